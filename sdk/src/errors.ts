@@ -1,0 +1,56 @@
+/**
+ * Typed SDK errors. `code` is a stable symbolic name; `field` names the offending input or message field
+ * when known (the chain's registry errors name it too, see abci-errors.ts).
+ */
+export type ErrorCode =
+  | "invalid_argument" // malformed input (digest, ref, path, option)
+  | "not_found" // the referenced model, dataset, attestation, key or file does not exist
+  | "already_exists" // duplicate registration, key name taken
+  | "unauthorized" // signer may not do this (not the publisher/attester)
+  | "insufficient_funds"
+  | "out_of_gas"
+  | "invalid_state" // e.g. a revoked model, an already revoked attestation
+  | "tx_failed" // any other failed transaction
+  | "io" // local file system problems while hashing or reading keys
+  | "connection" // the node could not be reached
+  | "timeout"
+  | "unknown";
+
+export interface InferchainErrorOptions {
+  field?: string;
+  codespace?: string;
+  abciCode?: number;
+  txHash?: string;
+  cause?: unknown;
+}
+
+export class InferchainError extends Error {
+  override readonly name: string = "InferchainError";
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+  /** ABCI codespace and code when the error came from the chain. */
+  readonly codespace: string | undefined;
+  readonly abciCode: number | undefined;
+  readonly txHash: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: InferchainErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.field = options.field;
+    this.codespace = options.codespace;
+    this.abciCode = options.abciCode;
+    this.txHash = options.txHash;
+  }
+}
+
+export class NotFoundError extends InferchainError {
+  override readonly name: string = "NotFoundError";
+  constructor(message: string, options: InferchainErrorOptions = {}) {
+    super("not_found", message, options);
+  }
+}
+
+/** Shorthand for argument validation failures that name the field. */
+export function invalidArgument(field: string, message: string): InferchainError {
+  return new InferchainError("invalid_argument", `${field}: ${message}`, { field });
+}
