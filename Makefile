@@ -1,0 +1,67 @@
+# Inferchain: the front door. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# onnxruntime-node's postinstall would fetch CUDA binaries from NuGet, which is unreachable here; the CPU
+# binaries ship inside the npm package.
+export ONNXRUNTIME_NODE_INSTALL := skip
+INFERCHAIND := $(CURDIR)/build/inferchaind
+LOCALNET := node localnet/dist/main.js
+GO_SOURCES := $(shell find chain -name '*.go' -not -name '*_test.go' 2>/dev/null) chain/go.mod chain/go.sum
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+node_modules/.install-stamp: package.json package-lock.json sdk/package.json node/package.json localnet/package.json test/package.json bench/package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: install
+install: node_modules/.install-stamp ## install npm dependencies (npm ci)
+
+$(INFERCHAIND): $(GO_SOURCES)
+	@mkdir -p build
+	cd chain && go build -o $(INFERCHAIND) ./cmd/inferchaind
+
+.PHONY: build build-chain build-ts
+build-chain: $(INFERCHAIND) ## build the inferchaind binary into build/
+build-ts: install ## compile the TypeScript workspaces
+	npx tsc -b sdk node localnet test bench
+build: build-chain build-ts ## build everything
+
+.PHONY: proto proto-check
+proto: install ## regenerate Go and TS code from proto/ (local plugins, deps from the Go module cache)
+	bash proto/generate.sh
+proto-check: proto ## fail if the committed generated code differs from a fresh generation
+	@git diff --exit-code --stat -- chain/x sdk/src/generated || { echo "generated code is stale: run 'make proto' and commit" >&2; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- chain/x sdk/src/generated)" || { git status --short -- chain/x sdk/src/generated; echo "generated files are not committed" >&2; exit 1; }
+
+.PHONY: localnet localnet-stop localnet-reset localnet-status
+localnet: build ## start a 1-validator localnet on 127.0.0.1 (VALIDATORS=n for more), wait for blocks, print endpoints
+	$(LOCALNET) start --validators $${VALIDATORS:-1}
+localnet-stop: ## stop the localnet (state is kept)
+	@if [ -f localnet/dist/main.js ]; then $(LOCALNET) stop; else echo "nothing to stop"; fi
+localnet-reset: ## stop the localnet and wipe its state
+	@if [ -f localnet/dist/main.js ]; then $(LOCALNET) reset; else rm -rf .localnet; fi
+localnet-status: ## show the localnet's nodes
+	$(LOCALNET) status
+
+.PHONY: test test-go test-unit test-e2e lint
+test-go: ## Go unit tests (chain)
+	cd chain && go test ./...
+test-unit: build-ts ## TypeScript unit tests (sdk, node, localnet)
+	npx vitest run --project sdk --project node --project localnet
+test-e2e: build ## end-to-end tests over a real localnet (started and stopped by the tests)
+	npx vitest run --project e2e
+test: proto-check test-go test-unit test-e2e ## everything CI runs
+
+.PHONY: bench-digest
+bench-digest: build-ts ## digestArtifact on a 1 GiB file vs openssl dgst -sha256
+	npm run -w bench bench:digest
+
+.PHONY: clean
+clean: ## remove build outputs (not the localnet)
+	rm -rf build node_modules/.install-stamp sdk/dist node/dist localnet/dist test/dist bench/dist
+	find . -name '*.tsbuildinfo' -not -path './node_modules/*' -delete

@@ -1,0 +1,20 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root: localnet/{src,dist}/paths.* is two levels below it. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Where `make localnet` keeps chain data unless INFERCHAIN_LOCALNET_HOME says otherwise (gitignored). */
+export function defaultLocalnetHome(): string {
+  return process.env.INFERCHAIN_LOCALNET_HOME ?? join(REPO_ROOT, ".localnet");
+}
+
+/** The inferchaind binary built by `make build` (override with INFERCHAIND). */
+export function inferchaindPath(): string {
+  const bin = process.env.INFERCHAIND ?? join(REPO_ROOT, "build", "inferchaind");
+  if (!existsSync(bin)) {
+    throw new Error(`inferchaind not found at ${bin}: run 'make build' first (or set INFERCHAIND)`);
+  }
+  return bin;
+}
