@@ -1,0 +1,13 @@
+import { defineProject } from "vitest/config";
+
+// End-to-end tests: one real localnet for the whole run (see src/global-setup.ts), files run one at a time.
+export default defineProject({
+  test: {
+    name: "e2e",
+    include: ["src/**/*.test.ts"],
+    globalSetup: ["src/global-setup.ts"],
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 300_000,
+  },
+});
