@@ -54,3 +54,10 @@ export class NotFoundError extends InferchainError {
 export function invalidArgument(field: string, message: string): InferchainError {
   return new InferchainError("invalid_argument", `${field}: ${message}`, { field });
 }
+
+/** The same error, re-labelled with the field it concerns (e.g. a parent ref that did not resolve). */
+export function withField(err: InferchainError, field: string): InferchainError {
+  const message = `${field}: ${err.message}`;
+  const options = { field, codespace: err.codespace, abciCode: err.abciCode, txHash: err.txHash, cause: err };
+  return err instanceof NotFoundError ? new NotFoundError(message, options) : new InferchainError(err.code, message, options);
+}

@@ -1,0 +1,101 @@
+import { ErrorCode, InferchainError, NotFoundError } from "../errors.js";
+
+/** What the chain told us about a failure: from a DeliverTx result, a CheckTx rejection or a failed query. */
+export interface ChainFailure {
+  codespace?: string;
+  code?: number;
+  log: string;
+  txHash?: string;
+}
+
+export const REGISTRY_CODESPACE = "registry";
+
+// Registered error descriptions (the last ": " segment of a wrapped Cosmos error) -> our codes. Matched as
+// substrings so both the SDK's ("insufficient funds") and the registry module's descriptions map.
+const BY_DESCRIPTION: [RegExp, ErrorCode][] = [
+  [/not found|does not exist|unknown (model|dataset|attestation)/i, "not_found"],
+  [/already revoked|is revoked/i, "invalid_state"],
+  [/already (exists|registered)|duplicate|taken/i, "already_exists"],
+  [/unauthori[sz]ed|not the (publisher|attester|authority)|signer/i, "unauthorized"],
+  [/insufficient (funds|fee)/i, "insufficient_funds"],
+  [/out of gas/i, "out_of_gas"],
+  [/revoked|status|expired|invalid state/i, "invalid_state"],
+  [/invalid|malformed|mismatch|too (long|many)|empty|must|exceeds/i, "invalid_argument"],
+];
+
+// The SDK's own codespace/code pairs that matter to users (cosmos-sdk types/errors).
+const SDK_CODES: Record<number, ErrorCode> = {
+  4: "unauthorized",
+  5: "insufficient_funds",
+  11: "out_of_gas",
+  13: "insufficient_funds", // insufficient fee
+  18: "invalid_argument", // invalid request
+  22: "not_found", // key not found
+};
+
+/**
+ * Strips transport noise from a chain error text, leaving "<field>: <reason>: <registered description>":
+ * cosmjs's "Query failed with (N): ", gRPC's "rpc error: code = X desc = ", the SDK's
+ * "failed to execute message; message index: N: ", the " [cosmos/...go:123]" stack and " With gas wanted ...".
+ */
+export function cleanChainMessage(log: string): string {
+  return log
+    .replace(/^Query failed with \(\d+\):\s*/, "")
+    .replace(/^rpc error: code = \w+ desc = /, "")
+    .replace(/failed to execute message; message index: \d+:\s*/, "")
+    .replace(/\s*\[[^\]]*\.go:\d+\]/g, "")
+    .replace(/\s*With gas wanted:.*$/s, "")
+    .replace(/\s*with gas used:.*$/s, "")
+    .trim();
+}
+
+/** The field a registry error names: its first segment when that looks like a proto field path (content_root, files[2].root). */
+export function fieldOf(message: string): string | undefined {
+  const first = message.split(": ")[0]!;
+  return /^[a-z][a-z0-9_]*(\[\d+\])?(\.[a-z][a-z0-9_]*(\[\d+\])?)*$/.test(first) && first !== message ? first : undefined;
+}
+
+function classify(failure: ChainFailure, message: string): ErrorCode {
+  if (/code = NotFound/.test(failure.log)) return "not_found";
+  if (/code = InvalidArgument/.test(failure.log)) return "invalid_argument";
+  if (failure.codespace === "sdk" && failure.code !== undefined && SDK_CODES[failure.code]) return SDK_CODES[failure.code]!;
+  const description = message.split(": ").pop() ?? message;
+  for (const [re, code] of BY_DESCRIPTION) if (re.test(description)) return code;
+  for (const [re, code] of BY_DESCRIPTION) if (re.test(message)) return code;
+  return failure.codespace !== undefined ? "tx_failed" : "unknown";
+}
+
+/** Maps a chain failure to a typed error; not-found becomes a NotFoundError. */
+export function fromChainFailure(failure: ChainFailure): InferchainError {
+  const message = cleanChainMessage(failure.log) || `chain error ${failure.codespace ?? ""}/${failure.code ?? "?"}`;
+  const code = classify(failure, message);
+  const options = {
+    field: fieldOf(message),
+    codespace: failure.codespace,
+    abciCode: failure.code,
+    txHash: failure.txHash,
+  };
+  return code === "not_found" ? new NotFoundError(message, options) : new InferchainError(code, message, options);
+}
+
+/** Maps anything thrown by cosmjs/tendermint-rpc (query failures, broadcast rejections, network errors). */
+export function fromThrown(err: unknown): InferchainError {
+  if (err instanceof InferchainError) return err;
+  if (!(err instanceof Error)) return new InferchainError("unknown", String(err));
+  const e = err as Error & { code?: unknown; codespace?: unknown; log?: unknown; txId?: unknown };
+  // BroadcastTxError (CheckTx rejection) carries codespace, code and log.
+  if (typeof e.codespace === "string" && typeof e.code === "number") {
+    return fromChainFailure({ codespace: e.codespace, code: e.code, log: typeof e.log === "string" ? e.log : e.message });
+  }
+  if (typeof e.txId === "string") {
+    return new InferchainError("timeout", e.message, { txHash: e.txId, cause: err });
+  }
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  const sysCode = typeof e.code === "string" ? e.code : typeof cause?.code === "string" ? cause.code : undefined;
+  if (sysCode && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|UND_ERR_\w+)$/.test(sysCode) || /fetch failed|socket hang up|ECONNREFUSED/.test(e.message)) {
+    return new InferchainError("connection", `cannot reach the node: ${e.message}${sysCode ? ` (${sysCode})` : ""}`, { cause: err });
+  }
+  const q = /^Query failed with \((\d+)\)/.exec(e.message);
+  if (q) return fromChainFailure({ code: Number(q[1]), log: e.message });
+  return new InferchainError("unknown", e.message, { cause: err });
+}

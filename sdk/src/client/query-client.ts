@@ -1,0 +1,213 @@
+import { QueryClient, StargateClient, createProtobufRpcClient, type Coin } from "@cosmjs/stargate";
+import { connectComet, type CometClient } from "@cosmjs/tendermint-rpc";
+import { fromThrown } from "../chain/abci-errors.js";
+import { InferchainError, NotFoundError, invalidArgument } from "../errors.js";
+import { QueryClientImpl, type QueryLineageResponse, type QueryDescendantsResponse } from "../generated/inferchain/registry/v1/query.js";
+import type { Attestation, Dataset, Model, Params } from "../generated/inferchain/registry/v1/types.js";
+import { formatRef, parseRef } from "../refs.js";
+import { collectAll, nextKeyOf, toPageRequest, type Page, type PageOptions } from "./pagination.js";
+import { provenanceSubjects, type Provenance } from "./provenance.js";
+
+export const DEFAULT_NODE = "http://127.0.0.1:26657";
+export const DEFAULT_CHAIN_ID = "inferchain-local-1";
+export const DENOM = "uinfer";
+export const BECH32_PREFIX = "infer";
+
+export interface AttestationQueryOptions extends PageOptions {
+  /** Also return revoked attestations (default false). */
+  includeRevoked?: boolean;
+}
+
+/** Read-only access to the chain: registry queries plus the basics (height, balances, txs) from stargate. */
+export class InferchainClient {
+  /** The generated registry query client, for anything not wrapped here. */
+  readonly registry: QueryClientImpl;
+
+  protected constructor(
+    protected readonly comet: CometClient,
+    /** The underlying cosmjs client (bank, auth, txs). */
+    readonly stargate: StargateClient,
+  ) {
+    const rpc = createProtobufRpcClient(QueryClient.withExtensions(comet));
+    this.registry = new QueryClientImpl(rpc);
+  }
+
+  /** Connects to a CometBFT RPC endpoint, e.g. http://127.0.0.1:26657. */
+  static async connect(endpoint: string = DEFAULT_NODE): Promise<InferchainClient> {
+    const comet = await connectOrThrow(endpoint);
+    return new InferchainClient(comet, StargateClient.create(comet));
+  }
+
+  disconnect(): void {
+    this.stargate.disconnect();
+  }
+
+  getChainId(): Promise<string> {
+    return wrap(() => this.stargate.getChainId());
+  }
+
+  getHeight(): Promise<number> {
+    return wrap(() => this.stargate.getHeight());
+  }
+
+  getBalance(address: string, denom: string = DENOM): Promise<Coin> {
+    return wrap(() => this.stargate.getBalance(address, denom));
+  }
+
+  async getParams(): Promise<Params> {
+    const res = await wrap(() => this.registry.Params({}));
+    if (!res.params) throw new InferchainError("unknown", "registry params missing from the response");
+    return res.params;
+  }
+
+  /** A model by 64-hex content root or name@version; NotFoundError when there is none. */
+  async getModel(ref: string): Promise<Model> {
+    const parsed = parseRef(ref, "model");
+    const res = await wrap(() =>
+      "contentRoot" in parsed ? this.registry.Model({ contentRoot: parsed.contentRoot }) : this.registry.ModelByName(parsed),
+    );
+    if (!res.model || res.model.contentRoot === "") throw new NotFoundError(`model ${formatRef(parsed)} not found`, { field: "model" });
+    return res.model;
+  }
+
+  /** A dataset by 64-hex content root or name@version; NotFoundError when there is none. */
+  async getDataset(ref: string): Promise<Dataset> {
+    const parsed = parseRef(ref, "dataset");
+    const res = await wrap(() =>
+      "contentRoot" in parsed ? this.registry.Dataset({ contentRoot: parsed.contentRoot }) : this.registry.DatasetByName(parsed),
+    );
+    if (!res.dataset || res.dataset.contentRoot === "") throw new NotFoundError(`dataset ${formatRef(parsed)} not found`, { field: "dataset" });
+    return res.dataset;
+  }
+
+  /** Content root for a model ref; a content root is checked to exist too. */
+  async resolveModel(ref: string): Promise<string> {
+    return (await this.getModel(ref)).contentRoot;
+  }
+
+  async resolveDataset(ref: string): Promise<string> {
+    return (await this.getDataset(ref)).contentRoot;
+  }
+
+  /** Resolves a subject that may be a model or a dataset (models are tried first). */
+  async resolveSubject(ref: string): Promise<{ contentRoot: string; kind: "model" | "dataset" }> {
+    try {
+      return { contentRoot: await this.resolveModel(ref), kind: "model" };
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+    try {
+      return { contentRoot: await this.resolveDataset(ref), kind: "dataset" };
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new NotFoundError(`subject ${ref}: no model or dataset with this reference`, { field: "subject" });
+      throw err;
+    }
+  }
+
+  async listModels(page: PageOptions = {}): Promise<Page<Model>> {
+    const res = await wrap(() => this.registry.Models({ pagination: toPageRequest(page) }));
+    return { items: res.models, nextKey: nextKeyOf(res.pagination) };
+  }
+
+  listAllModels(): Promise<Model[]> {
+    return collectAll((p) => this.listModels(p));
+  }
+
+  async listDatasets(page: PageOptions = {}): Promise<Page<Dataset>> {
+    const res = await wrap(() => this.registry.Datasets({ pagination: toPageRequest(page) }));
+    return { items: res.datasets, nextKey: nextKeyOf(res.pagination) };
+  }
+
+  listAllDatasets(): Promise<Dataset[]> {
+    return collectAll((p) => this.listDatasets(p));
+  }
+
+  async getAttestation(id: bigint | number | string): Promise<Attestation> {
+    const res = await wrap(() => this.registry.Attestation({ id: toId(id) }));
+    if (!res.attestation) throw new NotFoundError(`attestation ${id} not found`, { field: "id" });
+    return res.attestation;
+  }
+
+  /** One page of attestations of a subject (content root). */
+  async listAttestations(subject: string, options: AttestationQueryOptions = {}): Promise<Page<Attestation>> {
+    const res = await wrap(() =>
+      this.registry.Attestations({ subject, includeRevoked: options.includeRevoked ?? false, pagination: toPageRequest(options) }),
+    );
+    return { items: res.attestations, nextKey: nextKeyOf(res.pagination) };
+  }
+
+  /** Every attestation of a subject given by content root or name@version (model or dataset). */
+  async getAttestations(subjectRef: string, options: { includeRevoked?: boolean } = {}): Promise<Attestation[]> {
+    const subject = parseRef(subjectRef, "subject");
+    const root = "contentRoot" in subject ? subject.contentRoot : (await this.resolveSubject(subjectRef)).contentRoot;
+    return collectAll((p) => this.listAttestations(root, { ...p, ...options }));
+  }
+
+  /** The chain's Lineage query: ancestors, datasets (transitively) and edges. */
+  async getLineage(modelRef: string): Promise<QueryLineageResponse> {
+    const contentRoot = await this.resolveModel(modelRef);
+    return wrap(() => this.registry.Lineage({ contentRoot }));
+  }
+
+  async getDescendants(modelRef: string): Promise<QueryDescendantsResponse> {
+    const contentRoot = await this.resolveModel(modelRef);
+    return wrap(() => this.registry.Descendants({ contentRoot }));
+  }
+
+  /**
+   * A model's full provenance: its files, ancestors, datasets (transitively), the lineage edges, and the
+   * attestations of the model, each ancestor and each dataset, grouped by subject.
+   */
+  async getProvenance(modelRef: string, options: { includeRevoked?: boolean } = {}): Promise<Provenance> {
+    const lineage = await this.getLineage(modelRef);
+    const model = lineage.model;
+    if (!model) throw new NotFoundError(`model ${modelRef} not found`, { field: "model" });
+    const subjects = provenanceSubjects(model, lineage.ancestors, lineage.datasets);
+    const attestations: Record<string, Attestation[]> = {};
+    // A few subjects at a time: lineages can be wide and every call is a round trip to the node.
+    for (let i = 0; i < subjects.length; i += 8) {
+      const batch = subjects.slice(i, i + 8);
+      const lists = await Promise.all(batch.map((s) => collectAll((p) => this.listAttestations(s, { ...p, ...options }))));
+      batch.forEach((s, k) => (attestations[s] = lists[k]!));
+    }
+    return {
+      model,
+      files: model.files,
+      ancestors: lineage.ancestors,
+      datasets: lineage.datasets,
+      edges: lineage.edges,
+      truncated: lineage.truncated,
+      attestations,
+    };
+  }
+}
+
+export function toId(id: bigint | number | string): bigint {
+  try {
+    const v = BigInt(id);
+    if (v < 0n) throw new RangeError();
+    return v;
+  } catch {
+    throw invalidArgument("id", `"${id}" is not a non-negative integer`);
+  }
+}
+
+/** Runs a chain call, mapping whatever cosmjs throws to typed errors. */
+export async function wrap<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw fromThrown(err);
+  }
+}
+
+export async function connectOrThrow(endpoint: string): Promise<CometClient> {
+  try {
+    return await connectComet(endpoint);
+  } catch (err) {
+    const mapped = fromThrown(err);
+    throw mapped.code === "connection" || mapped.code === "unknown"
+      ? new InferchainError("connection", `cannot reach the node at ${endpoint}: ${(err as Error).message}`, { field: "node", cause: err })
+      : mapped;
+  }
+}
