@@ -1,0 +1,174 @@
+/**
+ * Builds a llama-family decoder as an ONNX graph: RMSNorm, RoPE (GGUF's adjacent-pair layout),
+ * grouped-query attention with explicit past/present KV tensors, SwiGLU MLP.
+ *
+ * Inputs:  input_ids [batch, seq] int64, position_ids [batch, seq] int64,
+ *          past_key_values.{i}.{key,value} [batch, n_kv, past, head_dim] float32
+ * Outputs: logits [batch, seq, vocab] float32 (every position, for teacher-forced scoring),
+ *          present.{i}.{key,value} [batch, n_kv, past+seq, head_dim]
+ *
+ * Only standard opset-17 ops plus com.microsoft MatMulNBits for quantised weights.
+ */
+import { DType, MS_DOMAIN, OnnxGraph } from '../onnx/graph.js';
+import { IO, type LinearWeight, type LlamaArch, type LlamaWeights } from './types.js';
+
+export interface BuildOptions {
+  producerVersion: string;
+  /** Extra metadata_props in the ONNX file. */
+  meta?: Record<string, string>;
+}
+
+export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOptions): Buffer {
+  validate(arch, w);
+  const g = new OnnxGraph('inferchain_llama');
+  const { hiddenSize: H, numHeads: nh, numKvHeads: nkv, headDim: hd, vocabSize: V } = arch;
+  const rep = nh / nkv;
+
+  const ids = g.input(IO.inputIds, DType.INT64, ['batch', 'seq']);
+  const pos = g.input(IO.positionIds, DType.INT64, ['batch', 'seq']);
+  const past: [string, string][] = [];
+  for (let i = 0; i < arch.numLayers; i++) {
+    past.push([
+      g.input(IO.pastKey(i), DType.FLOAT, ['batch', nkv, 'past', hd]),
+      g.input(IO.pastValue(i), DType.FLOAT, ['batch', nkv, 'past', hd]),
+    ]);
+  }
+
+  // Embedding lookup.
+  const emb = g.f32('model.embed_tokens.weight', [V, H], w.embedding);
+  let x = g.op('Gather', [emb, ids], { axis: 0 });
+
+  // RoPE tables from explicit positions: [batch, seq, 1, hd/2, 1] to broadcast over heads and pairs.
+  const invFreq = new Float32Array(hd / 2);
+  for (let i = 0; i < hd / 2; i++) invFreq[i] = Math.pow(arch.ropeTheta, (-2 * i) / hd);
+  const posF = g.op('Cast', [pos], { to: DType.FLOAT });
+  const angles = g.op('Mul', [g.op('Unsqueeze', [posF, g.i64([-1])]), g.f32('rope.inv_freq', [hd / 2], invFreq)]);
+  const cos = g.op('Unsqueeze', [g.op('Cos', [angles]), g.i64([2, 4])]);
+  const sin = g.op('Unsqueeze', [g.op('Sin', [angles]), g.i64([2, 4])]);
+
+  // Causal mask [rep*seq, total]: query row r*seq+s sits at absolute index past+s and sees keys <= it.
+  const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.i64([1], true)], { axis: 0 });
+  const pastLen = g.op('Gather', [g.op('Shape', [past[0]![0]]), g.i64([2], true)], { axis: 0 });
+  const total = g.op('Add', [pastLen, seqLen]);
+  const one = g.i64([1], true);
+  const qIdx = g.op('Range', [pastLen, total, one]);
+  const kIdx = g.op('Range', [g.i64([0], true), total, one]);
+  const future = g.op('Greater', [g.op('Unsqueeze', [kIdx, g.i64([0])]), g.op('Unsqueeze', [qIdx, g.i64([1])])]);
+  const maskST = g.op('Where', [future, g.f32const([-1e30]), g.f32const([0])]);
+  const mask = rep === 1 ? maskST : g.op('Tile', [maskST, g.i64([rep, 1])]);
+  const scale = g.f32const([1 / Math.sqrt(hd)]);
+
+  const rope = (t: string, heads: number): string => {
+    const pairs = g.op('Reshape', [t, g.i64([0, 0, heads, hd / 2, 2])]);
+    const [a, b] = g.opN('Split', [pairs, g.i64([1, 1])], 2, { axis: -1 });
+    const ra = g.op('Sub', [g.op('Mul', [a!, cos]), g.op('Mul', [b!, sin])]);
+    const rb = g.op('Add', [g.op('Mul', [a!, sin]), g.op('Mul', [b!, cos])]);
+    const rot = g.op('Reshape', [g.op('Concat', [ra, rb], { axis: -1 }), g.i64([0, 0, heads, hd])]);
+    return g.op('Transpose', [rot], { perm: [0, 2, 1, 3] });
+  };
+
+  for (let i = 0; i < arch.numLayers; i++) {
+    const L = w.layers[i]!;
+    const p = `model.layers.${i}`;
+    const h = rmsNorm(g, x, g.f32(`${p}.input_layernorm.weight`, [H], L.attnNorm), arch.rmsNormEps);
+    const q = rope(linear(g, h, L.q, `${p}.self_attn.q_proj`), nh);
+    const k = rope(linear(g, h, L.k, `${p}.self_attn.k_proj`), nkv);
+    const v = g.op('Transpose', [g.op('Reshape', [linear(g, h, L.v, `${p}.self_attn.v_proj`), g.i64([0, 0, nkv, hd])])], { perm: [0, 2, 1, 3] });
+    const presentK = g.op('Concat', [past[i]![0], k], { axis: 2 }, { out: IO.presentKey(i) });
+    const presentV = g.op('Concat', [past[i]![1], v], { axis: 2 }, { out: IO.presentValue(i) });
+    g.output(presentK, DType.FLOAT, ['batch', nkv, 'total', hd]);
+    g.output(presentV, DType.FLOAT, ['batch', nkv, 'total', hd]);
+
+    // GQA without copying K/V: fold the `rep` query heads sharing a KV head into the row axis.
+    const qg = g.op('Reshape', [q, g.i64([0, nkv, -1, hd])]);
+    const scores = g.op('Mul', [g.op('MatMul', [qg, g.op('Transpose', [presentK], { perm: [0, 1, 3, 2] })]), scale]);
+    const probs = g.op('Softmax', [g.op('Add', [scores, mask])], { axis: -1 });
+    const ctx = g.op('Reshape', [g.op('MatMul', [probs, presentV]), g.i64([0, nh, -1, hd])]);
+    const merged = g.op('Reshape', [g.op('Transpose', [ctx], { perm: [0, 2, 1, 3] }), g.i64([0, 0, nh * hd])]);
+    x = g.op('Add', [x, linear(g, merged, L.o, `${p}.self_attn.o_proj`)]);
+
+    const h2 = rmsNorm(g, x, g.f32(`${p}.post_attention_layernorm.weight`, [H], L.ffnNorm), arch.rmsNormEps);
+    const gate = linear(g, h2, L.gate, `${p}.mlp.gate_proj`);
+    const up = linear(g, h2, L.up, `${p}.mlp.up_proj`);
+    const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
+    x = g.op('Add', [x, linear(g, act, L.down, `${p}.mlp.down_proj`)]);
+  }
+
+  const hf = rmsNorm(g, x, g.f32('model.norm.weight', [H], w.finalNorm), arch.rmsNormEps);
+  const logits =
+    w.lmHead === 'tied'
+      ? tiedHead(g, hf, emb, V, H) // reuse the embedding table: saves vocab x hidden floats on disk
+      : linear(g, hf, w.lmHead, 'lm_head', IO.logits);
+  g.output(logits, DType.FLOAT, ['batch', 'seq', V]);
+
+  return g.serialize({ producer: 'inferchain', producerVersion: opts.producerVersion, meta: opts.meta });
+}
+
+/** logits = x . E^T via Gemm(transB) on the [vocab, hidden] embedding; Gemm is 2-D, hence the reshapes. */
+function tiedHead(g: OnnxGraph, x: string, emb: string, V: number, H: number): string {
+  const flat = g.op('Reshape', [x, g.i64([-1, H])]);
+  const y = g.op('Gemm', [flat, emb], { transB: 1 });
+  const shape = g.op('Concat', [g.op('Slice', [g.op('Shape', [x]), g.i64([0]), g.i64([2])]), g.i64([V])], { axis: 0 });
+  return g.op('Reshape', [y, shape], {}, { out: IO.logits });
+}
+
+/** Pattern ORT's optimiser fuses into SimplifiedLayerNormalization. */
+function rmsNorm(g: OnnxGraph, x: string, weight: string, eps: number): string {
+  const ms = g.op('ReduceMean', [g.op('Pow', [x, g.f32const([2])])], { axes: [-1], keepdims: 1 });
+  const denom = g.op('Sqrt', [g.op('Add', [ms, g.f32const([eps])])]);
+  return g.op('Mul', [g.op('Div', [x, denom]), weight]);
+}
+
+function linear(g: OnnxGraph, x: string, w: LinearWeight, name: string, out?: string): string {
+  const o = out ? { out } : {};
+  switch (w.kind) {
+    case 'f32': {
+      // MatMul wants [in, out]: transpose once at build time.
+      const t = new Float32Array(w.in * w.out);
+      for (let r = 0; r < w.out; r++) for (let c = 0; c < w.in; c++) t[c * w.out + r] = w.data[r * w.in + c]!;
+      return g.op('MatMul', [x, g.f32(`${name}.weight`, [w.in, w.out], t)], {}, o);
+    }
+    case 'q4': {
+      const nb = w.in / 32;
+      const B = g.initializer(`${name}.qweight`, DType.UINT8, [w.out, nb, 16], w.packed);
+      const S = g.f32(`${name}.scales`, [w.out * nb], w.scales);
+      const zpBytes = new Uint8Array(w.out * Math.ceil(nb / 2)).fill(w.zeroPoint === 8 ? 0x88 : 0);
+      const Z = g.initializer(`${name}.zero_points`, DType.UINT8, [zpBytes.length], zpBytes);
+      const attrs = { K: w.in, N: w.out, bits: 4, block_size: 32, accuracy_level: 1 }; // fp32 compute: int8 (level 4) drifts by ~1 logit
+      if (!w.mins) return g.op('MatMulNBits', [x, B, S, Z], attrs, { domain: MS_DOMAIN, ...o });
+      // Q4_1 blocks add a per-block minimum m: sum_k x_k (d q_k + m) = d (x . q) + m * sum(x over block).
+      const y = g.op('MatMulNBits', [x, B, S, Z], attrs, { domain: MS_DOMAIN });
+      const blockSums = g.op('ReduceSum', [g.op('Reshape', [x, g.i64([0, 0, nb, 32])]), g.i64([-1])], { keepdims: 0 });
+      const mt = new Float32Array(nb * w.out);
+      for (let r = 0; r < w.out; r++) for (let b = 0; b < nb; b++) mt[b * w.out + r] = w.mins[r * nb + b]!;
+      return g.op('Add', [y, g.op('MatMul', [blockSums, g.f32(`${name}.block_mins`, [nb, w.out], mt)])], {}, o);
+    }
+  }
+}
+
+function validate(a: LlamaArch, w: LlamaWeights): void {
+  const bad = (m: string): never => {
+    throw new Error(`invalid llama model: ${m}`);
+  };
+  if (a.numHeads % a.numKvHeads !== 0) bad(`head_count ${a.numHeads} is not a multiple of head_count_kv ${a.numKvHeads}`);
+  if (a.headDim % 2 !== 0) bad(`head dim ${a.headDim} must be even for RoPE`);
+  if (w.layers.length !== a.numLayers) bad(`expected ${a.numLayers} layers, got ${w.layers.length}`);
+  if (w.embedding.length !== a.vocabSize * a.hiddenSize) bad('embedding size does not match vocab x hidden');
+  const check = (lw: LinearWeight, out: number, inn: number, what: string): void => {
+    if (lw.out !== out || lw.in !== inn) bad(`${what} is ${lw.out}x${lw.in}, expected ${out}x${inn}`);
+    if (lw.kind !== 'f32' && inn % 32 !== 0) bad(`${what}: quantised input dim ${inn} not a multiple of 32`);
+  };
+  const qd = a.numHeads * a.headDim;
+  const kvd = a.numKvHeads * a.headDim;
+  w.layers.forEach((L, i) => {
+    check(L.q, qd, a.hiddenSize, `layer ${i} q`);
+    check(L.k, kvd, a.hiddenSize, `layer ${i} k`);
+    check(L.v, kvd, a.hiddenSize, `layer ${i} v`);
+    check(L.o, a.hiddenSize, qd, `layer ${i} o`);
+    check(L.gate, a.intermediateSize, a.hiddenSize, `layer ${i} gate`);
+    check(L.up, a.intermediateSize, a.hiddenSize, `layer ${i} up`);
+    check(L.down, a.hiddenSize, a.intermediateSize, `layer ${i} down`);
+  });
+  if (w.lmHead !== 'tied') check(w.lmHead, a.vocabSize, a.hiddenSize, 'lm_head');
+}
+

@@ -1,0 +1,59 @@
+/** Architecture hyper-parameters of a llama-family decoder, as stored in config.json. */
+export interface LlamaArch {
+  architecture: 'llama';
+  vocabSize: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  numLayers: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  ropeTheta: number;
+  rmsNormEps: number;
+  /** Context length the model was trained for. */
+  contextLength: number;
+}
+
+/**
+ * A linear layer's weight, always in PyTorch/GGUF orientation: `out` rows of `in` values.
+ * The 4-bit kind keeps GGUF's 32-value blocks along `in`, re-packed for ORT's MatMulNBits.
+ */
+export type LinearWeight =
+  | { kind: 'f32'; out: number; in: number; data: Float32Array }
+  /**
+   * 4-bit blocks of 32: value = scale * (q - zeroPoint) + (mins ? min : 0).
+   * `packed` is [out][in/32][16] with element 2i in the low nibble of byte i (MatMulNBits order).
+   */
+  | { kind: 'q4'; out: number; in: number; packed: Uint8Array; scales: Float32Array; zeroPoint: 0 | 8; mins?: Float32Array };
+
+export interface LlamaLayerWeights {
+  attnNorm: Float32Array;
+  q: LinearWeight;
+  k: LinearWeight;
+  v: LinearWeight;
+  o: LinearWeight;
+  ffnNorm: Float32Array;
+  gate: LinearWeight;
+  up: LinearWeight;
+  down: LinearWeight;
+}
+
+export interface LlamaWeights {
+  /** [vocab][hidden] */
+  embedding: Float32Array;
+  layers: LlamaLayerWeights[];
+  finalNorm: Float32Array;
+  /** 'tied': logits use the embedding table (SmolLM2 and other tied-embedding models). */
+  lmHead: LinearWeight | 'tied';
+}
+
+/** Names of the graph's inputs and outputs: the contract between builder and runtime. */
+export const IO = {
+  inputIds: 'input_ids',
+  positionIds: 'position_ids',
+  logits: 'logits',
+  pastKey: (i: number) => `past_key_values.${i}.key`,
+  pastValue: (i: number) => `past_key_values.${i}.value`,
+  presentKey: (i: number) => `present.${i}.key`,
+  presentValue: (i: number) => `present.${i}.value`,
+} as const;

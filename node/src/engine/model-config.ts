@@ -1,0 +1,53 @@
+/** config.json of an imported model directory: everything the runtime needs besides the two data files. */
+import type { LlamaArch } from './graph/types.js';
+
+export const MODEL_FORMAT = 'inferchain-onnx-llama';
+export const MODEL_FORMAT_VERSION = 1;
+
+export interface ModelConfig {
+  format: typeof MODEL_FORMAT;
+  formatVersion: number;
+  name: string;
+  arch: LlamaArch;
+  files: { model: string; tokenizer: string };
+  tokenizer: {
+    bosTokenId: number | null;
+    eosTokenId: number;
+    stopTokenIds: number[];
+    addBos: boolean;
+    chatTemplate: string | null;
+  };
+  /** Where the weights came from (absent for generated models). */
+  source: { kind: 'gguf'; fileName: string; sha256: string; tensorTypes: Record<string, number> } | { kind: 'generated'; seed: number };
+  importer: { name: string; version: string };
+}
+
+export class ModelConfigError extends Error {
+  override name = 'ModelConfigError';
+}
+
+export function parseModelConfig(json: unknown, where: string): ModelConfig {
+  const c = json as Partial<ModelConfig> | null;
+  if (!c || typeof c !== 'object') throw new ModelConfigError(`${where}: not a JSON object`);
+  if (c.format !== MODEL_FORMAT) throw new ModelConfigError(`${where}: format is '${String(c.format)}', expected '${MODEL_FORMAT}' (re-import the model)`);
+  if (c.formatVersion !== MODEL_FORMAT_VERSION) throw new ModelConfigError(`${where}: formatVersion ${String(c.formatVersion)} is not supported (expected ${MODEL_FORMAT_VERSION})`);
+  if (!c.arch || c.arch.architecture !== 'llama') throw new ModelConfigError(`${where}: missing or unsupported arch`);
+  if (!c.files?.model || !c.files.tokenizer) throw new ModelConfigError(`${where}: missing files.model / files.tokenizer`);
+  if (!c.tokenizer || typeof c.tokenizer.eosTokenId !== 'number') throw new ModelConfigError(`${where}: missing tokenizer.eosTokenId`);
+  return c as ModelConfig;
+}
+
+/** Stable JSON (sorted keys, 2-space indent, trailing newline) so config bytes are reproducible. */
+export function stableJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v), null, 2) + '\n';
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}

@@ -1,0 +1,93 @@
+/**
+ * Token choice, shared by the generator and the verifier's scorer so both apply the exact same rule:
+ * candidates = top-k logits (ties: lower id first); temperature 0 = greedy argmax;
+ * otherwise Gumbel-max: argmax over candidates of z/T + G(seed, step, id).
+ */
+import { gumbel, seedKey } from './philox.js';
+
+export interface TopEntry {
+  id: number;
+  logit: number;
+}
+
+export interface SamplingParams {
+  /** 0 = greedy. */
+  temperature: number;
+  /** Candidate set size; 0 = whole vocabulary. */
+  topK: number;
+  /** uint64 seed from the chain; required when temperature > 0. */
+  seed?: bigint | string | number;
+}
+
+export class SamplingParamsError extends Error {
+  override name = 'SamplingParamsError';
+}
+
+export function checkSampling(p: SamplingParams): void {
+  if (!(p.temperature >= 0) || !Number.isFinite(p.temperature)) throw new SamplingParamsError(`temperature must be a finite number >= 0, got ${p.temperature}`);
+  if (!Number.isInteger(p.topK) || p.topK < 0) throw new SamplingParamsError(`topK must be an integer >= 0, got ${p.topK}`);
+  if (p.temperature > 0 && p.seed === undefined) throw new SamplingParamsError('seeded sampling (temperature > 0) needs a seed');
+  if (p.seed !== undefined) seedKey(p.seed);
+}
+
+/** The k largest logits, sorted by logit descending then id ascending. */
+export function topK(logits: Float32Array, k: number, offset = 0, length = logits.length - offset): TopEntry[] {
+  const n = k <= 0 || k >= length ? length : k;
+  if (n === length) {
+    const all: TopEntry[] = [];
+    for (let i = 0; i < length; i++) all.push({ id: i, logit: logits[offset + i]! });
+    return all.sort(cmp);
+  }
+  // Insertion into a small sorted buffer: k is small (<= a few hundred) compared to the vocabulary.
+  const best: TopEntry[] = [];
+  for (let i = 0; i < length; i++) {
+    const z = logits[offset + i]!;
+    if (best.length === n) {
+      const last = best[n - 1]!;
+      if (z < last.logit || (z === last.logit && i > last.id)) continue;
+      best.pop();
+    }
+    let j = best.length;
+    while (j > 0 && cmp({ id: i, logit: z }, best[j - 1]!) < 0) j--;
+    best.splice(j, 0, { id: i, logit: z });
+  }
+  return best;
+}
+
+function cmp(a: TopEntry, b: TopEntry): number {
+  return b.logit - a.logit || a.id - b.id;
+}
+
+export interface Choice {
+  id: number;
+  /** Score of the chosen candidate (logit for greedy, z/T + g for sampling). */
+  score: number;
+  /** Chosen score minus the best other candidate's score (Infinity with one candidate). */
+  margin: number;
+}
+
+/** Candidate scores for a step: the quantity whose argmax is the choice. */
+export function candidateScores(cands: readonly TopEntry[], p: SamplingParams, step: number): TopEntry[] {
+  if (p.temperature === 0) return cands.map((c) => ({ id: c.id, logit: c.logit }));
+  const key = seedKey(p.seed!);
+  return cands.map((c) => ({ id: c.id, logit: c.logit / p.temperature + gumbel(key, step, c.id) }));
+}
+
+/** Picks the token for `step` from one position's logits. */
+export function choose(logits: Float32Array, p: SamplingParams, step: number, offset = 0, length = logits.length - offset): Choice {
+  const cands = topK(logits, p.temperature === 0 ? 2 : p.topK, offset, length);
+  return argmaxWithMargin(candidateScores(cands, p, step));
+}
+
+export function argmaxWithMargin(scores: readonly TopEntry[]): Choice {
+  let best = scores[0]!;
+  let second = -Infinity;
+  for (let i = 1; i < scores.length; i++) {
+    const s = scores[i]!;
+    if (s.logit > best.logit || (s.logit === best.logit && s.id < best.id)) {
+      second = best.logit;
+      best = s;
+    } else if (s.logit > second) second = s.logit;
+  }
+  return { id: best.id, score: best.logit, margin: best.logit - second };
+}

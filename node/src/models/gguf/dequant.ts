@@ -1,0 +1,108 @@
+/**
+ * GGML block formats -> f32, and -> the re-packed layouts of the ONNX builder (MatMulNBits).
+ * Formats (ggml-common.h): Q4_0 {f16 d; u8 qs[16]} v = d*(q-8); Q4_1 {f16 d, m; u8 qs[16]} v = d*q + m;
+ * Q8_0 {f16 d; i8 qs[32]} v = d*q. In a 4-bit block, element j < 16 is the low nibble of qs[j] and
+ * element j + 16 its high nibble.
+ */
+import type { LinearWeight } from '../../engine/graph/types.js';
+import { GgufFormatError } from './errors.js';
+import { GgmlType, ggmlTypeName } from './types.js';
+
+const f16Table = new Float32Array(65536);
+{
+  const dv = new DataView(new ArrayBuffer(4));
+  for (let h = 0; h < 65536; h++) {
+    const s = h >> 15;
+    const e = (h >> 10) & 0x1f;
+    const m = h & 0x3ff;
+    let v: number;
+    if (e === 0) v = m * 2 ** -24;
+    else if (e === 31) v = m ? NaN : Infinity;
+    else v = (1 + m / 1024) * 2 ** (e - 15);
+    dv.setFloat32(0, s ? -v : v);
+    f16Table[h] = dv.getFloat32(0);
+  }
+}
+
+export function f16ToF32(h: number): number {
+  return f16Table[h & 0xffff]!;
+}
+
+function u16(b: Uint8Array, o: number): number {
+  return b[o]! | (b[o + 1]! << 8);
+}
+
+/** Dequantizes `n` elements of a tensor of GGML `type` stored in `b`. */
+export function dequantize(type: number, b: Uint8Array, n: number): Float32Array {
+  const out = new Float32Array(n);
+  switch (type) {
+    case GgmlType.F32: {
+      const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, true);
+      return out;
+    }
+    case GgmlType.F16:
+      for (let i = 0; i < n; i++) out[i] = f16ToF32(u16(b, i * 2));
+      return out;
+    case GgmlType.Q4_0:
+    case GgmlType.Q4_1: {
+      const q41 = type === GgmlType.Q4_1;
+      const bs = q41 ? 20 : 18;
+      const qo = q41 ? 4 : 2;
+      for (let blk = 0; blk < n / 32; blk++) {
+        const o = blk * bs;
+        const d = f16ToF32(u16(b, o));
+        const m = q41 ? f16ToF32(u16(b, o + 2)) : 0;
+        for (let j = 0; j < 16; j++) {
+          const byte = b[o + qo + j]!;
+          const lo = byte & 0x0f;
+          const hi = byte >> 4;
+          out[blk * 32 + j] = q41 ? d * lo + m : d * (lo - 8);
+          out[blk * 32 + j + 16] = q41 ? d * hi + m : d * (hi - 8);
+        }
+      }
+      return out;
+    }
+    case GgmlType.Q8_0:
+      for (let blk = 0; blk < n / 32; blk++) {
+        const o = blk * 34;
+        const d = f16ToF32(u16(b, o));
+        for (let j = 0; j < 32; j++) out[blk * 32 + j] = d * ((b[o + 2 + j]! << 24) >> 24);
+      }
+      return out;
+    default:
+      throw new GgufFormatError(`cannot dequantize ${ggmlTypeName(type)}`);
+  }
+}
+
+/**
+ * A [out][in] GGML matrix as a builder LinearWeight. With `keepQ4`, Q4_0/Q4_1 blocks stay 4-bit
+ * (exact: same values as `dequantize`, no re-quantisation); everything else becomes f32.
+ */
+export function toLinear(type: number, b: Uint8Array, out: number, inn: number, keepQ4 = false): LinearWeight {
+  const nb = inn / 32;
+  if (!keepQ4 || (type !== GgmlType.Q4_0 && type !== GgmlType.Q4_1)) return { kind: 'f32', out, in: inn, data: dequantize(type, b, out * inn) };
+  if (type === GgmlType.Q4_0 || type === GgmlType.Q4_1) {
+    const q41 = type === GgmlType.Q4_1;
+    const bs = q41 ? 20 : 18;
+    const qo = q41 ? 4 : 2;
+    const packed = new Uint8Array(out * nb * 16);
+    const scales = new Float32Array(out * nb);
+    const mins = q41 ? new Float32Array(out * nb) : undefined;
+    for (let blk = 0; blk < out * nb; blk++) {
+      const o = blk * bs;
+      scales[blk] = f16ToF32(u16(b, o));
+      if (mins) mins[blk] = f16ToF32(u16(b, o + 2));
+      // GGML: element j (j<16) low nibble of qs[j], j+16 high nibble. MatMulNBits: element 2i low, 2i+1 high of byte i.
+      for (let i = 0; i < 16; i++) {
+        const e0 = 2 * i;
+        const e1 = 2 * i + 1;
+        const q0 = e0 < 16 ? b[o + qo + e0]! & 0x0f : b[o + qo + e0 - 16]! >> 4;
+        const q1 = e1 < 16 ? b[o + qo + e1]! & 0x0f : b[o + qo + e1 - 16]! >> 4;
+        packed[blk * 16 + i] = q0 | (q1 << 4);
+      }
+    }
+    return mins ? { kind: 'q4', out, in: inn, packed, scales, zeroPoint: 0, mins } : { kind: 'q4', out, in: inn, packed, scales, zeroPoint: 8 };
+  }
+  throw new GgufFormatError(`cannot convert ${ggmlTypeName(type)}`);
+}
