@@ -14,3 +14,50 @@ export * from "./keys/keyring.js";
 // Generated chain types (messages, enums, queries) under their proto names.
 export * from "./types.js";
 export { PageRequest, PageResponse } from "./generated/cosmos/base/query/v1beta1/pagination.js";
+
+// x/inference generated types. Names shared with x/registry (Params, MsgUpdateParams, the query service...)
+// carry an Inference prefix.
+export {
+  JobStatus,
+  jobStatusFromJSON,
+  jobStatusToJSON,
+  Executor,
+  RuntimeProfile,
+  Result,
+  FeeSplit,
+  Job,
+  Params as InferenceParams,
+} from "./generated/inferchain/inference/v1/types.js";
+export {
+  MsgRegisterExecutor,
+  MsgRegisterExecutorResponse,
+  MsgUpdateExecutor,
+  MsgUpdateExecutorResponse,
+  MsgRequestInference,
+  MsgRequestInferenceResponse,
+  MsgSubmitResult,
+  MsgSubmitResultResponse,
+  MsgUpdateParams as InferenceMsgUpdateParams,
+  MsgUpdateParamsResponse as InferenceMsgUpdateParamsResponse,
+} from "./generated/inferchain/inference/v1/tx.js";
+export {
+  QueryJobRequest,
+  QueryJobResponse,
+  QueryJobsRequest,
+  QueryJobsResponse,
+  QueryExecutorRequest,
+  QueryExecutorResponse,
+  QueryExecutorsRequest,
+  QueryExecutorsResponse,
+  QueryExecutorsOfModelRequest,
+  QueryExecutorsOfModelResponse,
+  QueryClientImpl as InferenceQueryClientImpl,
+} from "./generated/inferchain/inference/v1/query.js";
+export {
+  EventExecutorRegistered,
+  EventExecutorUpdated,
+  EventJobAssigned,
+  EventResultSubmitted,
+  EventJobSettled,
+  EventJobRefunded,
+} from "./generated/inferchain/inference/v1/events.js";
