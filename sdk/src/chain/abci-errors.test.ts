@@ -6,26 +6,43 @@ describe("chain error mapping", () => {
   it("maps a failed DeliverTx from the registry, naming the field", () => {
     const err = fromChainFailure({
       codespace: "registry",
-      code: 4,
-      log: "failed to execute message; message index: 0: content_root: does not match files (computed abc): invalid digest",
+      code: 8,
+      log: "failed to execute message; message index: 0: content_root: does not match the files (computed abc, got def): content root mismatch",
       txHash: "AB12",
     });
     expect(err).toBeInstanceOf(InferchainError);
     expect(err.code).toBe("invalid_argument");
     expect(err.field).toBe("content_root");
     expect(err.codespace).toBe("registry");
-    expect(err.abciCode).toBe(4);
+    expect(err.abciCode).toBe(8);
     expect(err.txHash).toBe("AB12");
-    expect(err.message).toBe("content_root: does not match files (computed abc): invalid digest");
+    expect(err.message).toBe("content_root: does not match the files (computed abc, got def): content root mismatch");
   });
 
-  it("maps duplicates, unknown references and authorization", () => {
-    expect(fromChainFailure({ codespace: "registry", code: 3, log: "name: llama@1 already registered: model already exists" }).code).toBe("already_exists");
-    const nf = fromChainFailure({ codespace: "registry", code: 5, log: "parents[0].model: " + "a".repeat(64) + ": model not found" });
+  it("maps the registry's codes (chain/x/registry/types/errors.go)", () => {
+    expect(fromChainFailure({ codespace: "registry", code: 4, log: "files[1].path: a.bin is also files[0].path: duplicate" }).code).toBe("already_exists");
+    const nf = fromChainFailure({ codespace: "registry", code: 3, log: "parents[0].model: " + "a".repeat(64) + ": not found" });
     expect(nf).toBeInstanceOf(NotFoundError);
     expect(nf.field).toBe("parents[0].model");
-    expect(fromChainFailure({ codespace: "registry", code: 7, log: "publisher: infer1xyz is not the publisher: unauthorized" }).code).toBe("unauthorized");
-    expect(fromChainFailure({ codespace: "registry", code: 9, log: "id: attestation 3 already revoked: invalid state" }).code).toBe("invalid_state");
+    expect(fromChainFailure({ codespace: "registry", code: 6, log: "publisher: infer1xyz is not the publisher: unauthorized" }).code).toBe("unauthorized");
+    expect(fromChainFailure({ codespace: "registry", code: 7, log: "id: attestation 3: already revoked" }).code).toBe("invalid_state");
+    expect(fromChainFailure({ codespace: "registry", code: 13, log: "expires_height: must be 0 (never) or a future height, got 3: invalid expiry" }).field).toBe("expires_height");
+  });
+
+  it("maps the same errors by description when only the text is known (simulation)", () => {
+    const cases: [string, string][] = [
+      ["files[0].root: must be 64 lowercase hex characters (a SHA-256 digest), got XY: invalid digest", "invalid_argument"],
+      ["model: llama@9: not found", "not_found"],
+      ["files[1].path: a is also files[0].path: duplicate", "already_exists"],
+      ["name: too long: invalid field", "invalid_argument"],
+      ["publisher: not the model's publisher: unauthorized", "unauthorized"],
+      ["id: 3: already revoked", "invalid_state"],
+      ["content_root: does not match the files (computed a, got b): content root mismatch", "invalid_argument"],
+      ["status: revoked models cannot change: invalid status transition", "invalid_state"],
+      ["publisher: decoding bech32 failed: invalid address", "invalid_argument"],
+      ["expires_height: must be 0 (never) or a future height, got 3: invalid expiry", "invalid_argument"],
+    ];
+    for (const [log, code] of cases) expect(fromThrown(new Error(`Query failed with (6): rpc error: code = Unknown desc = failed to execute message; message index: 0: ${log} [cosmos/cosmos-sdk@v0.53.8/baseapp/baseapp.go:1155] With gas wanted: '1' and gas used: '2' : unknown request`)).code, log).toBe(code);
   });
 
   it("maps SDK codes", () => {

@@ -23,6 +23,23 @@ const BY_DESCRIPTION: [RegExp, ErrorCode][] = [
   [/invalid|malformed|mismatch|too (long|many)|empty|must|exceeds/i, "invalid_argument"],
 ];
 
+// chain/x/registry/types/errors.go (codes are stable there). Used when the codespace is known (DeliverTx,
+// CheckTx); a failed simulation only carries the text, which BY_DESCRIPTION maps the same way.
+const REGISTRY_CODES: Record<number, ErrorCode> = {
+  2: "invalid_argument", // invalid digest
+  3: "not_found",
+  4: "already_exists", // duplicate
+  5: "invalid_argument", // invalid field
+  6: "unauthorized",
+  7: "invalid_state", // already revoked
+  8: "invalid_argument", // content root mismatch
+  9: "invalid_state", // invalid status transition
+  10: "invalid_argument", // invalid params
+  11: "invalid_argument", // invalid genesis
+  12: "invalid_argument", // invalid address
+  13: "invalid_argument", // invalid expiry
+};
+
 // The SDK's own codespace/code pairs that matter to users (cosmos-sdk types/errors).
 const SDK_CODES: Record<number, ErrorCode> = {
   4: "unauthorized",
@@ -58,7 +75,8 @@ export function fieldOf(message: string): string | undefined {
 function classify(failure: ChainFailure, message: string): ErrorCode {
   if (/code = NotFound/.test(failure.log)) return "not_found";
   if (/code = InvalidArgument/.test(failure.log)) return "invalid_argument";
-  if (failure.codespace === "sdk" && failure.code !== undefined && SDK_CODES[failure.code]) return SDK_CODES[failure.code]!;
+  const table = failure.codespace === "sdk" ? SDK_CODES : failure.codespace === REGISTRY_CODESPACE ? REGISTRY_CODES : undefined;
+  if (table && failure.code !== undefined && table[failure.code]) return table[failure.code]!;
   const description = message.split(": ").pop() ?? message;
   for (const [re, code] of BY_DESCRIPTION) if (re.test(description)) return code;
   for (const [re, code] of BY_DESCRIPTION) if (re.test(message)) return code;

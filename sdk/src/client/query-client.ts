@@ -207,7 +207,7 @@ export async function connectOrThrow(endpoint: string): Promise<CometClient> {
   } catch (err) {
     const mapped = fromThrown(err);
     throw mapped.code === "connection" || mapped.code === "unknown"
-      ? new InferchainError("connection", `cannot reach the node at ${endpoint}: ${(err as Error).message}`, { field: "node", cause: err })
+      ? new InferchainError("connection", `cannot reach the node at ${endpoint} (is it running? set --node or INFERCHAIN_NODE): ${(err as Error).message}`, { field: "node", cause: err })
       : mapped;
   }
 }

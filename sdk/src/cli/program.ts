@@ -1,0 +1,30 @@
+import { Command } from "commander";
+import type { CliContext } from "./context.js";
+import * as attest from "./commands/attest.js";
+import * as attestations from "./commands/attestations.js";
+import * as dataset from "./commands/dataset.js";
+import * as digest from "./commands/digest.js";
+import * as keys from "./commands/keys.js";
+import * as model from "./commands/model.js";
+import * as modelStatus from "./commands/model-status.js";
+import * as provenance from "./commands/provenance.js";
+import * as registerDataset from "./commands/register-dataset.js";
+import * as registerModel from "./commands/register-model.js";
+import * as revokeAttestation from "./commands/revoke-attestation.js";
+
+export const CLI_VERSION = "0.1.0";
+
+/** The `inferchain` command tree; `ctx` supplies I/O, the chain connection and the keyring. */
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command("inferchain")
+    .description("Inferchain client: digests, registry transactions and provenance queries")
+    .version(CLI_VERSION, "-V, --cli-version", "print the CLI version")
+    .showHelpAfterError("(run with --help for usage)")
+    // Throw instead of process.exit so main.ts decides the exit status (and tests can parse safely).
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.io.out(s.replace(/\n$/, "")), writeErr: (s) => ctx.io.err(s.replace(/\n$/, "")) });
+  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, keys]) {
+    cmd.register(program, ctx);
+  }
+  return program;
+}
