@@ -23,7 +23,10 @@ export type Word4 = [number, number, number, number];
 
 /** Philox4x32 with 10 rounds. All inputs and outputs are uint32. */
 export function philox4x32(counter: Word4, key: [number, number]): Word4 {
-  let [c0, c1, c2, c3] = counter.map((v) => v >>> 0) as Word4;
+  let c0 = counter[0] >>> 0;
+  let c1 = counter[1] >>> 0;
+  let c2 = counter[2] >>> 0;
+  let c3 = counter[3] >>> 0;
   let k0 = key[0] >>> 0;
   let k1 = key[1] >>> 0;
   for (let r = 0; r < 10; r++) {
@@ -35,7 +38,12 @@ export function philox4x32(counter: Word4, key: [number, number]): Word4 {
     const lo0 = Math.imul(M0, c0) >>> 0;
     const hi1 = mulhi(M1, c2);
     const lo1 = Math.imul(M1, c2) >>> 0;
-    [c0, c1, c2, c3] = [(hi1 ^ c1 ^ k0) >>> 0, lo1, (hi0 ^ c3 ^ k1) >>> 0, lo0];
+    const n0 = (hi1 ^ c1 ^ k0) >>> 0;
+    const n2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c0 = n0;
+    c1 = lo1;
+    c2 = n2;
+    c3 = lo0;
   }
   return [c0, c1, c2, c3];
 }

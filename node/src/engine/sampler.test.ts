@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { argmaxWithMargin, checkSampling, choose, topK } from './sampler.js';
+
+describe('topK', () => {
+  it('orders by logit then id and handles ties and k >= n', () => {
+    const z = Float32Array.from([1, 3, 3, -1, 2]);
+    expect(topK(z, 3).map((e) => e.id)).toEqual([1, 2, 4]);
+    expect(topK(z, 0).map((e) => e.id)).toEqual([1, 2, 4, 0, 3]);
+    expect(topK(z, 10).length).toBe(5);
+    expect(topK(z, 2, 1, 3).map((e) => e.id)).toEqual([0, 1]); // window [3,3,-1]
+  });
+});
+
+describe('choose', () => {
+  const z = Float32Array.from([0.5, 2.0, 1.9, -3, 1.0]);
+
+  it('is greedy at temperature 0 with the gap to the runner-up as margin', () => {
+    const c = choose(z, { temperature: 0, topK: 0 }, 0);
+    expect(c.id).toBe(1);
+    expect(c.margin).toBeCloseTo(0.1, 5);
+  });
+
+  it('is reproducible from (seed, step) and varies with them', () => {
+    const p = { temperature: 1, topK: 0, seed: '12345678901234567890' };
+    const a = Array.from({ length: 50 }, (_, s) => choose(z, p, s).id);
+    const b = Array.from({ length: 50 }, (_, s) => choose(z, p, s).id);
+    expect(a).toEqual(b);
+    const other = Array.from({ length: 50 }, (_, s) => choose(z, { ...p, seed: 1n }, s).id);
+    expect(other).not.toEqual(a);
+    expect(new Set(a).size).toBeGreaterThan(2);
+  });
+
+  it('never leaves the top-k candidates', () => {
+    for (let s = 0; s < 200; s++) expect([1, 2]).toContain(choose(z, { temperature: 5, topK: 2, seed: 9 }, s).id);
+  });
+
+  it('draws from softmax(z/T) (Gumbel-max)', () => {
+    const logits = Float32Array.from([0, Math.log(2), Math.log(3)]); // p = 1/6, 2/6, 3/6
+    const n = 6000;
+    const counts = [0, 0, 0];
+    for (let s = 0; s < n; s++) counts[choose(logits, { temperature: 1, topK: 0, seed: 2024 }, s).id]!++;
+    expect(counts[0]! / n).toBeCloseTo(1 / 6, 1);
+    expect(counts[1]! / n).toBeCloseTo(2 / 6, 1);
+    expect(counts[2]! / n).toBeCloseTo(3 / 6, 1);
+  });
+
+  it('breaks score ties by lower id', () => {
+    expect(argmaxWithMargin([{ id: 5, logit: 1 }, { id: 2, logit: 1 }]).id).toBe(2);
+  });
+
+  it('rejects bad parameters with clear messages', () => {
+    expect(() => checkSampling({ temperature: -1, topK: 0 })).toThrow(/temperature/);
+    expect(() => checkSampling({ temperature: 1, topK: 1.5, seed: 1 })).toThrow(/topK/);
+    expect(() => checkSampling({ temperature: 0.7, topK: 0 })).toThrow(/needs a seed/);
+  });
+});

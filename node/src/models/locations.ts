@@ -1,0 +1,40 @@
+/**
+ * Well-known model locations: the tiny test models (generated on demand, gitignored under
+ * <repo>/.data) and the SmolLM2 import made by `make model` in the cache.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ENGINE_VERSION } from '../engine/version.js';
+import { makeTinyModel } from './tiny.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export function cacheDir(): string {
+  return process.env.INFERCHAIN_CACHE ?? join(homedir(), '.cache', 'inferchain');
+}
+
+export function smollm2Dir(): string {
+  return join(cacheDir(), 'models', 'smollm2-135m-instruct');
+}
+
+/** The SmolLM2 directory if `make model` has been run, else undefined. */
+export function findSmollm2(): string | undefined {
+  const d = smollm2Dir();
+  return existsSync(join(d, 'config.json')) && existsSync(join(d, 'model.onnx')) ? d : undefined;
+}
+
+/** Path of the tiny model, (re)generated when missing or made by another engine version. */
+export async function ensureTinyModel(opts: { q4?: boolean } = {}): Promise<string> {
+  const dir = join(REPO_ROOT, '.data', 'models', opts.q4 ? 'tiny-q4' : 'tiny');
+  let fresh = false;
+  try {
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { importer?: { version?: string } };
+    fresh = cfg.importer?.version === ENGINE_VERSION && existsSync(join(dir, 'model.onnx'));
+  } catch {
+    fresh = false;
+  }
+  if (!fresh) await makeTinyModel(dir, { q4: opts.q4 });
+  return dir;
+}
