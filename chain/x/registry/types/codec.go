@@ -14,10 +14,11 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRegisterModel{}, "inferchain/registry/MsgRegisterModel")
 	legacy.RegisterAminoMsg(cdc, &MsgRegisterDataset{}, "inferchain/registry/MsgRegisterDataset")
 	legacy.RegisterAminoMsg(cdc, &MsgAttest{}, "inferchain/registry/MsgAttest")
-	// 40 characters: one over legacy.RegisterAminoMsg's Ledger limit, so registered directly
-	// (Ledger Amino-JSON signing of this one message is not supported; direct signing is).
+	// These two names are 40 and 41 characters, over legacy.RegisterAminoMsg's 39-character Ledger limit,
+	// so they are registered directly: Ledger Amino-JSON signing of these two messages is unsupported
+	// (SIGN_MODE_DIRECT and software-key Amino JSON work). Shorten their (amino.name) in tx.proto to lift it.
 	cdc.RegisterConcrete(&MsgRevokeAttestation{}, "inferchain/registry/MsgRevokeAttestation", nil)
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateModelStatus{}, "inferchain/registry/MsgUpdateModelStatus")
+	cdc.RegisterConcrete(&MsgUpdateModelStatus{}, "inferchain/registry/MsgUpdateModelStatus", nil)
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "inferchain/x/registry/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "inferchain/x/registry/Params", nil)
 }
