@@ -1,0 +1,242 @@
+/**
+ * Drives queued jobs to a terminal state, one at a time, oldest first:
+ * received -> generating -> generated -> submitting -> submitted -> confirmed (or expired / failed).
+ * Each transition is persisted before the work it announces; on restart the same code resumes from the
+ * stored state. Before every broadcast the chain is asked whether our result is already there, so a job
+ * is submitted at most once even if we crashed between broadcasting and recording it.
+ */
+import type { Logger } from 'pino';
+import { SubmitRejectedError, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter } from './ports.js';
+import type { JobQueue } from './queue.js';
+import type { JobOutput, JobRecord } from './types.js';
+
+export interface ProcessorMetrics {
+  generated(outputTokens: number, seconds: number): void;
+  submitFailed(kind: string): void;
+}
+
+export interface ProcessorOptions {
+  queue: JobQueue;
+  chain: ChainAccess;
+  generator: JobGenerator;
+  submitter: ResultSubmitter;
+  /** Our validator operator address (infervaloper...). */
+  validator: string;
+  log: Logger;
+  metrics?: ProcessorMetrics;
+  /** Re-check period for jobs waiting on the chain or a transient retry. Default 2000 ms. */
+  idleMs?: number;
+  /** First retry delay after a failed broadcast, doubling up to 30 s. Default 1000 ms. */
+  retryBaseMs?: number;
+  /** Broadcast attempts (transient failures) before a job is marked failed. Default 5. */
+  maxSubmitAttempts?: number;
+}
+
+type Step = 'done' | 'wait';
+
+export class JobProcessor {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private pendingKick = false;
+  private readonly retryAfter = new Map<string, number>();
+  /** The job being worked on, for /readyz and logs. */
+  current: string | undefined;
+
+  constructor(private readonly o: ProcessorOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** New work may be there. */
+  kick(): void {
+    this.pendingKick = true;
+    this.wake?.();
+  }
+
+  /**
+   * Stops after the current step. A generation in progress is allowed `graceMs` to finish; past that we
+   * return anyway: its record says `generating`, and re-running a deterministic generation is safe.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    if (!this.loop) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+    const r = await Promise.race([this.loop.then(() => 'done' as const), timeout]);
+    clearTimeout(timer);
+    if (r === 'timeout') this.o.log.warn({ job: this.current }, 'stop: job still running after grace period; it will resume from its checkpoint on restart');
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.pendingKick = false;
+      let waiting = false;
+      try {
+        for (const rec of await this.o.queue.unfinished()) {
+          if (!this.running) break;
+          if ((this.retryAfter.get(rec.id) ?? 0) > Date.now()) {
+            waiting = true;
+            continue;
+          }
+          this.current = rec.id;
+          const step = await this.advance(rec);
+          this.current = undefined;
+          if (step === 'wait') waiting = true;
+        }
+      } catch (e) {
+        this.current = undefined;
+        if (!this.running) break;
+        this.o.log.warn({ err: errText(e) }, 'job processor: pass failed; retrying');
+        waiting = true;
+      }
+      if (!this.running) break;
+      if (this.pendingKick) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, waiting ? (this.o.idleMs ?? 2000) : 60_000);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Moves one job as far as it can go now. */
+  async advance(rec: JobRecord): Promise<Step> {
+    const log = this.o.log.child({ job: rec.id, attempt: rec.attempt });
+    try {
+      if (rec.state === 'received' || rec.state === 'generating') {
+        const stop = await this.precheck(rec, log);
+        if (stop) return stop;
+        if (rec.state === 'generating') log.info('resuming an interrupted generation (deterministic: safe to re-run)');
+        rec = await this.o.queue.transition(rec.id, 'generating');
+        const t0 = performance.now();
+        let output: JobOutput;
+        try {
+          output = await this.o.generator.generate(rec);
+        } catch (e) {
+          await this.o.queue.transition(rec.id, 'failed', { reason: `generation failed: ${errText(e)}` });
+          log.error({ err: errText(e) }, 'generation failed');
+          return 'done';
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        this.o.metrics?.generated(output.tokenIds.length, seconds);
+        rec = await this.o.queue.transition(rec.id, 'generated', { output });
+        log.info({ tokens: output.tokenIds.length, finishReason: output.finishReason, commitment: output.commitment, seconds: round(seconds) }, 'generated');
+      }
+      if (rec.state === 'generated' || rec.state === 'submitting' || rec.state === 'submitted') return await this.submit(rec, log);
+      return 'done';
+    } catch (e) {
+      // Chain unreachable and the like: keep the state, try again later.
+      log.warn({ err: errText(e), state: rec.state }, 'job step failed; will retry');
+      this.retryAfter.set(rec.id, Date.now() + (this.o.idleMs ?? 2000));
+      return 'wait';
+    }
+  }
+
+  /** Before generating: the model is ours to serve, the job is still ours, the deadline is ahead. */
+  private async precheck(rec: JobRecord, log: Logger): Promise<Step | undefined> {
+    if (!this.o.generator.serves(rec.model)) {
+      await this.o.queue.transition(rec.id, 'failed', { reason: `model ${rec.model} is not served by this sidecar (not configured, or its bytes failed verification)` });
+      log.error({ model: rec.model }, 'job for a model we do not serve');
+      return 'done';
+    }
+    const [height, onChain] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
+    return this.closedOnChain(rec, onChain, height, log);
+  }
+
+  /** Ends the job locally when the chain no longer expects a result from us. */
+  private async closedOnChain(rec: JobRecord, onChain: ChainJobView | undefined, height: number, log: Logger): Promise<Step | undefined> {
+    if (onChain?.resultBy === this.o.submitter.address) {
+      await this.o.queue.transition(rec.id, 'confirmed', { note: 'our result is on chain' });
+      log.info('result confirmed on chain');
+      return 'done';
+    }
+    if (!onChain) {
+      await this.o.queue.transition(rec.id, 'failed', { reason: 'the chain has no such job' });
+      return 'done';
+    }
+    if (onChain.status !== 'pending' || onChain.executor !== this.o.validator || onChain.attempt !== rec.attempt) {
+      const reason = `no longer ours on chain (status ${onChain.status}, executor ${onChain.executor}, attempt ${onChain.attempt})`;
+      await this.o.queue.transition(rec.id, 'expired', { reason });
+      log.warn(reason);
+      return 'done';
+    }
+    if (height >= rec.deadlineHeight) {
+      const reason = `deadline passed (height ${height} >= deadline ${rec.deadlineHeight})`;
+      await this.o.queue.transition(rec.id, 'expired', { reason });
+      log.warn(reason);
+      return 'done';
+    }
+    return undefined;
+  }
+
+  private async submit(rec: JobRecord, log: Logger): Promise<Step> {
+    const output = rec.output;
+    if (!output) {
+      await this.o.queue.transition(rec.id, 'failed', { reason: `state ${rec.state} without an output (corrupt record)` });
+      return 'done';
+    }
+    const [height, onChain] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
+    if (rec.state === 'submitted' && onChain?.resultBy !== this.o.submitter.address && onChain?.status === 'pending' && height < rec.deadlineHeight) {
+      // Included with code 0 but not visible yet (query lag): look again shortly rather than re-broadcast.
+      this.retryAfter.set(rec.id, Date.now() + (this.o.idleMs ?? 2000));
+      return 'wait';
+    }
+    const stop = await this.closedOnChain(rec, onChain, height, log);
+    if (stop) return stop;
+    const max = this.o.maxSubmitAttempts ?? 5;
+    if (rec.submitAttempts >= max) {
+      await this.o.queue.transition(rec.id, 'failed', { reason: `gave up after ${rec.submitAttempts} submission attempts: ${rec.reason ?? 'unknown error'}` });
+      return 'done';
+    }
+    rec = await this.o.queue.transition(rec.id, 'submitting');
+    let receipt;
+    try {
+      receipt = await this.o.submitter.submit(rec, output);
+    } catch (e) {
+      const kind = e instanceof SubmitRejectedError ? e.kind : 'transient';
+      this.o.metrics?.submitFailed(kind);
+      // Whatever the error says, the chain state decides (e.g. a timeout after the tx was included).
+      const [h2, again] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
+      const closed = await this.closedOnChain(rec, again, h2, log);
+      if (closed) return closed;
+      if (e instanceof SubmitRejectedError && e.kind !== 'other' && e.kind !== 'insufficient_funds') {
+        await this.o.queue.transition(rec.id, 'failed', { reason: `chain rejected the result (${e.kind}): ${e.message}` });
+        log.error({ err: e.message, kind: e.kind }, 'submission rejected');
+        return 'done';
+      }
+      log.warn({ err: errText(e), kind, attempt: rec.submitAttempts }, 'submission failed; will retry');
+      await this.o.queue.annotate(rec.id, `submission attempt ${rec.submitAttempts} failed: ${errText(e)}`);
+      this.retryAfter.set(rec.id, Date.now() + backoff(rec.submitAttempts, this.o.retryBaseMs ?? 1000));
+      return 'wait';
+    }
+    rec = await this.o.queue.transition(rec.id, 'submitted', { txHash: receipt.txHash, note: `included at height ${receipt.height}` });
+    log.info({ txHash: receipt.txHash, height: receipt.height }, 'result submitted');
+    const confirmed = await this.o.chain.getJob(rec.id).catch(() => undefined);
+    if (confirmed?.resultBy === this.o.submitter.address) {
+      await this.o.queue.transition(rec.id, 'confirmed', { note: 'our result is on chain' });
+      log.info('result confirmed on chain');
+      return 'done';
+    }
+    return 'wait';
+  }
+}
+
+function backoff(attempt: number, base: number): number {
+  return Math.min(30_000, base * 2 ** Math.max(0, attempt - 1));
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,76 @@
+/** Job records kept by the sidecar: what the chain asked for, what we did, and where we are. */
+import type { TopKEntry } from '../commitment/commitment.js';
+
+export const JOB_STATES = ['received', 'generating', 'generated', 'submitting', 'submitted', 'confirmed', 'expired', 'failed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['confirmed', 'expired', 'failed']);
+
+/**
+ * Allowed transitions. Self-loops on generating/submitting are resumptions after a restart (generation is
+ * deterministic; submission re-checks the chain first). expired/failed -> received: the chain reassigned the
+ * job to us again on a later attempt.
+ */
+export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
+  received: ['generating', 'expired', 'failed', 'confirmed'],
+  generating: ['generating', 'generated', 'expired', 'failed', 'confirmed'],
+  generated: ['submitting', 'confirmed', 'expired', 'failed'],
+  submitting: ['submitting', 'submitted', 'confirmed', 'expired', 'failed'],
+  submitted: ['confirmed', 'submitting', 'expired', 'failed'],
+  confirmed: [],
+  expired: ['received'],
+  failed: ['received'],
+};
+
+/** The job as assigned on chain (uint64/int64 kept as decimal strings so JSON round-trips them exactly). */
+export interface JobSpec {
+  id: string;
+  model: string;
+  requester: string;
+  prompt: string;
+  maxTokens: number;
+  temperatureMilli: number;
+  topK: number;
+  seed: string;
+  attempt: number;
+  deadlineHeight: number;
+}
+
+export interface RuntimeInfo {
+  executionProvider: string;
+  threads: number;
+  prefillMs: number;
+  decodeMs: number;
+  promptTokens: number;
+  engine: string;
+}
+
+export interface JobOutput {
+  promptTokenIds: number[];
+  tokenIds: number[];
+  text: string;
+  finishReason: 'eos' | 'length';
+  /** Per-step top-k records, step i chose tokenIds[i]; the commitment is their Merkle root. */
+  steps: TopKEntry[][];
+  commitment: string;
+  runtime: RuntimeInfo;
+}
+
+export interface HistoryEntry {
+  state: JobState;
+  at: string;
+  note?: string;
+}
+
+export interface JobRecord extends JobSpec {
+  state: JobState;
+  /** Why the job ended expired/failed, or the last transient problem. */
+  reason?: string;
+  output?: JobOutput;
+  txHash?: string;
+  /** Broadcasts attempted (each one only after the chain showed no result from us). */
+  submitAttempts: number;
+  receivedAt: string;
+  updatedAt: string;
+  history: HistoryEntry[];
+}
