@@ -1,0 +1,425 @@
+package keeper
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/inferchain/inferchain/chain/x/inference/types"
+	registrytypes "github.com/inferchain/inferchain/chain/x/registry/types"
+)
+
+type msgServer struct {
+	Keeper
+}
+
+var _ types.MsgServer = msgServer{}
+
+// NewMsgServerImpl returns the inference Msg service implementation.
+//
+// Every handler runs all its checks before it writes anything: a refused message never changes state (and
+// never moves funds).
+func NewMsgServerImpl(keeper Keeper) types.MsgServer {
+	return msgServer{Keeper: keeper}
+}
+
+// canonicalAccount decodes a bech32 account address and re-encodes it canonically.
+func (k Keeper) canonicalAccount(field, s string) (string, sdk.AccAddress, error) {
+	bz, err := k.addressCodec.StringToBytes(s)
+	if err != nil {
+		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %q is not a valid account address: %v", field, s, err)
+	}
+	canon, err := k.addressCodec.BytesToString(bz)
+	if err != nil {
+		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %v", field, err)
+	}
+	return canon, bz, nil
+}
+
+// canonicalValidator decodes a bech32 validator operator address and re-encodes it canonically.
+func (k Keeper) canonicalValidator(field, s string) (string, sdk.ValAddress, error) {
+	bz, err := k.validatorAddressCodec.StringToBytes(s)
+	if err != nil {
+		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %q is not a valid validator operator address: %v", field, s, err)
+	}
+	canon, err := k.validatorAddressCodec.BytesToString(bz)
+	if err != nil {
+		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %v", field, err)
+	}
+	return canon, bz, nil
+}
+
+// operatorValidator maps a validator operator's account address to its validator address and checks that the
+// validator exists and is bonded.
+func (k Keeper) operatorValidator(ctx context.Context, operator string) (string, sdk.ValAddress, error) {
+	_, acc, err := k.canonicalAccount("operator", operator)
+	if err != nil {
+		return "", nil, err
+	}
+	val := sdk.ValAddress(acc)
+	valStr, err := k.validatorAddressCodec.BytesToString(val)
+	if err != nil {
+		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "operator: %v", err)
+	}
+	return valStr, val, nil
+}
+
+// checkBonded refuses a validator that does not exist or is not bonded.
+func (k Keeper) checkBonded(ctx context.Context, operator, valStr string, val sdk.ValAddress) error {
+	v, err := k.stakingKeeper.Validator(ctx, val)
+	if err != nil || v == nil {
+		return errorsmod.Wrapf(types.ErrNotFound, "operator: %s is not the operator of a validator (no validator %s)", operator, valStr)
+	}
+	if !v.IsBonded() || v.IsJailed() {
+		return errorsmod.Wrapf(types.ErrValidatorNotBonded, "operator: validator %s is not bonded (status %s, jailed %t)", valStr, v.GetStatus(), v.IsJailed())
+	}
+	return nil
+}
+
+// checkModelActive refuses a model that is not registered or not active in x/registry.
+func (k Keeper) checkModelActive(ctx context.Context, field, root string) (registrytypes.Model, error) {
+	m, found, err := k.registry.GetModel(ctx, root)
+	if err != nil {
+		return m, err
+	}
+	if !found {
+		return m, errorsmod.Wrapf(types.ErrModelUnavailable, "%s: %s is unknown (no model with this content root in the registry)", field, root)
+	}
+	switch m.Status {
+	case registrytypes.ModelStatus_MODEL_STATUS_ACTIVE:
+		return m, nil
+	case registrytypes.ModelStatus_MODEL_STATUS_REVOKED:
+		return m, errorsmod.Wrapf(types.ErrModelUnavailable, "%s: %s (%s@%s) is revoked", field, root, m.Name, m.Version)
+	case registrytypes.ModelStatus_MODEL_STATUS_DEPRECATED:
+		return m, errorsmod.Wrapf(types.ErrModelUnavailable, "%s: %s (%s@%s) is deprecated", field, root, m.Name, m.Version)
+	default:
+		return m, errorsmod.Wrapf(types.ErrModelUnavailable, "%s: %s (%s@%s) is not active (status %s)", field, root, m.Name, m.Version, m.Status)
+	}
+}
+
+// checkModels checks that every model of an executor's list is registered and active.
+func (k Keeper) checkModels(ctx context.Context, models []string) error {
+	for i, m := range models {
+		if _, err := k.checkModelActive(ctx, fmt.Sprintf("models[%d]", i), m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSidecarFree refuses a sidecar account already bound to another executor.
+func (k Keeper) checkSidecarFree(ctx context.Context, sidecar string, self sdk.ValAddress) error {
+	other, err := k.Executors.Indexes.Sidecar.MatchExact(ctx, sidecar)
+	if err == nil && !bytes.Equal(other, self) {
+		otherStr, _ := k.validatorAddressCodec.BytesToString(other)
+		return errorsmod.Wrapf(types.ErrDuplicate, "sidecar: %s is already bound to executor %s", sidecar, otherStr)
+	}
+	return nil
+}
+
+// RegisterExecutor binds a bonded validator's sidecar account and models.
+func (k msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterExecutor) (*types.MsgRegisterExecutorResponse, error) {
+	if msg == nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
+	}
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	valStr, val, err := k.operatorValidator(ctx, msg.Operator)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.checkBonded(ctx, msg.Operator, valStr, val); err != nil {
+		return nil, err
+	}
+	if has, err := k.Executors.Has(ctx, val); err != nil {
+		return nil, err
+	} else if has {
+		return nil, errorsmod.Wrapf(types.ErrDuplicate, "operator: validator %s already has an executor; use MsgUpdateExecutor", valStr)
+	}
+	sidecar, _, err := k.canonicalAccount("sidecar", msg.Sidecar)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.checkSidecarFree(ctx, sidecar, val); err != nil {
+		return nil, err
+	}
+	if err := k.checkModels(ctx, msg.Models); err != nil {
+		return nil, err
+	}
+	e := types.Executor{
+		Validator:        valStr,
+		Sidecar:          sidecar,
+		Models:           append([]string(nil), msg.Models...),
+		Endpoint:         msg.Endpoint,
+		Active:           true,
+		RegisteredHeight: sdk.UnwrapSDKContext(ctx).BlockHeight(),
+	}
+	if err := k.setExecutor(ctx, val, e); err != nil {
+		return nil, err
+	}
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventExecutorRegistered{
+		Validator: valStr, Sidecar: sidecar, Models: e.Models,
+	}); err != nil {
+		return nil, err
+	}
+	return &types.MsgRegisterExecutorResponse{Validator: valStr}, nil
+}
+
+// UpdateExecutor changes an executor's sidecar, models, endpoint or active flag. Only its operator may (the
+// executor is found from the signer). Activating (or staying active) re-checks that the validator is bonded
+// and that every model of the resulting list is registered and active; deactivating always succeeds, so a
+// validator can always stop taking jobs. Reactivation resets missed_deadlines.
+func (k msgServer) UpdateExecutor(ctx context.Context, msg *types.MsgUpdateExecutor) (*types.MsgUpdateExecutorResponse, error) {
+	if msg == nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
+	}
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	valStr, val, err := k.operatorValidator(ctx, msg.Operator)
+	if err != nil {
+		return nil, err
+	}
+	e, found, err := k.GetExecutor(ctx, val)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errorsmod.Wrapf(types.ErrNotFound, "operator: validator %s has no executor; use MsgRegisterExecutor", valStr)
+	}
+	if msg.Sidecar != "" {
+		sidecar, _, err := k.canonicalAccount("sidecar", msg.Sidecar)
+		if err != nil {
+			return nil, err
+		}
+		if err := k.checkSidecarFree(ctx, sidecar, val); err != nil {
+			return nil, err
+		}
+		e.Sidecar = sidecar
+	}
+	if len(msg.Models) > 0 {
+		e.Models = append([]string(nil), msg.Models...)
+	}
+	if msg.Endpoint != "" {
+		e.Endpoint = msg.Endpoint
+	}
+	if msg.Active {
+		if err := k.checkBonded(ctx, msg.Operator, valStr, val); err != nil {
+			return nil, err
+		}
+		if err := k.checkModels(ctx, e.Models); err != nil {
+			return nil, err
+		}
+		if !e.Active {
+			e.MissedDeadlines = 0
+		}
+	} else if len(msg.Models) > 0 {
+		// an inactive executor's list is checked when it is reactivated; still refuse unknown models now
+		for i, m := range e.Models {
+			if _, found, err := k.registry.GetModel(ctx, m); err != nil {
+				return nil, err
+			} else if !found {
+				return nil, errorsmod.Wrapf(types.ErrModelUnavailable, "models[%d]: %s is unknown (no model with this content root in the registry)", i, m)
+			}
+		}
+	}
+	reason := "updated by the operator"
+	if e.Active != msg.Active {
+		if msg.Active {
+			reason = "activated by the operator"
+		} else {
+			reason = "deactivated by the operator"
+		}
+	}
+	e.Active = msg.Active
+	if err := k.setExecutor(ctx, val, e); err != nil {
+		return nil, err
+	}
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventExecutorUpdated{
+		Validator: valStr, Sidecar: e.Sidecar, Models: e.Models, Active: e.Active, Reason: reason,
+	}); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateExecutorResponse{}, nil
+}
+
+// RequestInference validates a request, picks its executor, escrows max_fee and creates the job.
+func (k msgServer) RequestInference(ctx context.Context, msg *types.MsgRequestInference) (*types.MsgRequestInferenceResponse, error) {
+	if msg == nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
+	}
+	p, err := k.GetParams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := msg.Validate(p); err != nil {
+		return nil, err
+	}
+	requester, requesterAddr, err := k.canonicalAccount("requester", msg.Requester)
+	if err != nil {
+		return nil, err
+	}
+	if k.bankKeeper.BlockedAddr(requesterAddr) {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "requester: %s cannot receive funds (a blocked module address), so its escrow could never be refunded", requester)
+	}
+	if _, err := k.checkModelActive(ctx, "model", msg.Model); err != nil {
+		return nil, err
+	}
+
+	id, err := k.peekJobID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, found, err := k.PickExecutor(ctx, msg.Model, id, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errorsmod.Wrap(types.ErrNoExecutor, noExecutorErr(msg.Model).Error())
+	}
+
+	// escrow: the last check that can fail (insufficient funds); nothing was written before it
+	if err := k.bankKeeper.SendCoinsFromAccountToModule(ctx, requesterAddr, types.ModuleName, sdk.NewCoins(msg.MaxFee)); err != nil {
+		return nil, errorsmod.Wrapf(err, "max_fee: cannot escrow %s from %s", msg.MaxFee, requester)
+	}
+
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	hash := blockHash(ctx)
+	job := types.Job{
+		Id:               id,
+		Requester:        requester,
+		Model:            msg.Model,
+		Prompt:           msg.Prompt,
+		MaxTokens:        msg.MaxTokens,
+		TemperatureMilli: msg.TemperatureMilli,
+		TopK:             msg.TopK,
+		MaxFee:           msg.MaxFee,
+		Seed:             types.DeriveSeed(hash, id),
+		CreatedHeight:    sdkCtx.BlockHeight(),
+	}
+	if err := k.assign(ctx, p, &job, c); err != nil {
+		return nil, err
+	}
+	if err := k.setJob(ctx, job); err != nil {
+		return nil, err
+	}
+	if err := k.JobSeq.Set(ctx, id+1); err != nil {
+		return nil, err
+	}
+	return &types.MsgRequestInferenceResponse{JobId: id, Executor: job.Executor, DeadlineHeight: job.DeadlineHeight}, nil
+}
+
+// SubmitResult records the result of a PENDING job from its assigned executor's sidecar, before the deadline.
+// It settles in the EndBlocker of a later block.
+func (k msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult) (*types.MsgSubmitResultResponse, error) {
+	if msg == nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
+	}
+	if err := types.ValidateAddressField("sidecar", msg.Sidecar); err != nil {
+		return nil, err
+	}
+	sidecar, _, err := k.canonicalAccount("sidecar", msg.Sidecar)
+	if err != nil {
+		return nil, err
+	}
+	job, found, err := k.GetJob(ctx, msg.JobId)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errorsmod.Wrapf(types.ErrNotFound, "job_id: job %d not found", msg.JobId)
+	}
+	switch job.Status {
+	case types.JobStatus_JOB_STATUS_PENDING:
+	case types.JobStatus_JOB_STATUS_RESULT_SUBMITTED, types.JobStatus_JOB_STATUS_SETTLED:
+		return nil, errorsmod.Wrapf(types.ErrDuplicate, "job_id: job %d already has a result", job.Id)
+	case types.JobStatus_JOB_STATUS_REFUNDED:
+		return nil, errorsmod.Wrapf(types.ErrInvalidJobState, "job_id: job %d was refunded (%s)", job.Id, job.StatusReason)
+	default:
+		return nil, errorsmod.Wrapf(types.ErrInvalidJobState, "job_id: job %d is %s", job.Id, job.Status)
+	}
+	_, val, err := k.canonicalValidator("executor", job.Executor)
+	if err != nil {
+		return nil, err
+	}
+	e, found, err := k.GetExecutor(ctx, val)
+	if err != nil {
+		return nil, err
+	}
+	if !found || e.Sidecar != sidecar {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "sidecar: %s is not the account of the assigned executor %s of job %d", sidecar, job.Executor, job.Id)
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	h := sdkCtx.BlockHeight()
+	if h > job.DeadlineHeight {
+		return nil, errorsmod.Wrapf(types.ErrDeadlinePassed, "job_id: job %d: deadline passed at height %d (now %d)", job.Id, job.DeadlineHeight, h)
+	}
+	p, err := k.GetParams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := types.ValidateResult(p, job.MaxTokens, msg.OutputTokenIds, msg.OutputText, msg.Commitment, msg.FinishReason); err != nil {
+		return nil, err
+	}
+	if err := types.ValidateRuntime(msg.Runtime); err != nil {
+		return nil, err
+	}
+
+	job.Status = types.JobStatus_JOB_STATUS_RESULT_SUBMITTED
+	job.Result = &types.Result{
+		OutputTokenIds:  append([]uint32(nil), msg.OutputTokenIds...),
+		OutputText:      msg.OutputText,
+		Commitment:      msg.Commitment,
+		FinishReason:    msg.FinishReason,
+		Runtime:         msg.Runtime,
+		SubmittedHeight: h,
+		SubmittedBy:     sidecar,
+	}
+	if err := k.DeadlineQueue.Remove(ctx, collections.Join(job.DeadlineHeight, job.Id)); err != nil {
+		return nil, err
+	}
+	if err := k.SettlementQueue.Set(ctx, collections.Join(h, job.Id)); err != nil {
+		return nil, err
+	}
+	if err := k.setJob(ctx, job); err != nil {
+		return nil, err
+	}
+	// an answered job ends the executor's streak of missed deadlines
+	if e.MissedDeadlines != 0 {
+		e.MissedDeadlines = 0
+		if err := k.Executors.Set(ctx, val, e); err != nil {
+			return nil, err
+		}
+	}
+	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventResultSubmitted{
+		JobId: job.Id, Executor: job.Executor, Commitment: msg.Commitment, OutputTokens: uint32(len(msg.OutputTokenIds)),
+	}); err != nil {
+		return nil, err
+	}
+	return &types.MsgSubmitResultResponse{}, nil
+}
+
+// UpdateParams replaces the params (authority only).
+func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
+	if msg == nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
+	}
+	authBz, err := k.addressCodec.StringToBytes(msg.Authority)
+	wantBz, _ := k.addressCodec.StringToBytes(k.authority)
+	if err != nil || !bytes.Equal(authBz, wantBz) {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "authority: expected %s (gov), got %s", k.authority, msg.Authority)
+	}
+	if err := msg.Params.Validate(); err != nil {
+		return nil, err
+	}
+	if err := k.Params.Set(ctx, msg.Params); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateParamsResponse{}, nil
+}

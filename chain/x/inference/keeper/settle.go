@@ -1,0 +1,159 @@
+package keeper
+
+import (
+	"context"
+	"fmt"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/inferchain/inferchain/chain/x/inference/types"
+)
+
+// decideAudit decides whether a job whose result was submitted in an earlier block is audited before it
+// settles. It runs in the EndBlocker of a block after the submission, so its block hash (blockHash(ctx)) was
+// unknown to the executor when it submitted: the sampled audit of the verification issue draws here from
+// sha256(block hash ‖ job id) with probability params.audit_probability, picks the committee, moves the job to
+// an AUDITING status and keeps the escrow until the verdict (which then settles or refunds and slashes).
+//
+// Today nothing is audited: every result settles.
+func (k Keeper) decideAudit(_ context.Context, _ types.Job) (audited bool, err error) {
+	return false, nil
+}
+
+// settle pays out a job with a result: charged = min(max_fee, base_fee + fee_per_token * output tokens), split
+// by the params shares (types.SplitFee), the remainder of max_fee refunded. Recipients:
+//   - executor share: the validator operator's account (the account form of the infervaloper address), not the
+//     sidecar: the sidecar key is a hot key on the inference host and should hold only gas money, while the fee
+//     is the validator's revenue and belongs with its operator (cold) key;
+//   - publisher royalty: the model's publisher in x/registry;
+//   - verifier share: the inference_verifiers module account (paid to verifiers by the audit logic);
+//   - community share: the community pool (x/distribution).
+//
+// A share whose recipient cannot receive funds (a blocked module address, a model no longer found or a
+// publisher address that does not decode) goes to the community pool instead; the stored FeeSplit records
+// what was actually paid, and always sums to max_fee.
+func (k Keeper) settle(ctx context.Context, p types.Params, job *types.Job) error {
+	if job.Result == nil {
+		return fmt.Errorf("job %d has no result", job.Id)
+	}
+	shares, err := p.ParseShares()
+	if err != nil {
+		return err
+	}
+	charged := types.ChargedFee(p, job.MaxFee, uint32(len(job.Result.OutputTokenIds)))
+	split := types.SplitFee(job.MaxFee, charged, shares)
+
+	valBz, err := k.validatorAddressCodec.StringToBytes(job.Executor)
+	if err != nil {
+		return fmt.Errorf("job %d: executor %q: %w", job.Id, job.Executor, err)
+	}
+	operator := sdk.AccAddress(valBz)
+	if k.bankKeeper.BlockedAddr(operator) {
+		split.CommunityPool = split.CommunityPool.Add(split.Executor)
+		split.Executor = sdk.NewCoin(split.Executor.Denom, math.ZeroInt())
+	}
+
+	var publisher sdk.AccAddress
+	model, found, err := k.registry.GetModel(ctx, job.Model)
+	if err != nil {
+		return err
+	}
+	if found {
+		if bz, err := k.addressCodec.StringToBytes(model.Publisher); err == nil && !k.bankKeeper.BlockedAddr(bz) {
+			publisher = bz
+		}
+	}
+	if publisher == nil {
+		split.CommunityPool = split.CommunityPool.Add(split.Publisher)
+		split.Publisher = sdk.NewCoin(split.Publisher.Denom, math.ZeroInt())
+	}
+
+	requester, err := k.addressCodec.StringToBytes(job.Requester)
+	if err != nil {
+		return fmt.Errorf("job %d: requester %q: %w", job.Id, job.Requester, err)
+	}
+
+	if err := k.payAccount(ctx, operator, split.Executor); err != nil {
+		return err
+	}
+	if err := k.payAccount(ctx, publisher, split.Publisher); err != nil {
+		return err
+	}
+	if split.VerifierPool.IsPositive() {
+		if err := k.bankKeeper.SendCoinsFromModuleToModule(ctx, types.ModuleName, types.VerifierPoolName, sdk.NewCoins(split.VerifierPool)); err != nil {
+			return err
+		}
+	}
+	if split.CommunityPool.IsPositive() {
+		if err := k.distrKeeper.FundCommunityPool(ctx, sdk.NewCoins(split.CommunityPool), k.ModuleAddress()); err != nil {
+			return err
+		}
+	}
+	if err := k.payAccount(ctx, requester, split.Refund); err != nil {
+		return err
+	}
+
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	job.Status = types.JobStatus_JOB_STATUS_SETTLED
+	job.Settlement = &split
+	job.SettledHeight = sdkCtx.BlockHeight()
+	job.StatusReason = ""
+	if err := k.setJob(ctx, *job); err != nil {
+		return err
+	}
+
+	// the executor completed a job
+	if e, found, err := k.GetExecutor(ctx, valBz); err != nil {
+		return err
+	} else if found {
+		e.CompletedJobs++
+		if err := k.Executors.Set(ctx, valBz, e); err != nil {
+			return err
+		}
+	}
+	return sdkCtx.EventManager().EmitTypedEvent(&types.EventJobSettled{JobId: job.Id, Split: &split})
+}
+
+// payAccount sends a (possibly zero) amount from the escrow to an account.
+func (k Keeper) payAccount(ctx context.Context, to sdk.AccAddress, c sdk.Coin) error {
+	if !c.IsPositive() {
+		return nil
+	}
+	return k.bankKeeper.SendCoinsFromModuleToAccount(ctx, types.ModuleName, to, sdk.NewCoins(c))
+}
+
+// refund returns the whole escrow (max_fee) to the requester, marks the job REFUNDED with the reason, drops it
+// from the queues and emits EventJobRefunded.
+func (k Keeper) refund(ctx context.Context, job *types.Job, reason string) error {
+	requester, err := k.addressCodec.StringToBytes(job.Requester)
+	if err != nil {
+		return fmt.Errorf("job %d: requester %q: %w", job.Id, job.Requester, err)
+	}
+	if err := k.payAccount(ctx, requester, job.MaxFee); err != nil {
+		return err
+	}
+	if err := k.DeadlineQueue.Remove(ctx, collections.Join(job.DeadlineHeight, job.Id)); err != nil {
+		return err
+	}
+	if job.Result != nil {
+		if err := k.SettlementQueue.Remove(ctx, collections.Join(job.Result.SubmittedHeight, job.Id)); err != nil {
+			return err
+		}
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	job.Status = types.JobStatus_JOB_STATUS_REFUNDED
+	job.StatusReason = reason
+	job.SettledHeight = sdkCtx.BlockHeight()
+	if err := k.setJob(ctx, *job); err != nil {
+		return err
+	}
+	return sdkCtx.EventManager().EmitTypedEvent(&types.EventJobRefunded{
+		JobId:     job.Id,
+		Requester: job.Requester,
+		Amount:    job.MaxFee.String(),
+		Reason:    reason,
+	})
+}

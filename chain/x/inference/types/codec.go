@@ -1,0 +1,34 @@
+package types
+
+import (
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/codec/legacy"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/msgservice"
+)
+
+// RegisterLegacyAminoCodec registers the module's messages and params for Amino JSON (legacy signing).
+// The names are the (amino.name) options of the protos.
+func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
+	// 40 characters: one over legacy.RegisterAminoMsg's Ledger limit, so registered directly
+	// (Ledger Amino-JSON signing of these two messages is not supported; direct signing is).
+	cdc.RegisterConcrete(&MsgRegisterExecutor{}, "inferchain/inference/MsgRegisterExecutor", nil)
+	cdc.RegisterConcrete(&MsgRequestInference{}, "inferchain/inference/MsgRequestInference", nil)
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateExecutor{}, "inferchain/inference/MsgUpdateExecutor")
+	legacy.RegisterAminoMsg(cdc, &MsgSubmitResult{}, "inferchain/inference/MsgSubmitResult")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "inferchain/x/inference/MsgUpdateParams")
+	cdc.RegisterConcrete(&Params{}, "inferchain/x/inference/Params", nil)
+}
+
+// RegisterInterfaces registers every Msg of the module and the Msg service descriptor.
+func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
+	registry.RegisterImplementations((*sdk.Msg)(nil),
+		&MsgRegisterExecutor{},
+		&MsgUpdateExecutor{},
+		&MsgRequestInference{},
+		&MsgSubmitResult{},
+		&MsgUpdateParams{},
+	)
+	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
+}

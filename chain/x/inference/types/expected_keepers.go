@@ -1,0 +1,42 @@
+package types
+
+import (
+	"context"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	registrytypes "github.com/inferchain/inferchain/chain/x/registry/types"
+)
+
+// AccountKeeper is the subset of x/auth the inference module uses (satisfied by authkeeper.AccountKeeper).
+type AccountKeeper interface {
+	GetModuleAddress(moduleName string) sdk.AccAddress
+}
+
+// BankKeeper is the subset of x/bank the inference module uses (satisfied by bankkeeper.BaseKeeper).
+type BankKeeper interface {
+	SendCoinsFromAccountToModule(ctx context.Context, senderAddr sdk.AccAddress, recipientModule string, amt sdk.Coins) error
+	SendCoinsFromModuleToAccount(ctx context.Context, senderModule string, recipientAddr sdk.AccAddress, amt sdk.Coins) error
+	SendCoinsFromModuleToModule(ctx context.Context, senderModule, recipientModule string, amt sdk.Coins) error
+	// BlockedAddr reports addresses that may not receive funds (module accounts): refunds and payouts to them
+	// would fail, so requests from them are refused and payouts to them go to the community pool.
+	BlockedAddr(addr sdk.AccAddress) bool
+}
+
+// StakingKeeper is the subset of x/staking the inference module uses (satisfied by *stakingkeeper.Keeper).
+type StakingKeeper interface {
+	// Validator returns the validator with the given operator address, or an error when there is none.
+	Validator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.ValidatorI, error)
+}
+
+// DistributionKeeper is the subset of x/distribution the inference module uses (satisfied by distrkeeper.Keeper).
+type DistributionKeeper interface {
+	FundCommunityPool(ctx context.Context, amount sdk.Coins, sender sdk.AccAddress) error
+}
+
+// RegistryKeeper is the subset of x/registry the inference module uses (satisfied by registrykeeper.Keeper).
+type RegistryKeeper interface {
+	// GetModel returns the model with the given content root; found is false when there is none.
+	GetModel(ctx context.Context, contentRoot string) (m registrytypes.Model, found bool, err error)
+}

@@ -1,0 +1,44 @@
+package types
+
+import "cosmossdk.io/collections"
+
+const (
+	// ModuleName is the name of the inference module. Its module account escrows every open job's max_fee.
+	ModuleName = "inference"
+	// StoreKey is the KV store key of the inference module.
+	StoreKey = ModuleName
+	// RouterKey routes messages (kept for tooling that still expects it).
+	RouterKey = ModuleName
+	// VerifierPoolName is the module account that collects the verifier share of settled fees. It is paid out
+	// by the verification (audit) logic of a later issue; until then it only accumulates.
+	VerifierPoolName = "inference_verifiers"
+)
+
+// Collection prefixes. Never reuse or renumber: they are part of the state layout.
+var (
+	ParamsKey             = collections.NewPrefix(0)
+	JobsKey               = collections.NewPrefix(1)
+	JobSeqKey             = collections.NewPrefix(2)
+	JobsByRequesterKey    = collections.NewPrefix(3)
+	JobsByExecutorKey     = collections.NewPrefix(4)
+	JobsByStatusKey       = collections.NewPrefix(5)
+	ExecutorsKey          = collections.NewPrefix(6)
+	ExecutorsBySidecarKey = collections.NewPrefix(7)
+	ExecutorsByModelKey   = collections.NewPrefix(8)
+	DeadlineQueueKey      = collections.NewPrefix(9)
+	SettlementQueueKey    = collections.NewPrefix(10)
+)
+
+// FirstJobID is the id of the first job; 0 is never a valid job id.
+const FirstJobID uint64 = 1
+
+// Domain separators of the on-chain randomness (see keeper/assign.go).
+const (
+	SeedDomain = "inferchain/seed"
+)
+
+// Finish reasons a result may carry.
+const (
+	FinishReasonEOS    = "eos"
+	FinishReasonLength = "length"
+)

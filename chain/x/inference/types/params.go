@@ -1,0 +1,135 @@
+package types
+
+import (
+	"fmt"
+
+	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// Default parameter values.
+const (
+	DefaultFeeDenom                  = "uinfer"
+	DefaultDeadlineBlocks     uint32 = 20
+	DefaultMaxAttempts        uint32 = 3
+	DefaultMaxPromptBytes     uint32 = 16384
+	DefaultMaxTokensLimit     uint32 = 1024
+	DefaultMaxOutputTextBytes uint32 = 65536
+	DefaultMaxMissedDeadlines uint32 = 3
+)
+
+// Sampling limits of a request (not params: they bound what the sidecar engine accepts).
+const (
+	MaxTemperatureMilli uint32 = 5000
+	MaxTopK             uint32 = 1000
+)
+
+// Ceilings: the largest values governance may set. They also bound the state-independent ValidateBasic checks
+// (which cannot read the current params): a message within the current params is within the ceilings.
+const (
+	CeilingDeadlineBlocks     uint32 = 100_000
+	CeilingMaxAttempts        uint32 = 100
+	CeilingMaxPromptBytes     uint32 = 1 << 20
+	CeilingMaxTokensLimit     uint32 = 1 << 16
+	CeilingMaxOutputTextBytes uint32 = 4 << 20
+)
+
+// DefaultParams returns the default inference parameters: fee 1000uinfer + 10uinfer per token, 20 blocks per
+// attempt, 3 attempts, shares executor 0.70 / publisher 0.10 / verifiers 0.10 / community 0.10.
+func DefaultParams() Params {
+	return Params{
+		BaseFee:            sdk.NewInt64Coin(DefaultFeeDenom, 1000),
+		FeePerToken:        sdk.NewInt64Coin(DefaultFeeDenom, 10),
+		DeadlineBlocks:     DefaultDeadlineBlocks,
+		MaxAttempts:        DefaultMaxAttempts,
+		ExecutorShare:      "0.700000000000000000",
+		PublisherShare:     "0.100000000000000000",
+		VerifierShare:      "0.100000000000000000",
+		CommunityShare:     "0.100000000000000000",
+		MaxPromptBytes:     DefaultMaxPromptBytes,
+		MaxTokensLimit:     DefaultMaxTokensLimit,
+		MaxOutputTextBytes: DefaultMaxOutputTextBytes,
+		MaxMissedDeadlines: DefaultMaxMissedDeadlines,
+	}
+}
+
+// Shares are the parsed fee shares of the params.
+type Shares struct {
+	Executor, Publisher, Verifier, Community math.LegacyDec
+}
+
+// ParseShares parses and checks the four shares: each a decimal in [0, 1], summing to exactly 1.
+func (p Params) ParseShares() (Shares, error) {
+	var s Shares
+	var sum math.LegacyDec = math.LegacyZeroDec()
+	for _, f := range []struct {
+		name string
+		val  string
+		dst  *math.LegacyDec
+	}{
+		{"executor_share", p.ExecutorShare, &s.Executor},
+		{"publisher_share", p.PublisherShare, &s.Publisher},
+		{"verifier_share", p.VerifierShare, &s.Verifier},
+		{"community_share", p.CommunityShare, &s.Community},
+	} {
+		d, err := math.LegacyNewDecFromStr(f.val)
+		if err != nil {
+			return Shares{}, errorsmod.Wrapf(ErrInvalidParams, "params.%s: %q is not a decimal: %v", f.name, f.val, err)
+		}
+		if d.IsNegative() || d.GT(math.LegacyOneDec()) {
+			return Shares{}, errorsmod.Wrapf(ErrInvalidParams, "params.%s: %s is not in [0, 1]", f.name, d)
+		}
+		*f.dst = d
+		sum = sum.Add(d)
+	}
+	if !sum.Equal(math.LegacyOneDec()) {
+		return Shares{}, errorsmod.Wrapf(ErrInvalidParams, "params: executor_share + publisher_share + verifier_share + community_share must be exactly 1, got %s", sum)
+	}
+	return s, nil
+}
+
+// MinFee is the least max_fee a request for maxTokens tokens must escrow: base_fee + fee_per_token * maxTokens.
+func (p Params) MinFee(maxTokens uint32) sdk.Coin {
+	return sdk.NewCoin(p.BaseFee.Denom, p.BaseFee.Amount.Add(p.FeePerToken.Amount.MulRaw(int64(maxTokens))))
+}
+
+// Validate checks every parameter.
+func (p Params) Validate() error {
+	if err := p.BaseFee.Validate(); err != nil {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.base_fee: %v", err)
+	}
+	if err := p.FeePerToken.Validate(); err != nil {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.fee_per_token: %v", err)
+	}
+	if p.FeePerToken.Denom != p.BaseFee.Denom {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.fee_per_token: denom %q differs from base_fee denom %q", p.FeePerToken.Denom, p.BaseFee.Denom)
+	}
+	for _, f := range []struct {
+		name     string
+		val, max uint32
+	}{
+		{"deadline_blocks", p.DeadlineBlocks, CeilingDeadlineBlocks},
+		{"max_attempts", p.MaxAttempts, CeilingMaxAttempts},
+		{"max_prompt_bytes", p.MaxPromptBytes, CeilingMaxPromptBytes},
+		{"max_tokens_limit", p.MaxTokensLimit, CeilingMaxTokensLimit},
+		{"max_output_text_bytes", p.MaxOutputTextBytes, CeilingMaxOutputTextBytes},
+	} {
+		if f.val == 0 {
+			return errorsmod.Wrapf(ErrInvalidParams, "params.%s: must be positive", f.name)
+		}
+		if f.val > f.max {
+			return errorsmod.Wrapf(ErrInvalidParams, "params.%s: %d is above the ceiling %d", f.name, f.val, f.max)
+		}
+	}
+	if _, err := p.ParseShares(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String implements fmt.Stringer for logs.
+func (s Shares) String() string {
+	return fmt.Sprintf("executor=%s publisher=%s verifier=%s community=%s", s.Executor, s.Publisher, s.Verifier, s.Community)
+}
