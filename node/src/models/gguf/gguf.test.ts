@@ -1,0 +1,158 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../engine/model.js';
+import { dequantize, toLinear } from './dequant.js';
+import { GgufFormatError, GgufUnsupportedError } from './errors.js';
+import { ImportError, importGguf } from './import.js';
+import { parseGguf, tensorBytes } from './reader.js';
+import { GgmlType } from './types.js';
+
+const FIX = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+interface QuantExpected {
+  [name: string]: { dims: number[]; type: number; values: number[] };
+}
+
+/** Minimal GGUF v3 writer for malformed-input tests. */
+function miniGguf(opts: { arch?: string; tensorType?: number; dims?: number[]; dataBytes?: number }): Buffer {
+  const parts: Buffer[] = [];
+  const u32 = (v: number): void => void parts.push(Buffer.from(new Uint32Array([v]).buffer));
+  const u64 = (v: number): void => void parts.push(Buffer.from(new BigUint64Array([BigInt(v)]).buffer));
+  const str = (s: string): void => {
+    u64(Buffer.byteLength(s));
+    parts.push(Buffer.from(s));
+  };
+  u32(0x46554747);
+  u32(3);
+  u64(1); // tensors
+  u64(1); // kv
+  str('general.architecture');
+  u32(8);
+  str(opts.arch ?? 'llama');
+  const dims = opts.dims ?? [32, 2];
+  str('token_embd.weight');
+  u32(dims.length);
+  for (const d of dims) u64(d);
+  u32(opts.tensorType ?? GgmlType.F32);
+  u64(0);
+  let head = Buffer.concat(parts);
+  head = Buffer.concat([head, Buffer.alloc((32 - (head.length % 32)) % 32)]);
+  return Buffer.concat([head, Buffer.alloc(opts.dataBytes ?? 256)]);
+}
+
+describe('GGUF reader and dequantization', () => {
+  it('dequantizes F32, F16, Q8_0, Q4_0, Q4_1 like gguf-py (independent reference)', async () => {
+    const f = parseGguf(await readFile(join(FIX, 'quant.gguf')));
+    const expected = JSON.parse(await readFile(join(FIX, 'quant.expected.json'), 'utf8')) as QuantExpected;
+    for (const [name, e] of Object.entries(expected)) {
+      const t = f.tensors.get(name)!;
+      expect(t.dims).toEqual(e.dims);
+      expect(t.type).toBe(e.type);
+      const got = dequantize(t.type, tensorBytes(f, t), e.values.length);
+      got.forEach((v, i) => expect(Math.abs(v - e.values[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(e.values[i]!))));
+    }
+  });
+
+  it('re-packs Q4_0/Q4_1 blocks for MatMulNBits without changing any value', async () => {
+    const f = parseGguf(await readFile(join(FIX, 'quant.gguf')));
+    for (const name of ['q4_0', 'q4_1']) {
+      const t = f.tensors.get(name)!;
+      const ref = dequantize(t.type, tensorBytes(f, t), 128);
+      const w = toLinear(t.type, tensorBytes(f, t), 2, 64, true);
+      if (w.kind !== 'q4') throw new Error('expected q4');
+      for (let r = 0; r < 2; r++)
+        for (let j = 0; j < 64; j++) {
+          const blk = r * 2 + (j >> 5);
+          const byte = w.packed[blk * 16 + ((j & 31) >> 1)]!;
+          const q = j & 1 ? byte >> 4 : byte & 15;
+          const v = w.scales[blk]! * (q - w.zeroPoint) + (w.mins ? w.mins[blk]! : 0);
+          expect(v).toBeCloseTo(ref[r * 64 + j]!, 6);
+        }
+    }
+  });
+
+  it('rejects bad magic, truncation anywhere and corrupt counts with GgufFormatError', async () => {
+    const good = await readFile(join(FIX, 'tiny-llama.gguf'));
+    expect(() => parseGguf(Buffer.from('NOTGGUF...'))).toThrow(/not a GGUF file/);
+    for (const cut of [3, 10, 30, 200, 5000, good.length - 1]) {
+      expect(() => parseGguf(good.subarray(0, cut)), `cut at ${cut}`).toThrow(GgufFormatError);
+    }
+    expect(() => parseGguf(good.subarray(0, good.length - 1))).toThrow(/truncated GGUF: tensor/);
+    const corrupt = Buffer.from(good);
+    corrupt.writeBigUInt64LE(1n << 40n, 16); // metadata count
+    expect(() => parseGguf(corrupt)).toThrow(/corrupt GGUF: metadata count/);
+  });
+
+  it('names unsupported tensor types and architectures', () => {
+    expect(() => parseGguf(miniGguf({ tensorType: GgmlType.Q5_0 }))).toThrow(GgufUnsupportedError);
+    expect(() => parseGguf(miniGguf({ tensorType: GgmlType.Q4_K, dims: [256, 1] }))).toThrow(/type Q4_K.*supported: F32, F16, Q4_0, Q4_1, Q8_0/);
+    expect(() => parseGguf(miniGguf({ dataBytes: 8 }))).toThrow(/truncated GGUF: tensor 'token_embd.weight'/);
+  });
+});
+
+describe('GGUF import', () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'inferchain-import-'));
+  });
+  afterAll(async () => rm(work, { recursive: true, force: true }));
+
+  const expected = async (): Promise<{ ids: number[]; vocab: number; logits: number[][] }> =>
+    JSON.parse(await readFile(join(FIX, 'tiny-llama.expected.json'), 'utf8')) as { ids: number[]; vocab: number; logits: number[][] };
+
+  for (const [weights, tol] of [['f32', 1e-4], ['q4', 1e-3]] as const) {
+    it(`imports a mixed-type llama GGUF (${weights}) whose logits match an independent numpy forward pass`, async () => {
+      const out = join(work, `tiny-${weights}`);
+      await importGguf(join(FIX, 'tiny-llama.gguf'), out, { weights });
+      const m = await loadModel(out, { threads: 1 });
+      try {
+        const ref = await expected();
+        const { logits } = await m.forward(ref.ids);
+        let maxd = 0;
+        ref.logits.forEach((row, s) => row.forEach((v, i) => (maxd = Math.max(maxd, Math.abs(v - logits[s * ref.vocab + i]!)))));
+        expect(maxd).toBeLessThan(tol);
+        // Tokenizer and chat template come from GGUF metadata.
+        expect(m.tokenizer.encode(' the')).toEqual([m.tokenizer.tokenToId('Ġthe')]);
+        const chat = m.tokenizer.applyChatTemplate([{ role: 'user', content: 'hi' }]);
+        expect(chat).toBe('<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n');
+        expect(m.tokenizer.encode(chat).slice(0, 1)).toEqual([1]);
+      } finally {
+        await m.release();
+      }
+    });
+  }
+
+  it('is byte-for-byte reproducible', async () => {
+    const a = join(work, 'rep-a');
+    const b = join(work, 'rep-b');
+    await importGguf(join(FIX, 'tiny-llama.gguf'), a);
+    await importGguf(join(FIX, 'tiny-llama.gguf'), b);
+    for (const f of ['model.onnx', 'tokenizer.json', 'config.json']) {
+      expect((await readFile(join(a, f))).equals(await readFile(join(b, f))), f).toBe(true);
+    }
+  });
+
+  it('leaves nothing behind on bad input and refuses to overwrite without force', async () => {
+    const bad = join(work, 'bad.gguf');
+    const good = await readFile(join(FIX, 'tiny-llama.gguf'));
+    const cases: [Buffer, RegExp][] = [
+      [good.subarray(0, good.length - 100), /truncated GGUF/],
+      [miniGguf({ arch: 'gpt2' }), /architecture 'gpt2' is not supported/],
+      [miniGguf({ tensorType: GgmlType.Q5_1 }), /type Q5_1/],
+    ];
+    for (const [bytes, msg] of cases) {
+      const dir = await mkdtemp(join(work, 'case-'));
+      await writeFile(bad, bytes);
+      await expect(importGguf(bad, join(dir, 'out'))).rejects.toThrow(msg);
+      expect(await readdir(dir)).toEqual([]);
+    }
+    await expect(importGguf(join(work, 'missing.gguf'), join(work, 'x'))).rejects.toThrow(ImportError);
+    const out = join(work, 'exists');
+    await importGguf(join(FIX, 'tiny-llama.gguf'), out);
+    await expect(importGguf(join(FIX, 'tiny-llama.gguf'), out)).rejects.toThrow(/already exists; pass --force/);
+    await importGguf(join(FIX, 'tiny-llama.gguf'), out, { force: true });
+  });
+});
