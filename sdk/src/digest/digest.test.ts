@@ -115,6 +115,16 @@ describe("digest vectors", () => {
   });
 });
 
+describe("large chunks", () => {
+  it("workers agree with the calling thread on a 9 MiB file with 8 MiB chunks (several readv calls per chunk)", async () => {
+    const file = join(dir, "nine.bin");
+    await writeFile(file, content(9 * 1024 * 1024 + 123, 42));
+    const single = await digestFile(file, { workers: 0 });
+    expect(await digestFile(file, { workers: 2, chunkSize: 8 * 1024 * 1024 })).toEqual(single);
+    expect(await digestFile(file, { workers: 2 })).toEqual(single);
+  });
+});
+
 describe("digest progress and errors", () => {
   it("reports progress up to the total", async () => {
     const seen: DigestProgress[] = [];
