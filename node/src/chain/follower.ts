@@ -1,0 +1,214 @@
+/**
+ * Block follower. The poll loop is the source of truth: it walks every height after the persisted cursor
+ * and hands our EventJobAssigned to `onAssigned`, advancing the cursor only after the handler returned.
+ * A websocket NewBlock subscription merely wakes the loop early (websockets die silently, so it is
+ * reconnected and never relied on). A periodic reconciliation lists the chain's PENDING jobs for our
+ * executor so nothing is missed (downtime longer than the node's block-result retention, a decode bug...).
+ */
+import { Comet38Client, WebsocketClient } from '@cosmjs/tendermint-rpc';
+import type { Job } from '@inferchain/sdk';
+import type { Logger } from 'pino';
+import { decodeJobAssigned, type AbciEvent, type JobAssignment } from './events.js';
+
+export interface BlockSource {
+  latestHeight(): Promise<number>;
+  blockEvents(height: number): Promise<AbciEvent[]>;
+  pendingJobs(executor: string): Promise<Job[]>;
+}
+
+export interface CursorStore {
+  get(): Promise<number | undefined>;
+  set(height: number): Promise<void>;
+}
+
+export interface FollowerOptions {
+  source: BlockSource;
+  cursor: CursorStore;
+  /** Our sidecar account: assignments to it are ours. */
+  sidecar: string;
+  /** Our validator operator address (reconciliation filter). */
+  validator: string;
+  onAssigned(a: JobAssignment): Promise<void>;
+  onPending(jobs: Job[]): Promise<void>;
+  log: Logger;
+  pollIntervalMs: number;
+  reconcileIntervalMs: number;
+  /** ws://host:port/websocket; omit to poll only. */
+  websocketUrl?: string;
+  /** Blocks handled per pass before yielding (keeps shutdown responsive while catching up). */
+  maxBlocksPerPass?: number;
+  onHeight?(height: number): void;
+}
+
+export class ChainFollower {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private kicked = false;
+  private ws: { client: Comet38Client; stop(): void } | undefined;
+  private wsTimer: NodeJS.Timeout | undefined;
+  private wsFailures = 0;
+  private wsLastEvent = 0;
+  private lastReconcile = 0;
+  /** Last fully processed height. */
+  cursor = 0;
+  /** Latest chain height seen. */
+  chainHeight = 0;
+  lastPollOk: number | undefined;
+  lastError: string | undefined;
+
+  constructor(private readonly o: FollowerOptions) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const stored = await this.o.cursor.get();
+    if (stored === undefined) {
+      // First start: nothing before now can be ours to replay; reconciliation picks up pending jobs.
+      const h = await this.o.source.latestHeight();
+      await this.o.cursor.set(h);
+      this.cursor = h;
+      this.o.log.info({ height: h }, 'follower: no cursor yet, starting at the current height');
+    } else {
+      this.cursor = stored;
+      this.o.log.info({ height: stored }, 'follower: resuming from the stored cursor');
+    }
+    this.running = true;
+    this.loop = this.run();
+    if (this.o.websocketUrl) this.connectWs();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.wsTimer);
+    this.closeWs();
+    this.wake?.();
+    await this.loop;
+  }
+
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  private passing: Promise<void> = Promise.resolve();
+
+  /** One pass: new blocks, then reconciliation when due. Serialized; exposed for tests. */
+  pass(): Promise<void> {
+    const run = this.passing.then(() => this.passOnce());
+    this.passing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async passOnce(): Promise<void> {
+    const latest = await this.o.source.latestHeight();
+    this.chainHeight = latest;
+    this.o.onHeight?.(latest);
+    const from = this.cursor;
+    const end = Math.min(latest, this.cursor + (this.o.maxBlocksPerPass ?? 200));
+    for (let h = this.cursor + 1; h <= end && this.running; h++) {
+      for (const ev of await this.o.source.blockEvents(h)) {
+        let a: JobAssignment | undefined;
+        try {
+          a = decodeJobAssigned(ev, h);
+        } catch (e) {
+          // Skipping is safe: reconciliation finds the job through Query/Jobs.
+          this.o.log.error({ height: h, err: (e as Error).message }, 'follower: undecodable EventJobAssigned (skipped)');
+        }
+        if (a && (a.sidecar === this.o.sidecar || a.executor === this.o.validator)) {
+          this.o.log.info({ job: a.jobId, attempt: a.attempt, deadline: a.deadlineHeight, height: h }, 'job assigned to us');
+          await this.o.onAssigned(a);
+        }
+      }
+      await this.o.cursor.set(h);
+      this.cursor = h;
+    }
+    if (end < latest) this.kicked = true;
+    // A socket that went quiet while blocks keep coming is dead without having said so: replace it.
+    if (this.ws && end > from && Date.now() - this.wsLastEvent > Math.max(30_000, 10 * this.o.pollIntervalMs)) {
+      this.wsDown('no NewBlock events while the chain advanced');
+    }
+    if (Date.now() - this.lastReconcile >= this.o.reconcileIntervalMs) {
+      const jobs = await this.o.source.pendingJobs(this.o.validator);
+      this.lastReconcile = Date.now();
+      if (jobs.length > 0) this.o.log.debug({ pending: jobs.length }, 'follower: reconciliation');
+      await this.o.onPending(jobs);
+    }
+    this.lastPollOk = Date.now();
+    this.lastError = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.kicked = false;
+      try {
+        await this.pass();
+      } catch (e) {
+        this.lastError = (e as Error).message;
+        this.o.log.warn({ err: this.lastError }, 'follower: poll failed; retrying');
+      }
+      if (!this.running) break;
+      if (this.kicked) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.o.pollIntervalMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private connectWs(): void {
+    if (!this.running || !this.o.websocketUrl) return;
+    const url = this.o.websocketUrl;
+    try {
+      const socket = new WebsocketClient(url, (err) => this.wsDown(`socket error: ${err.message}`));
+      const client = Comet38Client.create(socket);
+      const sub = client.subscribeNewBlock().subscribe({
+        next: () => {
+          this.wsFailures = 0;
+          this.wsLastEvent = Date.now();
+          this.kick();
+        },
+        error: (err: unknown) => this.wsDown(`subscription error: ${String((err as Error)?.message ?? err)}`),
+        complete: () => this.wsDown('subscription ended'),
+      });
+      this.ws = { client, stop: () => sub.unsubscribe() };
+      this.wsLastEvent = Date.now();
+      this.o.log.debug({ url }, 'follower: websocket subscribed to NewBlock');
+    } catch (e) {
+      this.wsDown(`connect failed: ${(e as Error).message}`);
+    }
+  }
+
+  private wsDown(why: string): void {
+    this.closeWs();
+    if (!this.running) return;
+    this.wsFailures++;
+    const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.wsFailures, 5));
+    this.o.log.debug({ why, retryInMs: delay }, 'follower: websocket down (polling continues)');
+    clearTimeout(this.wsTimer);
+    this.wsTimer = setTimeout(() => this.connectWs(), delay);
+  }
+
+  private closeWs(): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    if (!ws) return;
+    try {
+      ws.stop();
+      ws.client.disconnect();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** ws://host:port/websocket from the http(s) RPC URL. */
+export function websocketUrlOf(rpc: string): string {
+  const u = new URL(rpc);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.pathname = u.pathname.replace(/\/$/, '') + '/websocket';
+  return u.toString();
+}
