@@ -1,0 +1,111 @@
+package module
+
+import (
+	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+
+	"github.com/inferchain/inferchain/chain/x/inference/types"
+)
+
+// AutoCLIOptions implements autocli.HasAutoCLIConfig: `inferchaind q inference ...` and `inferchaind tx inference ...`.
+//
+//	inferchaind tx inference register-executor <sidecar-addr> <model-root> [<model-root>...] --endpoint http://host:8080 --from validator
+//	inferchaind tx inference update-executor --models <root>,<root> --active=false --from validator
+//	inferchaind tx inference request-inference <model-root> "Hello" --max-tokens 64 --max-fee 2000uinfer --from alice
+//	inferchaind tx inference submit-result <job-id> <commitment> --output-token-ids 1,2,3 --output-text "..." --finish-reason eos --from sidecar
+//	inferchaind q inference job 1
+//	inferchaind q inference jobs --executor infervaloper1... --status pending
+//	inferchaind q inference executors-of-model <model-root>
+//
+// The signer field (operator / requester / sidecar) comes from --from. UpdateParams is governance-only and skipped.
+func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	return &autocliv1.ModuleOptions{
+		Query: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Query_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					RpcMethod: "Params",
+					Use:       "params",
+					Short:     "Show the inference parameters",
+				},
+				{
+					RpcMethod:      "Job",
+					Use:            "job [id]",
+					Short:          "Show a job: request, assignment, result, settlement",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "id"}},
+				},
+				{
+					RpcMethod: "Jobs",
+					Use:       "jobs",
+					Short:     "List jobs, optionally filtered by --requester, --executor and --status (filters combine)",
+				},
+				{
+					RpcMethod:      "Executor",
+					Use:            "executor [validator]",
+					Short:          "Show the executor of a validator (infervaloper address)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "validator"}},
+				},
+				{
+					RpcMethod: "Executors",
+					Use:       "executors",
+					Short:     "List executors",
+				},
+				{
+					RpcMethod:      "ExecutorsOfModel",
+					Use:            "executors-of-model [model]",
+					Short:          "List the active executors serving a model (content root)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "model"}},
+				},
+			},
+		},
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Msg_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					RpcMethod: "RegisterExecutor",
+					Use:       "register-executor [sidecar] [models...]",
+					Short:     "Bind your bonded validator's sidecar account and the models (content roots) it serves (--from the operator key)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
+						{ProtoField: "sidecar"},
+						{ProtoField: "models", Varargs: true},
+					},
+				},
+				{
+					RpcMethod: "UpdateExecutor",
+					Use:       "update-executor",
+					Short:     "Change your executor's --sidecar, --models (replace the list), --endpoint or --active (default true; --active=false stops new jobs)",
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"active": {Usage: "whether the executor takes new jobs", DefaultValue: "true"},
+					},
+				},
+				{
+					RpcMethod: "RequestInference",
+					Use:       "request-inference [model] [prompt]",
+					Short:     "Request an inference: escrows --max-fee (at least base_fee + fee_per_token * --max-tokens) and assigns an executor",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
+						{ProtoField: "model"},
+						{ProtoField: "prompt"},
+					},
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"max_tokens":        {Usage: "the most tokens to generate (1..max_tokens_limit)"},
+						"max_fee":           {Usage: "the fee to escrow, e.g. 2000uinfer; unused fee is refunded"},
+						"temperature_milli": {Usage: "sampling temperature x1000 (0 = greedy, at most 5000)"},
+						"top_k":             {Usage: "top-k sampling (0 = off, at most 1000)"},
+					},
+				},
+				{
+					RpcMethod: "SubmitResult",
+					Use:       "submit-result [job-id] [commitment]",
+					Short:     "Submit a job's result (--from the assigned executor's sidecar account; normally the sidecar does this)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
+						{ProtoField: "job_id"},
+						{ProtoField: "commitment"},
+					},
+				},
+				{
+					RpcMethod: "UpdateParams",
+					Skip:      true, // governance only
+				},
+			},
+		},
+	}
+}
