@@ -1,0 +1,91 @@
+/**
+ * The models this sidecar serves: each configured directory is verified (verify.ts) and only then loaded
+ * into the engine. A model that fails stays listed with its problems (for /v1/models and /readyz) and is
+ * never used.
+ */
+import type { Logger } from 'pino';
+import type { ModelRegistry } from '../chain/client.js';
+import type { EngineConfig, ServedModel } from '../config/config.js';
+import { loadModel, type LoadedModel } from '../engine/model.js';
+import { verifyModelDir, type ModelVerification } from './verify.js';
+
+export type ModelState = 'verifying' | 'loading' | 'ready' | 'refused' | 'load_failed';
+
+export interface ModelStatus {
+  contentRoot: string;
+  dir: string;
+  state: ModelState;
+  name?: string;
+  version?: string;
+  provider?: string;
+  verification?: ModelVerification;
+  error?: string;
+}
+
+export interface ModelStoreOptions {
+  models: ServedModel[];
+  registry?: ModelRegistry;
+  engine: EngineConfig;
+  log: Logger;
+  /** Replaceable for tests. */
+  load?: (dir: string) => Promise<LoadedModel>;
+}
+
+export class ModelStore {
+  private readonly status = new Map<string, ModelStatus>();
+  private readonly loaded = new Map<string, LoadedModel>();
+
+  constructor(private readonly o: ModelStoreOptions) {
+    for (const m of o.models) this.status.set(m.contentRoot, { contentRoot: m.contentRoot, dir: m.dir, state: 'verifying' });
+  }
+
+  /** Verifies and loads every configured model (sequentially: hashing and loading are CPU-bound). */
+  async loadAll(): Promise<void> {
+    for (const m of this.o.models) await this.loadOne(m);
+  }
+
+  private async loadOne(m: ServedModel): Promise<void> {
+    const log = this.o.log.child({ model: m.contentRoot, dir: m.dir });
+    const st = this.status.get(m.contentRoot)!;
+    const v = await verifyModelDir(m, this.o.registry ? { registry: this.o.registry } : {});
+    st.verification = v;
+    if (v.registry) Object.assign(st, { name: v.registry.name, version: v.registry.version });
+    if (!v.ok) {
+      st.state = 'refused';
+      for (const p of v.problems) log.error({ problem: p }, `model refused: ${p}`);
+      return;
+    }
+    log.info({ name: st.name, version: st.version }, 'model bytes verified against the registry');
+    st.state = 'loading';
+    try {
+      const model = await (this.o.load ?? ((dir) => loadModel(dir, { executionProviders: this.o.engine.executionProviders, threads: this.o.engine.threads, logger: log })))(m.dir);
+      this.loaded.set(m.contentRoot, model);
+      st.state = 'ready';
+      st.provider = model.provider;
+      st.name ??= model.config.name;
+      log.info({ provider: model.provider }, 'model loaded');
+    } catch (e) {
+      st.state = 'load_failed';
+      st.error = (e as Error).message;
+      log.error({ err: st.error }, 'model failed to load');
+    }
+  }
+
+  get(contentRoot: string): LoadedModel | undefined {
+    return this.loaded.get(contentRoot);
+  }
+
+  list(): ModelStatus[] {
+    return [...this.status.values()].map((s) => ({ ...s }));
+  }
+
+  /** Every configured model is ready. */
+  allReady(): boolean {
+    return [...this.status.values()].every((s) => s.state === 'ready');
+  }
+
+  async close(): Promise<void> {
+    for (const m of this.loaded.values()) await m.release().catch(() => undefined);
+    this.loaded.clear();
+  }
+}
