@@ -78,7 +78,11 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/staking"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
 	// MODULE: import the Inferchain module packages here.
+	registrykeeper "github.com/inferchain/inferchain/chain/x/registry/keeper"
+	registrymodule "github.com/inferchain/inferchain/chain/x/registry/module"
+	registrytypes "github.com/inferchain/inferchain/chain/x/registry/types"
 )
 
 // maccPerms are the module account permissions.
@@ -124,6 +128,7 @@ type InferApp struct {
 
 	// Inferchain keepers
 	// MODULE: keeper fields go here.
+	RegistryKeeper registrykeeper.Keeper
 
 	// the module manager
 	ModuleManager      *module.Manager
@@ -188,6 +193,7 @@ func NewInferApp(
 		authzkeeper.StoreKey,
 		feegrant.StoreKey,
 		// MODULE: store keys go here.
+		registrytypes.StoreKey,
 	)
 	tkeys := storetypes.NewTransientStoreKeys()
 
@@ -302,6 +308,12 @@ func NewInferApp(
 
 	// Inferchain keepers
 	// MODULE: construct keepers here (after the SDK keepers they depend on).
+	app.RegistryKeeper = registrykeeper.NewKeeper(
+		appCodec,
+		runtime.NewKVStoreService(keys[registrytypes.StoreKey]),
+		addressCodec,
+		authtypes.NewModuleAddress(govtypes.ModuleName).String(),
+	)
 
 	/****  Module Options ****/
 
@@ -320,6 +332,7 @@ func NewInferApp(
 		authzmodule.NewAppModule(appCodec, app.AuthzKeeper, app.AccountKeeper, app.BankKeeper, app.interfaceRegistry),
 		consensus.NewAppModule(appCodec, app.ConsensusParamsKeeper),
 		// MODULE: app modules go here.
+		registrymodule.NewAppModule(appCodec, app.RegistryKeeper),
 	)
 
 	// BasicModuleManager defines the module BasicManager which is in charge of setting up basic,
@@ -358,14 +371,16 @@ func NewInferApp(
 		stakingtypes.ModuleName,
 		genutiltypes.ModuleName,
 		authz.ModuleName,
-		// MODULE: begin blockers go here.
+		// MODULE: begin blockers go here (listing a module without a BeginBlock is harmless).
+		registrytypes.ModuleName,
 	)
 	app.ModuleManager.SetOrderEndBlockers(
 		govtypes.ModuleName,
 		stakingtypes.ModuleName,
 		genutiltypes.ModuleName,
 		feegrant.ModuleName,
-		// MODULE: end blockers go here.
+		// MODULE: end blockers go here (listing a module without an EndBlock is harmless).
+		registrytypes.ModuleName,
 	)
 
 	// NOTE: The genutils module must occur after staking so that pools are
@@ -384,6 +399,7 @@ func NewInferApp(
 		feegrant.ModuleName,
 		consensusparamtypes.ModuleName,
 		// MODULE: genesis order goes here (after the SDK modules).
+		registrytypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)
