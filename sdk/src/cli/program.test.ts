@@ -198,6 +198,15 @@ describe("inferchain CLI", () => {
     expect((await run(["model-status", "llama@1", "gone", "--from", "alice"])).error).toMatchObject({ field: "status" });
   });
 
+  it("verify compares local files with the registered model", async () => {
+    const d = await digestArtifact(dir);
+    const r = await run(["verify", "llama@1", dir]);
+    // The fake chain's model has no files: everything local is extra.
+    expect(r.error).toMatchObject({ code: "invalid_state" });
+    expect(r.out).toContain("extra   model.onnx");
+    expect(d.files).toHaveLength(2);
+  });
+
   it("fails clearly for an unknown --from key", async () => {
     const r = await run(["attest", "llama@1", "--predicate", "eval", "--from", "nobody"]);
     expect(r.error).toBeInstanceOf(NotFoundError);

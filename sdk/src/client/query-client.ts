@@ -5,6 +5,9 @@ import { InferchainError, NotFoundError, invalidArgument } from "../errors.js";
 import { QueryClientImpl, type QueryLineageResponse, type QueryDescendantsResponse } from "../generated/inferchain/registry/v1/query.js";
 import type { Attestation, Dataset, Model, Params } from "../generated/inferchain/registry/v1/types.js";
 import { formatRef, parseRef } from "../refs.js";
+import { digestArtifact, type DigestOptions } from "../digest/digest.js";
+import type { ArtifactInput } from "../digest/inputs.js";
+import { compareArtifact, type ArtifactVerification } from "../digest/verify.js";
 import { collectAll, nextKeyOf, toPageRequest, type Page, type PageOptions } from "./pagination.js";
 import { provenanceSubjects, type Provenance } from "./provenance.js";
 
@@ -141,6 +144,15 @@ export class InferchainClient {
     const subject = parseRef(subjectRef, "subject");
     const root = "contentRoot" in subject ? subject.contentRoot : (await this.resolveSubject(subjectRef)).contentRoot;
     return collectAll((p) => this.listAttestations(root, { ...p, ...options }));
+  }
+
+  /**
+   * Hashes local files/directories and checks them against a registered model (by content root or
+   * name@version): every file's size and root, and the content root.
+   */
+  async verifyArtifact(inputs: string | readonly (string | ArtifactInput)[], modelRef: string, options: DigestOptions = {}): Promise<ArtifactVerification> {
+    const model = await this.getModel(modelRef);
+    return compareArtifact(await digestArtifact(inputs, options), model);
   }
 
   /** The chain's Lineage query: ancestors, datasets (transitively) and edges. */

@@ -4,3 +4,4 @@ export { isDigest, assertDigest, toHex, fromHexDigest } from "./hex.js";
 export { type ArtifactFileDigest, comparePaths, sortFiles, fileLeaf, contentRootFromFiles, totalBytes } from "./content-root.js";
 export { type ArtifactInput, type ListedFile, listArtifactFiles, validateArtifactPath } from "./inputs.js";
 export { type DigestProgress, type DigestOptions, type ArtifactDigest, type FileDigest, digestArtifact, digestFile, digestBytes } from "./digest.js";
+export { type ArtifactMismatch, type ArtifactVerification, compareArtifact } from "./verify.js";

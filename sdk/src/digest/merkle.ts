@@ -1,20 +1,28 @@
-import { createHash, type Hash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { LEAF_SIZE } from "./constants.js";
 
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
-// A hash already fed the leaf prefix; copy() is cheaper than a fresh createHash per 4 KiB leaf.
-let leafBase: Hash | undefined;
+// One native call per hash where Node has crypto.hash (>= 20.12); per-call overhead dominates at 4 KiB.
+const oneShot: ((data: Uint8Array) => Buffer) | undefined =
+  typeof crypto.hash === "function" ? (data) => crypto.hash("sha256", data, "buffer") : undefined;
+const leafScratch = Buffer.alloc(1 + LEAF_SIZE); // [0x00][leaf bytes]
+const nodeScratch = Buffer.alloc(65); // [0x01][left][right]
+nodeScratch[0] = 0x01;
 
 /** leaf = SHA-256(0x00 ‖ bytes). */
 export function leafHash(data: Uint8Array): Buffer {
-  leafBase ??= createHash("sha256").update(LEAF_PREFIX);
-  return leafBase.copy().update(data).digest();
+  if (oneShot && data.length <= LEAF_SIZE) {
+    leafScratch.set(data, 1);
+    return oneShot(leafScratch.subarray(0, 1 + data.length));
+  }
+  return crypto.createHash("sha256").update(leafScratch.subarray(0, 1).fill(0)).update(data).digest();
 }
 
 /** node = SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32) throw new RangeError("nodeHash: children must be 32-byte digests");
+  nodeScratch.set(left, 1);
+  nodeScratch.set(right, 33);
+  return oneShot ? oneShot(nodeScratch) : crypto.createHash("sha256").update(nodeScratch).digest();
 }
 
 /**

@@ -134,6 +134,11 @@ export class TestKeyring {
   }
 }
 
+/** A SIGN_MODE_DIRECT signer for an infer1... account from a mnemonic (m/44'/118'/0'/0/0 unless given). */
+export function signerFromMnemonic(mnemonic: string, hdPath: string = DEFAULT_HD_PATH): Promise<DirectSecp256k1HdWallet> {
+  return DirectSecp256k1HdWallet.fromMnemonic(mnemonic.trim().split(/\s+/).join(" "), { prefix: BECH32_PREFIX, hdPaths: [stringToPath(hdPath)] });
+}
+
 function publicInfo(key: StoredKey): KeyInfo {
   const { mnemonic: _mnemonic, ...info } = key;
   return info;
