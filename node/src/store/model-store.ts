@@ -40,14 +40,14 @@ export class ModelStore {
   }
 
   /** Verifies and loads every configured model (sequentially: hashing and loading are CPU-bound). */
-  async loadAll(): Promise<void> {
-    for (const m of this.o.models) await this.loadOne(m);
+  async loadAll(registry: ModelRegistry | undefined = this.o.registry): Promise<void> {
+    for (const m of this.o.models) await this.loadOne(m, registry);
   }
 
-  private async loadOne(m: ServedModel): Promise<void> {
+  private async loadOne(m: ServedModel, registry: ModelRegistry | undefined): Promise<void> {
     const log = this.o.log.child({ model: m.contentRoot, dir: m.dir });
     const st = this.status.get(m.contentRoot)!;
-    const v = await verifyModelDir(m, this.o.registry ? { registry: this.o.registry } : {});
+    const v = await verifyModelDir(m, registry ? { registry } : {});
     st.verification = v;
     if (v.registry) Object.assign(st, { name: v.registry.name, version: v.registry.version });
     if (!v.ok) {

@@ -1,0 +1,242 @@
+/**
+ * The sidecar's lifecycle. start(): open state, serve the API, load the signer, connect to the chain,
+ * verify and load models, then run the follower and the job processor; logs `ready` when all of that is up.
+ * stop(): the reverse, gracefully (the current job finishes or stays checkpointed in level).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Level } from 'level';
+import { pino, type Logger } from 'pino';
+import { buildApi, type ReadyCheck } from '../api/server.js';
+import { ChainClient, jobSpec } from '../chain/client.js';
+import { ChainFollower, websocketUrlOf } from '../chain/follower.js';
+import { ChainSubmitter, loadSidecarSigner } from '../chain/signer.js';
+import type { NodeConfig } from '../config/config.js';
+import { EngineGenerator } from '../jobs/engine-generator.js';
+import { JobProcessor } from '../jobs/processor.js';
+import { JobQueue } from '../jobs/queue.js';
+import { ModelStore } from '../store/model-store.js';
+import { SidecarMetrics } from './metrics.js';
+
+export const SIDECAR_VERSION = '0.1.0';
+
+export class DaemonError extends Error {
+  override name = 'DaemonError';
+}
+
+interface ExecutorState {
+  registered: boolean;
+  sidecarMatches: boolean;
+  active: boolean;
+  models: string[];
+  checkedAt?: string;
+  error?: string;
+}
+
+export class Daemon {
+  readonly log: Logger;
+  private db: Level<string, unknown> | undefined;
+  queue: JobQueue | undefined;
+  private api: FastifyInstance | undefined;
+  private chain: ChainClient | undefined;
+  private store: ModelStore | undefined;
+  private follower: ChainFollower | undefined;
+  private processor: JobProcessor | undefined;
+  private metrics: SidecarMetrics | undefined;
+  private started = false;
+  private stopping: Promise<void> | undefined;
+  private executor: ExecutorState = { registered: false, sidecarMatches: false, active: false, models: [] };
+  /** Sidecar account address, once the key is loaded. */
+  address: string | undefined;
+  /** Base URL of the API once listening. */
+  url: string | undefined;
+
+  constructor(
+    readonly config: NodeConfig,
+    log?: Logger,
+  ) {
+    this.log = log ?? pino({ name: 'inferchain-node', level: config.logLevel });
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.config;
+    await mkdir(cfg.dataDir, { recursive: true });
+    this.db = new Level<string, unknown>(join(cfg.dataDir, 'db'), { valueEncoding: 'json' });
+    try {
+      await this.db.open();
+    } catch (e) {
+      const cause = (e as { cause?: Error }).cause?.message ?? (e as Error).message;
+      throw new DaemonError(`cannot open the database in ${cfg.dataDir}: ${cause} (is another sidecar using this dataDir?)`);
+    }
+    const queue = (this.queue = new JobQueue(this.db));
+    const metrics = (this.metrics = new SidecarMetrics(() => queue.countByState()));
+    queue.onChange((rec) => metrics.transitions.inc({ state: rec.state }));
+    const store = (this.store = new ModelStore({ models: cfg.models, engine: cfg.engine, log: this.log.child({ component: 'models' }) }));
+
+    // API first, so /healthz and /readyz can be watched during startup.
+    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION });
+    const address = await this.api.listen({ host: cfg.api.host, port: cfg.api.port });
+    this.url = address;
+    this.log.info({ url: address }, 'api listening');
+
+    const { signer, address: sidecar } = await loadSidecarSigner(cfg.sidecar);
+    this.address = sidecar;
+    this.log.info({ sidecar }, 'sidecar key loaded');
+
+    const chain = (this.chain = await this.connectChain());
+    await this.refreshExecutor();
+
+    // Verify against the registry before loading anything into the engine.
+    await store.loadAll(chain);
+    if (this.isStopping()) return;
+
+    const submitter = new ChainSubmitter({ comet: chain.comet, signer, address: sidecar, gasPrice: cfg.chain.gasPrice, log: this.log.child({ component: 'submitter' }) });
+    const processor = (this.processor = new JobProcessor({
+      queue,
+      chain,
+      generator: new EngineGenerator({ models: store, threads: cfg.engine.threads, topKCommit: cfg.engine.topKCommit }),
+      submitter,
+      validator: cfg.validator,
+      log: this.log.child({ component: 'jobs' }),
+      metrics,
+    }));
+    this.follower = new ChainFollower({
+      source: chain,
+      cursor: this.cursorStore(),
+      sidecar,
+      validator: cfg.validator,
+      log: this.log.child({ component: 'follower' }),
+      pollIntervalMs: cfg.chain.pollIntervalMs,
+      reconcileIntervalMs: cfg.chain.reconcileIntervalMs,
+      ...(cfg.chain.websocket ? { websocketUrl: websocketUrlOf(cfg.chain.rpc) } : {}),
+      onHeight: (h) => metrics.chainHeight.set(h),
+      onAssigned: async (a) => {
+        const job = await chain.getChainJob(a.jobId);
+        if (!job) {
+          this.log.warn({ job: a.jobId }, 'assigned job not found on chain (skipped)');
+          return;
+        }
+        const { isNew } = await queue.receive(jobSpec(job, a));
+        if (isNew) processor.kick();
+        metrics.cursorHeight.set(a.height);
+      },
+      onPending: async (jobs) => {
+        let added = 0;
+        for (const j of jobs) {
+          if (j.executor !== cfg.validator) continue;
+          const { isNew } = await queue.receive(jobSpec(j));
+          if (isNew) {
+            added++;
+            this.log.info({ job: j.id.toString(), attempt: j.attempt }, 'reconciliation: pending job was not in the queue');
+          }
+        }
+        if (added > 0) processor.kick();
+        await this.refreshExecutor();
+      },
+    });
+    processor.start(); // resumes unfinished jobs from the queue
+    await this.follower.start();
+    this.started = true;
+    const models = store.list();
+    this.log.info(
+      { url: address, sidecar, validator: cfg.validator, modelsReady: models.filter((m) => m.state === 'ready').length, modelsRefused: models.filter((m) => m.state !== 'ready').map((m) => m.contentRoot) },
+      'ready',
+    );
+  }
+
+  private isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  private async connectChain(): Promise<ChainClient> {
+    const { rpc, chainId } = this.config.chain;
+    for (let attempt = 1; ; attempt++) {
+      if (this.isStopping()) throw new DaemonError('stopped while connecting to the chain');
+      try {
+        const chain = await ChainClient.connect(rpc);
+        const actual = await chain.chainId();
+        if (actual !== chainId) {
+          chain.disconnect();
+          throw new DaemonError(`chain.chainId: the node at ${rpc} is on chain "${actual}", not "${chainId}"`);
+        }
+        this.log.info({ rpc, chainId }, 'connected to the chain');
+        return chain;
+      } catch (e) {
+        if (e instanceof DaemonError) throw e;
+        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
+        this.log.warn({ rpc, err: (e as Error).message, retryInMs: delay }, 'chain not reachable yet; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async refreshExecutor(): Promise<void> {
+    if (!this.chain) return;
+    try {
+      const ex = await this.chain.getExecutor(this.config.validator);
+      const prev = this.executor;
+      this.executor = {
+        registered: ex !== undefined,
+        sidecarMatches: ex?.sidecar === this.address,
+        active: ex?.active ?? false,
+        models: ex?.models ?? [],
+        checkedAt: new Date().toISOString(),
+      };
+      if (!ex && (prev.registered || !prev.checkedAt)) {
+        this.log.warn({ validator: this.config.validator }, 'validator is not registered as an executor (run `inferchain-node register-executor`)');
+      } else if (ex && ex.sidecar !== this.address && (prev.sidecarMatches || !prev.checkedAt)) {
+        this.log.error({ bound: ex.sidecar, ours: this.address }, 'the executor is bound to another sidecar account; results from this key will be refused');
+      }
+    } catch (e) {
+      this.executor = { ...this.executor, error: (e as Error).message };
+    }
+  }
+
+  private cursorStore(): { get(): Promise<number | undefined>; set(h: number): Promise<void> } {
+    const meta = this.db!.sublevel<string, number>('meta', { valueEncoding: 'json' });
+    return { get: () => meta.get('cursor'), set: (h) => meta.put('cursor', h) };
+  }
+
+  async readiness(): Promise<Record<string, ReadyCheck>> {
+    const models = this.store?.list() ?? [];
+    const f = this.follower;
+    const maxLag = Math.max(10_000, 5 * this.config.chain.pollIntervalMs);
+    return {
+      started: { ok: this.started && !this.isStopping() },
+      models: {
+        ok: models.length > 0 && models.every((m) => m.state === 'ready'),
+        detail: models.map((m) => ({ contentRoot: m.contentRoot, state: m.state, problems: m.verification?.problems ?? [], error: m.error })),
+      },
+      chain: {
+        ok: f?.lastPollOk !== undefined && Date.now() - f.lastPollOk < maxLag,
+        detail: { height: f?.chainHeight ?? 0, cursor: f?.cursor ?? 0, lastError: f?.lastError },
+      },
+      executor: { ok: this.executor.registered && this.executor.sidecarMatches && this.executor.active, detail: this.executor },
+    };
+  }
+
+  /** Graceful and idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.log.info('stopping');
+    const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message }, `stop: ${what} failed`);
+      }
+    };
+    await step('follower', () => this.follower?.stop());
+    await step('job processor', () => this.processor?.stop());
+    await step('api', () => this.api?.close());
+    await step('models', () => this.store?.close());
+    await step('chain', () => this.chain?.disconnect());
+    await step('database', () => (this.db?.status === 'open' ? this.db.close() : undefined));
+    this.log.info('stopped');
+  }
+}
