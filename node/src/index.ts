@@ -4,3 +4,11 @@ export { importGguf, ImportError, type ImportOptions, type ImportResult, type We
 export { GgufFormatError, GgufUnsupportedError } from './models/gguf/errors.js';
 export { makeTinyModel } from './models/tiny.js';
 export { TextTokenizer, type ChatMessage } from './tokenizer/tokenizer.js';
+export { cacheDir, smollm2Dir, findSmollm2, ensureTinyModel } from './models/locations.js';
+// Sidecar daemon (config, chain follower, job queue, model store, API, commitment).
+export { Daemon, DaemonError, SIDECAR_VERSION } from './daemon/daemon.js';
+export { loadConfig, parseConfig, ConfigError, DEFAULTS as CONFIG_DEFAULTS, ENV_OVERRIDES, ENV_PREFIX, type NodeConfig, type ServedModel } from './config/config.js';
+export { commitmentRoot, stepLeaf, stepLeafBytes, verifyCommitment, CommitmentError, type StepTopK, type TopKEntry } from './commitment/commitment.js';
+export { verifyModelDir, type ModelVerification, type FileDiff } from './store/verify.js';
+export { JobQueue } from './jobs/queue.js';
+export type { JobRecord, JobState, JobOutput, JobSpec } from './jobs/types.js';
