@@ -225,6 +225,9 @@ func NewInferApp(
 		addressCodec,
 		AccountAddressPrefix,
 		authority,
+		// unordered transactions (timeout-based replay protection instead of sequences), as in
+		// simapp v0.53: lets a sidecar submit many txs from one account concurrently
+		authkeeper.WithUnorderedTransactions(true),
 	)
 
 	app.BankKeeper = bankkeeper.NewBaseKeeper(
@@ -356,7 +359,7 @@ func NewInferApp(
 	app.BasicModuleManager.RegisterLegacyAminoCodec(legacyAmino)
 	app.BasicModuleManager.RegisterInterfaces(interfaceRegistry)
 
-	// NOTE: upgrade module is not wired; auth's PreBlocker prunes expired unordered-tx nonces.
+	// NOTE: x/upgrade is not wired; auth's PreBlocker prunes expired unordered-tx nonces.
 	app.ModuleManager.SetOrderPreBlockers(
 		authtypes.ModuleName,
 	)
@@ -458,6 +461,10 @@ func (app *InferApp) setAnteHandler(txConfig client.TxConfig) {
 			FeegrantKeeper:  app.FeeGrantKeeper,
 			SignModeHandler: txConfig.SignModeHandler(),
 			SigGasConsumer:  ante.DefaultSigVerificationGasConsumer,
+			SigVerifyOptions: []ante.SigVerificationDecoratorOption{
+				ante.WithUnorderedTxGasCost(ante.DefaultUnorderedTxGasCost),
+				ante.WithMaxUnorderedTxTimeoutDuration(ante.DefaultMaxTimeoutDuration),
+			},
 		},
 	)
 	if err != nil {

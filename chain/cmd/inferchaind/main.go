@@ -32,7 +32,7 @@ func setVersionInfo() {
 	if version.Name == "" {
 		version.Name = "inferchain"
 	}
-	if version.AppName == "" {
+	if version.AppName == "" || version.AppName == "<appd>" {
 		version.AppName = "inferchaind"
 	}
 	info, ok := debug.ReadBuildInfo()
