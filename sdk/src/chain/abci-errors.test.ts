@@ -65,6 +65,14 @@ describe("chain error mapping", () => {
     expect(err).toBeInstanceOf(NotFoundError);
   });
 
+  it("maps the registry query server's gRPC statuses as baseapp wraps them", () => {
+    const nf = fromThrown(new Error("Query failed with (38): rpc error: code = NotFound desc = model llama@9 not found: key not found"));
+    expect(nf).toBeInstanceOf(NotFoundError);
+    expect(nf.message).toBe("model llama@9 not found: key not found");
+    const bad = fromThrown(new Error("Query failed with (18): rpc error: code = InvalidArgument desc = name: must not be empty: invalid request"));
+    expect(bad).toMatchObject({ code: "invalid_argument", field: "name" });
+  });
+
   it("maps a CheckTx rejection (BroadcastTxError shape)", () => {
     const e = Object.assign(new Error("Broadcasting transaction failed with code 32"), { code: 32, codespace: "sdk", log: "account sequence mismatch, expected 5, got 4: incorrect account sequence" });
     const err = fromThrown(e);
