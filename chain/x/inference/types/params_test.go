@@ -1,0 +1,129 @@
+package types_test
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/inferchain/inferchain/chain/x/inference/types"
+)
+
+func TestDefaultParams(t *testing.T) {
+	p := types.DefaultParams()
+	require.NoError(t, p.Validate())
+	require.Equal(t, "1000uinfer", p.BaseFee.String())
+	require.Equal(t, "10uinfer", p.FeePerToken.String())
+	require.Equal(t, uint32(20), p.DeadlineBlocks)
+	require.Equal(t, uint32(3), p.MaxAttempts)
+	require.Equal(t, uint32(16384), p.MaxPromptBytes)
+	require.Equal(t, uint32(1024), p.MaxTokensLimit)
+	require.Equal(t, uint32(65536), p.MaxOutputTextBytes)
+	require.Equal(t, uint32(3), p.MaxMissedDeadlines)
+	s, err := p.ParseShares()
+	require.NoError(t, err)
+	require.Equal(t, "0.700000000000000000", s.Executor.String())
+	require.Equal(t, "1640uinfer", p.MinFee(64).String())
+}
+
+func TestParamsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mod  func(p *types.Params)
+		want string
+	}{
+		{"shares sum below 1", func(p *types.Params) { p.ExecutorShare = "0.69" }, "must be exactly 1, got 0.99"},
+		{"shares sum above 1", func(p *types.Params) { p.CommunityShare = "0.100000000000000001" }, "must be exactly 1"},
+		{"negative share", func(p *types.Params) { p.ExecutorShare = "0.9"; p.PublisherShare = "-0.1"; p.VerifierShare = "0.1" }, "params.publisher_share: -0.100000000000000000 is not in [0, 1]"},
+		{"share above 1", func(p *types.Params) { p.ExecutorShare = "1.1"; p.PublisherShare = "-0.1"; p.VerifierShare = "0"; p.CommunityShare = "0" }, "params.executor_share"},
+		{"share not a decimal", func(p *types.Params) { p.VerifierShare = "ten percent" }, "params.verifier_share"},
+		{"empty share", func(p *types.Params) { p.VerifierShare = "" }, "params.verifier_share"},
+		{"zero deadline", func(p *types.Params) { p.DeadlineBlocks = 0 }, "params.deadline_blocks: must be positive"},
+		{"zero attempts", func(p *types.Params) { p.MaxAttempts = 0 }, "params.max_attempts: must be positive"},
+		{"too many attempts", func(p *types.Params) { p.MaxAttempts = 101 }, "params.max_attempts: 101 is above the ceiling 100"},
+		{"zero prompt", func(p *types.Params) { p.MaxPromptBytes = 0 }, "params.max_prompt_bytes"},
+		{"zero tokens", func(p *types.Params) { p.MaxTokensLimit = 0 }, "params.max_tokens_limit"},
+		{"zero output", func(p *types.Params) { p.MaxOutputTextBytes = 0 }, "params.max_output_text_bytes"},
+		{"denom mismatch", func(p *types.Params) { p.FeePerToken = sdk.NewInt64Coin("stake", 1) }, "params.fee_per_token: denom"},
+		{"bad denom", func(p *types.Params) { p.BaseFee = sdk.Coin{Denom: "1x", Amount: math.OneInt()} }, "params.base_fee"},
+		{"negative fee", func(p *types.Params) { p.BaseFee = sdk.Coin{Denom: "uinfer", Amount: math.NewInt(-1)} }, "params.base_fee"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := types.DefaultParams()
+			tc.mod(&p)
+			err := p.Validate()
+			require.ErrorIs(t, err, types.ErrInvalidParams)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	// valid variants: all to the executor, zero fees, max_missed_deadlines 0 (never deactivate)
+	p := types.DefaultParams()
+	p.ExecutorShare, p.PublisherShare, p.VerifierShare, p.CommunityShare = "1", "0", "0", "0"
+	p.BaseFee, p.FeePerToken = sdk.NewInt64Coin("uinfer", 0), sdk.NewInt64Coin("uinfer", 0)
+	p.MaxMissedDeadlines = 0
+	require.NoError(t, p.Validate())
+}
+
+func TestSplitFeeSumsExactly(t *testing.T) {
+	p := types.DefaultParams()
+	s, err := p.ParseShares()
+	require.NoError(t, err)
+	split := types.SplitFee(sdk.NewInt64Coin("uinfer", 5000), types.ChargedFee(p, sdk.NewInt64Coin("uinfer", 5000), 7), s)
+	require.Equal(t, "749uinfer", split.Executor.String())
+	require.Equal(t, "107uinfer", split.Publisher.String())
+	require.Equal(t, "107uinfer", split.VerifierPool.String())
+	require.Equal(t, "107uinfer", split.CommunityPool.String())
+	require.Equal(t, "3930uinfer", split.Refund.String())
+
+	// random shares and amounts: the five parts always sum to max_fee, none negative, the executor gets at
+	// least its floor share
+	r := rand.New(rand.NewSource(1))
+	for i := 0; i < 2000; i++ {
+		a, b, c := r.Int63n(1e6), r.Int63n(1e6), r.Int63n(1e6)
+		parts := []int64{a, b, c}
+		sum := a + b + c
+		var shares [4]math.LegacyDec
+		rest := math.LegacyOneDec()
+		for j, x := range parts {
+			// shares with 18 decimals that do not divide evenly
+			shares[j+1] = math.LegacyNewDec(x).QuoInt64(sum + 1 + r.Int63n(1e6)).Quo(math.LegacyNewDec(2))
+			rest = rest.Sub(shares[j+1])
+		}
+		shares[0] = rest
+		sh := types.Shares{Executor: shares[0], Publisher: shares[1], Verifier: shares[2], Community: shares[3]}
+		maxFee := sdk.NewCoin("uinfer", math.NewInt(r.Int63n(1e12)+1))
+		charged := math.NewInt(r.Int63n(maxFee.Amount.Int64() + 1))
+		split := types.SplitFee(maxFee, charged, sh)
+		require.Equal(t, maxFee.Amount, split.Total(), "iteration %d", i)
+		for _, c := range []sdk.Coin{split.Executor, split.Publisher, split.VerifierPool, split.CommunityPool, split.Refund} {
+			require.False(t, c.IsNegative())
+		}
+		require.True(t, split.Executor.Amount.GTE(math.LegacyNewDecFromInt(charged).Mul(sh.Executor).TruncateInt()))
+	}
+}
+
+func TestChargedFee(t *testing.T) {
+	p := types.DefaultParams()
+	require.Equal(t, int64(1000), types.ChargedFee(p, sdk.NewInt64Coin("uinfer", 5000), 0).Int64())
+	require.Equal(t, int64(1640), types.ChargedFee(p, sdk.NewInt64Coin("uinfer", 1640), 64).Int64())
+	// capped at max_fee
+	require.Equal(t, int64(1500), types.ChargedFee(p, sdk.NewInt64Coin("uinfer", 1500), 64).Int64())
+	// a denom changed by governance since the request: the max_fee the requester signed for
+	require.Equal(t, int64(5000), types.ChargedFee(p, sdk.NewInt64Coin("old", 5000), 3).Int64())
+}
+
+func TestWeightedIndex(t *testing.T) {
+	var d [32]byte
+	require.Equal(t, -1, types.WeightedIndex(d, nil))
+	require.Equal(t, -1, types.WeightedIndex(d, []math.Int{math.ZeroInt()}))
+	// draw 0 picks the first positive weight; draw total-1 the last
+	require.Equal(t, 1, types.WeightedIndex(d, []math.Int{math.ZeroInt(), math.NewInt(3), math.NewInt(1)}))
+	d[31] = 3
+	require.Equal(t, 2, types.WeightedIndex(d, []math.Int{math.ZeroInt(), math.NewInt(3), math.NewInt(1)}))
+	d[31] = 4 // wraps: 4 mod 4 = 0
+	require.Equal(t, 1, types.WeightedIndex(d, []math.Int{math.ZeroInt(), math.NewInt(3), math.NewInt(1)}))
+}
