@@ -1,0 +1,154 @@
+/**
+ * SmolLM2-135M-Instruct on CPU, same run, same threads (default 2):
+ *   - our engine (generate(): tokenizer-free ids, top-k record, sampling rule) on the imported ONNX model,
+ *   - a bare onnxruntime-node loop on the same model.onnx (the floor our engine layer adds to),
+ *   - node-llama-cpp (prebuilt llama.cpp) on the original Q4_1 GGUF,
+ * for prefill and decode tokens/s, printed as ratios; then teacher-forced scoring of a 128-token output
+ * against generating it.
+ *
+ * Needs `make model` (SmolLM2 imported into the cache) and a built node workspace (`npm run build`).
+ * Run: npx tsx bench/src/engine.bench.ts   (ENGINE_BENCH_THREADS=2 ENGINE_BENCH_RUNS=3 ENGINE_BENCH_DECODE=64)
+ */
+import { existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import * as ort from "onnxruntime-node";
+import { getLlama, LlamaLogLevel, type Token } from "node-llama-cpp";
+import { cacheDir, findSmollm2, generate, loadModel, score, smollm2Dir, type LoadedModel } from "@inferchain/node";
+
+const threads = Number(process.env.ENGINE_BENCH_THREADS ?? 2);
+const runs = Number(process.env.ENGINE_BENCH_RUNS ?? 3);
+const nDecode = Number(process.env.ENGINE_BENCH_DECODE ?? 64);
+const SCORE_TOKENS = 128;
+
+const PROMPT =
+  "The history of computing is a story of abstraction. Early machines were programmed by rewiring circuits; " +
+  "then came stored programs, assembly languages, compilers and operating systems. Each layer hid the details " +
+  "of the one below it, so that people could think about problems instead of hardware. Today a programmer can " +
+  "write a few lines of code that run on thousands of machines, and a language model can turn a sentence into " +
+  "a working program. The next chapter of this story";
+
+/** Best (least disturbed) of `runs` timings of fn, in ms. */
+async function best(fn: () => Promise<unknown>): Promise<number> {
+  let b = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    b = Math.min(b, performance.now() - t);
+  }
+  return b;
+}
+
+/** The bare loop: our model.onnx driven directly through onnxruntime-node, greedy argmax, nothing else. */
+async function bareOrt(modelDir: string, model: LoadedModel) {
+  const a = model.config.arch;
+  const session = await ort.InferenceSession.create(join(modelDir, "model.onnx"), {
+    executionProviders: ["cpu"],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: "all",
+  });
+  const empty = new ort.Tensor("float32", new Float32Array(0), [1, a.numKvHeads, 0, a.headDim]);
+  const step = async (ids: number[], past: ort.Tensor[] | null, pos: number) => {
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
+      position_ids: new ort.Tensor("int64", BigInt64Array.from(ids, (_, i) => BigInt(pos + i)), [1, ids.length]),
+    };
+    for (let i = 0; i < a.numLayers; i++) {
+      feeds[`past_key_values.${i}.key`] = past?.[2 * i] ?? empty;
+      feeds[`past_key_values.${i}.value`] = past?.[2 * i + 1] ?? empty;
+    }
+    const out = await session.run(feeds);
+    const present: ort.Tensor[] = [];
+    for (let i = 0; i < a.numLayers; i++) present.push(out[`present.${i}.key`]!, out[`present.${i}.value`]!);
+    const logits = out.logits!.data as Float32Array;
+    const V = a.vocabSize;
+    let arg = 0;
+    for (let v = 1; v < V; v++) if (logits[(ids.length - 1) * V + v]! > logits[(ids.length - 1) * V + arg]!) arg = v;
+    return { present, next: arg };
+  };
+  return {
+    prefill: (ids: number[]) => step(ids, null, 0),
+    decode: async (ids: number[], n: number) => {
+      let r = await step(ids, null, 0);
+      const t = performance.now();
+      for (let i = 0; i < n; i++) r = await step([r.next], r.present, ids.length + i);
+      return performance.now() - t;
+    },
+    release: () => session.release(),
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = findSmollm2();
+  const gguf = join(cacheDir(), "gguf", "SmolLM2-135M-Instruct.Q4_1.gguf");
+  if (!dir || !existsSync(gguf)) {
+    console.log(`engine bench: SKIPPED, SmolLM2 not found at ${smollm2Dir()} / ${gguf}; run 'make model' first`);
+    return;
+  }
+  const model = await loadModel(dir, { threads, executionProviders: ["cpu"] });
+  const ids = model.tokenizer.encode(PROMPT);
+  console.log(`engine bench: SmolLM2-135M-Instruct, ${threads} threads, ${cpus()[0]?.model ?? "?"}, prompt ${ids.length} tokens, decode ${nDecode} tokens, best of ${runs}`);
+
+  // Ours: prefill = the prompt forward pass; decode = generate() steps after the prefill (greedy, top-8 record).
+  const oursPrefill = await best(() => model.forward(ids));
+  let oursDecode = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const r = await generate(model, { promptTokenIds: ids, maxTokens: nDecode });
+    oursDecode = Math.min(oursDecode, r.timings.decodeMs / Math.max(1, r.tokenIds.length - 1));
+  }
+
+  const bare = await bareOrt(dir, model);
+  const barePrefill = await best(() => bare.prefill(ids));
+  let bareDecode = Infinity;
+  for (let i = 0; i < runs; i++) bareDecode = Math.min(bareDecode, (await bare.decode(ids, nDecode)) / nDecode);
+  await bare.release();
+
+  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+  const lmodel = await llama.loadModel({ modelPath: gguf, gpuLayers: 0 });
+  const ctx = await lmodel.createContext({ contextSize: 1024, batchSize: 512, threads, sequences: 1 });
+  const seq = ctx.getSequence();
+  const tokens = ids as unknown as Token[];
+  let lcPrefill = Infinity;
+  let lcDecode = Infinity;
+  for (let i = 0; i < runs; i++) {
+    await seq.clearHistory();
+    let t = performance.now();
+    await seq.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
+    lcPrefill = Math.min(lcPrefill, performance.now() - t);
+    let n = 0;
+    t = performance.now();
+    let first = 0;
+    for await (const _ of seq.evaluate(tokens.slice(-1), { temperature: 0 })) {
+      if (n === 0) first = performance.now();
+      if (++n > nDecode) break;
+    }
+    lcDecode = Math.min(lcDecode, (performance.now() - first) / nDecode);
+  }
+  await ctx.dispose();
+  await lmodel.dispose();
+  await llama.dispose();
+
+  const tps = (msPerTok: number) => 1000 / msPerTok;
+  const rows: [string, number, number][] = [
+    ["inferchain engine (ONNX f32)", tps(oursPrefill / ids.length), tps(oursDecode)],
+    ["bare onnxruntime-node loop", tps(barePrefill / ids.length), tps(bareDecode)],
+    ["node-llama-cpp (GGUF Q4_1)", tps(lcPrefill / (ids.length - 1)), tps(lcDecode)],
+  ];
+  console.log("\n  runtime                          prefill tok/s   decode tok/s");
+  for (const [name, p, d] of rows) console.log(`  ${name.padEnd(32)} ${p.toFixed(1).padStart(13)} ${d.toFixed(1).padStart(14)}`);
+  console.log(`  ratio engine/bare-ORT:    prefill ${(rows[0]![1] / rows[1]![1]).toFixed(2)}x  decode ${(rows[0]![2] / rows[1]![2]).toFixed(2)}x`);
+  console.log(`  ratio engine/llama.cpp:   prefill ${(rows[0]![1] / rows[2]![1]).toFixed(2)}x  decode ${(rows[0]![2] / rows[2]![2]).toFixed(2)}x`);
+
+  // Verification cost: teacher-forced scoring of a 128-token output vs generating it.
+  const gen = await generate(model, { promptTokenIds: ids, maxTokens: SCORE_TOKENS });
+  const genMs = gen.timings.prefillMs + gen.timings.decodeMs;
+  const scoreMs = await best(() => score(model, { promptTokenIds: ids, outputTokenIds: gen.tokenIds, maxTokens: SCORE_TOKENS }));
+  console.log(`\n  generate ${gen.tokenIds.length} tokens: ${genMs.toFixed(0)} ms; teacher-forced score of them: ${scoreMs.toFixed(0)} ms; ratio generate/score ${(genMs / scoreMs).toFixed(1)}x`);
+  await model.release();
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
