@@ -56,6 +56,7 @@ export class ChainFollower {
   chainHeight = 0;
   lastPollOk: number | undefined;
   lastError: string | undefined;
+  reconcileError: string | undefined;
 
   constructor(private readonly o: FollowerOptions) {}
 
@@ -127,14 +128,21 @@ export class ChainFollower {
     if (this.ws && end > from && Date.now() - this.wsLastEvent > Math.max(30_000, 10 * this.o.pollIntervalMs)) {
       this.wsDown('no NewBlock events while the chain advanced');
     }
-    if (Date.now() - this.lastReconcile >= this.o.reconcileIntervalMs) {
-      const jobs = await this.o.source.pendingJobs(this.o.validator);
-      this.lastReconcile = Date.now();
-      if (jobs.length > 0) this.o.log.debug({ pending: jobs.length }, 'follower: reconciliation');
-      await this.o.onPending(jobs);
-    }
     this.lastPollOk = Date.now();
     this.lastError = undefined;
+    if (Date.now() - this.lastReconcile >= this.o.reconcileIntervalMs) {
+      // Separate from block walking: a failing reconciliation must not stall the follower (nor vice versa).
+      this.lastReconcile = Date.now();
+      try {
+        const jobs = await this.o.source.pendingJobs(this.o.validator);
+        if (jobs.length > 0) this.o.log.debug({ pending: jobs.length }, 'follower: reconciliation');
+        await this.o.onPending(jobs);
+        this.reconcileError = undefined;
+      } catch (e) {
+        this.reconcileError = (e as Error).message;
+        this.o.log.warn({ err: this.reconcileError }, 'follower: reconciliation failed; will retry');
+      }
+    }
   }
 
   private async run(): Promise<void> {

@@ -210,7 +210,7 @@ export class Daemon {
       },
       chain: {
         ok: f?.lastPollOk !== undefined && Date.now() - f.lastPollOk < maxLag,
-        detail: { height: f?.chainHeight ?? 0, cursor: f?.cursor ?? 0, lastError: f?.lastError },
+        detail: { height: f?.chainHeight ?? 0, cursor: f?.cursor ?? 0, lastError: f?.lastError, reconcileError: f?.reconcileError },
       },
       executor: { ok: this.executor.registered && this.executor.sidecarMatches && this.executor.active, detail: this.executor },
     };
