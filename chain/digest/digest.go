@@ -203,14 +203,14 @@ func FileRootBytes(data []byte) Hash {
 	return root
 }
 
-// FileRootFromPath returns the file root and size of the file at path.
+// FileRootFromPath returns the file root and size of the file at path (large files are hashed on all cores).
 func FileRootFromPath(path string) (Hash, uint64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Hash{}, 0, err
 	}
 	defer f.Close()
-	return FileRoot(f)
+	return fileRootOfFile(f)
 }
 
 // FileLeafHashes returns every 4 KiB leaf hash of r, in order (for building inclusion proofs of file chunks).

@@ -336,3 +336,33 @@ func BenchmarkFileRoot(b *testing.B) {
 		FileRoot(bytes.NewReader(data))
 	}
 }
+
+func TestFileRootParallelMatches(t *testing.T) {
+	v := loadVectors(t)
+	for _, f := range v.Files {
+		data := content(f.Size, f.Seed)
+		for _, w := range []int{0, 1, 3, 8} {
+			root, err := FileRootParallel(bytes.NewReader(data), int64(len(data)), w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if root.Hex() != f.Root {
+				t.Errorf("size %d workers %d: parallel root %s, want %s", f.Size, w, root, f.Root)
+			}
+		}
+	}
+	// a reader shorter than the claimed size fails
+	if _, err := FileRootParallel(bytes.NewReader(make([]byte, 100)), 5000, 2); err == nil {
+		t.Error("short reader: want error")
+	}
+	// the large-file path of FileRootFromPath
+	data := content(parallelThreshold+12345, 9)
+	p := filepath.Join(t.TempDir(), "big.bin")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root, size, err := FileRootFromPath(p)
+	if err != nil || size != uint64(len(data)) || root != FileRootBytes(data) {
+		t.Fatalf("FileRootFromPath on a large file: %s %d %v", root, size, err)
+	}
+}
