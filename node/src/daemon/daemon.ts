@@ -9,11 +9,14 @@ import type { FastifyInstance } from 'fastify';
 import { Level } from 'level';
 import { pino, type Logger } from 'pino';
 import { buildApi, type ReadyCheck } from '../api/server.js';
-import { ChainClient, jobSpec } from '../chain/client.js';
-import { ChainFollower, websocketUrlOf } from '../chain/follower.js';
+import type { OfflineSigner } from '@cosmjs/proto-signing';
+import type { Executor, Job } from '@inferchain/sdk';
+import { ChainClient, jobSpec, type ModelRegistry } from '../chain/client.js';
+import { ChainFollower, websocketUrlOf, type BlockSource } from '../chain/follower.js';
 import { ChainSubmitter, loadSidecarSigner } from '../chain/signer.js';
 import type { NodeConfig } from '../config/config.js';
 import { EngineGenerator } from '../jobs/engine-generator.js';
+import type { ChainAccess, ResultSubmitter } from '../jobs/ports.js';
 import { JobProcessor } from '../jobs/processor.js';
 import { JobQueue } from '../jobs/queue.js';
 import { ModelStore } from '../store/model-store.js';
@@ -23,6 +26,21 @@ export const SIDECAR_VERSION = '0.1.0';
 
 export class DaemonError extends Error {
   override name = 'DaemonError';
+}
+
+/** Everything the daemon reads from the chain (ChainClient in production, a fake in tests). */
+export interface SidecarChain extends BlockSource, ChainAccess, ModelRegistry {
+  chainId(): Promise<string>;
+  getChainJob(id: string): Promise<Job | undefined>;
+  getExecutor(validator: string): Promise<Executor | undefined>;
+  disconnect(): void;
+}
+
+export interface DaemonDeps {
+  /** Replaces the RPC connection (tests). */
+  chain?: SidecarChain;
+  /** Replaces the MsgSubmitResult signer; required with `chain`. */
+  submitter?: (sidecar: string, signer: OfflineSigner) => ResultSubmitter;
 }
 
 interface ExecutorState {
@@ -39,7 +57,7 @@ export class Daemon {
   private db: Level<string, unknown> | undefined;
   queue: JobQueue | undefined;
   private api: FastifyInstance | undefined;
-  private chain: ChainClient | undefined;
+  private chain: SidecarChain | undefined;
   private store: ModelStore | undefined;
   private follower: ChainFollower | undefined;
   private processor: JobProcessor | undefined;
@@ -55,6 +73,7 @@ export class Daemon {
   constructor(
     readonly config: NodeConfig,
     log?: Logger,
+    private readonly deps: DaemonDeps = {},
   ) {
     this.log = log ?? pino({ name: 'inferchain-node', level: config.logLevel });
   }
@@ -91,7 +110,9 @@ export class Daemon {
     await store.loadAll(chain);
     if (this.isStopping()) return;
 
-    const submitter = new ChainSubmitter({ comet: chain.comet, signer, address: sidecar, gasPrice: cfg.chain.gasPrice, log: this.log.child({ component: 'submitter' }) });
+    const submitter = this.deps.submitter
+      ? this.deps.submitter(sidecar, signer)
+      : new ChainSubmitter({ comet: (chain as ChainClient).comet, signer, address: sidecar, gasPrice: cfg.chain.gasPrice, log: this.log.child({ component: 'submitter' }) });
     const processor = (this.processor = new JobProcessor({
       queue,
       chain,
@@ -149,12 +170,18 @@ export class Daemon {
     return this.stopping !== undefined;
   }
 
-  private async connectChain(): Promise<ChainClient> {
+  private async connectChain(): Promise<SidecarChain> {
     const { rpc, chainId } = this.config.chain;
+    if (this.deps.chain) {
+      if (!this.deps.submitter) throw new DaemonError('a replaced chain needs a replaced submitter');
+      const actual = await this.deps.chain.chainId();
+      if (actual !== chainId) throw new DaemonError(`chain.chainId: the chain is "${actual}", not "${chainId}"`);
+      return this.deps.chain;
+    }
     for (let attempt = 1; ; attempt++) {
       if (this.isStopping()) throw new DaemonError('stopped while connecting to the chain');
       try {
-        const chain = await ChainClient.connect(rpc);
+        const chain: SidecarChain = await ChainClient.connect(rpc);
         const actual = await chain.chainId();
         if (actual !== chainId) {
           chain.disconnect();

@@ -90,10 +90,10 @@ export async function generate(model: LoadedModel, req: GenerateRequest): Promis
 
   const t0 = performance.now();
   {
-    const r = await model.forward(promptIds);
+    const r = await model.forward(promptIds, undefined, 1);
     cache = r.cache;
     logits = r.logits;
-    offset = (r.seq - 1) * V;
+    offset = 0;
   }
   const t1 = performance.now();
 
@@ -114,7 +114,7 @@ export async function generate(model: LoadedModel, req: GenerateRequest): Promis
       break;
     }
     if (out.length >= limit) break;
-    const r = await model.forward([id], cache);
+    const r = await model.forward([id], cache, 1);
     cache = r.cache;
     logits = r.logits;
     offset = 0;

@@ -20,9 +20,9 @@ export interface KvCache {
 }
 
 export interface ForwardResult {
-  /** [seq][vocab] row-major. */
+  /** [rows][vocab] row-major: logits of the last `rows` input positions. */
   logits: Float32Array;
-  seq: number;
+  rows: number;
   cache: KvCache;
 }
 
@@ -33,8 +33,11 @@ export interface LoadedModel {
   readonly provider: ExecutionProvider;
   readonly maxContext: number;
   readonly vocabSize: number;
-  /** Runs `ids` after the cached prefix (none = start of sequence). */
-  forward(ids: readonly number[], cache?: KvCache): Promise<ForwardResult>;
+  /**
+   * Runs `ids` after the cached prefix (none = start of sequence) and returns the logits of the
+   * last `logitsToKeep` positions (default: all of `ids`).
+   */
+  forward(ids: readonly number[], cache?: KvCache, logitsToKeep?: number): Promise<ForwardResult>;
   release(): Promise<void>;
 }
 
@@ -79,16 +82,19 @@ class OrtModel implements LoadedModel {
     this.empty = new ort.Tensor('float32', new Float32Array(0), [1, config.arch.numKvHeads, 0, config.arch.headDim]);
   }
 
-  async forward(ids: readonly number[], cache?: KvCache): Promise<ForwardResult> {
+  async forward(ids: readonly number[], cache?: KvCache, logitsToKeep?: number): Promise<ForwardResult> {
     const n = ids.length;
     const past = cache?.length ?? 0;
+    const keep = logitsToKeep ?? n;
     if (n === 0) throw new RangeError('forward needs at least one token');
+    if (!Number.isInteger(keep) || keep < 1 || keep > n) throw new RangeError(`logitsToKeep must be in [1, ${n}], got ${keep}`);
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new RangeError(`token id ${id} outside vocabulary [0, ${this.vocabSize})`);
     }
     const feeds: Record<string, ort.Tensor> = {
       [IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, n]),
       [IO.positionIds]: new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(past + i)), [1, n]),
+      [IO.logitsToKeep]: new ort.Tensor('int64', BigInt64Array.from([BigInt(keep)]), [1]),
     };
     const L = this.config.arch.numLayers;
     for (let i = 0; i < L; i++) {
@@ -103,7 +109,7 @@ class OrtModel implements LoadedModel {
       values.push(out[IO.presentValue(i)]!);
     }
     const logits = out[IO.logits]!.data as Float32Array;
-    return { logits, seq: n, cache: { length: past + n, keys, values } };
+    return { logits, rows: keep, cache: { length: past + n, keys, values } };
   }
 
   async release(): Promise<void> {

@@ -52,16 +52,16 @@ export async function score(model: LoadedModel, req: ScoreRequest): Promise<Scor
   if (n > limit) throw new RangeError(`output has ${n} tokens but at most ${limit} were allowed`);
   const commitK = req.topKCommit ?? 8;
   const V = model.vocabSize;
-  const P = req.promptTokenIds.length;
 
   // The last output token is never an input: its successor is not part of the claim.
   const t0 = performance.now();
-  const { logits } = await model.forward([...req.promptTokenIds, ...req.outputTokenIds.slice(0, n - 1)]);
+  // Logits rows: positions P-1 .. P+n-2, i.e. the last n inputs.
+  const { logits } = await model.forward([...req.promptTokenIds, ...req.outputTokenIds.slice(0, n - 1)], undefined, n);
   const forwardMs = performance.now() - t0;
 
   const steps: StepScore[] = [];
   for (let s = 0; s < n; s++) {
-    const off = (P - 1 + s) * V;
+    const off = s * V;
     const claimed = req.outputTokenIds[s]!;
     const claimedLogit = logits[off + claimed]!;
     let maxLogit = -Infinity;

@@ -3,8 +3,9 @@
  * grouped-query attention with explicit past/present KV tensors, SwiGLU MLP.
  *
  * Inputs:  input_ids [batch, seq] int64, position_ids [batch, seq] int64,
+ *          logits_to_keep [1] int64 (k: logits for the last k positions; k = seq gives every position),
  *          past_key_values.{i}.{key,value} [batch, n_kv, past, head_dim] float32
- * Outputs: logits [batch, seq, vocab] float32 (every position, for teacher-forced scoring),
+ * Outputs: logits [batch, k, vocab] float32 (all k rows, for teacher-forced scoring),
  *          present.{i}.{key,value} [batch, n_kv, past+seq, head_dim]
  *
  * Only standard opset-17 ops plus com.microsoft MatMulNBits for quantised weights.
@@ -26,6 +27,7 @@ export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOpti
 
   const ids = g.input(IO.inputIds, DType.INT64, ['batch', 'seq']);
   const pos = g.input(IO.positionIds, DType.INT64, ['batch', 'seq']);
+  const keep = g.input(IO.logitsToKeep, DType.INT64, [1]);
   const past: [string, string][] = [];
   for (let i = 0; i < arch.numLayers; i++) {
     past.push([
@@ -94,12 +96,14 @@ export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOpti
     x = g.op('Add', [x, linear(g, act, L.down, `${p}.mlp.down_proj`)]);
   }
 
-  const hf = rmsNorm(g, x, g.f32('model.norm.weight', [H], w.finalNorm), arch.rmsNormEps);
+  // Only the last k positions reach the head: a long prompt's prefill needs 1 row, not seq x vocab floats.
+  const lastK = g.op('Slice', [x, g.op('Neg', [keep]), g.i64([2 ** 53 - 1]), g.i64([1])]);
+  const hf = rmsNorm(g, lastK, g.f32('model.norm.weight', [H], w.finalNorm), arch.rmsNormEps);
   const logits =
     w.lmHead === 'tied'
       ? tiedHead(g, hf, emb, V, H) // reuse the embedding table: saves vocab x hidden floats on disk
       : linear(g, hf, w.lmHead, 'lm_head', IO.logits);
-  g.output(logits, DType.FLOAT, ['batch', 'seq', V]);
+  g.output(logits, DType.FLOAT, ['batch', 'keep', V]);
 
   return g.serialize({ producer: 'inferchain', producerVersion: opts.producerVersion, meta: opts.meta });
 }

@@ -51,6 +51,8 @@ export interface LlamaWeights {
 export const IO = {
   inputIds: 'input_ids',
   positionIds: 'position_ids',
+  /** int64 [1]: logits are computed for the last k positions only (prefill needs 1, scoring n). */
+  logitsToKeep: 'logits_to_keep',
   logits: 'logits',
   pastKey: (i: number) => `past_key_values.${i}.key`,
   pastValue: (i: number) => `past_key_values.${i}.value`,
