@@ -12,3 +12,4 @@ export { commitmentRoot, stepLeaf, stepLeafBytes, verifyCommitment, CommitmentEr
 export { verifyModelDir, type ModelVerification, type FileDiff } from './store/verify.js';
 export { JobQueue } from './jobs/queue.js';
 export type { JobRecord, JobState, JobOutput, JobSpec } from './jobs/types.js';
+export type { SidecarChain, DaemonDeps } from './daemon/daemon.js';

@@ -131,7 +131,10 @@ export class Daemon {
       pollIntervalMs: cfg.chain.pollIntervalMs,
       reconcileIntervalMs: cfg.chain.reconcileIntervalMs,
       ...(cfg.chain.websocket ? { websocketUrl: websocketUrlOf(cfg.chain.rpc) } : {}),
-      onHeight: (h) => metrics.chainHeight.set(h),
+      onHeight: (h) => {
+        metrics.chainHeight.set(h);
+        metrics.cursorHeight.set(this.follower?.cursor ?? 0);
+      },
       onAssigned: async (a) => {
         const job = await chain.getChainJob(a.jobId);
         if (!job) {
@@ -140,7 +143,6 @@ export class Daemon {
         }
         const { isNew } = await queue.receive(jobSpec(job, a));
         if (isNew) processor.kick();
-        metrics.cursorHeight.set(a.height);
       },
       onPending: async (jobs) => {
         let added = 0;

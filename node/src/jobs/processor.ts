@@ -129,6 +129,8 @@ export class JobProcessor {
         this.o.metrics?.generated(output.tokenIds.length, seconds);
         rec = await this.o.queue.transition(rec.id, 'generated', { output });
         log.info({ tokens: output.tokenIds.length, finishReason: output.finishReason, commitment: output.commitment, seconds: round(seconds) }, 'generated');
+        // Stopping: the output is checkpointed; submit after the restart rather than race the shutdown.
+        if (!this.running && this.loop) return 'wait';
       }
       if (rec.state === 'generated' || rec.state === 'submitting' || rec.state === 'submitted') return await this.submit(rec, log);
       return 'done';
