@@ -11,7 +11,6 @@ import (
 //	inferchaind tx inference register-executor <sidecar-addr> <model-root> [<model-root>...] --endpoint http://host:8080 --from validator
 //	inferchaind tx inference update-executor --models <root>,<root> --active=false --from validator
 //	inferchaind tx inference request-inference <model-root> "Hello" --max-tokens 64 --max-fee 2000uinfer --from alice
-//	inferchaind tx inference submit-result <job-id> <commitment> --output-token-ids 1,2,3 --output-text "..." --finish-reason eos --from sidecar
 //	inferchaind q inference job 1
 //	inferchaind q inference jobs --executor infervaloper1... --status pending
 //	inferchaind q inference executors-of-model <model-root>
@@ -93,13 +92,11 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					},
 				},
 				{
+					// The sidecar submits results (TS SDK). client/v2 v2.0.0-beta.11 cannot bind a repeated uint32
+					// flag (output_token_ids: "assigning invalid type uint64" panic), so there is no CLI command;
+					// `inferchaind tx sign` / `tx broadcast` of a JSON MsgSubmitResult works for manual use.
 					RpcMethod: "SubmitResult",
-					Use:       "submit-result [job-id] [commitment]",
-					Short:     "Submit a job's result (--from the assigned executor's sidecar account; normally the sidecar does this)",
-					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
-						{ProtoField: "job_id"},
-						{ProtoField: "commitment"},
-					},
+					Skip:      true,
 				},
 				{
 					RpcMethod: "UpdateParams",
