@@ -109,7 +109,7 @@ func (k Keeper) expire(ctx sdk.Context, p types.Params, job *types.Job) error {
 	job.Tried = append(job.Tried, missed)
 
 	if job.Attempt >= p.MaxAttempts {
-		return k.refund(ctx, job, fmt.Sprintf("no executor answered after %d attempts", job.Attempt))
+		return k.refund(ctx, job, fmt.Sprintf("no executor answered after %s", attempts(job.Attempt)))
 	}
 	exclude := make(map[string]bool, len(job.Tried))
 	for _, t := range job.Tried {
@@ -120,7 +120,7 @@ func (k Keeper) expire(ctx sdk.Context, p types.Params, job *types.Job) error {
 		return err
 	}
 	if !found {
-		return k.refund(ctx, job, fmt.Sprintf("no executor answered after %d attempts and no other executor serves model %s", job.Attempt, job.Model))
+		return k.refund(ctx, job, fmt.Sprintf("no executor answered after %s and no other executor serves model %s", attempts(job.Attempt), job.Model))
 	}
 	if err := k.assign(ctx, p, job, c); err != nil {
 		return err
@@ -156,4 +156,11 @@ func (k Keeper) countMiss(ctx sdk.Context, p types.Params, validator string) err
 		Active:    false,
 		Reason:    fmt.Sprintf("deactivated: missed %d consecutive deadlines (max_missed_deadlines %d)", e.MissedDeadlines, p.MaxMissedDeadlines),
 	})
+}
+
+func attempts(n uint32) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
 }
