@@ -9,7 +9,9 @@ export type ErrorCode =
   | "unauthorized" // signer may not do this (not the publisher/attester)
   | "insufficient_funds"
   | "out_of_gas"
-  | "invalid_state" // e.g. a revoked model, an already revoked attestation
+  | "invalid_state" // e.g. a revoked model, an already revoked attestation, a job in the wrong state
+  | "unavailable" // no executor serves the model (nothing to assign the job to)
+  | "refunded" // an inference job ended REFUNDED (JobRefundedError carries the reason)
   | "tx_failed" // any other failed transaction
   | "io" // local file system problems while hashing or reading keys
   | "connection" // the node could not be reached
@@ -60,4 +62,39 @@ export function withField(err: InferchainError, field: string): InferchainError 
   const message = `${field}: ${err.message}`;
   const options = { field, codespace: err.codespace, abciCode: err.abciCode, txHash: err.txHash, cause: err };
   return err instanceof NotFoundError ? new NotFoundError(message, options) : new InferchainError(err.code, message, options);
+}
+
+/**
+ * waitForResult gave up waiting. The job is not lost: its fee stays escrowed until the chain settles or
+ * refunds it; query it later (`inferchain job <id>`).
+ */
+export class JobTimeoutError extends InferchainError {
+  override readonly name: string = "JobTimeoutError";
+  readonly jobId: bigint;
+  /** The last status seen, e.g. "pending" (undefined when the job could not be read at all). */
+  readonly lastStatus: string | undefined;
+  constructor(jobId: bigint, waitedMs: number, lastStatus: string | undefined, options: InferchainErrorOptions = {}) {
+    super(
+      "timeout",
+      `job ${jobId}: no ${lastStatus === "result_submitted" ? "settlement" : "result"} after ${Math.round(waitedMs / 1000)}s` +
+        `${lastStatus ? ` (last status ${lastStatus})` : ""}; the job is not lost (the chain settles or refunds every job), ` +
+        `query it later with \`inferchain job ${jobId}\``,
+      { field: "job_id", ...options },
+    );
+    this.jobId = jobId;
+    this.lastStatus = lastStatus;
+  }
+}
+
+/** The job ended REFUNDED: no executor answered in time (attempts exhausted) or its result was rejected. */
+export class JobRefundedError extends InferchainError {
+  override readonly name: string = "JobRefundedError";
+  readonly jobId: bigint;
+  /** The chain's status_reason. */
+  readonly statusReason: string;
+  constructor(jobId: bigint, statusReason: string, options: InferchainErrorOptions = {}) {
+    super("refunded", `job ${jobId} was refunded: ${statusReason || "no reason recorded"}`, { field: "job_id", ...options });
+    this.jobId = jobId;
+    this.statusReason = statusReason;
+  }
 }

@@ -9,10 +9,14 @@ export interface ChainFailure {
 }
 
 export const REGISTRY_CODESPACE = "registry";
+export const INFERENCE_CODESPACE = "inference";
 
 // Registered error descriptions (the last ": " segment of a wrapped Cosmos error) -> our codes. Matched as
 // substrings so both the SDK's ("insufficient funds") and the registry module's descriptions map.
 const BY_DESCRIPTION: [RegExp, ErrorCode][] = [
+  // x/inference descriptions (chain/x/inference/types/errors.go)
+  [/^no executor$/i, "unavailable"],
+  [/model unavailable|validator not bonded|invalid job state|deadline passed/i, "invalid_state"],
   [/not found|does not exist|unknown (model|dataset|attestation)/i, "not_found"],
   [/already revoked|is revoked/i, "invalid_state"],
   [/already (exists|registered)|duplicate|taken/i, "already_exists"],
@@ -38,6 +42,23 @@ const REGISTRY_CODES: Record<number, ErrorCode> = {
   11: "invalid_argument", // invalid genesis
   12: "invalid_argument", // invalid address
   13: "invalid_argument", // invalid expiry
+};
+
+// chain/x/inference/types/errors.go (codespace "inference"; codes are stable there).
+const INFERENCE_CODES: Record<number, ErrorCode> = {
+  2: "invalid_argument", // invalid field
+  3: "invalid_argument", // invalid address
+  4: "not_found",
+  5: "already_exists", // duplicate
+  6: "unauthorized",
+  7: "invalid_state", // model unavailable (unknown, revoked or deprecated)
+  8: "invalid_state", // validator not bonded
+  9: "unavailable", // no executor serves the model
+  10: "invalid_argument", // insufficient fee: max_fee below base_fee + fee_per_token * max_tokens
+  11: "invalid_state", // invalid job state
+  12: "invalid_state", // deadline passed
+  13: "invalid_argument", // invalid params
+  14: "invalid_argument", // invalid genesis
 };
 
 // The SDK's own codespace/code pairs that matter to users (cosmos-sdk types/errors).
@@ -75,8 +96,18 @@ export function fieldOf(message: string): string | undefined {
 function classify(failure: ChainFailure, message: string): ErrorCode {
   if (/code = NotFound/.test(failure.log)) return "not_found";
   if (/code = InvalidArgument/.test(failure.log)) return "invalid_argument";
-  const table = failure.codespace === "sdk" ? SDK_CODES : failure.codespace === REGISTRY_CODESPACE ? REGISTRY_CODES : undefined;
+  const table =
+    failure.codespace === "sdk"
+      ? SDK_CODES
+      : failure.codespace === REGISTRY_CODESPACE
+        ? REGISTRY_CODES
+        : failure.codespace === INFERENCE_CODESPACE
+          ? INFERENCE_CODES
+          : undefined;
   if (table && failure.code !== undefined && table[failure.code]) return table[failure.code]!;
+  // x/inference's "insufficient fee" is a max_fee below the params minimum (an argument to fix), not the SDK's
+  // "insufficient fee" (a tx fee below the gas price, codespace sdk, mapped by SDK_CODES).
+  if (/^max_fee: .*below the minimum/.test(message)) return "invalid_argument";
   const description = message.split(": ").pop() ?? message;
   for (const [re, code] of BY_DESCRIPTION) if (re.test(description)) return code;
   for (const [re, code] of BY_DESCRIPTION) if (re.test(message)) return code;
@@ -88,7 +119,8 @@ export function fromChainFailure(failure: ChainFailure): InferchainError {
   const message = cleanChainMessage(failure.log) || `chain error ${failure.codespace ?? ""}/${failure.code ?? "?"}`;
   const code = classify(failure, message);
   const options = {
-    field: fieldOf(message),
+    // x/inference's "no executor serves model X" names no field; it is about the model.
+    field: fieldOf(message) ?? (code === "unavailable" ? "model" : undefined),
     codespace: failure.codespace,
     abciCode: failure.code,
     txHash: failure.txHash,

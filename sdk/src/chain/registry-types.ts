@@ -14,6 +14,7 @@ import {
   MsgUpdateParams,
   MsgUpdateParamsResponse,
 } from "../generated/inferchain/registry/v1/tx.js";
+import { inferenceTypes } from "./inference-types.js";
 
 /** Protobuf type URLs of the registry messages (SIGN_MODE_DIRECT; no amino converters needed). */
 export const registryTypeUrls = {
@@ -58,9 +59,9 @@ export const registryTypes: ReadonlyArray<[string, GeneratedType]> = [
   [registryResponseTypeUrls.MsgUpdateParamsResponse, generated(MsgUpdateParamsResponse)],
 ];
 
-/** A cosmjs Registry with the SDK's default types plus Inferchain's. */
+/** A cosmjs Registry with the SDK's default types plus Inferchain's (x/registry and x/inference). */
 export function createInferchainRegistry(): Registry {
-  return new Registry([...defaultRegistryTypes, ...registryTypes]);
+  return new Registry([...defaultRegistryTypes, ...registryTypes, ...inferenceTypes]);
 }
 
 export interface MsgRegisterModelEncodeObject extends EncodeObject {

@@ -3,6 +3,10 @@ import { connectComet, type CometClient } from "@cosmjs/tendermint-rpc";
 import { fromThrown } from "../chain/abci-errors.js";
 import { InferchainError, NotFoundError, invalidArgument } from "../errors.js";
 import { QueryClientImpl, type QueryLineageResponse, type QueryDescendantsResponse } from "../generated/inferchain/registry/v1/query.js";
+import { QueryClientImpl as InferenceQueryClientImpl } from "../generated/inferchain/inference/v1/query.js";
+import { JobStatus, type Executor, type Job, type Params as InferenceParams } from "../generated/inferchain/inference/v1/types.js";
+import { checkMaxTokens, minimumFeeFor, parseJobStatus } from "./inference.js";
+import { newBlockWaker, waitForJob, type WaitForResultOptions } from "./wait.js";
 import type { Attestation, Dataset, Model, Params } from "../generated/inferchain/registry/v1/types.js";
 import { formatRef, parseRef } from "../refs.js";
 import { digestArtifact, type DigestOptions } from "../digest/digest.js";
@@ -21,24 +25,41 @@ export interface AttestationQueryOptions extends PageOptions {
   includeRevoked?: boolean;
 }
 
-/** Read-only access to the chain: registry queries plus the basics (height, balances, txs) from stargate. */
+export interface JobFilter {
+  /** Account address (infer1...). */
+  requester?: string;
+  /** Validator operator address (infervaloper...). */
+  executor?: string;
+  /** A JobStatus or its name: pending, result_submitted, settled, refunded. */
+  status?: JobStatus | string;
+}
+
+/**
+ * Read-only access to the chain: registry and inference queries plus the basics (height, balances, txs)
+ * from stargate.
+ */
 export class InferchainClient {
   /** The generated registry query client, for anything not wrapped here. */
   readonly registry: QueryClientImpl;
+  /** The generated x/inference query client, for anything not wrapped here. */
+  readonly inference: InferenceQueryClientImpl;
 
   protected constructor(
     protected readonly comet: CometClient,
     /** The underlying cosmjs client (bank, auth, txs). */
     readonly stargate: StargateClient,
+    /** The RPC endpoint connected to (waitForResult subscribes to its websocket for block wake-ups). */
+    readonly endpoint?: string,
   ) {
     const rpc = createProtobufRpcClient(QueryClient.withExtensions(comet));
     this.registry = new QueryClientImpl(rpc);
+    this.inference = new InferenceQueryClientImpl(rpc);
   }
 
   /** Connects to a CometBFT RPC endpoint, e.g. http://127.0.0.1:26657. */
   static async connect(endpoint: string = DEFAULT_NODE): Promise<InferchainClient> {
     const comet = await connectOrThrow(endpoint);
-    return new InferchainClient(comet, StargateClient.create(comet));
+    return new InferchainClient(comet, StargateClient.create(comet), endpoint);
   }
 
   disconnect(): void {
@@ -192,15 +213,91 @@ export class InferchainClient {
       attestations,
     };
   }
+
+  // ---- x/inference ----
+
+  async getInferenceParams(): Promise<InferenceParams> {
+    const res = await wrap(() => this.inference.Params({}));
+    if (!res.params) throw new InferchainError("unknown", "inference params missing from the response");
+    return res.params;
+  }
+
+  /** The least max_fee a request for maxTokens may escrow: base_fee + fee_per_token * maxTokens (current params). */
+  async minimumFee(maxTokens: number): Promise<Coin> {
+    checkMaxTokens(maxTokens); // before any query
+    return minimumFeeFor(await this.getInferenceParams(), maxTokens);
+  }
+
+  /** A job by id; NotFoundError (field job_id) when there is none. */
+  async getJob(id: bigint | number | string): Promise<Job> {
+    const jobId = toId(id, "job_id");
+    try {
+      const res = await wrap(() => this.inference.Job({ id: jobId }));
+      if (!res.job || res.job.id !== jobId) throw new NotFoundError(`job ${jobId} not found`, { field: "job_id" });
+      return res.job;
+    } catch (err) {
+      if (err instanceof NotFoundError && err.field !== "job_id") throw new NotFoundError(`job ${jobId} not found`, { field: "job_id", cause: err });
+      throw err;
+    }
+  }
+
+  /** One page of jobs, filtered by requester, executor and status (the filters combine). */
+  async listJobs(filter: JobFilter = {}, page: PageOptions = {}): Promise<Page<Job>> {
+    const status = filter.status === undefined ? JobStatus.JOB_STATUS_UNSPECIFIED : typeof filter.status === "string" ? parseJobStatus(filter.status) : filter.status;
+    const res = await wrap(() =>
+      this.inference.Jobs({ requester: filter.requester ?? "", executor: filter.executor ?? "", status, pagination: toPageRequest(page) }),
+    );
+    return { items: res.jobs, nextKey: nextKeyOf(res.pagination) };
+  }
+
+  /** The executor of a validator (infervaloper...); NotFoundError (field validator) when it has none. */
+  async getExecutor(valoper: string): Promise<Executor> {
+    if (typeof valoper !== "string" || valoper.trim() === "") throw invalidArgument("validator", "must be a validator operator address (infervaloper...)");
+    const res = await wrap(() => this.inference.Executor({ validator: valoper.trim() }));
+    if (!res.executor || res.executor.validator === "") throw new NotFoundError(`executor of validator ${valoper} not found`, { field: "validator" });
+    return res.executor;
+  }
+
+  /** One page of executors (active or not). */
+  async listExecutors(page: PageOptions = {}): Promise<Page<Executor>> {
+    const res = await wrap(() => this.inference.Executors({ pagination: toPageRequest(page) }));
+    return { items: res.executors, nextKey: nextKeyOf(res.pagination) };
+  }
+
+  listAllExecutors(): Promise<Executor[]> {
+    return collectAll((p) => this.listExecutors(p));
+  }
+
+  /** The active executors serving a model (content root or name@version). */
+  async getExecutorsOfModel(modelRef: string): Promise<Executor[]> {
+    const model = await this.resolveModel(modelRef);
+    return (await wrap(() => this.inference.ExecutorsOfModel({ model }))).executors;
+  }
+
+  /**
+   * Waits until a job has a result (until: "result") or is settled (until: "settled", the default). The job
+   * is read from the chain once per block (the source of truth); the node's websocket only wakes the loop
+   * up. Rejects with JobRefundedError (status_reason) or JobTimeoutError (job id; the job is not lost).
+   */
+  async waitForResult(jobId: bigint | number | string, options: WaitForResultOptions = {}): Promise<Job> {
+    const id = toId(jobId, "job_id");
+    const waker = newBlockWaker(this.endpoint ?? DEFAULT_NODE);
+    try {
+      return await waitForJob(id, (i) => this.getJob(i), waker, options);
+    } finally {
+      waker.close();
+    }
+  }
 }
 
-export function toId(id: bigint | number | string): bigint {
+export function toId(id: bigint | number | string, field = "id"): bigint {
   try {
+    if (typeof id === "string" && !/^\s*\d+\s*$/.test(id)) throw new RangeError();
     const v = BigInt(id);
-    if (v < 0n) throw new RangeError();
+    if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new RangeError();
     return v;
   } catch {
-    throw invalidArgument("id", `"${id}" is not a non-negative integer`);
+    throw invalidArgument(field, `"${id}" is not a non-negative integer`);
   }
 }
 

@@ -1,9 +1,19 @@
-import { fromHex } from "@cosmjs/encoding";
+import { fromBech32, fromHex, toBech32 } from "@cosmjs/encoding";
 import type { CometClient } from "@cosmjs/tendermint-rpc";
 import type { EncodeObject, OfflineSigner } from "@cosmjs/proto-signing";
-import { GasPrice, SigningStargateClient, type DeliverTxResponse, type Event } from "@cosmjs/stargate";
+import { GasPrice, SigningStargateClient, type Coin, type DeliverTxResponse, type Event } from "@cosmjs/stargate";
 import { fromChainFailure, fromThrown } from "../chain/abci-errors.js";
 import { createInferchainRegistry, registryResponseTypeUrls, registryTypeUrls } from "../chain/registry-types.js";
+import { inferenceResponseTypeUrls, inferenceTypeUrls } from "../chain/inference-types.js";
+import {
+  MsgRegisterExecutor,
+  MsgRegisterExecutorResponse,
+  MsgRequestInference,
+  MsgRequestInferenceResponse,
+  MsgUpdateExecutor,
+} from "../generated/inferchain/inference/v1/tx.js";
+import { checkAgainstParams, inferResultFromJob, validateInferenceRequest, type InferenceRequestInput, type InferResult } from "./inference.js";
+import type { JobUpdate } from "./wait.js";
 import { contentRootFromFiles, type ArtifactFileDigest } from "../digest/content-root.js";
 import { isDigest } from "../digest/hex.js";
 import { InferchainError, invalidArgument, withField } from "../errors.js";
@@ -17,7 +27,7 @@ import {
 } from "../generated/inferchain/registry/v1/tx.js";
 import type { DatasetRole, ModelStatus, ParentRelation } from "../generated/inferchain/registry/v1/types.js";
 import { parseDatasetRole, parseModelStatus, parseParentRelation } from "../refs.js";
-import { connectOrThrow, InferchainClient, toId } from "./query-client.js";
+import { BECH32_PREFIX, connectOrThrow, InferchainClient, toId } from "./query-client.js";
 
 export const DEFAULT_GAS_PRICE = "0.025uinfer";
 
@@ -94,7 +104,58 @@ export interface UpdateModelStatusInput {
   reason?: string;
 }
 
-/** Registry transactions, signed with SIGN_MODE_DIRECT by the signer's first account. */
+export type RequestInferenceInput = InferenceRequestInput;
+
+export interface RequestInferenceResult {
+  jobId: bigint;
+  /** Validator operator address (infervaloper...) the chain assigned. */
+  executor: string;
+  deadlineHeight: number;
+  txHash: string;
+  /** The block the request was included in. */
+  height: number;
+  gasUsed: bigint;
+  /** Content root the model ref resolved to. */
+  model: string;
+  /** What was escrowed. */
+  maxFee: Coin;
+}
+
+export interface InferOptions {
+  /** How long to wait for settlement (default 120 s); on timeout the job is not lost (JobTimeoutError). */
+  timeoutMs?: number;
+  /** Called once the request is included (before waiting). */
+  onRequested?: (request: RequestInferenceResult) => void;
+  /** Called on the first read of the job and on every change of status, executor or attempt. */
+  onStatus?: (update: JobUpdate) => void;
+  pollIntervalMs?: number;
+}
+
+export interface RegisterExecutorInput {
+  /** The sidecar's account address (infer1...): the only account that may post results for this executor. */
+  sidecar: string;
+  /** Models served, by content root or name@version (resolved and checked to exist). */
+  models: readonly string[];
+  /** The sidecar's public API base URL (verifiers fetch commitment data there). */
+  endpoint?: string;
+}
+
+export interface UpdateExecutorInput {
+  /** Omitted: keep the current sidecar. */
+  sidecar?: string;
+  /** Omitted or empty: keep the current list; otherwise it replaces it. */
+  models?: readonly string[];
+  /** Omitted: keep the current endpoint. */
+  endpoint?: string;
+  /** Omitted: keep the current state (read from the chain first). */
+  active?: boolean;
+}
+
+/**
+ * Registry and inference transactions, signed with SIGN_MODE_DIRECT by the signer's first account.
+ * Executor transactions must be signed by the validator operator's account (the account form of its
+ * infervaloper address).
+ */
 export class SigningInferchainClient extends InferchainClient {
   private constructor(
     comet: CometClient,
@@ -102,8 +163,9 @@ export class SigningInferchainClient extends InferchainClient {
     /** The address that signs and pays: the signer's first account. */
     readonly senderAddress: string,
     private readonly gasMultiplier: number,
+    endpoint: string,
   ) {
-    super(comet, signing);
+    super(comet, signing, endpoint);
   }
 
   static async connectWithSigner(endpoint: string, signer: OfflineSigner, options: SigningOptions = {}): Promise<SigningInferchainClient> {
@@ -117,7 +179,7 @@ export class SigningInferchainClient extends InferchainClient {
       broadcastPollIntervalMs: options.broadcastPollIntervalMs ?? 500,
       broadcastTimeoutMs: options.broadcastTimeoutMs ?? 60_000,
     });
-    const client = new SigningInferchainClient(comet, signing, account.address, options.gasMultiplier ?? 1.5);
+    const client = new SigningInferchainClient(comet, signing, account.address, options.gasMultiplier ?? 1.5, endpoint);
     if (options.chainId !== undefined) {
       const actual = await client.getChainId();
       if (actual !== options.chainId) {
@@ -228,6 +290,91 @@ export class SigningInferchainClient extends InferchainClient {
     return txResult(await this.signAndBroadcast([{ typeUrl: registryTypeUrls.MsgUpdateModelStatus, value }]));
   }
 
+  // ---- x/inference ----
+
+  /** The validator operator address (infervaloper...) of the signing account, for executor transactions. */
+  get validatorAddress(): string {
+    return toBech32(`${BECH32_PREFIX}valoper`, fromBech32(this.senderAddress).data);
+  }
+
+  /**
+   * Requests an inference: checks every input (naming the field) before anything is sent, resolves the
+   * model ref, checks the params limits and minimum fee (max_fee defaults to that minimum), escrows max_fee.
+   */
+  async requestInference(input: RequestInferenceInput): Promise<RequestInferenceResult> {
+    const req = validateInferenceRequest(input);
+    const [model, params] = await Promise.all([this.resolveModel(req.model).catch(renameField("model")), this.getInferenceParams()]);
+    const maxFee = checkAgainstParams(req, params);
+    const value = MsgRequestInference.fromPartial({
+      requester: this.senderAddress,
+      model,
+      prompt: req.prompt,
+      maxTokens: req.maxTokens,
+      temperatureMilli: req.temperatureMilli,
+      topK: req.topK,
+      maxFee,
+    });
+    const res = await this.signAndBroadcast([{ typeUrl: inferenceTypeUrls.MsgRequestInference, value }]);
+    const reply = res.msgResponses.find((r) => r.typeUrl === inferenceResponseTypeUrls.MsgRequestInferenceResponse);
+    if (!reply) throw new InferchainError("unknown", "the chain returned no MsgRequestInferenceResponse", { txHash: res.transactionHash });
+    const out = MsgRequestInferenceResponse.decode(reply.value);
+    return {
+      jobId: out.jobId,
+      executor: out.executor,
+      deadlineHeight: Number(out.deadlineHeight),
+      txHash: res.transactionHash,
+      height: res.height,
+      gasUsed: res.gasUsed,
+      model,
+      maxFee,
+    };
+  }
+
+  /**
+   * requestInference + waitForResult(until settled): the text, the token ids and a receipt (model content
+   * root, executor, sidecar, heights, fee split...). Rejects with JobRefundedError or JobTimeoutError (the
+   * job is not lost: query it later by its id).
+   */
+  async infer(input: RequestInferenceInput & InferOptions): Promise<InferResult> {
+    const request = await this.requestInference(input);
+    input.onRequested?.(request);
+    const job = await this.waitForResult(request.jobId, {
+      until: "settled",
+      timeoutMs: input.timeoutMs,
+      onStatus: input.onStatus,
+      pollIntervalMs: input.pollIntervalMs,
+    });
+    return inferResultFromJob(job, request.txHash);
+  }
+
+  /** Binds this validator's sidecar account and served models; signed by the validator operator's account. */
+  async registerExecutor(input: RegisterExecutorInput): Promise<TxResult & { validator: string }> {
+    const sidecar = checkAccount(input.sidecar, "sidecar");
+    if (!Array.isArray(input.models) || input.models.length === 0) throw invalidArgument("models", "must list at least one model");
+    const endpoint = checkEndpoint(input.endpoint);
+    const models = await this.resolveModels(input.models);
+    const value = MsgRegisterExecutor.fromPartial({ operator: this.senderAddress, sidecar, models, endpoint });
+    const res = await this.signAndBroadcast([{ typeUrl: inferenceTypeUrls.MsgRegisterExecutor, value }]);
+    const reply = res.msgResponses.find((r) => r.typeUrl === inferenceResponseTypeUrls.MsgRegisterExecutorResponse);
+    const validator = reply ? MsgRegisterExecutorResponse.decode(reply.value).validator : this.validatorAddress;
+    return { ...txResult(res), validator };
+  }
+
+  /** Changes the sidecar, models, endpoint or active flag of this validator's executor (operator only). */
+  async updateExecutor(input: UpdateExecutorInput): Promise<TxResult> {
+    const sidecar = input.sidecar === undefined ? "" : checkAccount(input.sidecar, "sidecar");
+    const endpoint = checkEndpoint(input.endpoint);
+    const models = input.models && input.models.length > 0 ? await this.resolveModels(input.models) : [];
+    // proto3 has no "unset" bool: MsgUpdateExecutor.active=false deactivates, so keep the current state unless told.
+    const active = input.active ?? (await this.getExecutor(this.validatorAddress).catch(renameField("operator"))).active;
+    const value = MsgUpdateExecutor.fromPartial({ operator: this.senderAddress, sidecar, models, endpoint, active });
+    return txResult(await this.signAndBroadcast([{ typeUrl: inferenceTypeUrls.MsgUpdateExecutor, value }]));
+  }
+
+  private resolveModels(refs: readonly string[]): Promise<string[]> {
+    return Promise.all(refs.map((m, i) => this.resolveModel(m).catch(renameField(`models[${i}]`))));
+  }
+
   /** DeliverTxResponse lacks the codespace; the indexed tx has it. */
   private async codespaceOf(txHash: string): Promise<string | undefined> {
     try {
@@ -244,6 +391,23 @@ function parseGasPrice(value: string): GasPrice {
   } catch (err) {
     throw invalidArgument("gas_price", `"${value}" is not <amount><denom>, e.g. 0.025uinfer (${(err as Error).message})`);
   }
+}
+
+function checkAccount(address: string, field: string): string {
+  try {
+    const { prefix } = fromBech32(address);
+    if (prefix !== BECH32_PREFIX) throw new Error(`prefix is ${prefix}, expected ${BECH32_PREFIX}`);
+  } catch (err) {
+    throw invalidArgument(field, `"${address}" is not an account address (${BECH32_PREFIX}1...): ${(err as Error).message}`);
+  }
+  return address;
+}
+
+function checkEndpoint(endpoint: string | undefined): string {
+  if (endpoint === undefined || endpoint === "") return "";
+  if (endpoint.length > 512) throw invalidArgument("endpoint", `is ${endpoint.length} characters, the maximum is 512`);
+  if (/[\s\x00-\x1f\x7f]/.test(endpoint)) throw invalidArgument("endpoint", "must not contain whitespace or control characters");
+  return endpoint;
 }
 
 function checkedRoot(files: readonly ArtifactFileDigest[], claimed: string | undefined): string {

@@ -1,0 +1,122 @@
+import type { EncodeObject, GeneratedType } from "@cosmjs/proto-signing";
+import type { Event } from "@cosmjs/stargate";
+import {
+  EventExecutorRegistered,
+  EventExecutorUpdated,
+  EventJobAssigned,
+  EventJobRefunded,
+  EventJobSettled,
+  EventResultSubmitted,
+} from "../generated/inferchain/inference/v1/events.js";
+import {
+  MsgRegisterExecutor,
+  MsgRegisterExecutorResponse,
+  MsgRequestInference,
+  MsgRequestInferenceResponse,
+  MsgSubmitResult,
+  MsgSubmitResultResponse,
+  MsgUpdateExecutor,
+  MsgUpdateExecutorResponse,
+  MsgUpdateParams,
+  MsgUpdateParamsResponse,
+} from "../generated/inferchain/inference/v1/tx.js";
+
+/** Protobuf type URLs of the x/inference messages (SIGN_MODE_DIRECT). */
+export const inferenceTypeUrls = {
+  MsgRegisterExecutor: "/inferchain.inference.v1.MsgRegisterExecutor",
+  MsgUpdateExecutor: "/inferchain.inference.v1.MsgUpdateExecutor",
+  MsgRequestInference: "/inferchain.inference.v1.MsgRequestInference",
+  MsgSubmitResult: "/inferchain.inference.v1.MsgSubmitResult",
+  MsgUpdateParams: "/inferchain.inference.v1.MsgUpdateParams",
+} as const;
+
+export const inferenceResponseTypeUrls = {
+  MsgRegisterExecutorResponse: "/inferchain.inference.v1.MsgRegisterExecutorResponse",
+  MsgUpdateExecutorResponse: "/inferchain.inference.v1.MsgUpdateExecutorResponse",
+  MsgRequestInferenceResponse: "/inferchain.inference.v1.MsgRequestInferenceResponse",
+  MsgSubmitResultResponse: "/inferchain.inference.v1.MsgSubmitResultResponse",
+  MsgUpdateParamsResponse: "/inferchain.inference.v1.MsgUpdateParamsResponse",
+} as const;
+
+// See registry-types.ts: the generated codecs are widened once for cosmjs's Registry.
+function generated(codec: { encode: unknown; decode: unknown; fromPartial: unknown }): GeneratedType {
+  return codec as GeneratedType;
+}
+
+export const inferenceTypes: ReadonlyArray<[string, GeneratedType]> = [
+  [inferenceTypeUrls.MsgRegisterExecutor, generated(MsgRegisterExecutor)],
+  [inferenceTypeUrls.MsgUpdateExecutor, generated(MsgUpdateExecutor)],
+  [inferenceTypeUrls.MsgRequestInference, generated(MsgRequestInference)],
+  [inferenceTypeUrls.MsgSubmitResult, generated(MsgSubmitResult)],
+  [inferenceTypeUrls.MsgUpdateParams, generated(MsgUpdateParams)],
+  [inferenceResponseTypeUrls.MsgRegisterExecutorResponse, generated(MsgRegisterExecutorResponse)],
+  [inferenceResponseTypeUrls.MsgUpdateExecutorResponse, generated(MsgUpdateExecutorResponse)],
+  [inferenceResponseTypeUrls.MsgRequestInferenceResponse, generated(MsgRequestInferenceResponse)],
+  [inferenceResponseTypeUrls.MsgSubmitResultResponse, generated(MsgSubmitResultResponse)],
+  [inferenceResponseTypeUrls.MsgUpdateParamsResponse, generated(MsgUpdateParamsResponse)],
+];
+
+export interface MsgRegisterExecutorEncodeObject extends EncodeObject {
+  readonly typeUrl: typeof inferenceTypeUrls.MsgRegisterExecutor;
+  readonly value: MsgRegisterExecutor;
+}
+export interface MsgUpdateExecutorEncodeObject extends EncodeObject {
+  readonly typeUrl: typeof inferenceTypeUrls.MsgUpdateExecutor;
+  readonly value: MsgUpdateExecutor;
+}
+export interface MsgRequestInferenceEncodeObject extends EncodeObject {
+  readonly typeUrl: typeof inferenceTypeUrls.MsgRequestInference;
+  readonly value: MsgRequestInference;
+}
+
+/** The typed events of x/inference, by their event type (the proto full name). */
+export const inferenceEventTypes = {
+  EventExecutorRegistered: "inferchain.inference.v1.EventExecutorRegistered",
+  EventExecutorUpdated: "inferchain.inference.v1.EventExecutorUpdated",
+  EventJobAssigned: "inferchain.inference.v1.EventJobAssigned",
+  EventResultSubmitted: "inferchain.inference.v1.EventResultSubmitted",
+  EventJobSettled: "inferchain.inference.v1.EventJobSettled",
+  EventJobRefunded: "inferchain.inference.v1.EventJobRefunded",
+} as const;
+
+export type InferenceEvent =
+  | { type: "EventExecutorRegistered"; value: EventExecutorRegistered }
+  | { type: "EventExecutorUpdated"; value: EventExecutorUpdated }
+  | { type: "EventJobAssigned"; value: EventJobAssigned }
+  | { type: "EventResultSubmitted"; value: EventResultSubmitted }
+  | { type: "EventJobSettled"; value: EventJobSettled }
+  | { type: "EventJobRefunded"; value: EventJobRefunded };
+
+const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract<InferenceEvent, { type: K }>["value"] } } = {
+  EventExecutorRegistered,
+  EventExecutorUpdated,
+  EventJobAssigned,
+  EventResultSubmitted,
+  EventJobSettled,
+  EventJobRefunded,
+};
+
+const byEventType = new Map(Object.entries(inferenceEventTypes).map(([name, type]) => [type, name as InferenceEvent["type"]]));
+
+/**
+ * Decodes the x/inference typed events among ABCI events (a tx's or a block's). Typed events carry one
+ * attribute per field whose value is the field's proto3 JSON (e.g. job_id = "\"42\""); the SDK's extra
+ * attributes (msg_index, mode) and other modules' events are skipped.
+ */
+export function decodeInferenceEvents(events: readonly Event[]): InferenceEvent[] {
+  const out: InferenceEvent[] = [];
+  for (const e of events) {
+    const name = byEventType.get(e.type as (typeof inferenceEventTypes)[keyof typeof inferenceEventTypes]);
+    if (!name) continue;
+    const obj: Record<string, unknown> = {};
+    for (const a of e.attributes) {
+      try {
+        obj[a.key] = JSON.parse(a.value);
+      } catch {
+        obj[a.key] = a.value;
+      }
+    }
+    out.push({ type: name, value: decoders[name].fromJSON(obj) } as InferenceEvent);
+  }
+  return out;
+}

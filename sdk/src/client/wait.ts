@@ -1,0 +1,184 @@
+/**
+ * Waiting for an inference job. The job as queried from the chain is the only source of truth: it is read
+ * once per block. Block events from a websocket subscription only wake the loop up early; websockets die
+ * silently, so a fallback interval wakes it up too, and a dead socket only makes the wait a little slower.
+ */
+import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
+import { fromThrown } from "../chain/abci-errors.js";
+import { InferchainError, JobRefundedError, JobTimeoutError } from "../errors.js";
+import { JobStatus, type Job } from "../generated/inferchain/inference/v1/types.js";
+import { jobStatusName, type JobStatusName } from "./inference.js";
+
+export type WaitUntil = "result" | "settled";
+
+/** A change seen while waiting: a new status, or a (re)assignment to another executor / attempt. */
+export interface JobUpdate {
+  job: Job;
+  status: JobStatusName;
+  /** The job as last seen (undefined on the first read). */
+  previous: Job | undefined;
+}
+
+export interface WaitForResultOptions {
+  /** Give up after this long (default 120 s); the job is not lost, see JobTimeoutError. */
+  timeoutMs?: number;
+  /** "settled" (default): the fee split is paid; "result": the executor's answer is on chain (settlement follows). */
+  until?: WaitUntil;
+  /** Called on the first read and on every change of status, executor or attempt. */
+  onStatus?: (update: JobUpdate) => void;
+  /** Longest wait between two reads when no block event arrives (default 2000 ms). */
+  pollIntervalMs?: number;
+}
+
+/** Wakes the wait loop at the next block, or after maxWaitMs at the latest. Never rejects. */
+export interface BlockWaker {
+  next(maxWaitMs: number): Promise<void>;
+  close(): void;
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 120_000;
+export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+
+function reached(job: Job, until: WaitUntil): boolean {
+  if (job.status === JobStatus.JOB_STATUS_SETTLED) return true;
+  return until === "result" && job.status === JobStatus.JOB_STATUS_RESULT_SUBMITTED;
+}
+
+function changed(prev: Job | undefined, job: Job): boolean {
+  return !prev || prev.status !== job.status || prev.executor !== job.executor || prev.attempt !== job.attempt;
+}
+
+/**
+ * Errors worth another read at the next block: the node briefly unreachable, slow or answering garbage.
+ * A definite answer (job not found, bad id) ends the wait at once.
+ */
+function transient(err: InferchainError): boolean {
+  return err.code === "connection" || err.code === "timeout" || err.code === "unknown";
+}
+
+/**
+ * Reads the job every block until it reaches `until`; rejects with JobRefundedError (carrying status_reason)
+ * when it ends refunded and with JobTimeoutError (carrying the job id) when time runs out.
+ */
+export async function waitForJob(
+  jobId: bigint,
+  fetchJob: (id: bigint) => Promise<Job>,
+  waker: BlockWaker,
+  options: WaitForResultOptions = {},
+): Promise<Job> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const until = options.until ?? "settled";
+  const pollMs = Math.max(1, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let last: Job | undefined;
+  let lastError: InferchainError | undefined;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    let job: Job | undefined;
+    try {
+      job = await withinMs(fetchJob(jobId), remaining);
+    } catch (err) {
+      const mapped = fromThrown(err);
+      if (!transient(mapped)) throw mapped;
+      lastError = mapped;
+    }
+    if (job) {
+      lastError = undefined;
+      if (changed(last, job)) options.onStatus?.({ job, status: jobStatusName(job.status), previous: last });
+      last = job;
+      if (job.status === JobStatus.JOB_STATUS_REFUNDED) throw new JobRefundedError(job.id, job.statusReason);
+      if (reached(job, until)) return job;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await waker.next(Math.min(pollMs, left));
+  }
+  throw new JobTimeoutError(jobId, Date.now() - started, last ? jobStatusName(last.status) : undefined, lastError ? { cause: lastError } : {});
+}
+
+/** Resolves or rejects like `p`, or rejects with a timeout-coded error after ms (the loop then gives up). */
+function withinMs<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new InferchainError("timeout", `no answer from the node within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** A waker driven by nothing but its interval (when no websocket can be had). */
+export function intervalWaker(): BlockWaker {
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  return {
+    next: (ms) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          resolve();
+        }, ms);
+        timers.add(t);
+      }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+
+/** The websocket URL of a CometBFT RPC endpoint: http(s)://host:26657 -> ws(s)://host:26657. */
+export function websocketUrl(endpoint: string): string {
+  return endpoint.replace(/^http(s?):\/\//, "ws$1://").replace(/\/+$/, "");
+}
+
+/**
+ * A waker that also wakes at every NewBlockHeader from the node's websocket (the header, not the whole
+ * NewBlock with its txs: prompts can be large and only the tick matters). Socket errors are swallowed:
+ * the interval keeps the loop going.
+ */
+export function newBlockWaker(endpoint: string): BlockWaker {
+  const waiters = new Set<() => void>();
+  const wakeAll = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  let socket: WebsocketClient | undefined;
+  let unsubscribe: (() => void) | undefined;
+  try {
+    socket = new WebsocketClient(websocketUrl(endpoint), () => undefined);
+    const sub = Comet38Client.create(socket)
+      .subscribeNewBlockHeader()
+      .subscribe({ next: wakeAll, error: () => undefined, complete: () => undefined });
+    unsubscribe = () => sub.unsubscribe();
+  } catch {
+    // no websocket: the interval alone drives the loop
+  }
+  return {
+    next: (ms) =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        waiters.add(done);
+      }),
+    close: () => {
+      wakeAll();
+      try {
+        unsubscribe?.();
+        socket?.disconnect();
+      } catch {
+        // already closed
+      }
+    },
+  };
+}
