@@ -83,6 +83,10 @@ import (
 	registrykeeper "github.com/inferchain/inferchain/chain/x/registry/keeper"
 	registrymodule "github.com/inferchain/inferchain/chain/x/registry/module"
 	registrytypes "github.com/inferchain/inferchain/chain/x/registry/types"
+
+	inferencekeeper "github.com/inferchain/inferchain/chain/x/inference/keeper"
+	inferencemodule "github.com/inferchain/inferchain/chain/x/inference/module"
+	inferencetypes "github.com/inferchain/inferchain/chain/x/inference/types"
 )
 
 // maccPerms are the module account permissions.
@@ -93,7 +97,9 @@ var maccPerms = map[string][]string{
 	stakingtypes.BondedPoolName:    {authtypes.Burner, authtypes.Staking},
 	stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
 	govtypes.ModuleName:            {authtypes.Burner},
-	// MODULE: module accounts (e.g. an x/inference escrow account) go here.
+	// MODULE: module accounts go here.
+	inferencetypes.ModuleName:       nil, // job fee escrow
+	inferencetypes.VerifierPoolName: nil, // verifier rewards
 }
 
 var (
@@ -128,7 +134,8 @@ type InferApp struct {
 
 	// Inferchain keepers
 	// MODULE: keeper fields go here.
-	RegistryKeeper registrykeeper.Keeper
+	RegistryKeeper  registrykeeper.Keeper
+	InferenceKeeper inferencekeeper.Keeper
 
 	// the module manager
 	ModuleManager      *module.Manager
@@ -194,6 +201,7 @@ func NewInferApp(
 		feegrant.StoreKey,
 		// MODULE: store keys go here.
 		registrytypes.StoreKey,
+		inferencetypes.StoreKey,
 	)
 	tkeys := storetypes.NewTransientStoreKeys()
 
@@ -315,7 +323,19 @@ func NewInferApp(
 		appCodec,
 		runtime.NewKVStoreService(keys[registrytypes.StoreKey]),
 		addressCodec,
-		authtypes.NewModuleAddress(govtypes.ModuleName).String(),
+		authority,
+	)
+	app.InferenceKeeper = inferencekeeper.NewKeeper(
+		appCodec,
+		runtime.NewKVStoreService(keys[inferencetypes.StoreKey]),
+		addressCodec,
+		validatorAddressCodec,
+		authority,
+		app.AccountKeeper,
+		app.BankKeeper,
+		app.StakingKeeper,
+		app.DistrKeeper,
+		app.RegistryKeeper,
 	)
 
 	/****  Module Options ****/
@@ -336,6 +356,7 @@ func NewInferApp(
 		consensus.NewAppModule(appCodec, app.ConsensusParamsKeeper),
 		// MODULE: app modules go here.
 		registrymodule.NewAppModule(appCodec, app.RegistryKeeper),
+		inferencemodule.NewAppModule(appCodec, app.InferenceKeeper),
 	)
 
 	// BasicModuleManager defines the module BasicManager which is in charge of setting up basic,
@@ -376,6 +397,7 @@ func NewInferApp(
 		authz.ModuleName,
 		// MODULE: begin blockers go here (listing a module without a BeginBlock is harmless).
 		registrytypes.ModuleName,
+		inferencetypes.ModuleName,
 	)
 	app.ModuleManager.SetOrderEndBlockers(
 		govtypes.ModuleName,
@@ -384,6 +406,7 @@ func NewInferApp(
 		feegrant.ModuleName,
 		// MODULE: end blockers go here (listing a module without an EndBlock is harmless).
 		registrytypes.ModuleName,
+		inferencetypes.ModuleName,
 	)
 
 	// NOTE: The genutils module must occur after staking so that pools are
@@ -403,6 +426,7 @@ func NewInferApp(
 		consensusparamtypes.ModuleName,
 		// MODULE: genesis order goes here (after the SDK modules).
 		registrytypes.ModuleName,
+		inferencetypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)

@@ -13,12 +13,12 @@ import (
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	// 40 characters: one over legacy.RegisterAminoMsg's Ledger limit, so registered directly
 	// (Ledger Amino-JSON signing of these two messages is not supported; direct signing is).
-	cdc.RegisterConcrete(&MsgRegisterExecutor{}, "inferchain/inference/MsgRegisterExecutor", nil)
-	cdc.RegisterConcrete(&MsgRequestInference{}, "inferchain/inference/MsgRequestInference", nil)
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateExecutor{}, "inferchain/inference/MsgUpdateExecutor")
-	legacy.RegisterAminoMsg(cdc, &MsgSubmitResult{}, "inferchain/inference/MsgSubmitResult")
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "inferchain/x/inference/MsgUpdateParams")
-	cdc.RegisterConcrete(&Params{}, "inferchain/x/inference/Params", nil)
+	legacy.RegisterAminoMsg(cdc, &MsgRegisterExecutor{}, "infer/inference/MsgRegisterExecutor")
+	legacy.RegisterAminoMsg(cdc, &MsgRequestInference{}, "infer/inference/MsgRequestInference")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateExecutor{}, "infer/inference/MsgUpdateExecutor")
+	legacy.RegisterAminoMsg(cdc, &MsgSubmitResult{}, "infer/inference/MsgSubmitResult")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "infer/x/inference/MsgUpdateParams")
+	cdc.RegisterConcrete(&Params{}, "infer/x/inference/Params", nil)
 }
 
 // RegisterInterfaces registers every Msg of the module and the Msg service descriptor.

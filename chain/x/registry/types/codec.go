@@ -11,16 +11,13 @@ import (
 // RegisterLegacyAminoCodec registers the module's messages and params for Amino JSON (legacy signing).
 // The names are the (amino.name) options of the protos.
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
-	legacy.RegisterAminoMsg(cdc, &MsgRegisterModel{}, "inferchain/registry/MsgRegisterModel")
-	legacy.RegisterAminoMsg(cdc, &MsgRegisterDataset{}, "inferchain/registry/MsgRegisterDataset")
-	legacy.RegisterAminoMsg(cdc, &MsgAttest{}, "inferchain/registry/MsgAttest")
-	// These two names are 40 and 41 characters, over legacy.RegisterAminoMsg's 39-character Ledger limit,
-	// so they are registered directly: Ledger Amino-JSON signing of these two messages is unsupported
-	// (SIGN_MODE_DIRECT and software-key Amino JSON work). Shorten their (amino.name) in tx.proto to lift it.
-	cdc.RegisterConcrete(&MsgRevokeAttestation{}, "inferchain/registry/MsgRevokeAttestation", nil)
-	cdc.RegisterConcrete(&MsgUpdateModelStatus{}, "inferchain/registry/MsgUpdateModelStatus", nil)
-	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "inferchain/x/registry/MsgUpdateParams")
-	cdc.RegisterConcrete(&Params{}, "inferchain/x/registry/Params", nil)
+	legacy.RegisterAminoMsg(cdc, &MsgRegisterModel{}, "infer/registry/MsgRegisterModel")
+	legacy.RegisterAminoMsg(cdc, &MsgRegisterDataset{}, "infer/registry/MsgRegisterDataset")
+	legacy.RegisterAminoMsg(cdc, &MsgAttest{}, "infer/registry/MsgAttest")
+	legacy.RegisterAminoMsg(cdc, &MsgRevokeAttestation{}, "infer/registry/MsgRevokeAttestation")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateModelStatus{}, "infer/registry/MsgUpdateModelStatus")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "infer/x/registry/MsgUpdateParams")
+	cdc.RegisterConcrete(&Params{}, "infer/x/registry/Params", nil)
 }
 
 // RegisterInterfaces registers every Msg of the module and the Msg service descriptor.
