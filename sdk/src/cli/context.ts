@@ -13,11 +13,18 @@ export type QueryApi = Pick<
   | "listDatasets"
   | "getAttestations"
   | "getDescendants"
+  | "getJob"
+  | "listJobs"
+  | "getExecutor"
+  | "listExecutors"
+  | "getExecutorsOfModel"
+  | "getInferenceParams"
+  | "waitForResult"
   | "disconnect"
 >;
 
 export type TxApi = QueryApi &
-  Pick<SigningInferchainClient, "senderAddress" | "registerModel" | "registerDataset" | "attest" | "revokeAttestation" | "updateModelStatus">;
+  Pick<SigningInferchainClient, "senderAddress" | "registerModel" | "registerDataset" | "attest" | "revokeAttestation" | "updateModelStatus" | "requestInference" | "infer">;
 
 export interface CliIo {
   out(text: string): void;

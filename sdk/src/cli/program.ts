@@ -4,6 +4,9 @@ import * as attest from "./commands/attest.js";
 import * as attestations from "./commands/attestations.js";
 import * as dataset from "./commands/dataset.js";
 import * as digest from "./commands/digest.js";
+import * as executors from "./commands/executors.js";
+import * as infer from "./commands/infer.js";
+import * as job from "./commands/job.js";
 import * as keys from "./commands/keys.js";
 import * as model from "./commands/model.js";
 import * as modelStatus from "./commands/model-status.js";
@@ -18,13 +21,13 @@ export const CLI_VERSION = "0.1.0";
 /** The `inferchain` command tree; `ctx` supplies I/O, the chain connection and the keyring. */
 export function createProgram(ctx: CliContext): Command {
   const program = new Command("inferchain")
-    .description("Inferchain client: digests, registry transactions and provenance queries")
+    .description("Inferchain client: digests, registry transactions, provenance queries and inference")
     .version(CLI_VERSION, "-V, --cli-version", "print the CLI version")
     .showHelpAfterError("(run with --help for usage)")
     // Throw instead of process.exit so main.ts decides the exit status (and tests can parse safely).
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.replace(/\n$/, "")), writeErr: (s) => ctx.io.err(s.replace(/\n$/, "")) });
-  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, verify, keys]) {
+  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, verify, infer, job, executors, keys]) {
     cmd.register(program, ctx);
   }
   return program;

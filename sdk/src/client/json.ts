@@ -1,4 +1,6 @@
 import { Attestation, Dataset, LineageEdge, Model, Params } from "../generated/inferchain/registry/v1/types.js";
+import { Executor, Job, Params as InferenceParams } from "../generated/inferchain/inference/v1/types.js";
+import type { InferenceReceipt, InferResult } from "./inference.js";
 import type { Provenance } from "./provenance.js";
 
 /** JSON value as produced for --json output (proto3 JSON mapping: camelCase, 64-bit ints as strings, enum names). */
@@ -12,6 +14,19 @@ export const datasetToJson = (d: Dataset): Json => j(Dataset.toJSON(d));
 export const attestationToJson = (a: Attestation): Json => j(Attestation.toJSON(a));
 export const edgeToJson = (e: LineageEdge): Json => j(LineageEdge.toJSON(e));
 export const paramsToJson = (p: Params): Json => j(Params.toJSON(p));
+
+export const jobToJson = (job: Job): Json => j(Job.toJSON(job));
+export const executorToJson = (e: Executor): Json => j(Executor.toJSON(e));
+export const inferenceParamsToJson = (p: InferenceParams): Json => j(InferenceParams.toJSON(p));
+
+/** A receipt as JSON (numbers stay numbers; absent parts are null). */
+export function receiptToJson(r: InferenceReceipt): Json {
+  return j(JSON.parse(JSON.stringify(r, (_k, v: unknown) => (v === undefined ? null : v))));
+}
+
+export function inferResultToJson(r: InferResult): Json {
+  return { text: r.text, tokenIds: r.tokenIds, jobId: r.jobId.toString(), finishReason: r.finishReason, receipt: receiptToJson(r.receipt) };
+}
 
 export function provenanceToJson(p: Provenance): Json {
   return {

@@ -294,7 +294,7 @@ export class SigningInferchainClient extends InferchainClient {
 
   /** The validator operator address (infervaloper...) of the signing account, for executor transactions. */
   get validatorAddress(): string {
-    return toBech32(`${BECH32_PREFIX}valoper`, fromBech32(this.senderAddress).data);
+    return toBech32(`${BECH32_PREFIX}valoper`, fromBech32(this.senderAddress, 90).data);
   }
 
   /**
@@ -395,7 +395,7 @@ function parseGasPrice(value: string): GasPrice {
 
 function checkAccount(address: string, field: string): string {
   try {
-    const { prefix } = fromBech32(address);
+    const { prefix } = fromBech32(address, 90);
     if (prefix !== BECH32_PREFIX) throw new Error(`prefix is ${prefix}, expected ${BECH32_PREFIX}`);
   } catch (err) {
     throw invalidArgument(field, `"${address}" is not an account address (${BECH32_PREFIX}1...): ${(err as Error).message}`);

@@ -1,0 +1,95 @@
+import { buildReceipt, formatCoin, jobStatusName, temperatureFromMilli, type InferenceReceipt } from "../client/inference.js";
+import type { RequestInferenceResult } from "../client/signing-client.js";
+import { JobStatus, type Executor, type Job } from "../generated/inferchain/inference/v1/types.js";
+
+/** Human-readable text for the inference commands; --json bypasses all of this. */
+
+const short = (root: string): string => (root.length > 16 ? `${root.slice(0, 12)}…` : root);
+
+export function requestedLine(r: RequestInferenceResult): string {
+  return `requested: job ${r.jobId} in block ${r.height} (tx ${r.txHash}, escrowed ${formatCoin(r.maxFee)})`;
+}
+
+/**
+ * The progress lines between two reads of a job: (re)assignment, result, settlement, refund. A first read
+ * that is already further along prints every step it skipped, so the story is always complete.
+ */
+export function progressLines(previous: Job | undefined, job: Job): string[] {
+  const out: string[] = [];
+  if (job.executor && (!previous || previous.executor !== job.executor || previous.attempt !== job.attempt)) {
+    const verb = job.attempt > 1 ? `reassigned (attempt ${job.attempt}, after a missed deadline) to` : "assigned to";
+    out.push(`${verb} ${job.executor} in block ${job.assignedHeight}, deadline block ${job.deadlineHeight}`);
+  }
+  const r = job.result;
+  if (r && r.submittedHeight > 0n && !(previous?.result && previous.result.submittedHeight > 0n)) {
+    out.push(`result at block ${r.submittedHeight} from ${r.submittedBy} (${r.finishReason || "?"}, ${r.outputTokenIds.length} tokens)`);
+  }
+  if (job.status === JobStatus.JOB_STATUS_SETTLED && previous?.status !== JobStatus.JOB_STATUS_SETTLED) {
+    const receipt = buildReceipt(job);
+    out.push(`settled at block ${job.settledHeight}: charged ${formatCoin(receipt.charged)}, refunded ${formatCoin(receipt.feeSplit?.refund)}`);
+  }
+  if (job.status === JobStatus.JOB_STATUS_REFUNDED && previous?.status !== JobStatus.JOB_STATUS_REFUNDED) {
+    out.push(`refunded${job.settledHeight > 0n ? ` at block ${job.settledHeight}` : ""}: ${job.statusReason || "no reason recorded"}`);
+  }
+  return out;
+}
+
+export function renderReceipt(r: InferenceReceipt): string {
+  const h = r.heights;
+  const lines = [
+    `model        ${r.model}`,
+    `executor     ${r.executor}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ""}`,
+    `sidecar      ${r.sidecar ?? "-"}`,
+    `heights      requested ${h.requested}, assigned ${h.assigned}, result ${h.result ?? "-"}, settled ${h.settled ?? "-"}`,
+    `max_fee      ${formatCoin(r.maxFee)}`,
+  ];
+  if (r.feeSplit) {
+    const s = r.feeSplit;
+    lines.push(
+      `charged      ${formatCoin(r.charged)} (refund ${formatCoin(s.refund)})`,
+      `fee split    executor ${formatCoin(s.executor)}, publisher ${formatCoin(s.publisher)}, verifier pool ${formatCoin(s.verifierPool)}, community pool ${formatCoin(s.communityPool)}`,
+    );
+  }
+  if (r.commitment) lines.push(`commitment   ${r.commitment}`);
+  if (r.runtime) {
+    const rt = r.runtime;
+    lines.push(
+      `runtime      ${rt.engine || "?"} on ${rt.executionProvider || "?"}, ${rt.threads} thread(s), ${rt.promptTokens} prompt tokens, prefill ${rt.prefillMs} ms, decode ${rt.decodeMs} ms`,
+    );
+  }
+  if (r.txHash) lines.push(`tx           ${r.txHash}`);
+  return lines.join("\n");
+}
+
+export function renderJob(job: Job): string {
+  const lines = [
+    `job          ${job.id}`,
+    `status       ${jobStatusName(job.status)}`,
+    `requester    ${job.requester}`,
+    `prompt       ${JSON.stringify(job.prompt)}`,
+    `params       max_tokens ${job.maxTokens}, temperature ${temperatureFromMilli(job.temperatureMilli)}${job.temperatureMilli === 0 ? " (greedy)" : ""}, top_k ${job.topK}, seed ${job.seed}`,
+  ];
+  if (job.status === JobStatus.JOB_STATUS_REFUNDED) lines.push(`reason       ${job.statusReason || "no reason recorded"}`);
+  if (job.tried.length) lines.push(`missed by    ${job.tried.join(", ")}`);
+  if (job.status === JobStatus.JOB_STATUS_PENDING) lines.push(`deadline     block ${job.deadlineHeight}`);
+  if (job.result && job.result.submittedHeight > 0n) {
+    lines.push(`finish       ${job.result.finishReason || "?"}, ${job.result.outputTokenIds.length} tokens`, "output:", job.result.outputText);
+  }
+  lines.push("receipt:", ...renderReceipt(buildReceipt(job)).split("\n").map((l) => `  ${l}`));
+  return lines.join("\n");
+}
+
+export function renderJobLine(job: Job): string {
+  const extra = job.status === JobStatus.JOB_STATUS_REFUNDED ? `  (${job.statusReason})` : "";
+  return `#${job.id}  ${jobStatusName(job.status).padEnd(16)}  model ${short(job.model)}  ${job.executor || "-"}  created ${job.createdHeight}${extra}`;
+}
+
+export function renderExecutor(e: Executor): string {
+  return [
+    `${e.validator}  ${e.active ? "active" : "inactive"}`,
+    `  sidecar    ${e.sidecar}`,
+    `  endpoint   ${e.endpoint || "-"}`,
+    `  jobs       ${e.completedJobs} completed, ${e.missedDeadlines} missed deadline(s)`,
+    ...e.models.map((m) => `  model      ${m}`),
+  ].join("\n");
+}
