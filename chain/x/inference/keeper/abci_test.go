@@ -202,6 +202,7 @@ func TestNothingIsLost(t *testing.T) {
 	supply := f.bank.total()
 	const n = 60
 	answerOnAttempt := map[uint64]uint32{}
+	rejects := map[uint64]bool{} // answered with MsgRejectJob instead of a result
 	for i := 0; i < n; i++ {
 		m := f.request()
 		m.MaxTokens = uint32(1 + i%64)
@@ -211,6 +212,7 @@ func TestNothingIsLost(t *testing.T) {
 		}
 		id := f.requestOK(m).JobId
 		answerOnAttempt[id] = uint32(i % 4) // 0 = never
+		rejects[id] = i%7 == 6 && i%4 != 0
 		if i%5 == 0 {
 			f.endBlock()
 		}
@@ -223,6 +225,11 @@ func TestNothingIsLost(t *testing.T) {
 		require.NoError(t, err)
 		for _, j := range jobs {
 			if j.Status == types.JobStatus_JOB_STATUS_PENDING && answerOnAttempt[j.Id] == j.Attempt && f.ctx.BlockHeight() >= j.AssignedHeight+2 {
+				if rejects[j.Id] {
+					_, err := f.msg.RejectJob(f.ctx, &types.MsgRejectJob{Sidecar: f.sidecarFor(j.Id), JobId: j.Id, Reason: "prompt_too_long"})
+					require.NoError(t, err)
+					continue
+				}
 				_, err := f.msg.SubmitResult(f.ctx, f.result(j.Id, f.sidecarFor(j.Id), int(j.Id)%int(j.MaxTokens+1)))
 				require.NoError(t, err)
 			}
@@ -241,8 +248,15 @@ func TestNothingIsLost(t *testing.T) {
 		case types.JobStatus_JOB_STATUS_SETTLED:
 			require.Equal(t, j.MaxFee.Amount, j.Settlement.Total(), "job %d", j.Id)
 			require.Equal(t, answerOnAttempt[j.Id], j.Attempt)
+			require.False(t, rejects[j.Id], "job %d", j.Id)
 		case types.JobStatus_JOB_STATUS_REFUNDED:
-			require.Equal(t, uint32(0), answerOnAttempt[j.Id], "job %d", j.Id)
+			if rejects[j.Id] {
+				require.Equal(t, answerOnAttempt[j.Id], j.Attempt, "job %d", j.Id)
+				require.Contains(t, j.StatusReason, "rejected by executor", "job %d", j.Id)
+				counts["REJECTED"]++
+			} else {
+				require.Equal(t, uint32(0), answerOnAttempt[j.Id], "job %d", j.Id)
+			}
 		default:
 			t.Fatalf("job %d ended %s", j.Id, j.Status)
 		}

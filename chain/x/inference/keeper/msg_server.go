@@ -315,51 +315,73 @@ func (k msgServer) RequestInference(ctx context.Context, msg *types.MsgRequestIn
 	return &types.MsgRequestInferenceResponse{JobId: id, Executor: job.Executor, DeadlineHeight: job.DeadlineHeight}, nil
 }
 
+// answerable is a job its assigned executor's sidecar may answer now (SubmitResult or RejectJob).
+type answerable struct {
+	job      types.Job
+	executor types.Executor
+	val      sdk.ValAddress
+	sidecar  string // canonical
+	height   int64
+}
+
+// loadAnswerable runs the checks shared by SubmitResult and RejectJob, with the same errors for both: the
+// sidecar decodes, the job exists and is PENDING, the sidecar is the bound account of the job's assigned
+// executor, and the deadline has not passed (height <= deadline_height). It writes nothing.
+func (k Keeper) loadAnswerable(ctx context.Context, sidecarAddr string, jobID uint64) (answerable, error) {
+	var a answerable
+	if err := types.ValidateAddressField("sidecar", sidecarAddr); err != nil {
+		return a, err
+	}
+	sidecar, _, err := k.canonicalAccount("sidecar", sidecarAddr)
+	if err != nil {
+		return a, err
+	}
+	job, found, err := k.GetJob(ctx, jobID)
+	if err != nil {
+		return a, err
+	}
+	if !found {
+		return a, errorsmod.Wrapf(types.ErrNotFound, "job_id: job %d not found", jobID)
+	}
+	switch job.Status {
+	case types.JobStatus_JOB_STATUS_PENDING:
+	case types.JobStatus_JOB_STATUS_RESULT_SUBMITTED, types.JobStatus_JOB_STATUS_SETTLED:
+		return a, errorsmod.Wrapf(types.ErrDuplicate, "job_id: job %d already has a result", job.Id)
+	case types.JobStatus_JOB_STATUS_REFUNDED:
+		return a, errorsmod.Wrapf(types.ErrInvalidJobState, "job_id: job %d was refunded (%s)", job.Id, job.StatusReason)
+	default:
+		return a, errorsmod.Wrapf(types.ErrInvalidJobState, "job_id: job %d is %s", job.Id, job.Status)
+	}
+	_, val, err := k.canonicalValidator("executor", job.Executor)
+	if err != nil {
+		return a, err
+	}
+	e, found, err := k.GetExecutor(ctx, val)
+	if err != nil {
+		return a, err
+	}
+	if !found || e.Sidecar != sidecar {
+		return a, errorsmod.Wrapf(types.ErrUnauthorized, "sidecar: %s is not the account of the assigned executor %s of job %d", sidecar, job.Executor, job.Id)
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if h > job.DeadlineHeight {
+		return a, errorsmod.Wrapf(types.ErrDeadlinePassed, "job_id: job %d: deadline passed at height %d (now %d)", job.Id, job.DeadlineHeight, h)
+	}
+	return answerable{job: job, executor: e, val: val, sidecar: sidecar, height: h}, nil
+}
+
 // SubmitResult records the result of a PENDING job from its assigned executor's sidecar, before the deadline.
 // It settles in the EndBlocker of a later block.
 func (k msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult) (*types.MsgSubmitResultResponse, error) {
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
 	}
-	if err := types.ValidateAddressField("sidecar", msg.Sidecar); err != nil {
-		return nil, err
-	}
-	sidecar, _, err := k.canonicalAccount("sidecar", msg.Sidecar)
+	a, err := k.loadAnswerable(ctx, msg.Sidecar, msg.JobId)
 	if err != nil {
 		return nil, err
 	}
-	job, found, err := k.GetJob(ctx, msg.JobId)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, errorsmod.Wrapf(types.ErrNotFound, "job_id: job %d not found", msg.JobId)
-	}
-	switch job.Status {
-	case types.JobStatus_JOB_STATUS_PENDING:
-	case types.JobStatus_JOB_STATUS_RESULT_SUBMITTED, types.JobStatus_JOB_STATUS_SETTLED:
-		return nil, errorsmod.Wrapf(types.ErrDuplicate, "job_id: job %d already has a result", job.Id)
-	case types.JobStatus_JOB_STATUS_REFUNDED:
-		return nil, errorsmod.Wrapf(types.ErrInvalidJobState, "job_id: job %d was refunded (%s)", job.Id, job.StatusReason)
-	default:
-		return nil, errorsmod.Wrapf(types.ErrInvalidJobState, "job_id: job %d is %s", job.Id, job.Status)
-	}
-	_, val, err := k.canonicalValidator("executor", job.Executor)
-	if err != nil {
-		return nil, err
-	}
-	e, found, err := k.GetExecutor(ctx, val)
-	if err != nil {
-		return nil, err
-	}
-	if !found || e.Sidecar != sidecar {
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "sidecar: %s is not the account of the assigned executor %s of job %d", sidecar, job.Executor, job.Id)
-	}
+	job, e, val, sidecar, h := a.job, a.executor, a.val, a.sidecar, a.height
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	h := sdkCtx.BlockHeight()
-	if h > job.DeadlineHeight {
-		return nil, errorsmod.Wrapf(types.ErrDeadlinePassed, "job_id: job %d: deadline passed at height %d (now %d)", job.Id, job.DeadlineHeight, h)
-	}
 	p, err := k.GetParams(ctx)
 	if err != nil {
 		return nil, err
@@ -403,6 +425,37 @@ func (k msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult)
 		return nil, err
 	}
 	return &types.MsgSubmitResultResponse{}, nil
+}
+
+// RejectJob lets the assigned executor's sidecar refuse a PENDING job that no honest executor can run (e.g. a
+// prompt that does not fit the model's context: only the off-chain tokenizer can tell). The sender, status and
+// deadline checks are SubmitResult's (loadAnswerable). The whole max_fee goes back to the requester at once, the
+// job ends REFUNDED with status_reason "rejected by executor <valoper>: <reason>", and EventJobRejected then
+// EventJobRefunded are emitted. A rejection is an answer, not a miss: missed_deadlines is left as it is (not
+// incremented, and not reset either: a rejection costs no compute, so it does not prove the executor works).
+func (k msgServer) RejectJob(ctx context.Context, msg *types.MsgRejectJob) (*types.MsgRejectJobResponse, error) {
+	if msg == nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
+	}
+	if err := types.ValidateRejectReason(msg.Reason); err != nil {
+		return nil, err
+	}
+	a, err := k.loadAnswerable(ctx, msg.Sidecar, msg.JobId)
+	if err != nil {
+		return nil, err
+	}
+	job := a.job
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventJobRejected{
+		JobId: job.Id, Executor: job.Executor, Reason: msg.Reason,
+	}); err != nil {
+		return nil, err
+	}
+	// refund: pays max_fee back, drops the deadline entry, stores REFUNDED, emits EventJobRefunded. A failure
+	// fails the transaction, whose state and events are then discarded.
+	if err := k.refund(ctx, &job, types.RejectedStatusReason(job.Executor, msg.Reason)); err != nil {
+		return nil, err
+	}
+	return &types.MsgRejectJobResponse{}, nil
 }
 
 // UpdateParams replaces the params (authority only).

@@ -11,6 +11,7 @@ import (
 //	inferchaind tx inference register-executor <sidecar-addr> <model-root> [<model-root>...] --endpoint http://host:8080 --from validator
 //	inferchaind tx inference update-executor --models <root>,<root> --active=false --from validator
 //	inferchaind tx inference request-inference <model-root> "Hello" --max-tokens 64 --max-fee 2000uinfer --from alice
+//	inferchaind tx inference reject-job 7 "prompt_too_long: prompt is 2100 tokens; the model's context is 2048 with max_tokens 64" --from sidecar
 //	inferchaind q inference job 1
 //	inferchaind q inference jobs --executor infervaloper1... --status pending
 //	inferchaind q inference executors-of-model <model-root>
@@ -97,6 +98,19 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					// `inferchaind tx sign` / `tx broadcast` of a JSON MsgSubmitResult works for manual use.
 					RpcMethod: "SubmitResult",
 					Skip:      true,
+				},
+				{
+					RpcMethod: "RejectJob",
+					Use:       "reject-job [job-id] [reason]",
+					Short:     "Refuse a job assigned to your executor that no executor can run; the requester gets the whole max_fee back (--from the sidecar key)",
+					Long: "Refuse a PENDING job assigned to your executor, before its deadline, because no honest executor can run it " +
+						"(e.g. the prompt does not fit the model's context). The requester is refunded at once and the job ends REFUNDED " +
+						"with the reason. The reason starts with a machine code (lowercase snake_case), alone or followed by \": \" and " +
+						"an explanation, at most 512 bytes, e.g. \"prompt_too_long: prompt is 2100 tokens; the model's context is 2048 with max_tokens 64\".",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
+						{ProtoField: "job_id"},
+						{ProtoField: "reason"},
+					},
 				},
 				{
 					RpcMethod: "UpdateParams",

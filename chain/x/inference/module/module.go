@@ -1,4 +1,23 @@
 // Package module wires the inference keeper into a Cosmos SDK app.
+//
+// # Rejecting a job (MsgRejectJob)
+//
+// Some jobs cannot be run by any honest executor, typically a prompt that, with the chat template applied and
+// max_tokens added, does not fit the model's context window. The chain cannot tell (the tokenizer lives off
+// chain), so the assigned executor's sidecar says so with MsgRejectJob{sidecar, job_id, reason} instead of
+// letting the job time out max_attempts times:
+//
+//   - accepted under the same conditions as MsgSubmitResult, with the same errors: signed by the bound sidecar
+//     account of the job's assigned executor, the job PENDING, the height at or below deadline_height;
+//   - reason: 1..512 bytes, no control characters, a stable machine code first (lowercase snake_case), alone or
+//     followed by ": " and an explanation, e.g.
+//     "prompt_too_long: prompt is 2100 tokens; the model's context is 2048 with max_tokens 64";
+//   - effect: the whole max_fee goes back to the requester at once, the job ends REFUNDED with status_reason
+//     "rejected by executor <infervaloper>: <reason>", leaves the deadline queue, and EventJobRejected then
+//     EventJobRefunded are emitted. The executor's missed_deadlines is not incremented (a rejection is an
+//     answer) and not reset either (a rejection costs no compute, so it does not prove the executor works).
+//
+// CLI: inferchaind tx inference reject-job [job-id] [reason] --from <sidecar key>.
 package module
 
 import (

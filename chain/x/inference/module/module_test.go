@@ -42,6 +42,7 @@ func TestSignersResolve(t *testing.T) {
 		&types.MsgUpdateExecutor{Operator: s},
 		&types.MsgRequestInference{Requester: s},
 		&types.MsgSubmitResult{Sidecar: s},
+		&types.MsgRejectJob{Sidecar: s},
 		&types.MsgUpdateParams{Authority: s},
 	} {
 		signers, _, err := cdc.GetMsgV1Signers(msg)

@@ -17,6 +17,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRequestInference{}, "infer/inference/MsgRequestInference")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateExecutor{}, "infer/inference/MsgUpdateExecutor")
 	legacy.RegisterAminoMsg(cdc, &MsgSubmitResult{}, "infer/inference/MsgSubmitResult")
+	legacy.RegisterAminoMsg(cdc, &MsgRejectJob{}, "infer/inference/MsgRejectJob")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "infer/x/inference/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "infer/x/inference/Params", nil)
 }
@@ -28,6 +29,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgUpdateExecutor{},
 		&MsgRequestInference{},
 		&MsgSubmitResult{},
+		&MsgRejectJob{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

@@ -257,6 +257,68 @@ func (m *MsgSubmitResult) ValidateBasic() error {
 	return ValidateRuntime(m.Runtime)
 }
 
+// MaxRejectReasonBytes bounds MsgRejectJob.reason.
+const MaxRejectReasonBytes = 512
+
+// maxRejectCodeLength bounds the machine code that starts a rejection reason.
+const maxRejectCodeLength = 64
+
+// ValidateRejectReason checks a rejection reason: 1..MaxRejectReasonBytes bytes of UTF-8 without control
+// characters, starting with a stable machine code (lowercase letters, digits and '_', starting with a letter,
+// at most 64 bytes), alone or followed by ": " and a human explanation, e.g.
+//
+//	prompt_too_long: prompt is 2100 tokens; the model's context is 2048 with max_tokens 64
+func ValidateRejectReason(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return FieldErr("reason", "must not be empty (give a machine code first, e.g. \"prompt_too_long: ...\")")
+	}
+	if len(s) > MaxRejectReasonBytes {
+		return FieldErr("reason", "is %d bytes, the maximum is %d", len(s), MaxRejectReasonBytes)
+	}
+	if !utf8.ValidString(s) {
+		return FieldErr("reason", "must be valid UTF-8")
+	}
+	for _, r := range s {
+		if r < ' ' || r == 0x7f {
+			return FieldErr("reason", "must not contain control characters (newlines, tabs), got %s", show(s))
+		}
+	}
+	code, detail, hasDetail := strings.Cut(s, ":")
+	if !isRejectCode(code) || (hasDetail && !strings.HasPrefix(detail, " ")) {
+		return FieldErr("reason", "must start with a machine code (lowercase snake_case, at most %d bytes) alone or followed by \": \" and an explanation, e.g. \"prompt_too_long: ...\", got %s", maxRejectCodeLength, show(s))
+	}
+	return nil
+}
+
+func isRejectCode(c string) bool {
+	if c == "" || len(c) > maxRejectCodeLength || c[0] < 'a' || c[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		b := c[i]
+		if !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// RejectedStatusReason is the status_reason of a job refunded because its executor rejected it.
+func RejectedStatusReason(executor, reason string) string {
+	return fmt.Sprintf("rejected by executor %s: %s", executor, reason)
+}
+
+// ValidateBasic checks the rejection without state.
+func (m *MsgRejectJob) ValidateBasic() error {
+	if err := ValidateAddressField("sidecar", m.Sidecar); err != nil {
+		return err
+	}
+	if m.JobId == 0 {
+		return FieldErr("job_id", "must be positive")
+	}
+	return ValidateRejectReason(m.Reason)
+}
+
 // ValidateBasic checks the authority field and the params.
 func (m *MsgUpdateParams) ValidateBasic() error {
 	if err := ValidateAddressField("authority", m.Authority); err != nil {

@@ -44,6 +44,13 @@ export interface EventResultSubmitted {
   outputTokens: number;
 }
 
+/** EventJobRejected is emitted when the assigned executor refuses a job (MsgRejectJob); EventJobRefunded follows. */
+export interface EventJobRejected {
+  jobId: bigint;
+  executor: string;
+  reason: string;
+}
+
 export interface EventJobSettled {
   jobId: bigint;
   split: FeeSplit | undefined;
@@ -587,6 +594,110 @@ export const EventResultSubmitted: MessageFns<EventResultSubmitted> = {
     message.executor = object.executor ?? "";
     message.commitment = object.commitment ?? "";
     message.outputTokens = object.outputTokens ?? 0;
+    return message;
+  },
+};
+
+function createBaseEventJobRejected(): EventJobRejected {
+  return { jobId: 0n, executor: "", reason: "" };
+}
+
+export const EventJobRejected: MessageFns<EventJobRejected> = {
+  encode(message: EventJobRejected, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.executor !== "") {
+      writer.uint32(18).string(message.executor);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventJobRejected {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventJobRejected();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventJobRejected {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      executor: isSet(object.executor) ? globalThis.String(object.executor) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: EventJobRejected): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.executor !== "") {
+      obj.executor = message.executor;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventJobRejected>): EventJobRejected {
+    return EventJobRejected.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventJobRejected>): EventJobRejected {
+    const message = createBaseEventJobRejected();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.executor = object.executor ?? "";
+    message.reason = object.reason ?? "";
     return message;
   },
 };

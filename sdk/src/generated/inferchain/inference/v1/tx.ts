@@ -67,6 +67,19 @@ export interface MsgSubmitResult {
 export interface MsgSubmitResultResponse {
 }
 
+export interface MsgRejectJob {
+  sidecar: string;
+  jobId: bigint;
+  /**
+   * reason: a stable machine code first, then a human explanation, e.g.
+   * "prompt_too_long: prompt is 2100 tokens; the model's context is 2048 with max_tokens 64". At most 512 bytes.
+   */
+  reason: string;
+}
+
+export interface MsgRejectJobResponse {
+}
+
 export interface MsgUpdateParams {
   authority: string;
   params: Params | undefined;
@@ -996,6 +1009,162 @@ export const MsgSubmitResultResponse: MessageFns<MsgSubmitResultResponse> = {
   },
 };
 
+function createBaseMsgRejectJob(): MsgRejectJob {
+  return { sidecar: "", jobId: 0n, reason: "" };
+}
+
+export const MsgRejectJob: MessageFns<MsgRejectJob> = {
+  encode(message: MsgRejectJob, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sidecar !== "") {
+      writer.uint32(10).string(message.sidecar);
+    }
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.jobId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgRejectJob {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgRejectJob();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sidecar = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgRejectJob {
+    return {
+      sidecar: isSet(object.sidecar) ? globalThis.String(object.sidecar) : "",
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: MsgRejectJob): unknown {
+    const obj: any = {};
+    if (message.sidecar !== "") {
+      obj.sidecar = message.sidecar;
+    }
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgRejectJob>): MsgRejectJob {
+    return MsgRejectJob.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgRejectJob>): MsgRejectJob {
+    const message = createBaseMsgRejectJob();
+    message.sidecar = object.sidecar ?? "";
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgRejectJobResponse(): MsgRejectJobResponse {
+  return {};
+}
+
+export const MsgRejectJobResponse: MessageFns<MsgRejectJobResponse> = {
+  encode(_: MsgRejectJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgRejectJobResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgRejectJobResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgRejectJobResponse {
+    return {};
+  },
+
+  toJSON(_: MsgRejectJobResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgRejectJobResponse>): MsgRejectJobResponse {
+    return MsgRejectJobResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgRejectJobResponse>): MsgRejectJobResponse {
+    const message = createBaseMsgRejectJobResponse();
+    return message;
+  },
+};
+
 function createBaseMsgUpdateParams(): MsgUpdateParams {
   return { authority: "", params: undefined };
 }
@@ -1144,6 +1313,11 @@ export interface Msg {
   RequestInference(request: MsgRequestInference): Promise<MsgRequestInferenceResponse>;
   /** SubmitResult is accepted from the assigned executor's sidecar account only, before the deadline. */
   SubmitResult(request: MsgSubmitResult): Promise<MsgSubmitResultResponse>;
+  /**
+   * RejectJob: the assigned executor's sidecar refuses a job no honest executor can run (e.g. the prompt does not
+   * fit the model's context). Same sender/status/deadline checks as SubmitResult; the whole max_fee is refunded.
+   */
+  RejectJob(request: MsgRejectJob): Promise<MsgRejectJobResponse>;
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
 }
 
@@ -1158,6 +1332,7 @@ export class MsgClientImpl implements Msg {
     this.UpdateExecutor = this.UpdateExecutor.bind(this);
     this.RequestInference = this.RequestInference.bind(this);
     this.SubmitResult = this.SubmitResult.bind(this);
+    this.RejectJob = this.RejectJob.bind(this);
     this.UpdateParams = this.UpdateParams.bind(this);
   }
   RegisterExecutor(request: MsgRegisterExecutor): Promise<MsgRegisterExecutorResponse> {
@@ -1182,6 +1357,12 @@ export class MsgClientImpl implements Msg {
     const data = MsgSubmitResult.encode(request).finish();
     const promise = this.rpc.request(this.service, "SubmitResult", data);
     return promise.then((data) => MsgSubmitResultResponse.decode(new BinaryReader(data)));
+  }
+
+  RejectJob(request: MsgRejectJob): Promise<MsgRejectJobResponse> {
+    const data = MsgRejectJob.encode(request).finish();
+    const promise = this.rpc.request(this.service, "RejectJob", data);
+    return promise.then((data) => MsgRejectJobResponse.decode(new BinaryReader(data)));
   }
 
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse> {
