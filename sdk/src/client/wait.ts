@@ -179,6 +179,25 @@ export function newBlockWaker(endpoint: string): BlockWaker {
       } catch {
         // already closed
       }
+      stopReconnecting(socket);
     },
   };
+}
+
+/**
+ * cosmjs 0.39's WebsocketClient.disconnect() leaves its ReconnectingSocket a reconnect timer (disconnecting
+ * reports "Disconnected", which schedules a reconnect), so the socket comes back and keeps the process alive.
+ * Clear that timer and mark the socket disconnected; harmless if the internals change (then nothing is found).
+ */
+function stopReconnecting(client: WebsocketClient | undefined): void {
+  const inner = (client as unknown as { socket?: { reconnectTimeout?: ReturnType<typeof setTimeout> | null; disconnected?: boolean; socket?: { disconnect?: () => void } } })?.socket;
+  if (!inner) return;
+  const clear = (): void => {
+    if (inner.reconnectTimeout) clearTimeout(inner.reconnectTimeout);
+    inner.reconnectTimeout = null;
+  };
+  clear();
+  inner.disconnected = true;
+  // a reconnect already in flight may report again: clear once more after it had its turn
+  setTimeout(clear, 0).unref?.();
 }
