@@ -1,3 +1,5 @@
+import { parseRejection, type JobRejection } from "./rejection.js";
+
 /**
  * Typed SDK errors. `code` is a stable symbolic name; `field` names the offending input or message field
  * when known (the chain's registry errors name it too, see abci-errors.ts).
@@ -86,15 +88,25 @@ export class JobTimeoutError extends InferchainError {
   }
 }
 
-/** The job ended REFUNDED: no executor answered in time (attempts exhausted) or its result was rejected. */
+/**
+ * The job ended REFUNDED: no executor answered in time (attempts exhausted), its result was rejected, or its
+ * executor refused it (MsgRejectJob, e.g. prompt_too_long): then `rejection` holds the executor, the machine
+ * code and the explanation, and the message says what to change.
+ */
 export class JobRefundedError extends InferchainError {
   override readonly name: string = "JobRefundedError";
   readonly jobId: bigint;
   /** The chain's status_reason. */
   readonly statusReason: string;
+  /** Set when the assigned executor rejected the job (the whole max_fee was refunded). */
+  readonly rejection: JobRejection | undefined;
   constructor(jobId: bigint, statusReason: string, options: InferchainErrorOptions = {}) {
-    super("refunded", `job ${jobId} was refunded: ${statusReason || "no reason recorded"}`, { field: "job_id", ...options });
+    const rejection = parseRejection(statusReason);
+    const what = rejection ? "was refunded in full" : "was refunded";
+    const hint = rejection?.hint ? `; ${rejection.hint}` : "";
+    super("refunded", `job ${jobId} ${what}: ${statusReason || "no reason recorded"}${hint}`, { field: "job_id", ...options });
     this.jobId = jobId;
     this.statusReason = statusReason;
+    this.rejection = rejection;
   }
 }

@@ -1,5 +1,6 @@
 // Public API of @inferchain/sdk.
 export * from "./errors.js";
+export * from "./rejection.js";
 export * from "./digest/index.js";
 export * from "./refs.js";
 export * from "./chain/abci-errors.js";
@@ -40,6 +41,8 @@ export {
   MsgRequestInferenceResponse,
   MsgSubmitResult,
   MsgSubmitResultResponse,
+  MsgRejectJob,
+  MsgRejectJobResponse,
   MsgUpdateParams as InferenceMsgUpdateParams,
   MsgUpdateParamsResponse as InferenceMsgUpdateParamsResponse,
 } from "./generated/inferchain/inference/v1/tx.js";
@@ -63,4 +66,5 @@ export {
   EventResultSubmitted,
   EventJobSettled,
   EventJobRefunded,
+  EventJobRejected,
 } from "./generated/inferchain/inference/v1/events.js";

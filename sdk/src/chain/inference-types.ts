@@ -5,12 +5,15 @@ import {
   EventExecutorUpdated,
   EventJobAssigned,
   EventJobRefunded,
+  EventJobRejected,
   EventJobSettled,
   EventResultSubmitted,
 } from "../generated/inferchain/inference/v1/events.js";
 import {
   MsgRegisterExecutor,
   MsgRegisterExecutorResponse,
+  MsgRejectJob,
+  MsgRejectJobResponse,
   MsgRequestInference,
   MsgRequestInferenceResponse,
   MsgSubmitResult,
@@ -27,6 +30,7 @@ export const inferenceTypeUrls = {
   MsgUpdateExecutor: "/inferchain.inference.v1.MsgUpdateExecutor",
   MsgRequestInference: "/inferchain.inference.v1.MsgRequestInference",
   MsgSubmitResult: "/inferchain.inference.v1.MsgSubmitResult",
+  MsgRejectJob: "/inferchain.inference.v1.MsgRejectJob",
   MsgUpdateParams: "/inferchain.inference.v1.MsgUpdateParams",
 } as const;
 
@@ -35,6 +39,7 @@ export const inferenceResponseTypeUrls = {
   MsgUpdateExecutorResponse: "/inferchain.inference.v1.MsgUpdateExecutorResponse",
   MsgRequestInferenceResponse: "/inferchain.inference.v1.MsgRequestInferenceResponse",
   MsgSubmitResultResponse: "/inferchain.inference.v1.MsgSubmitResultResponse",
+  MsgRejectJobResponse: "/inferchain.inference.v1.MsgRejectJobResponse",
   MsgUpdateParamsResponse: "/inferchain.inference.v1.MsgUpdateParamsResponse",
 } as const;
 
@@ -48,11 +53,13 @@ export const inferenceTypes: ReadonlyArray<[string, GeneratedType]> = [
   [inferenceTypeUrls.MsgUpdateExecutor, generated(MsgUpdateExecutor)],
   [inferenceTypeUrls.MsgRequestInference, generated(MsgRequestInference)],
   [inferenceTypeUrls.MsgSubmitResult, generated(MsgSubmitResult)],
+  [inferenceTypeUrls.MsgRejectJob, generated(MsgRejectJob)],
   [inferenceTypeUrls.MsgUpdateParams, generated(MsgUpdateParams)],
   [inferenceResponseTypeUrls.MsgRegisterExecutorResponse, generated(MsgRegisterExecutorResponse)],
   [inferenceResponseTypeUrls.MsgUpdateExecutorResponse, generated(MsgUpdateExecutorResponse)],
   [inferenceResponseTypeUrls.MsgRequestInferenceResponse, generated(MsgRequestInferenceResponse)],
   [inferenceResponseTypeUrls.MsgSubmitResultResponse, generated(MsgSubmitResultResponse)],
+  [inferenceResponseTypeUrls.MsgRejectJobResponse, generated(MsgRejectJobResponse)],
   [inferenceResponseTypeUrls.MsgUpdateParamsResponse, generated(MsgUpdateParamsResponse)],
 ];
 
@@ -68,6 +75,11 @@ export interface MsgRequestInferenceEncodeObject extends EncodeObject {
   readonly typeUrl: typeof inferenceTypeUrls.MsgRequestInference;
   readonly value: MsgRequestInference;
 }
+/** The assigned executor's sidecar refuses a job no executor can run; the requester gets max_fee back. */
+export interface MsgRejectJobEncodeObject extends EncodeObject {
+  readonly typeUrl: typeof inferenceTypeUrls.MsgRejectJob;
+  readonly value: MsgRejectJob;
+}
 
 /** The typed events of x/inference, by their event type (the proto full name). */
 export const inferenceEventTypes = {
@@ -77,6 +89,7 @@ export const inferenceEventTypes = {
   EventResultSubmitted: "inferchain.inference.v1.EventResultSubmitted",
   EventJobSettled: "inferchain.inference.v1.EventJobSettled",
   EventJobRefunded: "inferchain.inference.v1.EventJobRefunded",
+  EventJobRejected: "inferchain.inference.v1.EventJobRejected",
 } as const;
 
 export type InferenceEvent =
@@ -85,7 +98,8 @@ export type InferenceEvent =
   | { type: "EventJobAssigned"; value: EventJobAssigned }
   | { type: "EventResultSubmitted"; value: EventResultSubmitted }
   | { type: "EventJobSettled"; value: EventJobSettled }
-  | { type: "EventJobRefunded"; value: EventJobRefunded };
+  | { type: "EventJobRefunded"; value: EventJobRefunded }
+  | { type: "EventJobRejected"; value: EventJobRejected };
 
 const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract<InferenceEvent, { type: K }>["value"] } } = {
   EventExecutorRegistered,
@@ -94,6 +108,7 @@ const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract
   EventResultSubmitted,
   EventJobSettled,
   EventJobRefunded,
+  EventJobRejected,
 };
 
 const byEventType = new Map(Object.entries(inferenceEventTypes).map(([name, type]) => [type, name as InferenceEvent["type"]]));
