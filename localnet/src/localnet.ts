@@ -8,6 +8,18 @@ import { endpointsFor, portsFor, type Endpoints } from "./ports.js";
 import { isAlive, readPid, startDaemon, stopDaemon } from "./process.js";
 import { setTomlKeys } from "./toml.js";
 import { patchGenesis } from "./genesis.js";
+import {
+  bindExecutor,
+  registerModels,
+  sidecarPort,
+  sidecarStatus,
+  startSidecar,
+  stopSidecar,
+  waitForSidecar,
+  type RegisteredModel,
+  type ServedModel,
+  type SidecarInfo,
+} from "./inference.js";
 
 const run = promisify(execFile);
 
@@ -27,6 +39,13 @@ export interface LocalnetOptions {
   portOffset: number;
   /** Print progress lines. */
   log?: (line: string) => void;
+  /**
+   * Model directories the validators' sidecars serve (registered by alice, bound to every executor).
+   * Empty: no sidecars. Undefined: those of the previous start.
+   */
+  models?: readonly ServedModel[];
+  /** onnxruntime threads per sidecar (0 = one per core). */
+  sidecarThreads?: number;
 }
 
 export interface LocalnetNode {
@@ -43,12 +62,17 @@ export interface LocalnetInfo {
   nodes: LocalnetNode[];
   /** Accounts funded at genesis (dev mnemonics in localnet/src/accounts.ts). */
   accounts: string[];
+  /** Registered models served by the sidecars. */
+  models: RegisteredModel[];
+  sidecars: SidecarInfo[];
 }
 
 interface Manifest {
   chainId: string;
   validators: number;
   portOffset: number;
+  models?: RegisteredModel[];
+  sidecarThreads?: number;
 }
 
 const manifestPath = (home: string) => join(home, "localnet.json");
@@ -95,6 +119,8 @@ function infoOf(home: string, m: Manifest): LocalnetInfo {
     chainId: m.chainId,
     home,
     nodes: nodesOf(home, m),
+    models: m.models ?? [],
+    sidecars: Array.from({ length: m.validators }, (_, i) => sidecarStatus(home, i, m.portOffset)).filter((s): s is SidecarInfo => s !== undefined),
     accounts: [...Array.from({ length: m.validators }, (_, i) => `val${i}`), ...USER_ACCOUNTS, ...Array.from({ length: m.validators }, (_, i) => `sidecar${i}`)],
   };
 }
@@ -268,13 +294,35 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<LocalnetInfo
       throw new Error(`${(err as Error).message}\n--- last lines of ${logFile(opts.home, node.index)} ---\n${tail(logFile(opts.home, node.index))}`);
     }
   }
+  await startSidecars(opts, manifest, nodes[0]?.endpoints.rpc ?? "");
   return infoOf(opts.home, manifest);
+}
+
+/** Registers the models, binds every validator's executor and starts (or resumes) one sidecar per validator. */
+async function startSidecars(opts: LocalnetOptions, manifest: Manifest, rpc: string): Promise<void> {
+  const log = opts.log ?? (() => {});
+  const dirs = opts.models ?? manifest.models?.map((m) => ({ dir: m.dir })) ?? [];
+  if (dirs.length === 0) return;
+  const models = await registerModels(rpc, manifest.chainId, dirs, log);
+  manifest.models = models;
+  manifest.sidecarThreads = opts.sidecarThreads ?? manifest.sidecarThreads ?? 0;
+  writeFileSync(manifestPath(opts.home), JSON.stringify(manifest, null, 2));
+  const started: SidecarInfo[] = [];
+  for (let i = 0; i < manifest.validators; i++) {
+    const endpoint = `http://127.0.0.1:${sidecarPort(i, manifest.portOffset)}`;
+    await bindExecutor(rpc, manifest.chainId, i, models.map((m) => m.contentRoot), endpoint, log);
+    const s = startSidecar({ home: opts.home, index: i, rpc: nodesOf(opts.home, manifest)[i]?.endpoints.rpc ?? rpc, chainId: manifest.chainId, portOffset: manifest.portOffset, models, threads: manifest.sidecarThreads });
+    log(`sidecar${i} (pid ${s.pid ?? "?"}) serving ${models.map((m) => `${m.name}@${m.version}`).join(", ")} on ${s.api}, log ${s.log}`);
+    started.push(s);
+  }
+  for (const s of started) await waitForSidecar(s, 300_000);
 }
 
 export async function stopLocalnet(home: string): Promise<number> {
   const manifest = readManifest(home);
   if (manifest === undefined) return 0;
   let stopped = 0;
+  for (let i = 0; i < manifest.validators; i++) if (await stopSidecar(home, i)) stopped++;
   for (let i = 0; i < manifest.validators; i++) if (await stopDaemon(pidFile(home, i))) stopped++;
   return stopped;
 }

@@ -3,8 +3,9 @@
  * inferchain-localnet: start | stop | reset | status a loopback-only localnet.
  * Used by `make localnet`, `make localnet-stop`, `make localnet-reset`.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultLocalnetHome } from "./paths.js";
+import { DEFAULT_MODEL_NAME, defaultLocalnetHome, defaultModelDir } from "./paths.js";
 import { localnetStatus, resetLocalnet, startLocalnet, stopLocalnet } from "./localnet.js";
 
 const usage = `usage: inferchain-localnet <start|stop|reset|status> [options]
@@ -18,6 +19,10 @@ options:
   --home <dir>         data directory (default: $INFERCHAIN_LOCALNET_HOME or <repo>/.localnet)
   --validators <n>     number of validators, 1..4 (default 1; only used when initialising)
   --port-offset <n>    added to every default port (default 0: RPC 26657, gRPC 9090, REST 1317)
+  --model <dir>        a model directory every validator's sidecar serves (repeatable); registered on chain
+                       by alice and bound to each executor. Default: the models of the previous start.
+  --no-sidecars        start only the chain (no models, no sidecars)
+  --threads <n>        onnxruntime threads per sidecar (default 0 = one per core)
   --json               machine-readable output
   -h, --help           this help`;
 
@@ -29,6 +34,9 @@ async function main(): Promise<void> {
       validators: { type: "string", default: "1" },
       "port-offset": { type: "string", default: "0" },
       json: { type: "boolean", default: false },
+      model: { type: "string", multiple: true },
+      "no-sidecars": { type: "boolean", default: false },
+      threads: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -46,7 +54,11 @@ async function main(): Promise<void> {
 
   switch (command) {
     case "start": {
-      const info = await startLocalnet({ home, validators, portOffset, log });
+      const threads = values.threads === undefined ? undefined : Number.parseInt(values.threads, 10);
+      if (threads !== undefined && (!Number.isInteger(threads) || threads < 0)) throw new Error(`--threads must be a non-negative number, got "${values.threads}"`);
+      // The default model gets its proper registry name (its GGUF's general.name is a training-run label).
+      const models = values["no-sidecars"] ? [] : values.model?.map((dir) => ({ dir: resolve(dir), ...(resolve(dir) === defaultModelDir() ? { name: DEFAULT_MODEL_NAME } : {}) }));
+      const info = await startLocalnet({ home, validators, portOffset, log, ...(models ? { models } : {}), ...(threads !== undefined ? { sidecarThreads: threads } : {}) });
       if (values.json) {
         console.log(JSON.stringify(info, null, 2));
         break;
@@ -55,6 +67,8 @@ async function main(): Promise<void> {
       for (const n of info.nodes) {
         console.log(`  ${n.moniker}: rpc ${n.endpoints.rpc}  grpc ${n.endpoints.grpc}  rest ${n.endpoints.api}  (pid ${n.pid ?? "?"})`);
       }
+      for (const m of info.models) console.log(`  model ${m.name}@${m.version}: ${m.contentRoot}`);
+      for (const sc of info.sidecars) console.log(`  sidecar${sc.index}: api ${sc.api}  executor ${sc.validator}  (pid ${sc.pid ?? "?"}, log ${sc.log})`);
       console.log(`  funded dev accounts: ${info.accounts.join(", ")} (mnemonics: localnet/src/accounts.ts; DEV ONLY)`);
       console.log(`  stop: make localnet-stop    wipe: make localnet-reset`);
       break;
@@ -72,7 +86,10 @@ async function main(): Promise<void> {
       const info = localnetStatus(home);
       if (values.json) console.log(JSON.stringify(info ?? null, null, 2));
       else if (info === undefined) console.log(`no localnet in ${home}`);
-      else for (const n of info.nodes) console.log(`${n.moniker}: ${n.pid !== undefined ? `running (pid ${n.pid})` : "stopped"}  rpc ${n.endpoints.rpc}`);
+      else {
+        for (const n of info.nodes) console.log(`${n.moniker}: ${n.pid !== undefined ? `running (pid ${n.pid})` : "stopped"}  rpc ${n.endpoints.rpc}`);
+        for (const sc of info.sidecars) console.log(`sidecar${sc.index}: ${sc.pid !== undefined ? `running (pid ${sc.pid})` : "stopped"}  api ${sc.api}`);
+      }
       break;
     }
     default:

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,3 +19,15 @@ export function inferchaindPath(): string {
   }
   return bin;
 }
+
+/** Where `make model` imports the default model (SmolLM2-135M-Instruct); INFERCHAIN_CACHE moves the cache. */
+export function defaultModelDir(): string {
+  const cache = process.env.INFERCHAIN_CACHE ?? join(homedir(), ".cache", "inferchain");
+  return join(cache, "models", "smollm2-135m-instruct");
+}
+
+/** Registry name of the default model (the GGUF's own general.name is a training-run label). */
+export const DEFAULT_MODEL_NAME = "SmolLM2-135M-Instruct";
+
+/** The tiny seeded-random test model written by `make tiny-model`. */
+export const TINY_MODEL_DIR = join(REPO_ROOT, ".data", "models", "tiny");
