@@ -1,6 +1,7 @@
 /**
  * SmolLM2-135M-Instruct on CPU, same run, same threads (default 2):
- *   - our engine (generate(): tokenizer-free ids, top-k record, sampling rule) on the imported ONNX model,
+ *   - our engine (generate(): tokenizer-free ids, top-k record, sampling rule) on the imported ONNX model
+ *     (default f32 weights) and on a `--weights q4` import of the same GGUF (MatMulNBits, made in a temp dir),
  *   - a bare onnxruntime-node loop on the same model.onnx (the floor our engine layer adds to),
  *   - node-llama-cpp (prebuilt llama.cpp) on the original Q4_1 GGUF,
  * for prefill and decode tokens/s, printed as ratios; then teacher-forced scoring of a 128-token output
@@ -10,11 +11,12 @@
  * Run: npx tsx bench/src/engine.bench.ts   (ENGINE_BENCH_THREADS=2 ENGINE_BENCH_RUNS=3 ENGINE_BENCH_DECODE=64)
  */
 import { existsSync } from "node:fs";
-import { cpus } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { getLlama, LlamaLogLevel, type Token } from "node-llama-cpp";
-import { cacheDir, findSmollm2, generate, loadModel, score, smollm2Dir, type LoadedModel } from "@inferchain/node";
+import { cacheDir, findSmollm2, generate, importGguf, loadModel, score, smollm2Dir, type LoadedModel } from "@inferchain/node";
 
 const threads = Number(process.env.ENGINE_BENCH_THREADS ?? 2);
 const runs = Number(process.env.ENGINE_BENCH_RUNS ?? 3);
@@ -91,6 +93,9 @@ async function main(): Promise<void> {
   const ids = model.tokenizer.encode(PROMPT);
   console.log(`engine bench: SmolLM2-135M-Instruct, ${threads} threads, ${cpus()[0]?.model ?? "?"}, prompt ${ids.length} tokens, decode ${nDecode} tokens, best of ${runs}`);
 
+  const q4Dir = await mkdtemp(join(tmpdir(), "engine-bench-q4-"));
+  await importGguf(gguf, join(q4Dir, "m"), { weights: "q4" });
+  const q4 = await loadModel(join(q4Dir, "m"), { threads, executionProviders: ["cpu"] });
   const bare = await bareOrt(dir, model);
   const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
   const lmodel = await llama.loadModel({ modelPath: gguf, gpuLayers: 0 });
@@ -99,14 +104,16 @@ async function main(): Promise<void> {
   const tokens = ids as unknown as Token[];
 
   // Round-robin so that load from other processes hits all three alike; keep each one's best run.
-  let [oursPrefill, oursDecode, barePrefill, bareDecode, lcPrefill, lcDecode] = Array<number>(6).fill(Infinity) as number[];
+  let [oursPrefill, oursDecode, q4Prefill, q4Decode, barePrefill, bareDecode, lcPrefill, lcDecode] = Array<number>(8).fill(Infinity) as number[];
   for (let i = 0; i < runs; i++) {
     // Ours: prefill = the prompt forward pass; decode = generate() steps after it (greedy, top-8 record).
-    let t = performance.now();
-    await model.forward(ids);
-    oursPrefill = Math.min(oursPrefill!, performance.now() - t);
     const r = await generate(model, { promptTokenIds: ids, maxTokens: nDecode });
+    oursPrefill = Math.min(oursPrefill!, r.timings.prefillMs);
     oursDecode = Math.min(oursDecode!, r.timings.decodeMs / Math.max(1, r.tokenIds.length - 1));
+    const r4 = await generate(q4, { promptTokenIds: ids, maxTokens: nDecode });
+    q4Prefill = Math.min(q4Prefill!, r4.timings.prefillMs);
+    q4Decode = Math.min(q4Decode!, r4.timings.decodeMs / Math.max(1, r4.tokenIds.length - 1));
+    let t: number;
 
     t = performance.now();
     await bare.prefill(ids);
@@ -126,6 +133,8 @@ async function main(): Promise<void> {
     lcDecode = Math.min(lcDecode!, (performance.now() - first) / nDecode);
   }
   await bare.release();
+  await q4.release();
+  await rm(q4Dir, { recursive: true, force: true });
   await ctx.dispose();
   await lmodel.dispose();
   await llama.dispose();
@@ -133,13 +142,17 @@ async function main(): Promise<void> {
   const tps = (msPerTok: number) => 1000 / msPerTok;
   const rows: [string, number, number][] = [
     ["inferchain engine (ONNX f32)", tps(oursPrefill! / ids.length), tps(oursDecode!)],
-    ["bare onnxruntime-node loop", tps(barePrefill! / ids.length), tps(bareDecode!)],
+    ["inferchain engine (ONNX q4)", tps(q4Prefill! / ids.length), tps(q4Decode!)],
+    ["bare onnxruntime-node loop (f32)", tps(barePrefill! / ids.length), tps(bareDecode!)],
     ["node-llama-cpp (GGUF Q4_1)", tps(lcPrefill! / (ids.length - 1)), tps(lcDecode!)],
   ];
   console.log("\n  runtime                          prefill tok/s   decode tok/s");
   for (const [name, p, d] of rows) console.log(`  ${name.padEnd(32)} ${p.toFixed(1).padStart(13)} ${d.toFixed(1).padStart(14)}`);
-  console.log(`  ratio engine/bare-ORT:    prefill ${(rows[0]![1] / rows[1]![1]).toFixed(2)}x  decode ${(rows[0]![2] / rows[1]![2]).toFixed(2)}x`);
-  console.log(`  ratio engine/llama.cpp:   prefill ${(rows[0]![1] / rows[2]![1]).toFixed(2)}x  decode ${(rows[0]![2] / rows[2]![2]).toFixed(2)}x`);
+  const ratio = (a: number, b: number, label: string) =>
+    console.log(`  ${label.padEnd(30)} prefill ${(rows[a]![1] / rows[b]![1]).toFixed(2)}x  decode ${(rows[a]![2] / rows[b]![2]).toFixed(2)}x`);
+  ratio(0, 2, "ratio engine f32 / bare ORT:");
+  ratio(0, 3, "ratio engine f32 / llama.cpp:");
+  ratio(1, 3, "ratio engine q4 / llama.cpp:");
 
   // Verification cost: teacher-forced scoring of a 128-token output vs generating it.
   const gen = await generate(model, { promptTokenIds: ids, maxTokens: SCORE_TOKENS });

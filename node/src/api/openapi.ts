@@ -2,7 +2,7 @@
 export function openApiDocument(version: string): Record<string, unknown> {
   const topEntry = { type: 'object', required: ['id', 'logit'], properties: { id: { type: 'integer', minimum: 0 }, logit: { type: 'number', description: 'float32 value' } } };
   const error = { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } };
-  const jobState = { type: 'string', enum: ['received', 'generating', 'generated', 'submitting', 'submitted', 'confirmed', 'expired', 'failed'] };
+  const jobState = { type: 'string', enum: ['received', 'generating', 'generated', 'submitting', 'submitted', 'confirmed', 'rejecting', 'rejected', 'expired', 'failed'] };
   const job = {
     type: 'object',
     required: ['id', 'state', 'model', 'attempt', 'deadlineHeight'],
@@ -18,7 +18,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
       seed: { type: 'string', description: 'uint64 (decimal)' },
       attempt: { type: 'integer' },
       deadlineHeight: { type: 'integer' },
-      reason: { type: 'string', description: 'why the job expired/failed, or the last transient problem' },
+      reason: { type: 'string', description: 'why the job expired/failed/rejected, or the last transient problem' },
+      rejection: { type: 'string', description: 'the MsgRejectJob reason ("<code>: <explanation>", e.g. prompt_too_long: ...), from state rejecting on' },
       txHash: { type: 'string' },
       submitAttempts: { type: 'integer' },
       receivedAt: { type: 'string', format: 'date-time' },

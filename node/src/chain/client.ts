@@ -53,6 +53,7 @@ export function jobView(j: Job): ChainJobView {
     view.resultBy = j.result.submittedBy;
     view.resultCommitment = j.result.commitment;
   }
+  if (j.statusReason) view.statusReason = j.statusReason;
   return view;
 }
 

@@ -3,6 +3,8 @@ import type { GeneratedType, Registry } from '@cosmjs/proto-signing';
 import {
   MsgRegisterExecutor,
   MsgRegisterExecutorResponse,
+  MsgRejectJob,
+  MsgRejectJobResponse,
   MsgSubmitResult,
   MsgSubmitResultResponse,
   MsgUpdateExecutor,
@@ -14,6 +16,7 @@ export const inferenceTypeUrls = {
   MsgRegisterExecutor: '/inferchain.inference.v1.MsgRegisterExecutor',
   MsgUpdateExecutor: '/inferchain.inference.v1.MsgUpdateExecutor',
   MsgSubmitResult: '/inferchain.inference.v1.MsgSubmitResult',
+  MsgRejectJob: '/inferchain.inference.v1.MsgRejectJob',
 } as const;
 
 // Same widening as the SDK's registry-types.ts: identical codecs at run time, nominally distinct BinaryWriter types.
@@ -28,6 +31,8 @@ export function createSidecarRegistry(): Registry {
     ['/inferchain.inference.v1.MsgUpdateExecutorResponse', g(MsgUpdateExecutorResponse)],
     [inferenceTypeUrls.MsgSubmitResult, g(MsgSubmitResult)],
     ['/inferchain.inference.v1.MsgSubmitResultResponse', g(MsgSubmitResultResponse)],
+    [inferenceTypeUrls.MsgRejectJob, g(MsgRejectJob)],
+    ['/inferchain.inference.v1.MsgRejectJobResponse', g(MsgRejectJobResponse)],
   ];
   // Tolerate an SDK that already registers them.
   for (const [url, t] of types) if (!r.lookupType(url)) r.register(url, t);

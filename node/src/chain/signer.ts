@@ -1,14 +1,14 @@
 /**
- * The sidecar's signing side: loads its key and posts MsgSubmitResult. Sequence mismatches (another tx
+ * The sidecar's signing side: loads its key and posts MsgSubmitResult and MsgRejectJob. Sequence mismatches (another tx
  * from the same account, a restarted node) are retried with backoff; cosmjs refetches the account
  * sequence on every attempt. Everything else the chain refuses becomes a SubmitRejectedError with a kind
  * the processor can act on.
  */
 import { readFile } from 'node:fs/promises';
-import { DirectSecp256k1HdWallet, type OfflineSigner } from '@cosmjs/proto-signing';
+import { DirectSecp256k1HdWallet, type EncodeObject, type OfflineSigner } from '@cosmjs/proto-signing';
 import { GasPrice, SigningStargateClient } from '@cosmjs/stargate';
 import type { CometClient } from '@cosmjs/tendermint-rpc';
-import { BECH32_PREFIX, MsgSubmitResult, RuntimeProfile, TestKeyring } from '@inferchain/sdk';
+import { BECH32_PREFIX, MsgRejectJob, MsgSubmitResult, RuntimeProfile, TestKeyring } from '@inferchain/sdk';
 import type { Logger } from 'pino';
 import type { SidecarKeyConfig } from '../config/config.js';
 import { SubmitRejectedError, type RejectionKind, type ResultSubmitter, type SubmitReceipt } from '../jobs/ports.js';
@@ -115,8 +115,20 @@ export class ChainSubmitter implements ResultSubmitter {
     });
   }
 
+  static rejectMessage(sidecar: string, job: JobRecord, reason: string): MsgRejectJob {
+    return MsgRejectJob.fromPartial({ sidecar, jobId: BigInt(job.id), reason });
+  }
+
   async submit(job: JobRecord, output: JobOutput): Promise<SubmitReceipt> {
-    const msg = { typeUrl: inferenceTypeUrls.MsgSubmitResult, value: ChainSubmitter.message(this.address, job, output) };
+    return this.broadcast(job, { typeUrl: inferenceTypeUrls.MsgSubmitResult, value: ChainSubmitter.message(this.address, job, output) });
+  }
+
+  async reject(job: JobRecord, reason: string): Promise<SubmitReceipt> {
+    return this.broadcast(job, { typeUrl: inferenceTypeUrls.MsgRejectJob, value: ChainSubmitter.rejectMessage(this.address, job, reason) });
+  }
+
+  /** Signs and broadcasts one message for a job, retrying sequence mismatches; classifies refusals. */
+  private async broadcast(job: JobRecord, msg: EncodeObject): Promise<SubmitReceipt> {
     const retries = this.o.sequenceRetries ?? 5;
     for (let attempt = 1; ; attempt++) {
       let kind: RejectionKind | 'sequence';

@@ -78,6 +78,11 @@ class FakeChain implements SidecarChain {
         this.jobs.set(job.id, { ...j, status: JobStatus.JOB_STATUS_RESULT_SUBMITTED, result: { outputTokenIds: out.tokenIds, outputText: out.text, commitment: out.commitment, finishReason: out.finishReason, runtime: undefined as never, submittedHeight: BigInt(this.height + 1), submittedBy: address } });
         return { txHash: `TX${job.id}`, height: ++this.height };
       },
+      reject: async (job: JobRecord, reason: string): Promise<SubmitReceipt> => {
+        const j = this.jobs.get(job.id)!;
+        this.jobs.set(job.id, { ...j, status: JobStatus.JOB_STATUS_REFUNDED, statusReason: `rejected by executor ${j.executor}: ${reason}` });
+        return { txHash: `RJ${job.id}`, height: ++this.height };
+      },
     };
   }
 }

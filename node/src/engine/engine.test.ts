@@ -79,16 +79,18 @@ describe('engine on the tiny model', () => {
     expect(s2.steps[2]!.gap).toBeGreaterThan(0);
   });
 
-  it('scoring recomputes seeded sampling choices (positive margins) and flags forgeries', async () => {
-    const p = { temperature: 0.8, topK: 20, seed: '18446744073709551557' };
-    const g = await generate(m, { prompt: text, maxTokens: 12, ...p });
-    const s = await score(m, { promptTokenIds: g.promptTokenIds, outputTokenIds: g.tokenIds, maxTokens: 12, ...p });
-    for (const st of s.steps) expect(st.samplingMargin!).toBeGreaterThan(0);
-    const forged = [...g.tokenIds];
-    forged[1] = s.steps[1]!.topk.find((e) => e.id !== g.tokenIds[1])!.id;
-    const s2 = await score(m, { promptTokenIds: g.promptTokenIds, outputTokenIds: forged, maxTokens: 12, ...p });
-    expect(s2.steps[1]!.samplingMargin!).toBeLessThan(0);
-  });
+  for (const k of [20, 0]) {
+    it(`scoring recomputes seeded sampling choices (top-k ${k}) and flags forgeries`, async () => {
+      const p = { temperature: 0.8, topK: k, seed: '18446744073709551557' };
+      const g = await generate(m, { prompt: text, maxTokens: 12, ...p });
+      const s = await score(m, { promptTokenIds: g.promptTokenIds, outputTokenIds: g.tokenIds, maxTokens: 12, ...p });
+      for (const st of s.steps) expect(st.samplingMargin!).toBeGreaterThan(0);
+      const forged = [...g.tokenIds];
+      forged[1] = s.steps[1]!.topk.find((e) => e.id !== g.tokenIds[1])!.id;
+      const s2 = await score(m, { promptTokenIds: g.promptTokenIds, outputTokenIds: forged, maxTokens: 12, ...p });
+      expect(s2.steps[1]!.samplingMargin!).toBeLessThan(0);
+    });
+  }
 
   it('checks the termination rule', async () => {
     const prompt = m.tokenizer.encode(text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxWithMargin, checkSampling, choose, topK } from './sampler.js';
+import { argmaxWithMargin, candidateScores, checkSampling, choose, samplingMargin, topK } from './sampler.js';
 
 describe('topK', () => {
   it('orders by logit then id and handles ties and k >= n', () => {
@@ -52,5 +52,34 @@ describe('choose', () => {
     expect(() => checkSampling({ temperature: -1, topK: 0 })).toThrow(/temperature/);
     expect(() => checkSampling({ temperature: 1, topK: 1.5, seed: 1 })).toThrow(/topK/);
     expect(() => checkSampling({ temperature: 0.7, topK: 0 })).toThrow(/needs a seed/);
+  });
+});
+
+describe('choose over the whole vocabulary', () => {
+  it('matches the candidate-list rule (fast scan == top-k path with k = vocab)', () => {
+    const z = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i * 1.7) * 3);
+    for (let s = 0; s < 50; s++) {
+      const fast = choose(z, { temperature: 0.9, topK: 0, seed: 99 }, s);
+      const slow = argmaxWithMargin(candidateScores(topK(z, 0), { temperature: 0.9, topK: 0, seed: 99 }, s));
+      expect(fast.id).toBe(slow.id);
+      expect(fast.margin).toBeCloseTo(slow.margin, 12);
+    }
+  });
+});
+
+describe('samplingMargin', () => {
+  it('is positive exactly for the seeded choice and -Infinity outside the candidates', () => {
+    const z = Float32Array.from({ length: 200 }, (_, i) => Math.cos(i * 0.37) * 4);
+    for (const topKv of [0, 10]) {
+      const p = { temperature: 0.7, topK: topKv, seed: 5 };
+      for (let s = 0; s < 20; s++) {
+        const c = choose(z, p, s);
+        expect(samplingMargin(z, p, s, c.id)).toBeCloseTo(c.margin, 12);
+        const other = (c.id + 1) % 200;
+        expect(samplingMargin(z, p, s, other)).toBeLessThan(0);
+      }
+    }
+    const far = topK(z, 0).at(-1)!.id;
+    expect(samplingMargin(z, { temperature: 1, topK: 10, seed: 1 }, 0, far)).toBe(-Infinity);
   });
 });

@@ -30,15 +30,16 @@ export function checkSampling(p: SamplingParams): void {
   if (p.seed !== undefined) seedKey(p.seed);
 }
 
-/** The k largest logits, sorted by logit descending then id ascending. */
+/** The k largest logits (k <= 0: all), sorted by logit descending then id ascending. */
 export function topK(logits: Float32Array, k: number, offset = 0, length = logits.length - offset): TopEntry[] {
   const n = k <= 0 || k >= length ? length : k;
-  if (n === length) {
+  if (n > 64) {
     const all: TopEntry[] = [];
     for (let i = 0; i < length; i++) all.push({ id: i, logit: logits[offset + i]! });
-    return all.sort(cmp);
+    all.sort(cmp);
+    return n === length ? all : all.slice(0, n);
   }
-  // Insertion into a small sorted buffer: k is small (<= a few hundred) compared to the vocabulary.
+  // Insertion into a small sorted buffer: k is small compared to the vocabulary.
   const best: TopEntry[] = [];
   for (let i = 0; i < length; i++) {
     const z = logits[offset + i]!;
@@ -75,6 +76,22 @@ export function candidateScores(cands: readonly TopEntry[], p: SamplingParams, s
 
 /** Picks the token for `step` from one position's logits. */
 export function choose(logits: Float32Array, p: SamplingParams, step: number, offset = 0, length = logits.length - offset): Choice {
+  if (p.temperature > 0 && (p.topK <= 0 || p.topK >= length)) {
+    // Whole vocabulary: no candidate sort needed, scan z/T + g directly (same rule, same ties).
+    const key = seedKey(p.seed!);
+    let bestId = -1;
+    let best = -Infinity;
+    let second = -Infinity;
+    for (let i = 0; i < length; i++) {
+      const sc = logits[offset + i]! / p.temperature + gumbel(key, step, i);
+      if (sc > best) {
+        second = best;
+        best = sc;
+        bestId = i;
+      } else if (sc > second) second = sc;
+    }
+    return { id: bestId, score: best, margin: best - second };
+  }
   const cands = topK(logits, p.temperature === 0 ? 2 : p.topK, offset, length);
   return argmaxWithMargin(candidateScores(cands, p, step));
 }
@@ -90,4 +107,29 @@ export function argmaxWithMargin(scores: readonly TopEntry[]): Choice {
     } else if (s.logit > second) second = s.logit;
   }
   return { id: best.id, score: best.logit, margin: best.logit - second };
+}
+
+/**
+ * For verification: the claimed token's score minus the best other candidate's score under the job's
+ * sampling rule (> 0: the claim is the rule's choice; -Infinity: the claim is not a candidate).
+ */
+export function samplingMargin(logits: Float32Array, p: SamplingParams, step: number, claimed: number, offset = 0, length = logits.length - offset): number {
+  const key = seedKey(p.seed!);
+  const scoreOf = (id: number): number => logits[offset + id]! / p.temperature + gumbel(key, step, id);
+  let ids: Iterable<number>;
+  if (p.topK <= 0 || p.topK >= length) {
+    ids = { [Symbol.iterator]: function* () { for (let i = 0; i < length; i++) yield i; } };
+  } else {
+    const c = topK(logits, p.topK, offset, length).map((e) => e.id);
+    if (!c.includes(claimed)) return -Infinity;
+    ids = c;
+  }
+  let mine = -Infinity;
+  let other = -Infinity;
+  for (const id of ids) {
+    const sc = scoreOf(id);
+    if (id === claimed) mine = sc;
+    else if (sc > other) other = sc;
+  }
+  return mine - other;
 }

@@ -4,7 +4,7 @@
  */
 import { effectiveMaxTokens } from './limits.js';
 import type { LoadedModel } from './model.js';
-import { argmaxWithMargin, candidateScores, checkSampling, topK, type TopEntry } from './sampler.js';
+import { checkSampling, samplingMargin, topK, type TopEntry } from './sampler.js';
 import { stopIds } from './generate.js';
 
 export interface ScoreRequest {
@@ -72,16 +72,7 @@ export async function score(model: LoadedModel, req: ScoreRequest): Promise<Scor
       if (z > claimedLogit || (z === claimedLogit && i < claimed)) rank++;
     }
     const st: StepScore = { step: s, claimedId: claimed, claimedLogit, maxLogit, gap: maxLogit - claimedLogit, rank, topk: topK(logits, commitK, off, V) };
-    if (sampling.temperature > 0) {
-      const cands = topK(logits, sampling.topK, off, V);
-      const scores = candidateScores(cands, sampling, s);
-      const mine = scores.find((c) => c.id === claimed);
-      if (!mine) st.samplingMargin = -Infinity;
-      else {
-        const others = scores.filter((c) => c.id !== claimed);
-        st.samplingMargin = others.length ? mine.logit - argmaxWithMargin(others).score : Infinity;
-      }
-    }
+    if (sampling.temperature > 0) st.samplingMargin = samplingMargin(logits, sampling, s, claimed, off, V);
     steps.push(st);
   }
 

@@ -2,12 +2,18 @@
  * Runs a chain job on the engine: the job's prompt is the user message of the model's chat template
  * (models without a template get the raw prompt), sampling per the job (temperature_milli / 1000, top_k,
  * the chain-derived seed), keeping the per-step top-k records and their commitment.
+ *
+ * A prompt that, chat template applied, does not fit the model's own context window cannot be run by any
+ * executor: the engine's ContextOverflowError becomes an UnrunnableJobError (prompt_too_long), which the
+ * processor turns into MsgRejectJob. When it only overflows this sidecar's configured cap (engine maxContext
+ * below the model's context length), another executor may run it, so the error stays a local failure.
  */
 import { commitmentRoot } from '../commitment/commitment.js';
 import { generate } from '../engine/generate.js';
+import { ContextOverflowError } from '../engine/limits.js';
 import type { LoadedModel } from '../engine/model.js';
 import { ENGINE_VERSION } from '../engine/version.js';
-import type { JobGenerator } from './ports.js';
+import { UnrunnableJobError, type JobGenerator } from './ports.js';
 import type { JobOutput, JobSpec } from './types.js';
 
 export interface EngineGeneratorOptions {
@@ -27,14 +33,19 @@ export class EngineGenerator implements JobGenerator {
     const model = this.o.models.get(spec.model);
     if (!model) throw new Error(`model ${spec.model} is not loaded`);
     const input = model.config.tokenizer.chatTemplate ? { messages: [{ role: 'user', content: spec.prompt }] } : { prompt: spec.prompt };
-    const r = await generate(model, {
-      ...input,
-      maxTokens: spec.maxTokens,
-      temperature: spec.temperatureMilli / 1000,
-      topK: spec.topK,
-      seed: BigInt(spec.seed),
-      topKCommit: this.o.topKCommit,
-    });
+    let r;
+    try {
+      r = await generate(model, {
+        ...input,
+        maxTokens: spec.maxTokens,
+        temperature: spec.temperatureMilli / 1000,
+        topK: spec.topK,
+        seed: BigInt(spec.seed),
+        topKCommit: this.o.topKCommit,
+      });
+    } catch (e) {
+      throw unrunnable(e, model.config.arch.contextLength, spec.maxTokens) ?? e;
+    }
     const steps = r.steps.map((s) => s.topk.map((e) => ({ id: e.id, logit: e.logit })));
     return {
       promptTokenIds: r.promptTokenIds,
@@ -53,4 +64,13 @@ export class EngineGenerator implements JobGenerator {
       },
     };
   }
+}
+
+/**
+ * The UnrunnableJobError for an engine error that no executor could avoid, or undefined. `modelContext` is the
+ * model's own context length: an overflow of a smaller, operator-configured cap is this sidecar's limit only.
+ */
+export function unrunnable(e: unknown, modelContext: number, maxTokens: number): UnrunnableJobError | undefined {
+  if (!(e instanceof ContextOverflowError) || e.maxContext < modelContext) return undefined;
+  return new UnrunnableJobError('prompt_too_long', `prompt is ${e.promptTokens} tokens; the model's context is ${modelContext} with max_tokens ${maxTokens}`);
 }

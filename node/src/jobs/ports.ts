@@ -14,6 +14,18 @@ export interface ChainJobView {
   /** Sidecar account that posted the result, when there is one. */
   resultBy?: string;
   resultCommitment?: string;
+  /** The chain's status_reason (why it was refunded), when there is one. */
+  statusReason?: string;
+}
+
+/** The status_reason the chain stores when `executor` rejected a job (chain/x/inference/types RejectedStatusReason). */
+export function rejectedStatusPrefix(executor: string): string {
+  return `rejected by executor ${executor}: `;
+}
+
+/** True when the chain shows the job refunded because `executor` rejected it. */
+export function rejectedBy(view: ChainJobView | undefined, executor: string): boolean {
+  return view?.status === 'refunded' && (view.statusReason ?? '').startsWith(rejectedStatusPrefix(executor));
 }
 
 export interface ChainAccess {
@@ -25,7 +37,29 @@ export interface ChainAccess {
 export interface JobGenerator {
   /** False for models that are not configured or failed verification. */
   serves(model: string): boolean;
+  /** Throws UnrunnableJobError when no executor could run the job; any other error fails it locally. */
   generate(spec: JobSpec): Promise<JobOutput>;
+}
+
+/** Machine codes of MsgRejectJob reasons sent by this sidecar. */
+export type UnrunnableCode = 'prompt_too_long';
+
+/**
+ * No honest executor can run this job (not a problem of this sidecar: e.g. the prompt, chat template applied,
+ * does not fit the model's own context window). The processor refuses it on chain with MsgRejectJob, which
+ * refunds the requester at once, instead of letting it time out on every executor in turn.
+ */
+export class UnrunnableJobError extends Error {
+  override name = 'UnrunnableJobError';
+  /** The MsgRejectJob reason: "<code>: <detail>" (the chain allows at most 512 bytes). */
+  readonly reason: string;
+  constructor(
+    readonly code: UnrunnableCode,
+    readonly detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+    this.reason = `${code}: ${detail}`;
+  }
 }
 
 export interface SubmitReceipt {
@@ -52,4 +86,6 @@ export interface ResultSubmitter {
   readonly address: string;
   /** Broadcasts MsgSubmitResult and waits for inclusion. Throws SubmitRejectedError or a transient error. */
   submit(job: JobRecord, output: JobOutput): Promise<SubmitReceipt>;
+  /** Broadcasts MsgRejectJob{job, reason} and waits for inclusion. Throws like submit. */
+  reject(job: JobRecord, reason: string): Promise<SubmitReceipt>;
 }

@@ -4,9 +4,15 @@
  * Each transition is persisted before the work it announces; on restart the same code resumes from the
  * stored state. Before every broadcast the chain is asked whether our result is already there, so a job
  * is submitted at most once even if we crashed between broadcasting and recording it.
+ *
+ * A job no executor can run (the generator throws UnrunnableJobError, e.g. the prompt does not fit the model's
+ * context) goes generating -> rejecting -> rejected instead: `rejecting` (with the reason) is persisted, then
+ * MsgRejectJob is broadcast, again at most once: before every broadcast the chain is asked whether our
+ * rejection is already there. Any other generation error fails the job locally (the chain reassigns it at
+ * the deadline).
  */
 import type { Logger } from 'pino';
-import { SubmitRejectedError, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter } from './ports.js';
+import { SubmitRejectedError, UnrunnableJobError, rejectedBy, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter } from './ports.js';
 import type { JobQueue } from './queue.js';
 import type { JobOutput, JobRecord } from './types.js';
 
@@ -28,7 +34,7 @@ export interface ProcessorOptions {
   idleMs?: number;
   /** First retry delay after a failed broadcast, doubling up to 30 s. Default 1000 ms. */
   retryBaseMs?: number;
-  /** Broadcast attempts (transient failures) before a job is marked failed. Default 5. */
+  /** Broadcast attempts (transient failures) before a job is marked failed, results and rejections alike. Default 5. */
   maxSubmitAttempts?: number;
 }
 
@@ -121,6 +127,13 @@ export class JobProcessor {
         try {
           output = await this.o.generator.generate(rec);
         } catch (e) {
+          if (e instanceof UnrunnableJobError) {
+            rec = await this.o.queue.transition(rec.id, 'rejecting', { rejection: e.reason, note: e.reason });
+            log.warn({ reason: e.reason }, 'no executor can run this job; rejecting it on chain (the requester is refunded)');
+            // Stopping: the intent is checkpointed; broadcast after the restart rather than race the shutdown.
+            if (!this.running && this.loop) return 'wait';
+            return await this.reject(rec, log, true);
+          }
           await this.o.queue.transition(rec.id, 'failed', { reason: `generation failed: ${errText(e)}` });
           log.error({ err: errText(e) }, 'generation failed');
           return 'done';
@@ -133,6 +146,7 @@ export class JobProcessor {
         if (!this.running && this.loop) return 'wait';
       }
       if (rec.state === 'generated' || rec.state === 'submitting' || rec.state === 'submitted') return await this.submit(rec, log);
+      if (rec.state === 'rejecting') return await this.reject(rec, log, false);
       return 'done';
     } catch (e) {
       // Chain unreachable and the like: keep the state, try again later.
@@ -228,6 +242,65 @@ export class JobProcessor {
       return 'done';
     }
     return 'wait';
+  }
+  /**
+   * MsgRejectJob for a job in `rejecting`. `counted`: the transition into `rejecting` that counts this
+   * broadcast was just written (first pass); on a retry or after a restart a `rejecting` self-transition is
+   * written first. Before broadcasting, and after a failed broadcast, the chain decides: our rejection already
+   * there -> rejected; the job no longer ours or past its deadline -> expired.
+   */
+  private async reject(rec: JobRecord, log: Logger, counted: boolean): Promise<Step> {
+    const reason = rec.rejection;
+    if (!reason) {
+      await this.o.queue.transition(rec.id, 'failed', { reason: 'state rejecting without a rejection reason (corrupt record)' });
+      return 'done';
+    }
+    const [height, onChain] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
+    const landed = await this.rejectedOnChain(rec, onChain, log);
+    if (landed) return landed;
+    const stop = await this.closedOnChain(rec, onChain, height, log);
+    if (stop) return stop;
+    if (!counted) {
+      const max = this.o.maxSubmitAttempts ?? 5;
+      if (rec.submitAttempts >= max) {
+        await this.o.queue.transition(rec.id, 'failed', { reason: `gave up after ${rec.submitAttempts} rejection attempts: ${rec.reason ?? 'unknown error'}` });
+        return 'done';
+      }
+      rec = await this.o.queue.transition(rec.id, 'rejecting');
+    }
+    let receipt;
+    try {
+      receipt = await this.o.submitter.reject(rec, reason);
+    } catch (e) {
+      const kind = e instanceof SubmitRejectedError ? e.kind : 'transient';
+      this.o.metrics?.submitFailed(`reject_${kind}`);
+      // Whatever the error says, the chain state decides (e.g. a timeout after the tx was included).
+      const [h2, again] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
+      const done = (await this.rejectedOnChain(rec, again, log)) ?? (await this.closedOnChain(rec, again, h2, log));
+      if (done) return done;
+      if (e instanceof SubmitRejectedError && e.kind !== 'other' && e.kind !== 'insufficient_funds') {
+        // The job stays PENDING on chain and is reassigned at its deadline.
+        await this.o.queue.transition(rec.id, 'failed', { reason: `chain refused the rejection (${e.kind}): ${e.message}` });
+        log.error({ err: e.message, kind: e.kind }, 'rejection refused by the chain');
+        return 'done';
+      }
+      log.warn({ err: errText(e), kind, attempt: rec.submitAttempts }, 'rejection broadcast failed; will retry');
+      await this.o.queue.annotate(rec.id, `rejection attempt ${rec.submitAttempts} failed: ${errText(e)}`);
+      this.retryAfter.set(rec.id, Date.now() + backoff(rec.submitAttempts, this.o.retryBaseMs ?? 1000));
+      return 'wait';
+    }
+    // Included with code 0: the refund happened in the same transaction.
+    await this.o.queue.transition(rec.id, 'rejected', { txHash: receipt.txHash, reason, note: `rejection included at height ${receipt.height}` });
+    log.info({ txHash: receipt.txHash, height: receipt.height, reason }, 'job rejected on chain; the requester was refunded');
+    return 'done';
+  }
+
+  /** Ends a `rejecting` job when the chain shows our rejection (refunded with our executor's reason). */
+  private async rejectedOnChain(rec: JobRecord, onChain: ChainJobView | undefined, log: Logger): Promise<Step | undefined> {
+    if (!rejectedBy(onChain, this.o.validator) || onChain!.attempt !== rec.attempt) return undefined;
+    await this.o.queue.transition(rec.id, 'rejected', { reason: rec.rejection, note: 'our rejection is on chain' });
+    log.info('rejection confirmed on chain');
+    return 'done';
   }
 }
 

@@ -27,6 +27,8 @@ export interface TransitionPatch {
   output?: JobOutput;
   txHash?: string;
   note?: string;
+  /** Stored as JobRecord.rejection (the MsgRejectJob reason). */
+  rejection?: string;
 }
 
 export type QueueListener = (rec: JobRecord, from: JobState | undefined) => void;
@@ -69,7 +71,7 @@ export class JobQueue {
   }
 
   async countByState(): Promise<Record<JobState, number>> {
-    const counts = { received: 0, generating: 0, generated: 0, submitting: 0, submitted: 0, confirmed: 0, expired: 0, failed: 0 };
+    const counts = { received: 0, generating: 0, generated: 0, submitting: 0, submitted: 0, confirmed: 0, rejecting: 0, rejected: 0, expired: 0, failed: 0 };
     for await (const rec of this.db.values()) counts[rec.state]++;
     return counts;
   }
@@ -86,7 +88,7 @@ export class JobQueue {
       if (existing) {
         const restart = spec.attempt > existing.attempt && (existing.state === 'expired' || existing.state === 'failed');
         if (!restart) return { record: existing, isNew: false };
-        const { output: _o, txHash: _t, reason: _r, ...rest } = existing;
+        const { output: _o, txHash: _t, reason: _r, rejection: _j, ...rest } = existing;
         const record: JobRecord = {
           ...rest,
           ...spec,
@@ -121,9 +123,10 @@ export class JobQueue {
       };
       if (patch.output !== undefined) next.output = patch.output;
       if (patch.txHash !== undefined) next.txHash = patch.txHash;
+      if (patch.rejection !== undefined) next.rejection = patch.rejection;
       if (patch.reason !== undefined) next.reason = patch.reason;
       else if (to === 'confirmed') delete next.reason;
-      if (to === 'submitting') next.submitAttempts = rec.submitAttempts + 1;
+      if (to === 'submitting' || to === 'rejecting') next.submitAttempts = rec.submitAttempts + 1;
       await this.db.put(jobKey(id), next);
       this.emit(next, rec.state);
       return next;

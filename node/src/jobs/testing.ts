@@ -1,5 +1,5 @@
 /** In-memory fakes of the processor's ports, shared by unit tests (not used at run time). */
-import type { ChainAccess, ChainJobView, JobGenerator, ResultSubmitter, SubmitReceipt } from './ports.js';
+import { UnrunnableJobError, rejectedStatusPrefix, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter, type SubmitReceipt } from './ports.js';
 import type { JobOutput, JobRecord, JobSpec } from './types.js';
 
 export const VALIDATOR = 'infervaloper1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqzz3m9e';
@@ -24,6 +24,7 @@ export class FakeChain implements ChainAccess {
 export class FakeSubmitter implements ResultSubmitter {
   readonly address = SIDECAR;
   readonly submissions: { id: string; commitment: string }[] = [];
+  readonly rejections: { id: string; reason: string }[] = [];
   /** 'hang': the tx lands on chain but we never hear back (process killed mid-broadcast). */
   mode: 'ok' | 'hang' | 'throw-after-inclusion' | 'throw' = 'ok';
 
@@ -39,11 +40,25 @@ export class FakeSubmitter implements ResultSubmitter {
     if (this.mode === 'throw-after-inclusion') throw new Error('timed out waiting for inclusion');
     return { txHash: `TX${job.id}`, height: ++this.chain.height };
   }
+
+  /** Like the chain's RejectJob: only a pending job of ours; it ends refunded with our reason. */
+  async reject(job: JobRecord, reason: string): Promise<SubmitReceipt> {
+    if (this.mode === 'throw') throw new Error('connection refused');
+    const j = this.chain.jobs.get(job.id);
+    if (!j || j.status !== 'pending') throw new Error(`fake chain: job ${job.id} cannot be rejected (${j?.status ?? 'not found'})`);
+    this.rejections.push({ id: job.id, reason });
+    this.chain.jobs.set(job.id, { ...j, status: 'refunded', statusReason: `${rejectedStatusPrefix(j.executor)}${reason}` });
+    if (this.mode === 'hang') return new Promise<never>(() => {});
+    if (this.mode === 'throw-after-inclusion') throw new Error('timed out waiting for inclusion');
+    return { txHash: `RJ${job.id}`, height: ++this.chain.height };
+  }
 }
 
 export class FakeGenerator implements JobGenerator {
   calls = 0;
   hang = false;
+  /** Prompts longer than this (characters standing in for tokens) overflow the model's context. */
+  context = Infinity;
   constructor(private readonly models: Set<string>) {}
   serves(model: string): boolean {
     return this.models.has(model);
@@ -51,6 +66,9 @@ export class FakeGenerator implements JobGenerator {
   async generate(spec: JobSpec): Promise<JobOutput> {
     this.calls++;
     if (this.hang) return new Promise<never>(() => {});
+    if (spec.prompt.length >= this.context) {
+      throw new UnrunnableJobError('prompt_too_long', `prompt is ${spec.prompt.length} tokens; the model's context is ${this.context} with max_tokens ${spec.maxTokens}`);
+    }
     const ids = [...spec.prompt].slice(0, spec.maxTokens).map((c) => c.charCodeAt(0));
     return {
       promptTokenIds: [1, 2, 3],
