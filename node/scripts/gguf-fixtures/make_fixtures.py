@@ -74,7 +74,7 @@ def rope_pairs(x, pos, theta):
     return out
 
 
-def llama_fixture():
+def llama_fixture(name="tiny-llama", tied=True):
     H, F, L, NH, NKV, CTX = 64, 128, 2, 4, 2, 64
     HD = H // NH
     theta, eps = 10000.0, 1e-5
@@ -89,7 +89,7 @@ def llama_fixture():
     V = len(tokens)
     types = [3] * len(specials) + [1] * (V - len(specials))
 
-    w = gguf.GGUFWriter(os.path.join(OUT, "tiny-llama.gguf"), "llama")
+    w = gguf.GGUFWriter(os.path.join(OUT, name + ".gguf"), "llama")
     w.add_name("tiny fixture")
     w.add_block_count(L)
     w.add_context_length(CTX)
@@ -127,6 +127,8 @@ def llama_fixture():
             k += 1
         put(f"blk.{i}.ffn_norm.weight", 1 + rng.normal(0, 0.1, size=(H,)), Q.F32)
     put("output_norm.weight", 1 + rng.normal(0, 0.1, size=(H,)), Q.F32)
+    if not tied:
+        put("output.weight", rng.normal(0, 0.5, size=(V, H)), Q.Q4_0)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
@@ -157,8 +159,9 @@ def llama_fixture():
         gt = h2 @ deq[p + "ffn_gate.weight"].T
         up = h2 @ deq[p + "ffn_up.weight"].T
         x = x + ((gt / (1 + np.exp(-gt))) * up) @ deq[p + "ffn_down.weight"].T
-    logits = rms(x, deq["output_norm.weight"], eps) @ deq["token_embd.weight"].T
-    with open(os.path.join(OUT, "tiny-llama.expected.json"), "w") as f:
+    head = deq["token_embd.weight"] if tied else deq["output.weight"]
+    logits = rms(x, deq["output_norm.weight"], eps) @ head.T
+    with open(os.path.join(OUT, name + ".expected.json"), "w") as f:
         json.dump({"ids": ids, "vocab": V, "logits": [[round(float(v), 6) for v in row] for row in logits]}, f)
 
 
@@ -166,4 +169,5 @@ if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     quant_fixture()
     llama_fixture()
+    llama_fixture("tiny-llama-untied", tied=False)
     print("fixtures written to", os.path.normpath(OUT))

@@ -100,16 +100,20 @@ describe('GGUF import', () => {
   });
   afterAll(async () => rm(work, { recursive: true, force: true }));
 
-  const expected = async (): Promise<{ ids: number[]; vocab: number; logits: number[][] }> =>
-    JSON.parse(await readFile(join(FIX, 'tiny-llama.expected.json'), 'utf8')) as { ids: number[]; vocab: number; logits: number[][] };
+  const expected = async (name: string): Promise<{ ids: number[]; vocab: number; logits: number[][] }> =>
+    JSON.parse(await readFile(join(FIX, `${name}.expected.json`), 'utf8')) as { ids: number[]; vocab: number; logits: number[][] };
 
-  for (const [weights, tol] of [['f32', 1e-4], ['q4', 1e-3]] as const) {
-    it(`imports a mixed-type llama GGUF (${weights}) whose logits match an independent numpy forward pass`, async () => {
-      const out = join(work, `tiny-${weights}`);
-      await importGguf(join(FIX, 'tiny-llama.gguf'), out, { weights });
+  for (const [name, weights, tol] of [
+    ['tiny-llama', 'f32', 1e-4],
+    ['tiny-llama', 'q4', 1e-3],
+    ['tiny-llama-untied', 'f32', 1e-4],
+  ] as const) {
+    it(`imports ${name}.gguf (mixed F32/F16/Q8_0/Q4_0/Q4_1; ${weights}) with logits matching an independent numpy forward pass`, async () => {
+      const out = join(work, `${name}-${weights}`);
+      await importGguf(join(FIX, `${name}.gguf`), out, { weights });
       const m = await loadModel(out, { threads: 1 });
       try {
-        const ref = await expected();
+        const ref = await expected(name);
         const { logits } = await m.forward(ref.ids);
         let maxd = 0;
         ref.logits.forEach((row, s) => row.forEach((v, i) => (maxd = Math.max(maxd, Math.abs(v - logits[s * ref.vocab + i]!)))));
