@@ -54,7 +54,7 @@ export function renderReceipt(r: InferenceReceipt): string {
   if (r.runtime) {
     const rt = r.runtime;
     lines.push(
-      `runtime      ${rt.engine || "?"} on ${rt.executionProvider || "?"}, ${rt.threads} thread(s), ${rt.promptTokens} prompt tokens, prefill ${rt.prefillMs} ms, decode ${rt.decodeMs} ms`,
+      `runtime      ${rt.engine || "?"} on ${rt.executionProvider || "?"}, ${rt.threads || "auto"} thread(s), ${rt.promptTokens} prompt tokens, prefill ${rt.prefillMs} ms, decode ${rt.decodeMs} ms`,
     );
   }
   if (r.txHash) lines.push(`tx           ${r.txHash}`);

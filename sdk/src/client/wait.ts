@@ -173,6 +173,7 @@ export function newBlockWaker(endpoint: string): BlockWaker {
       }),
     close: () => {
       wakeAll();
+      const raw = rawSocketOf(socket);
       try {
         unsubscribe?.();
         socket?.disconnect();
@@ -180,24 +181,57 @@ export function newBlockWaker(endpoint: string): BlockWaker {
         // already closed
       }
       stopReconnecting(socket);
+      // cosmjs only detaches its handlers from a socket still connecting (it has no abort), which then opens
+      // and stays open; an open one waits for the server's close frame. Neither should outlive close().
+      try {
+        if (raw && raw.readyState !== 3) raw.terminate?.();
+      } catch {
+        // already gone
+      }
     },
   };
 }
 
 /**
- * cosmjs 0.39's WebsocketClient.disconnect() leaves its ReconnectingSocket a reconnect timer (disconnecting
- * reports "Disconnected", which schedules a reconnect), so the socket comes back and keeps the process alive.
- * Clear that timer and mark the socket disconnected; harmless if the internals change (then nothing is found).
+ * cosmjs 0.39's WebsocketClient.disconnect() does not stop its ReconnectingSocket: every "Disconnected" status
+ * (the one disconnect() reports, and the one the socket's close event reports later) schedules a reconnect, so
+ * the socket comes back and keeps the process alive. Make reconnecting a no-op and clear each scheduled timer.
+ * Harmless if the internals change (then nothing is found and nothing is done).
  */
+interface RawSocket {
+  readyState: number;
+  terminate?: () => void;
+}
+
+interface CosmjsSocketInternals {
+  socket?: {
+    reconnectTimeout?: ReturnType<typeof setTimeout> | null;
+    disconnected?: boolean;
+    // QueueingStreamingSocket -> StreamingSocket -> SocketWrapper -> the ws WebSocket
+    socket?: { reconnect?: () => void; socket?: { socket?: { socket?: RawSocket } } };
+    connectionStatus?: { updates?: { subscribe?: (l: { next: () => void; error?: () => void; complete?: () => void }) => unknown } };
+  };
+}
+
 function stopReconnecting(client: WebsocketClient | undefined): void {
-  const inner = (client as unknown as { socket?: { reconnectTimeout?: ReturnType<typeof setTimeout> | null; disconnected?: boolean; socket?: { disconnect?: () => void } } })?.socket;
+  const inner = (client as unknown as CosmjsSocketInternals | undefined)?.socket;
   if (!inner) return;
   const clear = (): void => {
     if (inner.reconnectTimeout) clearTimeout(inner.reconnectTimeout);
     inner.reconnectTimeout = null;
   };
-  clear();
+  if (inner.socket && typeof inner.socket.reconnect === "function") inner.socket.reconnect = () => undefined;
   inner.disconnected = true;
-  // a reconnect already in flight may report again: clear once more after it had its turn
-  setTimeout(clear, 0).unref?.();
+  clear();
+  // runs after ReconnectingSocket's own listener (subscribed first), which schedules the timer
+  try {
+    inner.connectionStatus?.updates?.subscribe?.({ next: clear, error: () => undefined, complete: () => undefined });
+  } catch {
+    // not the expected shape
+  }
+}
+
+function rawSocketOf(client: WebsocketClient | undefined): RawSocket | undefined {
+  const raw = (client as unknown as CosmjsSocketInternals | undefined)?.socket?.socket?.socket?.socket?.socket;
+  return raw && typeof raw.readyState === "number" ? raw : undefined;
 }
