@@ -1,0 +1,35 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from './program.js';
+
+const FIX = join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'gguf', 'fixtures');
+
+describe('inferchain-node CLI', () => {
+  let work: string | undefined;
+  afterAll(async () => work && rm(work, { recursive: true, force: true }));
+
+  it('import-model writes a loadable model dir and generate streams text from it', async () => {
+    work = await mkdtemp(join(tmpdir(), 'inferchain-cli-'));
+    const out = join(work, 'm');
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await buildProgram().parseAsync(['node', 'inferchain-node', 'import-model', join(FIX, 'tiny-llama.gguf'), '--out', out]);
+      expect((await readdir(out)).sort()).toEqual(['config.json', 'model.onnx', 'tokenizer.json']);
+      await buildProgram().parseAsync(['node', 'inferchain-node', 'generate', '--model', out, '--threads', '1', '--max-tokens', '4', '--json', 'hi']);
+      const json = write.mock.calls.map((c) => String(c[0])).find((s) => s.startsWith('{'));
+      const r = JSON.parse(json!) as { tokenIds: number[]; finishReason: string };
+      expect(r.tokenIds.length).toBeGreaterThan(0);
+    } finally {
+      write.mockRestore();
+      err.mockRestore();
+    }
+  });
+
+  it('reports a bad file as a typed error', async () => {
+    await expect(buildProgram().parseAsync(['node', 'inferchain-node', 'import-model', join(FIX, 'quant.expected.json'), '--out', join(tmpdir(), 'never')])).rejects.toThrow(/not a GGUF file/);
+  });
+});
