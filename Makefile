@@ -18,11 +18,14 @@ help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 node_modules/.install-stamp: package.json package-lock.json sdk/package.json node/package.json localnet/package.json test/package.json bench/package.json
-	npm ci --no-audit --no-fund
+	@# npm install, not npm ci: npm 11 leaves other platforms' optional binaries (e.g. @bufbuild/buf-darwin-*)
+	@# out of the lock through this registry and npm ci then refuses the lock (npm/cli#8320). install keeps
+	@# the locked versions for everything that is installed here.
+	npm install --no-audit --no-fund
 	@touch $@
 
 .PHONY: install
-install: node_modules/.install-stamp ## install npm dependencies (npm ci)
+install: node_modules/.install-stamp ## install npm dependencies (locked versions)
 
 $(INFERCHAIND): $(GO_SOURCES)
 	@mkdir -p build
@@ -64,7 +67,7 @@ test-go: ## Go unit tests (chain)
 	cd chain && go test ./...
 test-unit: build-ts tiny-model model ## TypeScript unit tests (sdk, node incl. SmolLM2 quality tests, localnet)
 	npx vitest run --project sdk --project node --project localnet
-test-e2e: build tiny-model ## end-to-end tests over a real localnet with real sidecars (started and stopped by the tests)
+test-e2e: build tiny-model model ## end-to-end tests over a real localnet with real sidecars (started and stopped by the tests)
 	npx vitest run --project e2e
 test: proto-check test-go test-unit test-e2e ## everything CI runs
 

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { existsSync } from "node:fs";
-import { startLocalnet, stopLocalnet, TINY_MODEL_DIR, type LocalnetInfo } from "@inferchain/localnet";
+import { E2E_PORT_OFFSET } from "./helpers.js";
+import { cpSync, existsSync } from "node:fs";
+import { DEFAULT_MODEL_NAME, defaultModelDir, startLocalnet, stopLocalnet, TINY_MODEL_DIR, type LocalnetInfo } from "@inferchain/localnet";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -12,19 +13,22 @@ declare module "vitest" {
   }
 }
 
-/** Port offset for e2e runs: RPC 36657, gRPC 19090, REST 11317, never the developer's localnet ports. */
-export const E2E_PORT_OFFSET = 10_000;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const home = process.env.INFERCHAIN_E2E_HOME ?? mkdtempSync(join(tmpdir(), "inferchain-e2e-"));
   if (!existsSync(`${TINY_MODEL_DIR}/model.onnx`)) throw new Error(`no tiny model at ${TINY_MODEL_DIR}: run 'make tiny-model' (make test-e2e does)`);
+  if (!existsSync(`${defaultModelDir()}/model.onnx`)) throw new Error(`no SmolLM2 at ${defaultModelDir()}: run 'make model' (make test-e2e does)`);
+  // A private copy of the tiny model: the tamper test edits its bytes.
+  const tiny = join(home, "models", "tiny");
+  if (!existsSync(tiny)) cpSync(TINY_MODEL_DIR, tiny, { recursive: true });
   const info = await startLocalnet({
     home,
     validators: Number(process.env.INFERCHAIN_E2E_VALIDATORS ?? "1"),
     portOffset: E2E_PORT_OFFSET,
     log: (line) => console.error(`[e2e localnet] ${line}`),
     // Every validator's sidecar serves the tiny model; one thread each leaves room for the chain on 2 cores.
-    models: [{ dir: TINY_MODEL_DIR }],
+    // SmolLM2 is there for generations long enough to interrupt (the tiny model answers in milliseconds).
+    models: [{ dir: tiny }, { dir: defaultModelDir(), name: DEFAULT_MODEL_NAME }],
     sidecarThreads: 1,
   });
   project.provide("localnet", info);

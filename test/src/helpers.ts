@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { toBech32 } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { devAccount, REPO_ROOT, type LocalnetInfo } from "@inferchain/localnet";
+import { devAccount, REPO_ROOT, startSidecar, stopSidecar, waitForSidecar, type LocalnetInfo, type SidecarInfo } from "@inferchain/localnet";
 import { digestArtifact, SigningInferchainClient, type ArtifactDigest } from "@inferchain/sdk";
 
 const run = promisify(execFile);
@@ -51,3 +52,44 @@ export async function inferchainCli(args: string[], env: NodeJS.ProcessEnv = {})
 
 /** A fresh 64-hex digest that names nothing on chain. */
 export const unknownRoot = (): string => randomBytes(32).toString("hex");
+
+/** Port offset for e2e runs: RPC 36657, gRPC 19090, REST 11317, sidecars 36680+; never a developer's localnet. */
+export const E2E_PORT_OFFSET = 10_000;
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** The sidecar's view of a job (GET /v1/jobs/:id), or undefined when it has none. */
+export async function sidecarJob(api: string, id: bigint): Promise<{ state: string; output?: { commitment?: string; tokenIds?: number[] } } | undefined> {
+  const res = await fetch(`${api}/v1/jobs/${id}`);
+  if (res.status === 404) return undefined;
+  return (await res.json()) as { state: string; output?: { commitment?: string; tokenIds?: number[] } };
+}
+
+/** Restarts validator i's sidecar with the localnet's models and waits until it is ready. */
+export async function restartSidecar(localnet: LocalnetInfo, index: number, opts: { wait?: boolean } = {}): Promise<SidecarInfo> {
+  await stopSidecar(localnet.home, index);
+  const s = startSidecar({
+    home: localnet.home,
+    index,
+    rpc: localnet.nodes[index]?.endpoints.rpc ?? localnet.nodes[0]!.endpoints.rpc,
+    chainId: localnet.chainId,
+    portOffset: E2E_PORT_OFFSET,
+    models: localnet.models,
+    threads: 1,
+  });
+  if (opts.wait !== false) await waitForSidecar(s, 180_000);
+  return s;
+}
+
+/** The escrow module account (x/inference): empty whenever no job is open. */
+export function moduleAddress(name: string): string {
+  return toBech32("infer", createHash("sha256").update(name).digest().subarray(0, 20));
+}

@@ -11,6 +11,11 @@ describe('inferchain-node CLI', () => {
   let work: string | undefined;
   afterAll(async () => work && rm(work, { recursive: true, force: true }));
 
+  it('offers every command of the sidecar and the engine', () => {
+    const names = buildProgram().commands.map((c) => c.name());
+    expect(names.sort()).toEqual(['generate', 'import-model', 'keys', 'make-tiny-model', 'models', 'register-executor', 'start'].sort());
+  });
+
   it('import-model writes a loadable model dir and generate streams text from it', async () => {
     work = await mkdtemp(join(tmpdir(), 'inferchain-cli-'));
     const out = join(work, 'm');
