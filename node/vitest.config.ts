@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    name: 'node',
     include: ['src/**/*.test.ts'],
     // Model tests load ONNX sessions; the SmolLM2 ones take seconds each on 2 cores.
     testTimeout: 120_000,
