@@ -10,7 +10,10 @@ function obj(parent: Json, key: string): Json {
   return v as Json;
 }
 
-export function patchGenesis(genesis: Json): Json {
+/** Overrides of x/inference params in genesis, e.g. { audit_probability: "1.000000000000000000" } for tests. */
+export type InferenceParamOverrides = Record<string, string | number | boolean | Json>;
+
+export function patchGenesis(genesis: Json, inferenceParams: InferenceParamOverrides = {}): Json {
   const state = obj(genesis, "app_state");
   const gov = obj(obj(state, "gov"), "params");
   gov.voting_period = "20s";
@@ -22,6 +25,13 @@ export function patchGenesis(genesis: Json): Json {
   obj(obj(state, "staking"), "params").bond_denom = "uinfer";
   // 30 blocks (~30 s) to answer: room for a sidecar restart mid-job on a 2-core machine.
   const inference = state.inference as Json | undefined;
-  if (inference !== undefined) obj(inference, "params").deadline_blocks = 30;
+  if (inference !== undefined) {
+    const params = obj(inference, "params");
+    params.deadline_blocks = 30;
+    for (const [key, value] of Object.entries(inferenceParams)) {
+      if (!(key in params)) throw new Error(`genesis: x/inference has no param "${key}" (known: ${Object.keys(params).join(", ")})`);
+      params[key] = value;
+    }
+  }
   return genesis;
 }

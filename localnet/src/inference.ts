@@ -126,6 +126,8 @@ export interface SidecarStartOptions {
   portOffset: number;
   models: readonly RegisteredModel[];
   threads: number;
+  /** Extra top-level config sections merged into the sidecar's config file (e.g. a test's `faults`). */
+  extraConfig?: Record<string, unknown>;
 }
 
 /** Writes the sidecar's config and mnemonic file, then starts it detached. */
@@ -145,6 +147,7 @@ export function startSidecar(o: SidecarStartOptions): SidecarInfo {
     models: o.models.map((m) => ({ contentRoot: m.contentRoot, dir: m.dir })),
     engine: { executionProviders: ["cuda", "cpu"], threads: o.threads },
     api: { host: "127.0.0.1", port },
+    ...o.extraConfig,
   };
   writeFileSync(sidecarConfigFile(o.home, o.index), JSON.stringify(config, null, 2));
   const info: SidecarInfo = {

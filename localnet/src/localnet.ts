@@ -7,7 +7,7 @@ import { inferchaindPath } from "./paths.js";
 import { endpointsFor, portsFor, type Endpoints } from "./ports.js";
 import { isAlive, readPid, startDaemon, stopDaemon } from "./process.js";
 import { setTomlKeys } from "./toml.js";
-import { patchGenesis } from "./genesis.js";
+import { patchGenesis, type InferenceParamOverrides } from "./genesis.js";
 import {
   bindExecutor,
   registerModels,
@@ -46,6 +46,8 @@ export interface LocalnetOptions {
   models?: readonly ServedModel[];
   /** onnxruntime threads per sidecar (0 = one per core). */
   sidecarThreads?: number;
+  /** x/inference params written into genesis (first start only), e.g. a 100% audit rate for tests. */
+  inferenceParams?: InferenceParamOverrides;
 }
 
 export interface LocalnetNode {
@@ -151,7 +153,7 @@ async function initLocalnet(opts: LocalnetOptions): Promise<Manifest> {
     await chaind(["genesis", "add-genesis-account", devAccount(name).address, ACCOUNT_BALANCE, "--home", g0]);
   }
   const genesis0 = join(g0, "config", "genesis.json");
-  writeFileSync(genesis0, JSON.stringify(patchGenesis(JSON.parse(readFileSync(genesis0, "utf8"))), null, 2));
+  writeFileSync(genesis0, JSON.stringify(patchGenesis(JSON.parse(readFileSync(genesis0, "utf8")), opts.inferenceParams), null, 2));
 
   for (let i = 0; i < validators; i++) {
     const h = nodeHome(home, i);
