@@ -78,7 +78,7 @@ export class JobTimeoutError extends InferchainError {
   constructor(jobId: bigint, waitedMs: number, lastStatus: string | undefined, options: InferchainErrorOptions = {}) {
     super(
       "timeout",
-      `job ${jobId}: no ${lastStatus === "result_submitted" ? "settlement" : "result"} after ${Math.round(waitedMs / 1000)}s` +
+      `job ${jobId}: no ${lastStatus === "result_submitted" || lastStatus === "auditing" ? "settlement" : "result"} after ${Math.round(waitedMs / 1000)}s` +
         `${lastStatus ? ` (last status ${lastStatus})` : ""}; the job is not lost (the chain settles or refunds every job), ` +
         `query it later with \`inferchain job ${jobId}\``,
       { field: "job_id", ...options },
@@ -88,10 +88,28 @@ export class JobTimeoutError extends InferchainError {
   }
 }
 
+/** Why a job was refunded when its audit proved fraud (JobRefundedError.fraud). */
+export interface AuditFraud {
+  /** The executor (infervaloper...) whose result was found fraudulent. */
+  executor: string;
+  /** The committee members (infervaloper...) that revealed a FRAUD verdict. */
+  verifiers: string[];
+  /** Their reasons, same order (e.g. "step 3: gap 5.21 > eps 0.01"). */
+  reasons: string[];
+  /** What was slashed from the executor's validator, e.g. "5000uinfer" (undefined when nothing was). */
+  slashed: string | undefined;
+}
+
+export interface JobRefundedOptions extends InferchainErrorOptions {
+  /** Set when the refund is the outcome of an audit that found the result fraudulent. */
+  fraud?: AuditFraud;
+}
+
 /**
- * The job ended REFUNDED: no executor answered in time (attempts exhausted), its result was rejected, or its
- * executor refused it (MsgRejectJob, e.g. prompt_too_long): then `rejection` holds the executor, the machine
- * code and the explanation, and the message says what to change.
+ * The job ended REFUNDED: no executor answered in time (attempts exhausted), its result was found fraudulent by
+ * an audit committee (then `fraud` names the executor, the verifiers and their reasons), or its executor refused
+ * it (MsgRejectJob, e.g. prompt_too_long): then `rejection` holds the executor, the machine code and the
+ * explanation, and the message says what to change.
  */
 export class JobRefundedError extends InferchainError {
   override readonly name: string = "JobRefundedError";
@@ -100,13 +118,23 @@ export class JobRefundedError extends InferchainError {
   readonly statusReason: string;
   /** Set when the assigned executor rejected the job (the whole max_fee was refunded). */
   readonly rejection: JobRejection | undefined;
-  constructor(jobId: bigint, statusReason: string, options: InferchainErrorOptions = {}) {
+  /** Set when an audit found the result fraudulent (the requester was refunded, the executor slashed). */
+  readonly fraud: AuditFraud | undefined;
+  constructor(jobId: bigint, statusReason: string, options: JobRefundedOptions = {}) {
+    const { fraud, ...rest } = options;
     const rejection = parseRejection(statusReason);
     const what = rejection ? "was refunded in full" : "was refunded";
     const hint = rejection?.hint ? `; ${rejection.hint}` : "";
-    super("refunded", `job ${jobId} ${what}: ${statusReason || "no reason recorded"}${hint}`, { field: "job_id", ...options });
+    const message = fraud
+      ? `job ${jobId} was refunded: its result was found fraudulent by ${fraud.verifiers.length ? fraud.verifiers.join(", ") : "the audit committee"}` +
+        `${fraud.reasons.filter(Boolean).length ? ` (${fraud.reasons.filter(Boolean).join("; ")})` : ""}` +
+        `; executor ${fraud.executor || "?"}${fraud.slashed ? ` was slashed ${fraud.slashed}` : " was penalised"}` +
+        `${statusReason ? ` [${statusReason}]` : ""}`
+      : `job ${jobId} ${what}: ${statusReason || "no reason recorded"}${hint}`;
+    super("refunded", message, { field: "job_id", ...rest });
     this.jobId = jobId;
     this.statusReason = statusReason;
     this.rejection = rejection;
+    this.fraud = fraud;
   }
 }

@@ -1,6 +1,8 @@
 import type { EncodeObject, GeneratedType } from "@cosmjs/proto-signing";
 import type { Event } from "@cosmjs/stargate";
 import {
+  EventAuditConcluded,
+  EventAuditDecided,
   EventExecutorRegistered,
   EventExecutorUpdated,
   EventJobAssigned,
@@ -8,14 +10,20 @@ import {
   EventJobRejected,
   EventJobSettled,
   EventResultSubmitted,
+  EventVerdictCommitted,
+  EventVerdictRevealed,
 } from "../generated/inferchain/inference/v1/events.js";
 import {
+  MsgCommitVerdict,
+  MsgCommitVerdictResponse,
   MsgRegisterExecutor,
   MsgRegisterExecutorResponse,
   MsgRejectJob,
   MsgRejectJobResponse,
   MsgRequestInference,
   MsgRequestInferenceResponse,
+  MsgRevealVerdict,
+  MsgRevealVerdictResponse,
   MsgSubmitResult,
   MsgSubmitResultResponse,
   MsgUpdateExecutor,
@@ -32,6 +40,8 @@ export const inferenceTypeUrls = {
   MsgSubmitResult: "/inferchain.inference.v1.MsgSubmitResult",
   MsgRejectJob: "/inferchain.inference.v1.MsgRejectJob",
   MsgUpdateParams: "/inferchain.inference.v1.MsgUpdateParams",
+  MsgCommitVerdict: "/inferchain.inference.v1.MsgCommitVerdict",
+  MsgRevealVerdict: "/inferchain.inference.v1.MsgRevealVerdict",
 } as const;
 
 export const inferenceResponseTypeUrls = {
@@ -41,6 +51,8 @@ export const inferenceResponseTypeUrls = {
   MsgSubmitResultResponse: "/inferchain.inference.v1.MsgSubmitResultResponse",
   MsgRejectJobResponse: "/inferchain.inference.v1.MsgRejectJobResponse",
   MsgUpdateParamsResponse: "/inferchain.inference.v1.MsgUpdateParamsResponse",
+  MsgCommitVerdictResponse: "/inferchain.inference.v1.MsgCommitVerdictResponse",
+  MsgRevealVerdictResponse: "/inferchain.inference.v1.MsgRevealVerdictResponse",
 } as const;
 
 // See registry-types.ts: the generated codecs are widened once for cosmjs's Registry.
@@ -55,12 +67,16 @@ export const inferenceTypes: ReadonlyArray<[string, GeneratedType]> = [
   [inferenceTypeUrls.MsgSubmitResult, generated(MsgSubmitResult)],
   [inferenceTypeUrls.MsgRejectJob, generated(MsgRejectJob)],
   [inferenceTypeUrls.MsgUpdateParams, generated(MsgUpdateParams)],
+  [inferenceTypeUrls.MsgCommitVerdict, generated(MsgCommitVerdict)],
+  [inferenceTypeUrls.MsgRevealVerdict, generated(MsgRevealVerdict)],
   [inferenceResponseTypeUrls.MsgRegisterExecutorResponse, generated(MsgRegisterExecutorResponse)],
   [inferenceResponseTypeUrls.MsgUpdateExecutorResponse, generated(MsgUpdateExecutorResponse)],
   [inferenceResponseTypeUrls.MsgRequestInferenceResponse, generated(MsgRequestInferenceResponse)],
   [inferenceResponseTypeUrls.MsgSubmitResultResponse, generated(MsgSubmitResultResponse)],
   [inferenceResponseTypeUrls.MsgRejectJobResponse, generated(MsgRejectJobResponse)],
   [inferenceResponseTypeUrls.MsgUpdateParamsResponse, generated(MsgUpdateParamsResponse)],
+  [inferenceResponseTypeUrls.MsgCommitVerdictResponse, generated(MsgCommitVerdictResponse)],
+  [inferenceResponseTypeUrls.MsgRevealVerdictResponse, generated(MsgRevealVerdictResponse)],
 ];
 
 export interface MsgRegisterExecutorEncodeObject extends EncodeObject {
@@ -80,6 +96,16 @@ export interface MsgRejectJobEncodeObject extends EncodeObject {
   readonly typeUrl: typeof inferenceTypeUrls.MsgRejectJob;
   readonly value: MsgRejectJob;
 }
+/** An audit committee member's sidecar commits to its verdict (the hash only). */
+export interface MsgCommitVerdictEncodeObject extends EncodeObject {
+  readonly typeUrl: typeof inferenceTypeUrls.MsgCommitVerdict;
+  readonly value: MsgCommitVerdict;
+}
+/** The same sidecar reveals verdict, salt and reason after the commit phase. */
+export interface MsgRevealVerdictEncodeObject extends EncodeObject {
+  readonly typeUrl: typeof inferenceTypeUrls.MsgRevealVerdict;
+  readonly value: MsgRevealVerdict;
+}
 
 /** The typed events of x/inference, by their event type (the proto full name). */
 export const inferenceEventTypes = {
@@ -90,6 +116,10 @@ export const inferenceEventTypes = {
   EventJobSettled: "inferchain.inference.v1.EventJobSettled",
   EventJobRefunded: "inferchain.inference.v1.EventJobRefunded",
   EventJobRejected: "inferchain.inference.v1.EventJobRejected",
+  EventAuditDecided: "inferchain.inference.v1.EventAuditDecided",
+  EventVerdictCommitted: "inferchain.inference.v1.EventVerdictCommitted",
+  EventVerdictRevealed: "inferchain.inference.v1.EventVerdictRevealed",
+  EventAuditConcluded: "inferchain.inference.v1.EventAuditConcluded",
 } as const;
 
 export type InferenceEvent =
@@ -99,7 +129,11 @@ export type InferenceEvent =
   | { type: "EventResultSubmitted"; value: EventResultSubmitted }
   | { type: "EventJobSettled"; value: EventJobSettled }
   | { type: "EventJobRefunded"; value: EventJobRefunded }
-  | { type: "EventJobRejected"; value: EventJobRejected };
+  | { type: "EventJobRejected"; value: EventJobRejected }
+  | { type: "EventAuditDecided"; value: EventAuditDecided }
+  | { type: "EventVerdictCommitted"; value: EventVerdictCommitted }
+  | { type: "EventVerdictRevealed"; value: EventVerdictRevealed }
+  | { type: "EventAuditConcluded"; value: EventAuditConcluded };
 
 const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract<InferenceEvent, { type: K }>["value"] } } = {
   EventExecutorRegistered,
@@ -109,6 +143,10 @@ const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract
   EventJobSettled,
   EventJobRefunded,
   EventJobRejected,
+  EventAuditDecided,
+  EventVerdictCommitted,
+  EventVerdictRevealed,
+  EventAuditConcluded,
 };
 
 const byEventType = new Map(Object.entries(inferenceEventTypes).map(([name, type]) => [type, name as InferenceEvent["type"]]));

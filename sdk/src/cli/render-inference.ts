@@ -1,6 +1,6 @@
-import { buildReceipt, formatCoin, jobStatusName, temperatureFromMilli, type InferenceReceipt } from "../client/inference.js";
+import { auditOutcomeName, buildReceipt, formatCoin, jobStatusName, temperatureFromMilli, type AuditReceipt, type InferenceReceipt } from "../client/inference.js";
 import type { RequestInferenceResult } from "../client/signing-client.js";
-import { JobStatus, type Executor, type Job } from "../generated/inferchain/inference/v1/types.js";
+import { AuditOutcome, JobStatus, type Executor, type Job } from "../generated/inferchain/inference/v1/types.js";
 
 /** Human-readable text for the inference commands; --json bypasses all of this. */
 
@@ -24,6 +24,7 @@ export function progressLines(previous: Job | undefined, job: Job): string[] {
   if (r && r.submittedHeight > 0n && !(previous?.result && previous.result.submittedHeight > 0n)) {
     out.push(`result at block ${r.submittedHeight} from ${r.submittedBy} (${r.finishReason || "?"}, ${r.outputTokenIds.length} tokens)`);
   }
+  out.push(...auditProgressLines(previous, job));
   if (job.status === JobStatus.JOB_STATUS_SETTLED && previous?.status !== JobStatus.JOB_STATUS_SETTLED) {
     const receipt = buildReceipt(job);
     out.push(`settled at block ${job.settledHeight}: charged ${formatCoin(receipt.charged)}, refunded ${formatCoin(receipt.feeSplit?.refund)}`);
@@ -32,6 +33,64 @@ export function progressLines(previous: Job | undefined, job: Job): string[] {
     out.push(`refunded${job.settledHeight > 0n ? ` at block ${job.settledHeight}` : ""}: ${job.statusReason || "no reason recorded"}`);
   }
   return out;
+}
+
+/** Audit steps between two reads: decided (selected or not), commits and reveals, concluded. */
+export function auditProgressLines(previous: Job | undefined, job: Job): string[] {
+  const a = job.audit;
+  if (!a) return [];
+  const p = previous?.audit;
+  const out: string[] = [];
+  const outcome = auditOutcomeName(a.outcome);
+  const wasDecided = p !== undefined && auditOutcomeName(p.outcome) !== undefined;
+  if (outcome && !wasDecided) {
+    if (outcome === "not_selected") out.push(`audit: not selected (block ${a.decidedHeight})`);
+    else if (outcome === "skipped") out.push(`audit: skipped${a.note ? ` (${a.note})` : ""}`);
+    else {
+      out.push(
+        `audit: selected in block ${a.decidedHeight}: committee of ${a.committee.length} (quorum ${a.quorum}), commit by block ${a.commitDeadline}, reveal by block ${a.revealDeadline}${a.note ? ` (${a.note})` : ""}`,
+      );
+    }
+  }
+  const committed = (j: Job | undefined): number => j?.audit?.votes.filter((v) => v.commitHash).length ?? 0;
+  const revealed = (j: Job | undefined): number => j?.audit?.votes.filter((v) => v.revealedHeight > 0n).length ?? 0;
+  if (a.committee.length > 0 && committed(job) > committed(previous)) out.push(`audit: ${committed(job)}/${a.committee.length} verdicts committed`);
+  if (a.committee.length > 0 && revealed(job) > revealed(previous)) out.push(`audit: ${revealed(job)}/${a.committee.length} verdicts revealed`);
+  const concluded = a.outcome === AuditOutcome.AUDIT_OUTCOME_HONEST || a.outcome === AuditOutcome.AUDIT_OUTCOME_FRAUD;
+  if (concluded && p?.outcome !== a.outcome) {
+    const r = buildReceipt(job).audit;
+    out.push(
+      a.outcome === AuditOutcome.AUDIT_OUTCOME_FRAUD
+        ? `audit concluded at block ${a.concludedHeight}: FRAUD, executor slashed ${formatCoin(r?.slashed)}`
+        : `audit concluded at block ${a.concludedHeight}: honest`,
+    );
+  }
+  return out;
+}
+
+/** The audit lines of a receipt (also for jobs never audited: "not selected"). */
+export function renderAudit(a: AuditReceipt | undefined): string[] {
+  if (!a) return ["audit        not decided yet"];
+  const label: Record<AuditReceipt["outcome"], string> = {
+    not_selected: "not selected (not audited)",
+    skipped: "skipped (selected, but no committee could be formed)",
+    in_progress: "in progress",
+    honest: "honest (audited: the result passed)",
+    fraud: "FRAUD (audited: the result was found fraudulent)",
+  };
+  const lines = [`audit        ${label[a.outcome]}${a.decidedHeight ? `, decided at block ${a.decidedHeight}` : ""}${a.concludedHeight ? `, concluded at block ${a.concludedHeight}` : ""}`];
+  if (a.note) lines.push(`  note       ${a.note}`);
+  if (a.committee.length > 0) {
+    lines.push(`  committee  ${a.committee.length} verifier(s), quorum ${a.quorum}${a.commitDeadline ? `, commit by block ${a.commitDeadline}, reveal by block ${a.revealDeadline ?? "-"}` : ""}`);
+    for (const member of a.committee) {
+      const v = a.votes.find((x) => x.verifier === member);
+      const verdict = v?.verdict ? v.verdict.toUpperCase() : v?.committed ? "committed (not revealed)" : "no vote";
+      const reward = v?.reward ? `, reward ${formatCoin(v.reward)}` : "";
+      lines.push(`  verifier   ${member}: ${verdict}${v?.reason ? ` (${v.reason})` : ""}${reward}`);
+    }
+  }
+  if (a.slashed) lines.push(`  slashed    ${formatCoin(a.slashed)} from the executor's validator`);
+  return lines;
 }
 
 export function renderReceipt(r: InferenceReceipt): string {
@@ -58,6 +117,7 @@ export function renderReceipt(r: InferenceReceipt): string {
     );
   }
   if (r.txHash) lines.push(`tx           ${r.txHash}`);
+  if (r.heights.result !== undefined) lines.push(...renderAudit(r.audit));
   return lines.join("\n");
 }
 

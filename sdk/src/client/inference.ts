@@ -6,29 +6,30 @@
 import type { Coin } from "@cosmjs/stargate";
 import { InferchainError, invalidArgument } from "../errors.js";
 import { parseRef } from "../refs.js";
-import { JobStatus, type FeeSplit, type Job, type Params, type RuntimeProfile } from "../generated/inferchain/inference/v1/types.js";
+import { AuditOutcome, JobStatus, Verdict, type Audit, type FeeSplit, type Job, type Params, type RuntimeProfile } from "../generated/inferchain/inference/v1/types.js";
 
 /** Chain limits that do not depend on params (chain/x/inference/types/params.go). */
 export const MAX_TEMPERATURE_MILLI = 5000;
 export const MAX_TOP_K = 1000;
 const MAX_UINT32 = 0xffff_ffff;
 
-export type JobStatusName = "unspecified" | "pending" | "result_submitted" | "settled" | "refunded";
+export type JobStatusName = "unspecified" | "pending" | "result_submitted" | "auditing" | "settled" | "refunded";
 
 const STATUS_NAMES: Record<number, JobStatusName> = {
   [JobStatus.JOB_STATUS_UNSPECIFIED]: "unspecified",
   [JobStatus.JOB_STATUS_PENDING]: "pending",
   [JobStatus.JOB_STATUS_RESULT_SUBMITTED]: "result_submitted",
+  [JobStatus.JOB_STATUS_AUDITING]: "auditing",
   [JobStatus.JOB_STATUS_SETTLED]: "settled",
   [JobStatus.JOB_STATUS_REFUNDED]: "refunded",
 };
 
-/** "pending", "result_submitted", "settled", "refunded" ("unspecified" for anything else). */
+/** "pending", "result_submitted", "auditing", "settled", "refunded" ("unspecified" for anything else). */
 export function jobStatusName(status: JobStatus): JobStatusName {
   return STATUS_NAMES[status] ?? "unspecified";
 }
 
-/** Parses a status filter: pending, result_submitted (or submitted, result), settled, refunded, or the enum name. */
+/** Parses a status filter: pending, result_submitted (or submitted, result), auditing, settled, refunded, or the enum name. */
 export function parseJobStatus(value: string, field = "status"): JobStatus {
   const v = value.trim().toLowerCase().replace(/^job_status_/, "").replace(/-/g, "_");
   const aliases: Record<string, JobStatus> = {
@@ -36,11 +37,13 @@ export function parseJobStatus(value: string, field = "status"): JobStatus {
     result_submitted: JobStatus.JOB_STATUS_RESULT_SUBMITTED,
     submitted: JobStatus.JOB_STATUS_RESULT_SUBMITTED,
     result: JobStatus.JOB_STATUS_RESULT_SUBMITTED,
+    auditing: JobStatus.JOB_STATUS_AUDITING,
+    audit: JobStatus.JOB_STATUS_AUDITING,
     settled: JobStatus.JOB_STATUS_SETTLED,
     refunded: JobStatus.JOB_STATUS_REFUNDED,
   };
   const status = aliases[v];
-  if (status === undefined) throw invalidArgument(field, `"${value}" is not a job status (pending, result_submitted, settled, refunded)`);
+  if (status === undefined) throw invalidArgument(field, `"${value}" is not a job status (pending, result_submitted, auditing, settled, refunded)`);
   return status;
 }
 
@@ -182,6 +185,91 @@ export interface InferenceReceipt {
   runtime: RuntimeInfo | undefined;
   /** The request's transaction, when known. */
   txHash: string | undefined;
+  /** Whether and how the result was audited; undefined until a block after the result decided it. */
+  audit: AuditReceipt | undefined;
+}
+
+export type AuditOutcomeName = "not_selected" | "skipped" | "in_progress" | "honest" | "fraud";
+export type VerdictName = "valid" | "fraud";
+
+/** One committee member's vote: undefined verdict until it revealed (commit-reveal). */
+export interface AuditVoteReceipt {
+  /** The committee member's validator operator address. */
+  verifier: string;
+  /** Whether it committed in time (its verdict stays hidden until revealed). */
+  committed: boolean;
+  verdict: VerdictName | undefined;
+  /** For a fraud verdict: the first failing check, e.g. "step 3: gap 5.21 > eps 0.01". */
+  reason: string;
+  /** Paid from the verifier pool when the audit concluded (zero for members that did not reveal). */
+  reward: Coin | undefined;
+}
+
+/** The audit part of a receipt (DESIGN.md "Verification"). */
+export interface AuditReceipt {
+  outcome: AuditOutcomeName;
+  /** Validator operator addresses of the verifiers, in selection order (empty when not audited). */
+  committee: string[];
+  quorum: number;
+  votes: AuditVoteReceipt[];
+  /** Tokens slashed from the executor's validator on fraud; undefined otherwise. */
+  slashed: Coin | undefined;
+  /** Why the committee is smaller or the audit was skipped. */
+  note: string;
+  decidedHeight: number | undefined;
+  concludedHeight: number | undefined;
+  /** Commit and reveal deadlines (blocks), while the audit is in progress or after. */
+  commitDeadline: number | undefined;
+  revealDeadline: number | undefined;
+}
+
+const OUTCOME_NAMES: Partial<Record<AuditOutcome, AuditOutcomeName>> = {
+  [AuditOutcome.AUDIT_OUTCOME_NOT_SELECTED]: "not_selected",
+  [AuditOutcome.AUDIT_OUTCOME_SKIPPED]: "skipped",
+  [AuditOutcome.AUDIT_OUTCOME_IN_PROGRESS]: "in_progress",
+  [AuditOutcome.AUDIT_OUTCOME_HONEST]: "honest",
+  [AuditOutcome.AUDIT_OUTCOME_FRAUD]: "fraud",
+};
+
+/** The outcome's name; undefined for UNSPECIFIED (or a value this SDK does not know). */
+export function auditOutcomeName(o: AuditOutcome): AuditOutcomeName | undefined {
+  return OUTCOME_NAMES[o];
+}
+
+export function verdictName(v: Verdict): VerdictName | undefined {
+  return v === Verdict.VERDICT_VALID ? "valid" : v === Verdict.VERDICT_FRAUD ? "fraud" : undefined;
+}
+
+const nonZeroCoin = (c: Coin | undefined): Coin | undefined => (c && c.denom && /^\d+$/.test(c.amount) && BigInt(c.amount) > 0n ? { denom: c.denom, amount: c.amount } : undefined);
+
+/** The audit of a job as a receipt part; undefined while no block decided it (or with an unknown outcome). */
+export function buildAuditReceipt(audit: Audit | undefined): AuditReceipt | undefined {
+  if (!audit) return undefined;
+  const outcome = auditOutcomeName(audit.outcome);
+  if (!outcome) return undefined;
+  return {
+    outcome,
+    committee: [...audit.committee],
+    quorum: audit.quorum,
+    votes: audit.votes.map((v) => ({
+      verifier: v.verifier,
+      committed: v.commitHash !== "",
+      verdict: verdictName(v.verdict),
+      reason: v.reason,
+      reward: nonZeroCoin(v.reward),
+    })),
+    slashed: nonZeroCoin(audit.slashed),
+    note: audit.note,
+    decidedHeight: height(audit.decidedHeight),
+    concludedHeight: height(audit.concludedHeight),
+    commitDeadline: height(audit.commitDeadline),
+    revealDeadline: height(audit.revealDeadline),
+  };
+}
+
+/** The verifiers that revealed a FRAUD verdict (for messages). */
+export function fraudVerifiers(audit: Audit | undefined): string[] {
+  return (audit?.votes ?? []).filter((v) => v.verdict === Verdict.VERDICT_FRAUD).map((v) => v.verifier);
 }
 
 export interface InferResult {
@@ -241,6 +329,7 @@ export function buildReceipt(job: Job, txHash?: string): InferenceReceipt {
     commitment: result?.commitment || undefined,
     runtime: result?.runtime ? runtimeInfo(result.runtime) : undefined,
     txHash,
+    audit: buildAuditReceipt(job.audit),
   };
 }
 

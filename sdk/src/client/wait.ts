@@ -6,8 +6,9 @@
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import { fromThrown } from "../chain/abci-errors.js";
 import { InferchainError, JobRefundedError, JobTimeoutError } from "../errors.js";
-import { JobStatus, type Job } from "../generated/inferchain/inference/v1/types.js";
-import { jobStatusName, type JobStatusName } from "./inference.js";
+import { AuditOutcome, JobStatus, Verdict, type Job } from "../generated/inferchain/inference/v1/types.js";
+import { formatCoin, jobStatusName, type JobStatusName } from "./inference.js";
+import type { AuditFraud } from "../errors.js";
 
 export type WaitUntil = "result" | "settled";
 
@@ -22,7 +23,10 @@ export interface JobUpdate {
 export interface WaitForResultOptions {
   /** Give up after this long (default 120 s); the job is not lost, see JobTimeoutError. */
   timeoutMs?: number;
-  /** "settled" (default): the fee split is paid; "result": the executor's answer is on chain (settlement follows). */
+  /**
+   * "settled" (default): the fee split is paid (an audited job is waited for through AUDITING until SETTLED, or
+   * REFUNDED when the audit found fraud); "result": the executor's answer is on chain (audit and settlement follow).
+   */
   until?: WaitUntil;
   /** Called on the first read and on every change of status, executor or attempt. */
   onStatus?: (update: JobUpdate) => void;
@@ -41,11 +45,27 @@ export const DEFAULT_POLL_INTERVAL_MS = 2_000;
 
 function reached(job: Job, until: WaitUntil): boolean {
   if (job.status === JobStatus.JOB_STATUS_SETTLED) return true;
-  return until === "result" && job.status === JobStatus.JOB_STATUS_RESULT_SUBMITTED;
+  return until === "result" && (job.status === JobStatus.JOB_STATUS_RESULT_SUBMITTED || job.status === JobStatus.JOB_STATUS_AUDITING);
 }
 
 function changed(prev: Job | undefined, job: Job): boolean {
-  return !prev || prev.status !== job.status || prev.executor !== job.executor || prev.attempt !== job.attempt;
+  return !prev || prev.status !== job.status || prev.executor !== job.executor || prev.attempt !== job.attempt || auditStage(prev) !== auditStage(job);
+}
+
+/** Commits and reveals seen so far: an audit making progress is a change worth reporting. */
+function auditStage(job: Job): string {
+  const a = job.audit;
+  if (!a) return "";
+  return `${a.outcome}:${a.votes.filter((v) => v.commitHash).length}:${a.votes.filter((v) => v.revealedHeight > 0n).length}`;
+}
+
+/** The fraud finding behind a REFUNDED job, when its audit concluded FRAUD. */
+export function auditFraudOf(job: Job): AuditFraud | undefined {
+  const a = job.audit;
+  if (!a || a.outcome !== AuditOutcome.AUDIT_OUTCOME_FRAUD) return undefined;
+  const fraud = a.votes.filter((v) => v.verdict === Verdict.VERDICT_FRAUD);
+  const slashed = a.slashed && a.slashed.denom && /^\d+$/.test(a.slashed.amount) && BigInt(a.slashed.amount) > 0n ? formatCoin(a.slashed) : undefined;
+  return { executor: job.executor, verifiers: fraud.map((v) => v.verifier), reasons: fraud.map((v) => v.reason), slashed };
 }
 
 /**
@@ -88,7 +108,10 @@ export async function waitForJob(
       lastError = undefined;
       if (changed(last, job)) options.onStatus?.({ job, status: jobStatusName(job.status), previous: last });
       last = job;
-      if (job.status === JobStatus.JOB_STATUS_REFUNDED) throw new JobRefundedError(job.id, job.statusReason);
+      if (job.status === JobStatus.JOB_STATUS_REFUNDED) {
+        const fraud = auditFraudOf(job);
+        throw new JobRefundedError(job.id, job.statusReason, fraud ? { fraud } : {});
+      }
       if (reached(job, until)) return job;
     }
     const left = deadline - Date.now();

@@ -1,5 +1,5 @@
 // Test fixtures for x/inference jobs (used by the unit tests; not exported from the package index).
-import { Job, JobStatus, Params } from "../generated/inferchain/inference/v1/types.js";
+import { Audit, AuditOutcome, Job, JobStatus, Params, Verdict } from "../generated/inferchain/inference/v1/types.js";
 
 export const ROOT = "a".repeat(64);
 export const VALOPER = "infervaloper1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzm9ne3";
@@ -75,4 +75,81 @@ export function settledJob(extra: Partial<Job> = {}): Job {
 
 export function refundedJob(reason = "no executor answered after 3 attempts"): Job {
   return pendingJob({ status: JobStatus.JOB_STATUS_REFUNDED, attempt: 3, tried: [VALOPER, VALOPER], statusReason: reason, settledHeight: 70n });
+}
+
+export const VERIFIER_A = "infervaloper1verifieraxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+export const VERIFIER_B = "infervaloper1verifierbxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+export const VERIFIER_C = "infervaloper1verifiercxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
+/** Selected for an audit at block 13: committee A, B, C (quorum 2), A committed, B committed. */
+export function auditingJob(extra: Partial<Job> = {}): Job {
+  return submittedJob({
+    status: JobStatus.JOB_STATUS_AUDITING,
+    audit: Audit.fromPartial({
+      decidedHeight: 13n,
+      outcome: AuditOutcome.AUDIT_OUTCOME_IN_PROGRESS,
+      committee: [VERIFIER_A, VERIFIER_B, VERIFIER_C],
+      quorum: 2,
+      commitDeadline: 23n,
+      revealDeadline: 33n,
+      votes: [
+        { verifier: VERIFIER_A, commitHash: "a".repeat(64), committedHeight: 15n },
+        { verifier: VERIFIER_B, commitHash: "b".repeat(64), committedHeight: 16n },
+      ],
+    }),
+    ...extra,
+  });
+}
+
+/** A and B revealed FRAUD, C never answered: refunded, the executor slashed 5000uinfer. */
+export function fraudJob(): Job {
+  const vote = (verifier: string, reason: string, h: bigint) => ({
+    verifier,
+    commitHash: "f".repeat(64),
+    committedHeight: 15n,
+    verdict: Verdict.VERDICT_FRAUD,
+    reason,
+    revealedHeight: h,
+    reward: { denom: "uinfer", amount: "50" },
+  });
+  return submittedJob({
+    status: JobStatus.JOB_STATUS_REFUNDED,
+    statusReason: "audit: result found fraudulent",
+    settledHeight: 34n,
+    audit: Audit.fromPartial({
+      decidedHeight: 13n,
+      outcome: AuditOutcome.AUDIT_OUTCOME_FRAUD,
+      committee: [VERIFIER_A, VERIFIER_B, VERIFIER_C],
+      quorum: 2,
+      commitDeadline: 23n,
+      revealDeadline: 33n,
+      votes: [vote(VERIFIER_A, "step 0: gap 5.21 > eps 0.01", 25n), vote(VERIFIER_B, "step 0: gap 5.20 > eps 0.01", 26n)],
+      slashed: { denom: "uinfer", amount: "5000" },
+      concludedHeight: 34n,
+    }),
+  });
+}
+
+/** Audited and found valid by A and B; settled. */
+export function honestJob(): Job {
+  const vote = (verifier: string) => ({ verifier, commitHash: "e".repeat(64), committedHeight: 15n, verdict: Verdict.VERDICT_VALID, revealedHeight: 25n, reward: { denom: "uinfer", amount: "50" } });
+  return settledJob({
+    settledHeight: 34n,
+    audit: Audit.fromPartial({
+      decidedHeight: 13n,
+      outcome: AuditOutcome.AUDIT_OUTCOME_HONEST,
+      committee: [VERIFIER_A, VERIFIER_B],
+      quorum: 2,
+      commitDeadline: 23n,
+      revealDeadline: 33n,
+      votes: [vote(VERIFIER_A), vote(VERIFIER_B)],
+      note: "committee of 2: only 2 other executors serve the model",
+      concludedHeight: 34n,
+    }),
+  });
+}
+
+/** Not picked by the block hash. */
+export function notSelectedJob(): Job {
+  return settledJob({ audit: Audit.fromPartial({ decidedHeight: 13n, outcome: AuditOutcome.AUDIT_OUTCOME_NOT_SELECTED }) });
 }
