@@ -75,6 +75,10 @@ test: proto-check test-go test-unit test-e2e ## everything CI runs
 bench-digest: build-ts ## digestArtifact on a 1 GiB file vs openssl dgst -sha256
 	npm run -w bench bench:digest
 
+.PHONY: bench-sidecar
+bench-sidecar: build tiny-model ## sidecar vs bare engine loop (SmolLM2, needs make model) and request->result latency over a private localnet
+	npm run -w bench bench:sidecar
+
 .PHONY: clean
 clean: ## remove build outputs (not the localnet)
 	rm -rf build node_modules/.install-stamp sdk/dist node/dist localnet/dist test/dist bench/dist
