@@ -6,6 +6,7 @@ import type { JobQueue } from '../jobs/queue.js';
 import { JOB_STATES, type JobRecord, type JobState } from '../jobs/types.js';
 import type { ModelStatus } from '../store/model-store.js';
 import { openApiDocument } from './openapi.js';
+import { auditOpenApiPaths, registerAuditRoutes, type AuditsView } from '../verify/duty-api.js';
 
 export interface ReadyCheck {
   ok: boolean;
@@ -20,6 +21,8 @@ export interface ApiDeps {
   readiness(): Promise<Record<string, ReadyCheck>>;
   log: Logger;
   version: string;
+  /** Audit duties (verifier): adds /v1/audits and /v1/audits/:jobId. */
+  audits?: AuditsView;
 }
 
 /** Job as served: steps get their index spelled out so verifiers need no positional convention. */
@@ -47,7 +50,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.type(deps.metrics.contentType).send(body);
   });
 
-  app.get('/openapi.json', async () => openApiDocument(deps.version));
+  app.get('/openapi.json', async () => {
+    const doc = openApiDocument(deps.version);
+    return deps.audits ? { ...doc, paths: { ...(doc.paths as Record<string, unknown>), ...auditOpenApiPaths() } } : doc;
+  });
 
   app.get('/v1/models', async () => ({ models: deps.models.list() }));
 
@@ -69,6 +75,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     if (!rec) return reply.code(404).send({ error: 'not_found', message: `job ${id} is not known to this sidecar` });
     return jobView(rec);
   });
+
+  if (deps.audits) registerAuditRoutes(app, deps.audits);
 
   return app;
 }

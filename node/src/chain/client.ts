@@ -37,6 +37,7 @@ export class ChainUnavailableError extends Error {
 const STATUS: Partial<Record<JobStatus, ChainJobStatus>> = {
   [JobStatus.JOB_STATUS_PENDING]: 'pending',
   [JobStatus.JOB_STATUS_RESULT_SUBMITTED]: 'result_submitted',
+  [JobStatus.JOB_STATUS_AUDITING]: 'auditing',
   [JobStatus.JOB_STATUS_SETTLED]: 'settled',
   [JobStatus.JOB_STATUS_REFUNDED]: 'refunded',
 };
@@ -135,14 +136,22 @@ export class ChainClient implements ChainAccess, ModelRegistry {
   }
 
   /** Every PENDING job assigned to `executor` (all pages). */
-  async pendingJobs(executor: string): Promise<Job[]> {
+  pendingJobs(executor: string): Promise<Job[]> {
+    return this.allJobs({ executor, verifier: '', status: JobStatus.JOB_STATUS_PENDING });
+  }
+
+  /** Every AUDITING job whose committee includes `verifier` (a validator operator address; all pages). */
+  auditingJobs(verifier: string): Promise<Job[]> {
+    return this.allJobs({ executor: '', verifier, status: JobStatus.JOB_STATUS_AUDITING });
+  }
+
+  private async allJobs(filter: { executor: string; verifier: string; status: JobStatus }): Promise<Job[]> {
     const out: Job[] = [];
     let key: Uint8Array = new Uint8Array();
     for (let page = 0; page < 1000; page++) {
       const res = await this.inference.Jobs({
         requester: '',
-        executor,
-        status: JobStatus.JOB_STATUS_PENDING,
+        ...filter,
         pagination: { key, offset: 0n, limit: 200n, countTotal: false, reverse: false },
       });
       out.push(...res.jobs);

@@ -68,3 +68,67 @@ export function decodeJobAssigned(ev: AbciEvent, height: number): JobAssignment 
     height,
   };
 }
+
+// ---- Audits (verifier duty, see ../verify/duty.ts) ----
+
+export const EVENT_AUDIT_DECIDED = 'inferchain.inference.v1.EventAuditDecided';
+
+/** EventAuditDecided: whether a result is audited and, when it is, by which committee. */
+export interface AuditDecided {
+  jobId: string;
+  model: string;
+  executor: string;
+  /** The enum name without prefix, lowercase: not_selected, skipped, in_progress, ... */
+  outcome: string;
+  /** Validator operator addresses. */
+  committee: string[];
+  /** Their bound sidecar accounts, same order. */
+  committeeSidecars: string[];
+  commitDeadline: number;
+  revealDeadline: number;
+  note: string;
+  height: number;
+}
+
+function strList(v: unknown, field: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw new EventDecodeError(`${EVENT_AUDIT_DECIDED}.${field}: expected a list of strings, got ${JSON.stringify(v)}`);
+}
+
+function auditUint(v: unknown, field: string): bigint {
+  if (v === undefined) return 0n;
+  if ((typeof v === 'string' && /^\d+$/.test(v)) || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) return BigInt(v);
+  throw new EventDecodeError(`${EVENT_AUDIT_DECIDED}.${field}: expected an unsigned integer, got ${JSON.stringify(v)}`);
+}
+
+const OUTCOMES = ['unspecified', 'not_selected', 'skipped', 'in_progress', 'honest', 'fraud'];
+
+/** undefined for any other event type. */
+export function decodeAuditDecided(ev: AbciEvent, height: number): AuditDecided | undefined {
+  if (ev.type !== EVENT_AUDIT_DECIDED) return undefined;
+  const a = attrs(ev);
+  const rawOutcome = a.get('outcome');
+  const outcome =
+    typeof rawOutcome === 'number' ? (OUTCOMES[rawOutcome] ?? String(rawOutcome)) : typeof rawOutcome === 'string' ? rawOutcome.toLowerCase().replace(/^audit_outcome_/, '') : 'unspecified';
+  const jobId = a.get('job_id');
+  if (jobId === undefined) throw new EventDecodeError(`${EVENT_AUDIT_DECIDED}.job_id: missing`);
+  const text = (k: string): string => {
+    const v = a.get(k);
+    if (v === undefined) return '';
+    if (typeof v !== 'string') throw new EventDecodeError(`${EVENT_AUDIT_DECIDED}.${k}: expected a string, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  return {
+    jobId: auditUint(jobId, 'job_id').toString(),
+    model: text('model'),
+    executor: text('executor'),
+    outcome,
+    committee: strList(a.get('committee'), 'committee'),
+    committeeSidecars: strList(a.get('committee_sidecars'), 'committee_sidecars'),
+    commitDeadline: Number(auditUint(a.get('commit_deadline'), 'commit_deadline')),
+    revealDeadline: Number(auditUint(a.get('reveal_deadline'), 'reveal_deadline')),
+    note: text('note'),
+    height,
+  };
+}

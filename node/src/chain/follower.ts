@@ -8,12 +8,14 @@
 import { Comet38Client, WebsocketClient } from '@cosmjs/tendermint-rpc';
 import type { Job } from '@inferchain/sdk';
 import type { Logger } from 'pino';
-import { decodeJobAssigned, type AbciEvent, type JobAssignment } from './events.js';
+import { decodeAuditDecided, decodeJobAssigned, type AbciEvent, type AuditDecided, type JobAssignment } from './events.js';
 
 export interface BlockSource {
   latestHeight(): Promise<number>;
   blockEvents(height: number): Promise<AbciEvent[]>;
   pendingJobs(executor: string): Promise<Job[]>;
+  /** AUDITING jobs whose committee includes `verifier` (audit reconciliation; optional). */
+  auditingJobs?(verifier: string): Promise<Job[]>;
 }
 
 export interface CursorStore {
@@ -38,6 +40,10 @@ export interface FollowerOptions {
   /** Blocks handled per pass before yielding (keeps shutdown responsive while catching up). */
   maxBlocksPerPass?: number;
   onHeight?(height: number): void;
+  /** Verifier duty: an EventAuditDecided whose committee includes our sidecar account (or validator). */
+  onAuditDecided?(d: AuditDecided): Promise<void>;
+  /** Verifier duty reconciliation: the chain's AUDITING jobs with our validator on the committee. */
+  onAuditing?(jobs: Job[]): Promise<void>;
 }
 
 export class ChainFollower {
@@ -119,6 +125,7 @@ export class ChainFollower {
           this.o.log.info({ job: a.jobId, attempt: a.attempt, deadline: a.deadlineHeight, height: h }, 'job assigned to us');
           await this.o.onAssigned(a);
         }
+        if (this.o.onAuditDecided) await this.auditEvent(ev, h);
       }
       await this.o.cursor.set(h);
       this.cursor = h;
@@ -137,11 +144,26 @@ export class ChainFollower {
         const jobs = await this.o.source.pendingJobs(this.o.validator);
         if (jobs.length > 0) this.o.log.debug({ pending: jobs.length }, 'follower: reconciliation');
         await this.o.onPending(jobs);
+        if (this.o.onAuditing && this.o.source.auditingJobs) await this.o.onAuditing(await this.o.source.auditingJobs(this.o.validator));
         this.reconcileError = undefined;
       } catch (e) {
         this.reconcileError = (e as Error).message;
         this.o.log.warn({ err: this.reconcileError }, 'follower: reconciliation failed; will retry');
       }
+    }
+  }
+
+  /** EventAuditDecided naming us on the committee -> onAuditDecided (undecodable: reconciliation finds it). */
+  private async auditEvent(ev: AbciEvent, h: number): Promise<void> {
+    let d: AuditDecided | undefined;
+    try {
+      d = decodeAuditDecided(ev, h);
+    } catch (e) {
+      this.o.log.error({ height: h, err: (e as Error).message }, 'follower: undecodable EventAuditDecided (skipped)');
+    }
+    if (d && (d.committeeSidecars.includes(this.o.sidecar) || d.committee.includes(this.o.validator))) {
+      this.o.log.info({ job: d.jobId, commitDeadline: d.commitDeadline, revealDeadline: d.revealDeadline, height: h }, 'audit duty: we are on the committee');
+      await this.o.onAuditDecided!(d);
     }
   }
 

@@ -127,8 +127,11 @@ export class ChainSubmitter implements ResultSubmitter {
     return this.broadcast(job, { typeUrl: inferenceTypeUrls.MsgRejectJob, value: ChainSubmitter.rejectMessage(this.address, job, reason) });
   }
 
-  /** Signs and broadcasts one message for a job, retrying sequence mismatches; classifies refusals. */
-  private async broadcast(job: JobRecord, msg: EncodeObject): Promise<SubmitReceipt> {
+  /**
+   * Signs and broadcasts one message for a job, retrying sequence mismatches; classifies refusals. Public for the
+   * verifier duty (MsgCommitVerdict / MsgRevealVerdict share this account and its sequence handling).
+   */
+  async broadcast(job: Pick<JobRecord, 'id'>, msg: EncodeObject): Promise<SubmitReceipt> {
     const retries = this.o.sequenceRetries ?? 5;
     for (let attempt = 1; ; attempt++) {
       let kind: RejectionKind | 'sequence';

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ExecutionProvider } from '../engine/session.js';
+import { NO_FAULTS, VERIFY_DEFAULTS, parseFaultsConfig, parseVerifyConfig, type FaultsConfig, type VerifyConfig } from '../verify/duty-config.js';
 
 export interface ChainConfig {
   /** CometBFT RPC, http(s)://host:port. The websocket (ws://host:port/websocket) is derived from it. */
@@ -60,6 +61,10 @@ export interface NodeConfig {
   engine: EngineConfig;
   api: ApiConfig;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** Audit committee duty (verify/duty-config.ts). */
+  verify: VerifyConfig;
+  /** Fault injection for e2e tests only; off unless set in the config file (verify/duty-config.ts). */
+  faults: FaultsConfig;
 }
 
 export const DEFAULT_API_PORT = 26690;
@@ -230,7 +235,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   };
   const path = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
 
-  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'engine', 'api', 'logLevel', '$schema', 'comment']);
+  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'engine', 'api', 'logLevel', 'verify', 'faults', '$schema', 'comment']);
   for (const k of Object.keys(doc)) if (!known.has(k)) problems.push(`${k}: unknown setting (known: ${[...known].filter((x) => !x.startsWith('$')).join(', ')})`);
 
   const c = section('chain');
@@ -295,5 +300,9 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   const logLevel = str(doc, 'logLevel', 'logLevel', DEFAULTS.logLevel) as NodeConfig['logLevel'];
   if (!LEVELS.includes(logLevel)) problems.push(`logLevel: must be one of ${LEVELS.join(', ')}`);
 
-  return { chain, sidecar, validator, dataDir, models, engine, api, logLevel };
+  // Verifier duty and fault injection (sections parsed in verify/duty-config.ts; faults have no env override).
+  const verify = doc.verify === undefined ? structuredClone(VERIFY_DEFAULTS) : parseVerifyConfig(doc.verify, problems);
+  const faults = doc.faults === undefined ? structuredClone(NO_FAULTS) : parseFaultsConfig(doc.faults, problems, path);
+
+  return { chain, sidecar, validator, dataDir, models, engine, api, logLevel, verify, faults };
 }

@@ -16,11 +16,22 @@ import { ChainFollower, websocketUrlOf, type BlockSource } from '../chain/follow
 import { ChainSubmitter, loadSidecarSigner } from '../chain/signer.js';
 import type { NodeConfig } from '../config/config.js';
 import { EngineGenerator } from '../jobs/engine-generator.js';
-import type { ChainAccess, ResultSubmitter } from '../jobs/ports.js';
+import type { ChainAccess, JobGenerator, ResultSubmitter } from '../jobs/ports.js';
 import { JobProcessor } from '../jobs/processor.js';
 import { JobQueue } from '../jobs/queue.js';
 import { ModelStore } from '../store/model-store.js';
 import { SidecarMetrics } from './metrics.js';
+// Verifier duty (audit committees) and fault injection: see ../verify/duty.ts.
+import { activeFaults } from '../verify/duty-config.js';
+import { EngineAuditChecker } from '../verify/duty-check.js';
+import { ForgingGenerator } from '../verify/duty-faults.js';
+import { EngineLock, lockedGenerator } from '../verify/duty-lock.js';
+import { DutyMetrics } from '../verify/duty-metrics.js';
+import type { VerdictSubmitter } from '../verify/duty-ports.js';
+import { auditChainOf, dutyFromEvent, dutyFromJob } from '../verify/duty-setup.js';
+import { DutyStore } from '../verify/duty-store.js';
+import { ChainVerdictSubmitter } from '../verify/duty-submitter.js';
+import { VerifierDuty } from '../verify/duty.js';
 
 export const SIDECAR_VERSION = '0.1.0';
 
@@ -41,6 +52,8 @@ export interface DaemonDeps {
   chain?: SidecarChain;
   /** Replaces the MsgSubmitResult signer; required with `chain`. */
   submitter?: (sidecar: string, signer: OfflineSigner) => ResultSubmitter;
+  /** Replaces the MsgCommitVerdict/MsgRevealVerdict signer (with `chain`; without it audits cannot be answered). */
+  verdicts?: (sidecar: string, signer: OfflineSigner) => VerdictSubmitter;
 }
 
 interface ExecutorState {
@@ -61,6 +74,8 @@ export class Daemon {
   private store: ModelStore | undefined;
   private follower: ChainFollower | undefined;
   private processor: JobProcessor | undefined;
+  audits: DutyStore | undefined;
+  private duty: VerifierDuty | undefined;
   private metrics: SidecarMetrics | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
@@ -91,10 +106,13 @@ export class Daemon {
     const queue = (this.queue = new JobQueue(this.db));
     const metrics = (this.metrics = new SidecarMetrics(() => queue.countByState()));
     queue.onChange((rec) => metrics.transitions.inc({ state: rec.state }));
+    const audits = (this.audits = new DutyStore(this.db));
+    const dutyMetrics = new DutyMetrics(metrics.registry, () => audits.countByState());
+    for (const f of activeFaults(cfg.faults)) this.log.warn({ fault: f }, `FAULT INJECTION ENABLED (config "faults", for tests only; this sidecar misbehaves on purpose): ${f}`);
     const store = (this.store = new ModelStore({ models: cfg.models, engine: cfg.engine, log: this.log.child({ component: 'models' }) }));
 
     // API first, so /healthz and /readyz can be watched during startup.
-    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION });
+    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits });
     const address = await this.api.listen({ host: cfg.api.host, port: cfg.api.port });
     this.url = address;
     this.log.info({ url: address }, 'api listening');
@@ -113,15 +131,17 @@ export class Daemon {
     const submitter = this.deps.submitter
       ? this.deps.submitter(sidecar, signer)
       : new ChainSubmitter({ comet: (chain as ChainClient).comet, signer, address: sidecar, gasPrice: cfg.chain.gasPrice, log: this.log.child({ component: 'submitter' }) });
+    const engineLock = new EngineLock(); // generations and audit checks take turns on the engine
     const processor = (this.processor = new JobProcessor({
       queue,
       chain,
-      generator: new EngineGenerator({ models: store, threads: cfg.engine.threads, topKCommit: cfg.engine.topKCommit }),
+      generator: lockedGenerator(this.generator(store), engineLock),
       submitter,
       validator: cfg.validator,
       log: this.log.child({ component: 'jobs' }),
       metrics,
     }));
+    const duty = cfg.verify.enabled ? (this.duty = this.makeDuty(chain, store, engineLock, sidecar, signer, submitter, dutyMetrics)) : undefined;
     this.follower = new ChainFollower({
       source: chain,
       cursor: this.cursorStore(),
@@ -132,6 +152,7 @@ export class Daemon {
       reconcileIntervalMs: cfg.chain.reconcileIntervalMs,
       ...(cfg.chain.websocket ? { websocketUrl: websocketUrlOf(cfg.chain.rpc) } : {}),
       onHeight: (h) => {
+        duty?.kick(); // reveal windows open with heights
         metrics.chainHeight.set(h);
         metrics.cursorHeight.set(this.follower?.cursor ?? 0);
       },
@@ -157,8 +178,28 @@ export class Daemon {
         if (added > 0) processor.kick();
         await this.refreshExecutor();
       },
+      ...(duty
+        ? {
+            onAuditDecided: async (d) => {
+              const spec = dutyFromEvent(d, cfg.validator, sidecar);
+              if (spec && (await audits.receive(spec)).isNew) duty.kick();
+            },
+            onAuditing: async (jobs) => {
+              let added = 0;
+              for (const j of jobs) {
+                const spec = dutyFromJob(j, cfg.validator);
+                if (spec && (await audits.receive(spec)).isNew) added++;
+              }
+              if (added > 0) {
+                this.log.info({ added }, 'reconciliation: audit duties that were not in the store');
+                duty.kick();
+              }
+            },
+          }
+        : {}),
     });
     processor.start(); // resumes unfinished jobs from the queue
+    duty?.start(); // resumes unfinished audit duties
     await this.follower.start();
     this.started = true;
     const models = store.list();
@@ -166,6 +207,38 @@ export class Daemon {
       { url: address, sidecar, validator: cfg.validator, modelsReady: models.filter((m) => m.state === 'ready').length, modelsRefused: models.filter((m) => m.state !== 'ready').map((m) => m.contentRoot) },
       'ready',
     );
+  }
+
+  /** The engine generator, wrapped by the forging one when faults.executor.forge is set (tests only). */
+  private generator(store: ModelStore): JobGenerator {
+    const cfg = this.config;
+    const honest = new EngineGenerator({ models: store, threads: cfg.engine.threads, topKCommit: cfg.engine.topKCommit });
+    if (!cfg.faults.executor.forge) return honest;
+    return new ForgingGenerator({ inner: honest, faults: cfg.faults.executor, models: store, engine: cfg.engine, log: this.log.child({ component: 'faults' }) });
+  }
+
+  private makeDuty(chain: SidecarChain, store: ModelStore, lock: EngineLock, sidecar: string, signer: OfflineSigner, submitter: ResultSubmitter, metrics: DutyMetrics): VerifierDuty {
+    const cfg = this.config;
+    const auditChain = auditChainOf(chain);
+    const verdicts: VerdictSubmitter = this.deps.verdicts
+      ? this.deps.verdicts(sidecar, signer)
+      : submitter instanceof ChainSubmitter
+        ? new ChainVerdictSubmitter(submitter)
+        : {
+            commit: () => Promise.reject(new Error('no verdict submitter configured (tests: DaemonDeps.verdicts)')),
+            reveal: () => Promise.reject(new Error('no verdict submitter configured (tests: DaemonDeps.verdicts)')),
+          };
+    return new VerifierDuty({
+      store: this.audits!,
+      chain: auditChain,
+      checker: new EngineAuditChecker({ models: store, chain: auditChain, lock, options: cfg.verify.check, fetchTimeoutMs: cfg.verify.fetchTimeoutMs }),
+      submitter: verdicts,
+      validator: cfg.validator,
+      log: this.log.child({ component: 'audits' }),
+      metrics,
+      neverReveal: cfg.faults.verify.neverReveal,
+      maxAttempts: cfg.verify.maxAttempts,
+    });
   }
 
   private isStopping(): boolean {
@@ -262,6 +335,7 @@ export class Daemon {
     };
     await step('follower', () => this.follower?.stop());
     await step('job processor', () => this.processor?.stop());
+    await step('verifier duty', () => this.duty?.stop());
     await step('api', () => this.api?.close());
     await step('models', () => this.store?.close());
     await step('chain', () => this.chain?.disconnect());

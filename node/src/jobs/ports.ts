@@ -1,7 +1,7 @@
 /** What the job processor needs from the chain, the engine and the signer (fakes implement these in tests). */
 import type { JobOutput, JobRecord, JobSpec } from './types.js';
 
-export type ChainJobStatus = 'pending' | 'result_submitted' | 'settled' | 'refunded' | 'unknown';
+export type ChainJobStatus = 'pending' | 'result_submitted' | 'auditing' | 'settled' | 'refunded' | 'unknown';
 
 /** The chain's view of a job, reduced to what decides whether we may still act on it. */
 export interface ChainJobView {

@@ -1,0 +1,137 @@
+/** What the verifier duty needs from the chain, the executor's API, the engine and the signer (fakes in tests). */
+import { AuditOutcome, JobStatus, Verdict, type Job } from '@inferchain/sdk';
+import type { SubmitReceipt } from '../jobs/ports.js';
+import type { VerdictName } from './salt.js';
+
+export type AuditOutcomeName = 'unspecified' | 'not_selected' | 'skipped' | 'in_progress' | 'honest' | 'fraud';
+
+export interface AuditVoteView {
+  verifier: string;
+  commitHash: string;
+  verdict: VerdictName | undefined;
+  revealed: boolean;
+}
+
+/** The chain's view of an audited job, reduced to what the duty acts on. */
+export interface AuditJobView {
+  id: string;
+  status: 'pending' | 'result_submitted' | 'auditing' | 'settled' | 'refunded' | 'unknown';
+  model: string;
+  executor: string;
+  audit:
+    | {
+        outcome: AuditOutcomeName;
+        committee: string[];
+        commitDeadline: number;
+        revealDeadline: number;
+        votes: AuditVoteView[];
+      }
+    | undefined;
+  /** The job and its result: what the verifier judges. */
+  claim:
+    | {
+        prompt: string;
+        maxTokens: number;
+        temperatureMilli: number;
+        topK: number;
+        seed: bigint;
+        outputTokenIds: number[];
+        outputText: string;
+        finishReason: string;
+        commitment: string;
+      }
+    | undefined;
+}
+
+const STATUS: Partial<Record<JobStatus, AuditJobView['status']>> = {
+  [JobStatus.JOB_STATUS_PENDING]: 'pending',
+  [JobStatus.JOB_STATUS_RESULT_SUBMITTED]: 'result_submitted',
+  [JobStatus.JOB_STATUS_AUDITING]: 'auditing',
+  [JobStatus.JOB_STATUS_SETTLED]: 'settled',
+  [JobStatus.JOB_STATUS_REFUNDED]: 'refunded',
+};
+
+const OUTCOME: Partial<Record<AuditOutcome, AuditOutcomeName>> = {
+  [AuditOutcome.AUDIT_OUTCOME_NOT_SELECTED]: 'not_selected',
+  [AuditOutcome.AUDIT_OUTCOME_SKIPPED]: 'skipped',
+  [AuditOutcome.AUDIT_OUTCOME_IN_PROGRESS]: 'in_progress',
+  [AuditOutcome.AUDIT_OUTCOME_HONEST]: 'honest',
+  [AuditOutcome.AUDIT_OUTCOME_FRAUD]: 'fraud',
+};
+
+export function auditJobView(j: Job): AuditJobView {
+  const a = j.audit;
+  const r = j.result && j.result.submittedBy ? j.result : undefined;
+  return {
+    id: j.id.toString(),
+    status: STATUS[j.status] ?? 'unknown',
+    model: j.model,
+    executor: j.executor,
+    audit: a && {
+      outcome: OUTCOME[a.outcome] ?? 'unspecified',
+      committee: [...a.committee],
+      commitDeadline: Number(a.commitDeadline),
+      revealDeadline: Number(a.revealDeadline),
+      votes: a.votes.map((v) => ({
+        verifier: v.verifier,
+        commitHash: v.commitHash.toLowerCase(),
+        verdict: v.verdict === Verdict.VERDICT_VALID ? 'valid' : v.verdict === Verdict.VERDICT_FRAUD ? 'fraud' : undefined,
+        revealed: v.revealedHeight > 0n,
+      })),
+    },
+    claim: r && {
+      prompt: j.prompt,
+      maxTokens: j.maxTokens,
+      temperatureMilli: j.temperatureMilli,
+      topK: j.topK,
+      seed: j.seed,
+      outputTokenIds: [...r.outputTokenIds],
+      outputText: r.outputText,
+      finishReason: r.finishReason,
+      commitment: r.commitment,
+    },
+  };
+}
+
+export interface AuditChain {
+  latestHeight(): Promise<number>;
+  /** undefined when the chain has no such job. */
+  getAuditJob(id: string): Promise<AuditJobView | undefined>;
+  /** The executor's API base URL as registered (empty/undefined when none). */
+  executorEndpoint(validator: string): Promise<string | undefined>;
+}
+
+export interface VerdictSubmitter {
+  /** MsgCommitVerdict{sidecar, job_id, commit_hash}; waits for inclusion. Throws SubmitRejectedError or a transient error. */
+  commit(jobId: string, commitHash: string): Promise<SubmitReceipt>;
+  /** MsgRevealVerdict{sidecar, job_id, verdict, salt, reason}; waits for inclusion. */
+  reveal(jobId: string, verdict: VerdictName, salt: string, reason: string): Promise<SubmitReceipt>;
+}
+
+/** The check's answer as the duty records it (structurally the verifier core's CheckResult). */
+export interface DutyVerdict {
+  verdict: VerdictName;
+  reason?: string;
+  steps: number;
+  forwardMs: number;
+  maxGap: number;
+  minSamplingMargin?: number;
+  commitment?: string;
+  maxTopkDiff?: number;
+  note?: string;
+  /** Where the executor's committed steps came from (or why none). */
+  stepsSource: string;
+}
+
+/** Judges the claim of an audited job (fetches the executor's steps, runs the verifier core). */
+export interface AuditChecker {
+  check(job: AuditJobView): Promise<DutyVerdict>;
+}
+
+/**
+ * The check cannot be done by this sidecar, whatever the claim: e.g. the model is not loaded here. Not a
+ * verdict: the duty fails (the chain counts a missed reveal) rather than voting blind.
+ */
+export class CannotCheckError extends Error {
+  override name = 'CannotCheckError';
+}

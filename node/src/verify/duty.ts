@@ -1,0 +1,287 @@
+/**
+ * The verifier duty: drives our audit committee seats to a terminal state, one at a time, oldest first:
+ * received -> checking -> decided(verdict, reason, salt) -> committing -> committed -> revealing -> revealed,
+ * or missed (a deadline passed / the audit concluded without our reveal) / failed (we cannot judge, the chain
+ * refused us).
+ *
+ * Each transition is persisted before the work it announces. The verdict and a fresh 32-byte salt are written
+ * together (`decided`) before MsgCommitVerdict is sent, so a restart reveals with the same salt. Before every
+ * broadcast the chain's job.audit.votes are read: a commit (or reveal) of ours already there moves the duty on
+ * without a second broadcast, so we commit at most once and reveal at most once even across crashes.
+ *
+ * Heights: a commit is sent while height < commit_deadline (it lands in a later block); the reveal once the commit
+ * phase is over (height > commit_deadline, or every committee member committed) and while height < reveal_deadline.
+ *
+ * Fault injection (config `faults.verify.neverReveal`, tests only): commit, then never reveal; the duty ends
+ * `missed` after the reveal deadline (the chain withholds our reward and counts the miss).
+ */
+import type { Logger } from 'pino';
+import { SubmitRejectedError } from '../jobs/ports.js';
+import { errText } from '../jobs/processor.js';
+import type { DutyStore } from './duty-store.js';
+import type { AuditDutyRecord } from './duty-types.js';
+import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict, type VerdictSubmitter } from './duty-ports.js';
+import { commitHash, newSalt } from './salt.js';
+
+export interface DutyMetricsSink {
+  checked(verdict: 'valid' | 'fraud', seconds: number): void;
+  ended(state: 'revealed' | 'missed' | 'failed'): void;
+  broadcastFailed(kind: string): void;
+}
+
+export interface VerifierDutyOptions {
+  store: DutyStore;
+  chain: AuditChain;
+  checker: AuditChecker;
+  submitter: VerdictSubmitter;
+  /** Our validator operator address (the committee lists valopers; part of the commit hash). */
+  validator: string;
+  log: Logger;
+  metrics?: DutyMetricsSink;
+  /** Test-only fault: commit but never reveal. */
+  neverReveal?: boolean;
+  /** Re-check period while waiting on heights or a transient retry. Default 1000 ms. */
+  idleMs?: number;
+  /** Attempts (checks, commit broadcasts, reveal broadcasts each) before a duty is failed. Default 5. */
+  maxAttempts?: number;
+  retryBaseMs?: number;
+}
+
+type Step = 'done' | 'wait';
+
+export class VerifierDuty {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private pendingKick = false;
+  private readonly retryAfter = new Map<string, number>();
+  private readonly neverRevealLogged = new Set<string>();
+  current: string | undefined;
+
+  constructor(private readonly o: VerifierDutyOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** New duties or a new height. */
+  kick(): void {
+    this.pendingKick = true;
+    this.wake?.();
+  }
+
+  async stop(graceMs = 10_000): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    if (!this.loop) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+    const r = await Promise.race([this.loop.then(() => 'done' as const), timeout]);
+    clearTimeout(timer);
+    if (r === 'timeout') this.o.log.warn({ job: this.current }, 'stop: audit still running after grace period; it resumes from its checkpoint on restart');
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.pendingKick = false;
+      let waiting = false;
+      try {
+        for (const rec of await this.o.store.unfinished()) {
+          if (!this.running) break;
+          if ((this.retryAfter.get(rec.jobId) ?? 0) > Date.now()) {
+            waiting = true;
+            continue;
+          }
+          this.current = rec.jobId;
+          if ((await this.advance(rec)) === 'wait') waiting = true;
+          this.current = undefined;
+        }
+      } catch (e) {
+        this.current = undefined;
+        if (!this.running) break;
+        this.o.log.warn({ err: errText(e) }, 'verifier duty: pass failed; retrying');
+        waiting = true;
+      }
+      if (!this.running) break;
+      if (this.pendingKick) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, waiting ? (this.o.idleMs ?? 1000) : 60_000);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Moves one duty as far as it can go now. */
+  async advance(rec: AuditDutyRecord): Promise<Step> {
+    const log = this.o.log.child({ audit: rec.jobId });
+    try {
+      for (let guard = 0; guard < 8; guard++) {
+        const [height, view] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getAuditJob(rec.jobId)]);
+        const closed = await this.closedOnChain(rec, view, height, log);
+        if (closed) return closed;
+        const next = await this.step(rec, view!, height, log);
+        if (next === 'wait' || next === 'done') return next;
+        rec = next;
+      }
+      return 'wait';
+    } catch (e) {
+      log.warn({ err: errText(e), state: rec.state }, 'audit step failed; will retry');
+      await this.o.store.annotate(rec.jobId, errText(e)).catch(() => undefined);
+      this.later(rec.jobId, this.o.idleMs ?? 1000);
+      return 'wait';
+    }
+  }
+
+  /** Ends the duty when the chain no longer needs (or can no longer take) anything from us. */
+  private async closedOnChain(rec: AuditDutyRecord, view: AuditJobView | undefined, height: number, log: Logger): Promise<Step | undefined> {
+    const mine = view?.audit?.votes.find((v) => v.verifier === this.o.validator);
+    if (mine?.revealed) return this.end(rec, 'revealed', { note: 'our reveal is on chain' }, log);
+    if (!view) return this.end(rec, 'failed', { reason: 'the chain has no such job' }, log);
+    if (!view.audit || !view.audit.committee.includes(this.o.validator)) return this.end(rec, 'failed', { reason: 'we are not on this audit committee on chain' }, log);
+    if (view.audit.outcome !== 'in_progress') {
+      return this.end(rec, 'missed', { reason: `the audit concluded (${view.audit.outcome}) without our reveal` }, log);
+    }
+    if (mine?.commitHash && !rec.commitHash) {
+      // Our commit is on chain but this database never held the salt (restored from an older backup?).
+      return this.end(rec, 'failed', { reason: 'a commit of ours is on chain but its salt is not in this database: it cannot be revealed' }, log);
+    }
+    if (mine?.commitHash && rec.commitHash && mine.commitHash !== rec.commitHash) {
+      return this.end(rec, 'failed', { reason: `the commit on chain (${mine.commitHash}) is not ours (${rec.commitHash})` }, log);
+    }
+    if (!mine?.commitHash && height >= view.audit.commitDeadline && !isCommitted(rec)) {
+      return this.end(rec, 'missed', { reason: `commit deadline passed (height ${height} >= ${view.audit.commitDeadline}) before our commit` }, log);
+    }
+    if (height >= view.audit.revealDeadline) {
+      const why = this.o.neverReveal ? 'fault injection (faults.verify.neverReveal): committed, never revealed' : `reveal deadline passed (height ${height} >= ${view.audit.revealDeadline})`;
+      return this.end(rec, 'missed', { reason: why }, log);
+    }
+    return undefined;
+  }
+
+  /** One transition; returns the new record to continue with, or wait/done. */
+  private async step(rec: AuditDutyRecord, view: AuditJobView, height: number, log: Logger): Promise<AuditDutyRecord | Step> {
+    const audit = view.audit!;
+    const mine = audit.votes.find((v) => v.verifier === this.o.validator);
+    const max = this.o.maxAttempts ?? 5;
+    switch (rec.state) {
+      case 'received':
+      case 'checking': {
+        if (rec.checkAttempts >= max) return this.end(rec, 'failed', { reason: `gave up after ${rec.checkAttempts} check attempts: ${rec.reason ?? 'unknown error'}` }, log);
+        rec = await this.o.store.transition(rec.jobId, 'checking');
+        const t0 = performance.now();
+        let v: DutyVerdict;
+        try {
+          v = await this.o.checker.check(view);
+        } catch (e) {
+          if (e instanceof CannotCheckError) return this.end(rec, 'failed', { reason: `cannot check: ${e.message}` }, log);
+          throw e;
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        this.o.metrics?.checked(v.verdict, seconds);
+        const salt = newSalt();
+        const hash = commitHash(rec.jobId, v.verdict, salt, this.o.validator);
+        const { verdict, reason, stepsSource, ...rest } = v;
+        const next = await this.o.store.transition(rec.jobId, 'decided', {
+          verdict,
+          ...(reason ? { verdictReason: reason } : {}),
+          salt,
+          commitHash: hash,
+          check: { ...rest, stepsSource },
+          note: verdict === 'fraud' ? `fraud: ${reason ?? ''}` : 'valid',
+        });
+        log.info({ verdict, reason, steps: v.steps, forwardMs: round(v.forwardMs), maxGap: v.maxGap, stepsSource, seconds: round(seconds) }, 'audit checked');
+        if (!this.running && this.loop) return 'wait';
+        return next;
+      }
+      case 'decided':
+      case 'committing': {
+        if (mine?.commitHash === rec.commitHash) return this.o.store.transition(rec.jobId, 'committed', { note: 'our commit is on chain' });
+        if (rec.commitAttempts >= max) return this.end(rec, 'failed', { reason: `gave up after ${rec.commitAttempts} commit attempts: ${rec.reason ?? 'unknown error'}` }, log);
+        rec = await this.o.store.transition(rec.jobId, 'committing');
+        try {
+          const r = await this.o.submitter.commit(rec.jobId, rec.commitHash!);
+          log.info({ txHash: r.txHash, height: r.height, commitHash: rec.commitHash }, 'verdict committed');
+          return await this.o.store.transition(rec.jobId, 'committed', { commitTx: r.txHash, note: `included at height ${r.height}` });
+        } catch (e) {
+          return this.broadcastFailed(rec, e, 'commit', log);
+        }
+      }
+      case 'committed':
+      case 'revealing': {
+        if (this.o.neverReveal) {
+          if (!this.neverRevealLogged.has(rec.jobId)) {
+            this.neverRevealLogged.add(rec.jobId);
+            log.warn({ revealDeadline: audit.revealDeadline }, 'FAULT INJECTION (faults.verify.neverReveal): committed; this verdict will never be revealed');
+          }
+          this.later(rec.jobId, this.o.idleMs ?? 1000);
+          return 'wait';
+        }
+        const everyoneCommitted = audit.committee.every((m) => audit.votes.some((v) => v.verifier === m && v.commitHash !== ''));
+        if (height <= audit.commitDeadline && !everyoneCommitted) {
+          this.later(rec.jobId, this.o.idleMs ?? 1000);
+          return 'wait';
+        }
+        if (rec.revealAttempts >= max) return this.end(rec, 'failed', { reason: `gave up after ${rec.revealAttempts} reveal attempts: ${rec.reason ?? 'unknown error'}` }, log);
+        rec = await this.o.store.transition(rec.jobId, 'revealing');
+        try {
+          const r = await this.o.submitter.reveal(rec.jobId, rec.verdict!, rec.salt!, rec.verdictReason ?? '');
+          log.info({ txHash: r.txHash, height: r.height, verdict: rec.verdict }, 'verdict revealed');
+          return await this.end(rec, 'revealed', { revealTx: r.txHash, note: `included at height ${r.height}` }, log);
+        } catch (e) {
+          return this.broadcastFailed(rec, e, 'reveal', log);
+        }
+      }
+      default:
+        return 'done';
+    }
+  }
+
+  /** Whatever the error says, the chain decides next pass; definite refusals fail the duty. */
+  private async broadcastFailed(rec: AuditDutyRecord, e: unknown, what: 'commit' | 'reveal', log: Logger): Promise<Step> {
+    const kind = e instanceof SubmitRejectedError ? e.kind : 'transient';
+    this.o.metrics?.broadcastFailed(`${what}_${kind}`);
+    const [height, view] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getAuditJob(rec.jobId)]);
+    const mine = view?.audit?.votes.find((v) => v.verifier === this.o.validator);
+    if (what === 'commit' && mine?.commitHash && mine.commitHash === rec.commitHash) {
+      await this.o.store.transition(rec.jobId, 'committed', { note: 'our commit is on chain (after a failed broadcast)' });
+      this.later(rec.jobId, 0);
+      return 'wait';
+    }
+    const closed = await this.closedOnChain(rec, view, height, log);
+    if (closed) return closed;
+    if (e instanceof SubmitRejectedError && e.kind !== 'other' && e.kind !== 'insufficient_funds') {
+      return this.end(rec, 'failed', { reason: `chain refused the ${what} (${e.kind}): ${e.message}` }, log);
+    }
+    const attempts = what === 'commit' ? rec.commitAttempts : rec.revealAttempts;
+    log.warn({ err: errText(e), kind, attempt: attempts }, `${what} broadcast failed; will retry`);
+    await this.o.store.annotate(rec.jobId, `${what} attempt ${attempts} failed: ${errText(e)}`);
+    this.later(rec.jobId, Math.min(30_000, (this.o.retryBaseMs ?? 1000) * 2 ** Math.max(0, attempts - 1)));
+    return 'wait';
+  }
+
+  private async end(rec: AuditDutyRecord, to: 'revealed' | 'missed' | 'failed', patch: { reason?: string; note?: string; revealTx?: string }, log: Logger): Promise<Step> {
+    await this.o.store.transition(rec.jobId, to, patch);
+    this.o.metrics?.ended(to);
+    if (to === 'revealed') log.info({ verdict: rec.verdict, note: patch.note }, 'audit duty done');
+    else log.warn({ reason: patch.reason, state: rec.state }, `audit duty ${to}`);
+    return 'done';
+  }
+
+  private later(jobId: string, ms: number): void {
+    this.retryAfter.set(jobId, Date.now() + ms);
+  }
+}
+
+function isCommitted(rec: AuditDutyRecord): boolean {
+  return rec.state === 'committed' || rec.state === 'revealing';
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
