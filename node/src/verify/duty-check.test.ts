@@ -1,0 +1,188 @@
+/**
+ * The check behind a verdict with the real tiny model and the real verifier core: an honest executor's result is
+ * valid; both forged results of the fault injection (faults.executor.forge) are caught as fraud. Also the executor
+ * steps fetch (timeouts, refusals, malformed answers).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobView } from '../api/server.js';
+import { DEFAULTS } from '../config/config.js';
+import { loadModel, type LoadedModel } from '../engine/model.js';
+import { EngineGenerator } from '../jobs/engine-generator.js';
+import { spec } from '../jobs/testing.js';
+import type { JobOutput, JobRecord, JobSpec } from '../jobs/types.js';
+import { ensureTinyModel } from '../models/locations.js';
+import { makeTinyModel } from '../models/tiny.js';
+import { DEFAULT_CHECK_OPTIONS } from './check.js';
+import { EngineAuditChecker, fetchExecutorSteps, parseSteps } from './duty-check.js';
+import { ForgingGenerator, forgeTokenIds } from './duty-faults.js';
+import { EngineLock, lockedGenerator } from './duty-lock.js';
+import { CannotCheckError, type AuditJobView } from './duty-ports.js';
+
+const ROOT = 'a'.repeat(64);
+const log = pino({ level: 'silent' });
+let tiny: LoadedModel;
+let tmp: string;
+
+beforeAll(async () => {
+  tiny = await loadModel(await ensureTinyModel(), { threads: 1 });
+  tmp = await mkdtemp(join(tmpdir(), 'inferchain-duty-check-'));
+  await makeTinyModel(join(tmp, 'other'), { seed: 98765 });
+});
+afterAll(async () => {
+  await tiny?.release();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+const models = { get: (r: string) => (r === ROOT ? tiny : undefined) };
+const honest = () => new EngineGenerator({ models, threads: 1, topKCommit: 8 });
+
+/** The chain's job after `out` was submitted, and a fetch that serves the executor's /v1/jobs/:id. */
+function posted(s: JobSpec, out: JobOutput): { view: AuditJobView; fetchFn: typeof fetch } {
+  const view: AuditJobView = {
+    id: s.id,
+    status: 'auditing',
+    model: ROOT,
+    executor: 'infervaloper1exec',
+    audit: { outcome: 'in_progress', committee: [], commitDeadline: 0, revealDeadline: 0, votes: [] },
+    claim: {
+      prompt: s.prompt,
+      maxTokens: s.maxTokens,
+      temperatureMilli: s.temperatureMilli,
+      topK: s.topK,
+      seed: BigInt(s.seed),
+      outputTokenIds: out.tokenIds,
+      outputText: out.text,
+      finishReason: out.finishReason,
+      commitment: out.commitment,
+    },
+  };
+  const rec = { ...s, state: 'confirmed', output: out, submitAttempts: 1, receivedAt: '', updatedAt: '', history: [] } as JobRecord;
+  const body = JSON.parse(JSON.stringify(jobView(rec))) as unknown;
+  const fetchFn = (async (url: string | URL | Request) => {
+    expect(String(url)).toBe(`http://exec.example:26690/v1/jobs/${s.id}`);
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+  return { view, fetchFn };
+}
+
+function checker(fetchFn: typeof fetch): EngineAuditChecker {
+  return new EngineAuditChecker({
+    models,
+    chain: { executorEndpoint: async () => 'http://exec.example:26690' },
+    lock: new EngineLock(),
+    options: DEFAULT_CHECK_OPTIONS,
+    fetchTimeoutMs: 2000,
+    fetchFn,
+  });
+}
+
+describe('audit check with the real engine', () => {
+  it('an honest result is valid, with the executor steps checked', async () => {
+    const s = spec(1, { prompt: 'hello world', maxTokens: 8, temperatureMilli: 0, model: ROOT });
+    const { view, fetchFn } = posted(s, await honest().generate(s));
+    const v = await checker(fetchFn).check(view);
+    expect(v).toMatchObject({ verdict: 'valid', commitment: 'checked', stepsSource: 'http://exec.example:26690/v1/jobs/1' });
+    expect(v.steps).toBeGreaterThan(0);
+  });
+
+  it('a sampled honest result is valid', async () => {
+    const s = spec(2, { prompt: 'once upon', maxTokens: 8, temperatureMilli: 800, topK: 20, seed: '12345', model: ROOT });
+    const { view, fetchFn } = posted(s, await honest().generate(s));
+    expect((await checker(fetchFn).check(view)).verdict).toBe('valid');
+  });
+
+  it('forge wrong-tokens is caught as fraud', async () => {
+    const s = spec(3, { prompt: 'hello world', maxTokens: 8, model: ROOT });
+    const forged = await new ForgingGenerator({ inner: honest(), faults: { forge: 'wrong-tokens' }, models, engine: DEFAULTS.engine, log }).generate(s);
+    const h = await honest().generate(s);
+    expect(forged.tokenIds).toHaveLength(h.tokenIds.length);
+    expect(forged.tokenIds).not.toEqual(h.tokenIds);
+    expect(forged.commitment).toBe(h.commitment);
+    const { view, fetchFn } = posted(s, forged);
+    const v = await checker(fetchFn).check(view);
+    expect(v.verdict).toBe('fraud');
+    expect(v.reason).toMatch(/step \d+/);
+  });
+
+  it('forge other-model is caught as fraud', async () => {
+    const s = spec(4, { prompt: 'hello world', maxTokens: 8, model: ROOT });
+    const engine = { ...DEFAULTS.engine, executionProviders: ['cpu' as const], threads: 1 };
+    const forged = await new ForgingGenerator({ inner: honest(), faults: { forge: 'other-model', forgeModelDir: join(tmp, 'other') }, models, engine, log }).generate(s);
+    const { view, fetchFn } = posted(s, forged);
+    const v = await checker(fetchFn).check(view);
+    expect(v.verdict).toBe('fraud');
+  });
+
+  it('without the executor steps the claim is judged on the forward pass alone', async () => {
+    const s = spec(5, { prompt: 'hello world', maxTokens: 6, model: ROOT });
+    const { view } = posted(s, await honest().generate(s));
+    const down = (async () => {
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    const v = await checker(down).check(view);
+    expect(v).toMatchObject({ verdict: 'valid', commitment: 'unavailable' });
+    expect(v.stepsSource).toMatch(/unreachable: fetch failed/);
+  });
+
+  it('a model not loaded here cannot be checked; an unknown finish reason is fraud', async () => {
+    const s = spec(6, { prompt: 'hello world', maxTokens: 6, model: ROOT });
+    const { view, fetchFn } = posted(s, await honest().generate(s));
+    await expect(checker(fetchFn).check({ ...view, model: 'b'.repeat(64) })).rejects.toBeInstanceOf(CannotCheckError);
+    const bad = await checker(fetchFn).check({ ...view, claim: { ...view.claim!, finishReason: 'stop' } });
+    expect(bad).toMatchObject({ verdict: 'fraud', reason: expect.stringMatching(/neither eos nor length/) });
+  });
+});
+
+describe('executor steps fetch', () => {
+  const ok = (body: unknown, status = 200) => (async () => new Response(JSON.stringify(body), { status })) as typeof fetch;
+
+  it('orders steps and refuses malformed ones', () => {
+    const steps = parseSteps({ output: { steps: [{ step: 1, topk: [{ id: 2, logit: 0.5 }] }, { step: 0, topk: [{ id: 1, logit: 1 }] }] } });
+    expect(steps).toEqual([{ topk: [{ id: 1, logit: 1 }] }, { topk: [{ id: 2, logit: 0.5 }] }]);
+    expect(parseSteps({ output: { steps: [{ step: 1, topk: [] }] } })).toBeUndefined(); // a gap
+    expect(parseSteps({ output: { steps: [{ step: 0, topk: [{ id: 'x', logit: 1 }] }] } })).toBeUndefined();
+    expect(parseSteps({})).toBeUndefined();
+    expect(parseSteps(null)).toBeUndefined();
+  });
+
+  it('no endpoint, refusals, timeouts: no steps, and says why', async () => {
+    expect(await fetchExecutorSteps(undefined, '1', 100)).toEqual({ steps: undefined, source: 'the executor registered no endpoint' });
+    expect((await fetchExecutorSteps('http://e', '1', 100, ok({ error: 'not_found' }, 404))).source).toMatch(/answered 404/);
+    expect((await fetchExecutorSteps('http://e', '1', 100, ok({ output: {} }))).source).toMatch(/no usable steps/);
+    const hang = ((_u: unknown, init?: RequestInit) =>
+      new Promise((_r, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('timed out'))))) as typeof fetch;
+    expect((await fetchExecutorSteps('http://e/', '1', 20, hang)).source).toMatch(/unreachable: timed out/);
+    expect((await fetchExecutorSteps('not a url', '1', 20)).source).toMatch(/not a URL/);
+  });
+});
+
+describe('engine sharing and forged ids', () => {
+  it('generations and audits take turns on the engine', async () => {
+    const lock = new EngineLock();
+    const order: string[] = [];
+    const slow = (name: string, ms: number) => lock.run(name, async () => {
+      order.push(`${name}:start`);
+      await new Promise((r) => setTimeout(r, ms));
+      order.push(`${name}:end`);
+    });
+    const gen = lockedGenerator({ serves: () => true, generate: async () => (order.push('gen'), ({}) as JobOutput) }, lock);
+    await Promise.all([slow('audit', 20), gen.generate(spec(1)), slow('audit2', 1)]);
+    expect(order).toEqual(['audit:start', 'audit:end', 'gen', 'audit2:start', 'audit2:end']);
+    await expect(lock.run('x', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(await lock.run('y', async () => 1)).toBe(1);
+  });
+
+  it('forged ids: same length, never the honest id, a final stop token kept', () => {
+    let i = 0;
+    const seq = [5, 5, 9, 3, 7, 2];
+    const ids = forgeTokenIds([5, 6, 2], 10, new Set([2]), () => seq[i++ % seq.length]!);
+    expect(ids).toHaveLength(3);
+    expect(ids[0]).not.toBe(5);
+    expect(ids[1]).not.toBe(6);
+    expect(ids[2]).toBe(2);
+  });
+});
