@@ -69,6 +69,7 @@ test-unit: build-ts tiny-model model ## TypeScript unit tests (sdk, node incl. S
 	npx vitest run --project sdk --project node --project localnet
 test-e2e: build tiny-model model ## end-to-end tests over a real localnet with real sidecars (started and stopped by the tests)
 	npx vitest run --project e2e
+	npx vitest run --project e2e-audit
 test: proto-check test-go test-unit test-e2e ## everything CI runs
 
 .PHONY: bench-digest

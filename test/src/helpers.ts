@@ -73,17 +73,22 @@ export async function sidecarJob(api: string, id: bigint): Promise<{ state: stri
   return (await res.json()) as { state: string; output?: { commitment?: string; tokenIds?: number[] } };
 }
 
-/** Restarts validator i's sidecar with the localnet's models and waits until it is ready. */
-export async function restartSidecar(localnet: LocalnetInfo, index: number, opts: { wait?: boolean } = {}): Promise<SidecarInfo> {
+/** Restarts validator i's sidecar with the localnet's models (and optional extra config) and waits until it is ready. */
+export async function restartSidecar(
+  localnet: LocalnetInfo,
+  index: number,
+  opts: { wait?: boolean; portOffset?: number; extraConfig?: Record<string, unknown> } = {},
+): Promise<SidecarInfo> {
   await stopSidecar(localnet.home, index);
   const s = startSidecar({
     home: localnet.home,
     index,
     rpc: localnet.nodes[index]?.endpoints.rpc ?? localnet.nodes[0]!.endpoints.rpc,
     chainId: localnet.chainId,
-    portOffset: E2E_PORT_OFFSET,
+    portOffset: opts.portOffset ?? E2E_PORT_OFFSET,
     models: localnet.models,
     threads: 1,
+    ...(opts.extraConfig ? { extraConfig: opts.extraConfig } : {}),
   });
   if (opts.wait !== false) await waitForSidecar(s, 180_000);
   return s;

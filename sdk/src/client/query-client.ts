@@ -30,8 +30,10 @@ export interface JobFilter {
   requester?: string;
   /** Validator operator address (infervaloper...). */
   executor?: string;
-  /** A JobStatus or its name: pending, result_submitted, settled, refunded. */
+  /** A JobStatus or its name: pending, result_submitted, auditing, settled, refunded. */
   status?: JobStatus | string;
+  /** Validator operator address of an audit committee member. */
+  verifier?: string;
 }
 
 /**
@@ -241,11 +243,11 @@ export class InferchainClient {
     }
   }
 
-  /** One page of jobs, filtered by requester, executor and status (the filters combine). */
+  /** One page of jobs, filtered by requester, executor, audit committee member and status (the filters combine). */
   async listJobs(filter: JobFilter = {}, page: PageOptions = {}): Promise<Page<Job>> {
     const status = filter.status === undefined ? JobStatus.JOB_STATUS_UNSPECIFIED : typeof filter.status === "string" ? parseJobStatus(filter.status) : filter.status;
     const res = await wrap(() =>
-      this.inference.Jobs({ requester: filter.requester ?? "", executor: filter.executor ?? "", status, pagination: toPageRequest(page) }),
+      this.inference.Jobs({ requester: filter.requester ?? "", executor: filter.executor ?? "", verifier: filter.verifier ?? "", status, pagination: toPageRequest(page) }),
     );
     return { items: res.jobs, nextKey: nextKeyOf(res.pagination) };
   }

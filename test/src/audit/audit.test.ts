@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { JobRefundedError, JobStatus, type InferResult, type SigningInferchainClient } from "@inferchain/sdk";
+import { clientFor, inferchainCli, moduleAddress, restartSidecar } from "../helpers.js";
+import { AUDIT_PORT_OFFSET } from "./env.js";
+
+// Issue 5 over a real 3-validator localnet with real sidecars, every result audited by the two other executors:
+// (a) honest jobs pass and nobody is slashed, (c) a verifier that never reveals loses its reward,
+// (b) forged results posted with the executor's key are caught: its stake is slashed, the requester refunded.
+const localnet = inject("localnet");
+const otherModelDir = inject("otherModelDir");
+const tiny = localnet.models[0]!;
+const api = localnet.nodes[0]!.endpoints.api;
+const validators = localnet.sidecars.map((s) => s.validator);
+const requesters = ["alice", "bob", "carol", "dave"] as const;
+let clients: SigningInferchainClient[] = [];
+
+async function tokens(valoper: string): Promise<bigint> {
+  const res = await fetch(`${api}/cosmos/staking/v1beta1/validators/${valoper}`);
+  const body = (await res.json()) as { validator: { tokens: string } };
+  return BigInt(body.validator.tokens);
+}
+
+const allTokens = () => Promise.all(validators.map(tokens));
+const restart = (index: number, extraConfig?: Record<string, unknown>) =>
+  restartSidecar(localnet, index, { portOffset: AUDIT_PORT_OFFSET, ...(extraConfig ? { extraConfig } : {}) });
+
+interface Outcome {
+  executor: string;
+  result?: InferResult;
+  error?: unknown;
+  jobId: bigint;
+}
+
+/** One job per requester account, in parallel; resolves when every job is settled or refunded. */
+async function runJobs(prompts: string[]): Promise<Outcome[]> {
+  return Promise.all(
+    prompts.map(async (prompt, i) => {
+      const c = clients[i % clients.length]!;
+      const req = await c.requestInference({ model: tiny.contentRoot, prompt, maxTokens: 8, temperature: i % 2 === 0 ? 0 : 0.8, topK: 20 });
+      try {
+        const job = await c.waitForResult(req.jobId, { until: "settled", timeoutMs: 120_000 });
+        const { inferResultFromJob } = await import("@inferchain/sdk");
+        return { executor: req.executor, jobId: req.jobId, result: inferResultFromJob(job, req.txHash) };
+      } catch (error) {
+        return { executor: req.executor, jobId: req.jobId, error };
+      }
+    }),
+  );
+}
+
+beforeAll(async () => {
+  clients = await Promise.all(requesters.map((a) => clientFor(localnet, a)));
+});
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+});
+
+describe("sampled verification with p = 100%", () => {
+  it("(a) honest jobs are all audited by the two other executors and pass; nobody is slashed", async () => {
+    const before = await allTokens();
+    const outcomes = await runJobs(["Hello", "The sky is", "Once upon a time", "A recipe for bread", "Count to five", "Hi there"]);
+    for (const o of outcomes) {
+      expect(o.error, `job ${o.jobId}: ${String(o.error)}`).toBeUndefined();
+      const audit = o.result!.receipt.audit!;
+      expect(audit.outcome).toBe("honest");
+      expect(audit.committee.sort()).toEqual(validators.filter((v) => v !== o.executor).sort());
+      expect(audit.votes.map((v) => v.verdict)).toEqual(["valid", "valid"]);
+      for (const v of audit.votes) expect(BigInt(v.reward?.amount ?? "0")).toBeGreaterThan(0n);
+    }
+    expect(await allTokens()).toEqual(before);
+
+    const shown = await inferchainCli(["job", String(outcomes[0]!.jobId), "--node", localnet.nodes[0]!.endpoints.rpc]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/audit/i);
+    expect(shown.stdout).toMatch(/honest/i);
+  });
+
+  it("(c) a verifier that never reveals loses its reward (and the audit still concludes)", async () => {
+    const silent = 2;
+    await restart(silent, { faults: { verify: { neverReveal: true } } });
+    try {
+      const outcomes = (await runJobs(["Tell me a joke", "What is rain", "Good morning", "List three colours"])).filter((o) => o.executor !== validators[silent]);
+      expect(outcomes.length).toBeGreaterThan(0);
+      for (const o of outcomes) {
+        expect(o.error, `job ${o.jobId}: ${String(o.error)}`).toBeUndefined();
+        const audit = o.result!.receipt.audit!;
+        expect(audit.outcome).toBe("honest");
+        const silentVote = audit.votes.find((v) => v.verifier === validators[silent])!;
+        const otherVote = audit.votes.find((v) => v.verifier !== validators[silent])!;
+        expect(silentVote.committed).toBe(true);
+        expect(silentVote.verdict).toBeUndefined();
+        expect(BigInt(silentVote.reward?.amount ?? "0")).toBe(0n);
+        expect(otherVote.verdict).toBe("valid");
+        expect(BigInt(otherVote.reward?.amount ?? "0")).toBeGreaterThan(0n);
+      }
+      const executor = await clients[0]!.getExecutor(validators[silent]!);
+      expect(Number(executor.missedAudits)).toBeGreaterThan(0);
+    } finally {
+      await restart(silent);
+    }
+  });
+
+  for (const [index, forge] of [
+    [0, { forge: "wrong-tokens" }],
+    [1, { forge: "other-model", forgeModelDir: otherModelDir }],
+  ] as const) {
+    it(`(b) a forged result (${forge.forge}) posted with the executor's key is caught: stake slashed by the fraction, requester refunded`, async () => {
+      const cheater = validators[index]!;
+      await restart(index, { faults: { executor: forge } });
+      try {
+        const stakeBefore = await tokens(cheater);
+        let caught: Outcome | undefined;
+        for (let round = 0; round < 6 && caught === undefined; round++) {
+          const outcomes = await runJobs(["Hello there", "Why is the sea salty", "Name a fruit", "Say something"]);
+          caught = outcomes.find((o) => o.executor === cheater);
+          // jobs of the honest executors still pass their audits meanwhile
+          for (const o of outcomes.filter((x) => x.executor !== cheater)) expect(o.result?.receipt.audit?.outcome).toBe("honest");
+        }
+        expect(caught, `no job was assigned to ${cheater}`).toBeDefined();
+        expect(caught!.error).toBeInstanceOf(JobRefundedError);
+        const err = caught!.error as JobRefundedError;
+        expect(err.fraud?.executor).toBe(cheater);
+        expect(err.fraud?.verifiers.length).toBeGreaterThanOrEqual(2);
+        const job = await clients[0]!.getJob(caught!.jobId);
+        expect(job.status).toBe(JobStatus.JOB_STATUS_REFUNDED);
+        expect(job.result).toBeDefined(); // the forged result stays on record for auditors
+
+        // 5% of the stake the validator had when it cheated (1e11 uinfer self-delegation: exact)
+        const stakeAfter = await tokens(cheater);
+        expect(stakeBefore - stakeAfter).toBe((stakeBefore * 5n) / 100n);
+        expect(BigInt(job.audit!.slashed!.amount)).toBe(stakeBefore - stakeAfter);
+        // the cheater no longer serves
+        expect((await clients[0]!.getExecutor(cheater)).active).toBe(false);
+        // nothing left in escrow; requesters paid only gas for the refunded job
+        expect(BigInt((await clients[0]!.getBalance(moduleAddress("inference"))).amount)).toBe(0n);
+      } finally {
+        await restart(index);
+      }
+    });
+  }
+});

@@ -1,0 +1,11 @@
+import type { LocalnetInfo } from "@inferchain/localnet";
+
+/** The audit localnet's ports: RPC 38657 (+10 per validator), sidecars 38680 (+10). */
+export const AUDIT_PORT_OFFSET = 12_000;
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    localnet: LocalnetInfo;
+    otherModelDir: string;
+  }
+}

@@ -1,0 +1,45 @@
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type {} from "vitest";
+import type { TestProject } from "vitest/node";
+import { startLocalnet, stopLocalnet, TINY_MODEL_DIR } from "@inferchain/localnet";
+import { makeTinyModel } from "@inferchain/node";
+import { AUDIT_PORT_OFFSET } from "./env.js";
+
+/**
+ * Three validators, each with a sidecar serving the tiny model, and every result audited (p = 1) by a committee
+ * of the two other executors with short commit and reveal windows. A second tiny model with other weights (same
+ * tokenizer) is there for the "tokens from a different model" forgery.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const home = process.env.INFERCHAIN_E2E_AUDIT_HOME ?? mkdtempSync(join(tmpdir(), "inferchain-e2e-audit-"));
+  if (!existsSync(`${TINY_MODEL_DIR}/model.onnx`)) throw new Error(`no tiny model at ${TINY_MODEL_DIR}: run 'make tiny-model' (make test-e2e does)`);
+  const tiny = join(home, "models", "tiny");
+  if (!existsSync(tiny)) cpSync(TINY_MODEL_DIR, tiny, { recursive: true });
+  const other = join(home, "models", "tiny-other");
+  if (!existsSync(other)) await makeTinyModel(other, { seed: 4321 });
+
+  const info = await startLocalnet({
+    home,
+    validators: 3,
+    portOffset: AUDIT_PORT_OFFSET,
+    log: (line) => console.error(`[e2e-audit localnet] ${line}`),
+    models: [{ dir: tiny }],
+    sidecarThreads: 1,
+    inferenceParams: {
+      audit_probability: "1.000000000000000000",
+      committee_size: 3,
+      quorum: 2,
+      commit_blocks: 4,
+      reveal_blocks: 4,
+      slash_fraction: "0.050000000000000000",
+    },
+  });
+  project.provide("localnet", info);
+  project.provide("otherModelDir", other);
+  return async () => {
+    await stopLocalnet(home);
+    if (process.env.INFERCHAIN_E2E_AUDIT_HOME === undefined) rmSync(home, { recursive: true, force: true });
+  };
+}
