@@ -11,10 +11,15 @@ import (
 	"github.com/inferchain/inferchain/chain/x/inference/types"
 )
 
-// EndBlocker settles results submitted in earlier blocks and handles expired deadlines.
+// EndBlocker concludes audits, decides audits and settles results submitted in earlier blocks, and handles
+// expired deadlines.
 //
-//  1. Every RESULT_SUBMITTED job submitted at a height below the current one goes through decideAudit (the
-//     hook of the sampled audits; today it always says "not audited") and is settled.
+//  0. Every AUDITING job whose AuditQueue height (its reveal deadline, or the block of its last reveal) is at or
+//     below the current height is concluded (concludeAudit: slash and refund on fraud, settle otherwise;
+//     verifier rewards and missed audits).
+//  1. Every RESULT_SUBMITTED job submitted at a height below the current one goes through decideAudit: this
+//     block's hash decides whether it is audited. An audited job goes AUDITING (settled or refunded at step 0
+//     of a later block); any other is settled now.
 //  2. Every PENDING job whose deadline_height is at or below the current height has expired: no transaction
 //     can submit its result any more (SubmitResult accepts height <= deadline_height, and this block's
 //     transactions have all run). Its executor's missed_deadlines is incremented (deactivating it at
@@ -31,6 +36,22 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 		return err
 	}
 
+	dueAudits, err := k.queued(ctx, k.AuditQueue, h+1) // conclusion heights <= h
+	if err != nil {
+		return err
+	}
+	for _, key := range dueAudits {
+		k.processJob(sdkCtx, key.K2(), "conclude audit", func(cctx sdk.Context, job *types.Job) error {
+			if err := k.AuditQueue.Remove(cctx, key); err != nil {
+				return err
+			}
+			if job.Status != types.JobStatus_JOB_STATUS_AUDITING {
+				return nil // stale entry
+			}
+			return k.concludeAudit(cctx, p, job)
+		})
+	}
+
 	toSettle, err := k.queued(ctx, k.SettlementQueue, h) // submitted at heights < h
 	if err != nil {
 		return err
@@ -40,11 +61,11 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 			if job.Status != types.JobStatus_JOB_STATUS_RESULT_SUBMITTED {
 				return k.SettlementQueue.Remove(cctx, key) // stale entry
 			}
-			audited, err := k.decideAudit(cctx, *job)
-			if err != nil || audited {
+			if err := k.SettlementQueue.Remove(cctx, key); err != nil {
 				return err
 			}
-			if err := k.SettlementQueue.Remove(cctx, key); err != nil {
+			audited, err := k.decideAudit(cctx, p, job)
+			if err != nil || audited {
 				return err
 			}
 			return k.settle(cctx, p, job)

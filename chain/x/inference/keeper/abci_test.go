@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -188,19 +189,23 @@ func TestAnsweredJobResetsMissedDeadlines(t *testing.T) {
 }
 
 // TestNothingIsLost runs many jobs through random outcomes (answered by the first, second or third executor,
-// or never) and checks that every job ends SETTLED or REFUNDED, the escrow ends empty, every split sums to
-// max_fee, and the total supply is unchanged.
+// or never; rejected; audited with honest or fraudulent verdicts, members that never commit or never reveal)
+// and checks that every job ends SETTLED or REFUNDED, the escrow ends empty, every split sums to max_fee, the
+// total supply is unchanged (verifier rewards come out of the pool) and every queue is empty.
 func TestNothingIsLost(t *testing.T) {
 	f := newFixture(t)
 	p := types.DefaultParams()
 	p.MaxMissedDeadlines = 0 // keep every executor active so each job's planned outcome happens
+	p.MaxVerifierMisses = 0  // no jailing either
+	p.AuditProbability = "0.5"
 	_, err := f.msg.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.authority, Params: p})
 	require.NoError(t, err)
-	for i := 1; i <= 3; i++ {
-		f.executor(fmt.Sprintf("val%d", i), int64(100*i))
+	for i := 1; i <= 4; i++ {
+		f.executor(fmt.Sprintf("val%d", i), int64(100_000_000*i))
 	}
+	f.bank.balances[string(authtypes.NewModuleAddress(types.VerifierPoolName))] = sdk.NewCoins(coin(250))
 	supply := f.bank.total()
-	const n = 60
+	const n = 80
 	answerOnAttempt := map[uint64]uint32{}
 	rejects := map[uint64]bool{} // answered with MsgRejectJob instead of a result
 	for i := 0; i < n; i++ {
@@ -217,14 +222,24 @@ func TestNothingIsLost(t *testing.T) {
 			f.endBlock()
 		}
 	}
+	// each committee member's behaviour: 0 never commits, 1 commits but never reveals, else commits and
+	// reveals; the verdict is FRAUD for every third job
+	action := func(id uint64, member int) int { return int(id*7+uint64(member)*3) % 5 }
+	verdict := func(id uint64) types.Verdict {
+		if id%3 == 0 {
+			return fraud
+		}
+		return valid
+	}
 	for step := 0; step < 200; step++ {
-		// the assigned executor of each pending job answers on its chosen attempt
+		h := f.ctx.BlockHeight()
 		it, err := f.k.Jobs.Iterate(f.ctx, nil)
 		require.NoError(t, err)
 		jobs, err := it.Values()
 		require.NoError(t, err)
 		for _, j := range jobs {
-			if j.Status == types.JobStatus_JOB_STATUS_PENDING && answerOnAttempt[j.Id] == j.Attempt && f.ctx.BlockHeight() >= j.AssignedHeight+2 {
+			// the assigned executor of each pending job answers on its chosen attempt
+			if j.Status == types.JobStatus_JOB_STATUS_PENDING && answerOnAttempt[j.Id] == j.Attempt && h >= j.AssignedHeight+2 {
 				if rejects[j.Id] {
 					_, err := f.msg.RejectJob(f.ctx, &types.MsgRejectJob{Sidecar: f.sidecarFor(j.Id), JobId: j.Id, Reason: "prompt_too_long"})
 					require.NoError(t, err)
@@ -233,8 +248,36 @@ func TestNothingIsLost(t *testing.T) {
 				_, err := f.msg.SubmitResult(f.ctx, f.result(j.Id, f.sidecarFor(j.Id), int(j.Id)%int(j.MaxTokens+1)))
 				require.NoError(t, err)
 			}
+			// committee members commit, then reveal
+			if j.Status == types.JobStatus_JOB_STATUS_AUDITING {
+				a := j.Audit
+				for i, v := range a.Votes {
+					act := action(j.Id, i)
+					if act == 0 {
+						continue
+					}
+					if v.CommitHash == "" && h <= a.CommitDeadline {
+						require.NoError(t, f.commit(j.Id, v.Verifier, verdict(j.Id)))
+					}
+				}
+				if h > a.CommitDeadline && h <= a.RevealDeadline {
+					for i, v := range f.job(j.Id).Audit.Votes {
+						if action(j.Id, i) >= 2 && v.CommitHash != "" && v.RevealedHeight == 0 {
+							require.NoError(t, f.reveal(j.Id, v.Verifier, verdict(j.Id), ""))
+						}
+					}
+				}
+			}
 		}
 		f.endBlock()
+		// executors deactivated for fraud come back, so every planned answer can still happen
+		for i := 1; i <= 4; i++ {
+			e, _, _ := f.k.GetExecutor(f.ctx, sdk.ValAddress(addrOf(fmt.Sprintf("val%d", i))))
+			if !e.Active {
+				_, err := f.msg.UpdateExecutor(f.ctx, &types.MsgUpdateExecutor{Operator: f.acc(addrOf(fmt.Sprintf("val%d", i))), Active: true})
+				require.NoError(t, err)
+			}
+		}
 	}
 	it, err := f.k.Jobs.Iterate(f.ctx, nil)
 	require.NoError(t, err)
@@ -244,17 +287,28 @@ func TestNothingIsLost(t *testing.T) {
 	counts := map[string]int{}
 	for _, j := range jobs {
 		counts[j.Status.String()]++
+		if j.Result != nil {
+			require.NotNil(t, j.Audit, "job %d", j.Id)
+			require.NotEqual(t, types.AuditOutcome_AUDIT_OUTCOME_IN_PROGRESS, j.Audit.Outcome, "job %d", j.Id)
+			counts[j.Audit.Outcome.String()]++
+		}
 		switch j.Status {
 		case types.JobStatus_JOB_STATUS_SETTLED:
 			require.Equal(t, j.MaxFee.Amount, j.Settlement.Total(), "job %d", j.Id)
 			require.Equal(t, answerOnAttempt[j.Id], j.Attempt)
 			require.False(t, rejects[j.Id], "job %d", j.Id)
+			require.NotEqual(t, types.AuditOutcome_AUDIT_OUTCOME_FRAUD, j.Audit.Outcome)
 		case types.JobStatus_JOB_STATUS_REFUNDED:
-			if rejects[j.Id] {
+			switch {
+			case rejects[j.Id]:
 				require.Equal(t, answerOnAttempt[j.Id], j.Attempt, "job %d", j.Id)
 				require.Contains(t, j.StatusReason, "rejected by executor", "job %d", j.Id)
 				counts["REJECTED"]++
-			} else {
+			case j.Audit != nil:
+				require.Equal(t, types.AuditOutcome_AUDIT_OUTCOME_FRAUD, j.Audit.Outcome, "job %d", j.Id)
+				require.Contains(t, j.StatusReason, "fraud:", "job %d", j.Id)
+				require.Equal(t, uint64(0), j.Id%3, "only jobs with FRAUD verdicts")
+			default:
 				require.Equal(t, uint32(0), answerOnAttempt[j.Id], "job %d", j.Id)
 			}
 		default:
@@ -262,17 +316,20 @@ func TestNothingIsLost(t *testing.T) {
 		}
 	}
 	t.Logf("outcomes: %v (%v)", counts, sortedKeys(counts))
+	for _, o := range []types.AuditOutcome{types.AuditOutcome_AUDIT_OUTCOME_NOT_SELECTED, types.AuditOutcome_AUDIT_OUTCOME_HONEST, types.AuditOutcome_AUDIT_OUTCOME_FRAUD} {
+		require.Positive(t, counts[o.String()], "no %s audit: the test lost its coverage", o)
+	}
+	require.NotEmpty(t, f.staking.slashes)
 	require.True(t, f.escrow().IsZero(), "escrow left: %s", f.escrow())
 	require.Equal(t, supply, f.bank.total())
 	// the queues are empty
-	dq, err := f.k.DeadlineQueue.Iterate(f.ctx, nil)
-	require.NoError(t, err)
-	keys, _ := dq.Keys()
-	require.Empty(t, keys)
-	sq, err := f.k.SettlementQueue.Iterate(f.ctx, nil)
-	require.NoError(t, err)
-	keys, _ = sq.Keys()
-	require.Empty(t, keys)
+	for _, q := range []collections.KeySet[collections.Pair[int64, uint64]]{f.k.DeadlineQueue, f.k.SettlementQueue, f.k.AuditQueue} {
+		it, err := q.Iterate(f.ctx, nil)
+		require.NoError(t, err)
+		keys, err := it.Keys()
+		require.NoError(t, err)
+		require.Empty(t, keys)
+	}
 }
 
 func mustVal(f *fixture, s string) sdk.ValAddress {

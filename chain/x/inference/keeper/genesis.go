@@ -13,7 +13,8 @@ import (
 
 // InitGenesis loads the genesis state: params, executors (with the model and sidecar indexes), jobs (with
 // the requester/executor/status indexes, and the deadline queue for PENDING jobs and the settlement queue for
-// RESULT_SUBMITTED ones rebuilt from the jobs) and the job sequence. Addresses are decoded and stored in
+// RESULT_SUBMITTED ones, the audit queue for AUDITING ones and the verifier index of every audit committee
+// rebuilt from the jobs) and the job sequence. Addresses are decoded and stored in
 // canonical form. The escrow of open jobs is the module account's bank balance, exported by x/bank.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
@@ -55,6 +56,24 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 		case types.JobStatus_JOB_STATUS_RESULT_SUBMITTED:
 			if err := k.SettlementQueue.Set(ctx, collections.Join(j.Result.SubmittedHeight, j.Id)); err != nil {
 				return err
+			}
+		case types.JobStatus_JOB_STATUS_AUDITING:
+			if err := k.AuditQueue.Set(ctx, collections.Join(auditConclusionHeight(j.Audit), j.Id)); err != nil {
+				return err
+			}
+		}
+		if j.Audit != nil {
+			for c, member := range j.Audit.Committee {
+				if member, _, err = k.canonicalValidator(fmt.Sprintf("%s.audit.committee[%d]", what, c), member); err != nil {
+					return err
+				}
+				j.Audit.Committee[c] = member
+				if c < len(j.Audit.Votes) {
+					j.Audit.Votes[c].Verifier = member
+				}
+				if err := k.JobsByVerifier.Set(ctx, collections.Join(member, j.Id)); err != nil {
+					return err
+				}
 			}
 		}
 		if err := k.setJob(ctx, j); err != nil {

@@ -1,5 +1,5 @@
 // Package keeper holds the inference module's state (cosmossdk.io/collections), its Msg and Query servers
-// and its EndBlocker (settlement and deadlines).
+// and its EndBlocker (audits, settlement and deadlines).
 package keeper
 
 import (
@@ -74,6 +74,13 @@ type Keeper struct {
 	DeadlineQueue collections.KeySet[collections.Pair[int64, uint64]]
 	// SettlementQueue: (submitted height, job id) of every RESULT_SUBMITTED job.
 	SettlementQueue collections.KeySet[collections.Pair[int64, uint64]]
+	// AuditQueue: (conclusion height, job id) of every AUDITING job: the reveal deadline, or the height of the
+	// last reveal once every committee member has revealed. The EndBlocker concludes entries at or below its height.
+	AuditQueue collections.KeySet[collections.Pair[int64, uint64]]
+	// JobsByVerifier: (committee member infervaloper, job id) for every audit committee, kept after the audit
+	// concludes (the Jobs query's verifier filter). Maintained by hand: a Multi index cannot hold several
+	// reference keys per value.
+	JobsByVerifier collections.KeySet[collections.Pair[string, uint64]]
 }
 
 // NewKeeper returns the inference keeper. authority is the address allowed to change params (x/gov).
@@ -132,6 +139,9 @@ func NewKeeper(
 			collections.PairKeyCodec(collections.StringKey, sdk.ValAddressKey)),
 		DeadlineQueue:   collections.NewKeySet(sb, types.DeadlineQueueKey, "deadline_queue", heightJob),
 		SettlementQueue: collections.NewKeySet(sb, types.SettlementQueueKey, "settlement_queue", heightJob),
+		AuditQueue:      collections.NewKeySet(sb, types.AuditQueueKey, "audit_queue", heightJob),
+		JobsByVerifier: collections.NewKeySet(sb, types.JobsByVerifierKey, "jobs_by_verifier",
+			collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -234,4 +244,6 @@ func blockHash(ctx context.Context) []byte {
 }
 
 // ModuleAddress is the escrow account of the module.
-func (k Keeper) ModuleAddress() sdk.AccAddress { return k.accountKeeper.GetModuleAddress(types.ModuleName) }
+func (k Keeper) ModuleAddress() sdk.AccAddress {
+	return k.accountKeeper.GetModuleAddress(types.ModuleName)
+}

@@ -17,6 +17,8 @@ import (
 	storetypes "cosmossdk.io/store/types"
 
 	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/ed25519"
 	"github.com/cosmos/cosmos-sdk/runtime"
 	"github.com/cosmos/cosmos-sdk/testutil"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -95,7 +97,13 @@ func (b *fakeBank) SendCoinsFromModuleToModule(_ context.Context, from, to strin
 
 func (b *fakeBank) BlockedAddr(addr sdk.AccAddress) bool { return b.blocked[string(addr)] }
 
-func (b *fakeBank) balance(addr sdk.AccAddress) math.Int { return b.balances[string(addr)].AmountOf(denom) }
+func (b *fakeBank) GetBalance(_ context.Context, addr sdk.AccAddress, d string) sdk.Coin {
+	return sdk.NewCoin(d, b.balances[string(addr)].AmountOf(d))
+}
+
+func (b *fakeBank) balance(addr sdk.AccAddress) math.Int {
+	return b.balances[string(addr)].AmountOf(denom)
+}
 
 func (b *fakeBank) total() math.Int {
 	t := math.ZeroInt()
@@ -113,9 +121,61 @@ func (b *fakeBank) copyBalances() map[string]string {
 	return out
 }
 
+// fakeStaking holds validators by operator address and records Slash and Jail calls. Slash burns like
+// x/staking does from the validator (min(tokens, fraction x power x reduction)); Jail sets the flag.
 type fakeStaking struct {
-	vals map[string]stakingtypes.Validator
+	vals    map[string]stakingtypes.Validator
+	slashes []slashCall
+	jails   []sdk.ConsAddress
 }
+
+type slashCall struct {
+	consAddr         sdk.ConsAddress
+	infractionHeight int64
+	power            int64
+	fraction         math.LegacyDec
+	burned           math.Int
+}
+
+func (s *fakeStaking) byCons(consAddr sdk.ConsAddress) (string, stakingtypes.Validator, bool) {
+	for k, v := range s.vals {
+		if c, err := v.GetConsAddr(); err == nil && bytes.Equal(c, consAddr) {
+			return k, v, true
+		}
+	}
+	return "", stakingtypes.Validator{}, false
+}
+
+func (s *fakeStaking) Slash(_ context.Context, consAddr sdk.ConsAddress, infractionHeight, power int64, fraction math.LegacyDec) (math.Int, error) {
+	k, v, ok := s.byCons(consAddr)
+	if !ok {
+		return math.ZeroInt(), nil
+	}
+	amt := math.LegacyNewDecFromInt(sdk.TokensFromConsensusPower(power, sdk.DefaultPowerReduction)).Mul(fraction).TruncateInt()
+	amt = math.MinInt(amt, v.Tokens)
+	v.Tokens = v.Tokens.Sub(amt)
+	s.vals[k] = v
+	s.slashes = append(s.slashes, slashCall{consAddr, infractionHeight, power, fraction, amt})
+	return amt, nil
+}
+
+func (s *fakeStaking) Jail(_ context.Context, consAddr sdk.ConsAddress) error {
+	k, v, ok := s.byCons(consAddr)
+	if !ok {
+		panic("jail: no validator")
+	}
+	if v.Jailed {
+		return fmt.Errorf("cannot jail already jailed validator")
+	}
+	v.Jailed = true
+	s.vals[k] = v
+	s.jails = append(s.jails, consAddr)
+	return nil
+}
+
+func (s *fakeStaking) PowerReduction(context.Context) math.Int { return sdk.DefaultPowerReduction }
+
+func (s *fakeStaking) BondDenom(context.Context) (string, error) { return "stake", nil }
 
 func (s *fakeStaking) Validator(_ context.Context, addr sdk.ValAddress) (stakingtypes.ValidatorI, error) {
 	v, ok := s.vals[string(addr)]
@@ -221,8 +281,11 @@ func (f *fixture) addModel(tag string, status registrytypes.ModelStatus) string 
 // addValidator adds a bonded validator with the given bonded tokens; its operator account is addrOf(name).
 func (f *fixture) addValidator(name string, tokens int64) sdk.AccAddress {
 	op := sdk.AccAddress(addrOf(name))
+	pk, err := codectypes.NewAnyWithValue(ed25519.GenPrivKeyFromSecret([]byte("cons/" + name)).PubKey())
+	require.NoError(f.t, err)
 	f.staking.vals[string(op)] = stakingtypes.Validator{
 		OperatorAddress: f.val(op),
+		ConsensusPubkey: pk,
 		Status:          stakingtypes.Bonded,
 		Tokens:          math.NewInt(tokens),
 		DelegatorShares: math.LegacyNewDec(tokens),
@@ -310,7 +373,9 @@ func (f *fixture) runUntil(h int64) {
 	}
 }
 
-func (f *fixture) escrow() math.Int { return f.bank.balance(authtypes.NewModuleAddress(types.ModuleName)) }
+func (f *fixture) escrow() math.Int {
+	return f.bank.balance(authtypes.NewModuleAddress(types.ModuleName))
+}
 
 // snapshot is every key/value of the module store, every balance and the number of events so far.
 type snapshot struct {

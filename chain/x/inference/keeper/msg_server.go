@@ -345,7 +345,7 @@ func (k Keeper) loadAnswerable(ctx context.Context, sidecarAddr string, jobID ui
 	}
 	switch job.Status {
 	case types.JobStatus_JOB_STATUS_PENDING:
-	case types.JobStatus_JOB_STATUS_RESULT_SUBMITTED, types.JobStatus_JOB_STATUS_SETTLED:
+	case types.JobStatus_JOB_STATUS_RESULT_SUBMITTED, types.JobStatus_JOB_STATUS_SETTLED, types.JobStatus_JOB_STATUS_AUDITING:
 		return a, errorsmod.Wrapf(types.ErrDuplicate, "job_id: job %d already has a result", job.Id)
 	case types.JobStatus_JOB_STATUS_REFUNDED:
 		return a, errorsmod.Wrapf(types.ErrInvalidJobState, "job_id: job %d was refunded (%s)", job.Id, job.StatusReason)

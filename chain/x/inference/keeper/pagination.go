@@ -57,6 +57,24 @@ func walkIndex[R any](idx interface {
 	}
 }
 
+// walkKeySetIndex returns a walkIDs over the job ids of one reference key of a (reference, job id) key set.
+func walkKeySetIndex(ks collections.KeySet[collections.Pair[string, uint64]], ref string) walkIDs {
+	return func(ctx context.Context, start uint64, hasStart, reverse bool, fn func(uint64) (bool, error)) error {
+		rng := collections.NewPrefixedPairRange[string, uint64](ref)
+		if hasStart {
+			if reverse {
+				rng = rng.EndInclusive(start)
+			} else {
+				rng = rng.StartInclusive(start)
+			}
+		}
+		if reverse {
+			rng = rng.Descending()
+		}
+		return ks.Walk(ctx, rng, func(key collections.Pair[string, uint64]) (bool, error) { return fn(key.K2()) })
+	}
+}
+
 // paginateJobs pages through the jobs walk yields that match. It follows the query.PageRequest semantics:
 // key or offset (not both), limit (default query.DefaultLimit), count_total (with offset paging only),
 // reverse.

@@ -64,8 +64,9 @@ func (q queryServer) Job(ctx context.Context, req *types.QueryJobRequest) (*type
 	return &types.QueryJobResponse{Job: job}, nil
 }
 
-// Jobs lists jobs filtered by requester, executor and status (the filters combine). It walks the most
-// selective index given (requester, then executor, then status) and checks the other filters on each job.
+// Jobs lists jobs filtered by requester, executor, verifier (the job's audit committee includes it) and status
+// (the filters combine). It walks the most selective index given (requester, then executor, then verifier,
+// then status) and checks the other filters on each job.
 func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*types.QueryJobsResponse, error) {
 	if req == nil {
 		return nil, errEmptyRequest
@@ -85,6 +86,14 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 		}
 		executor, _ = q.k.validatorAddressCodec.BytesToString(bz)
 	}
+	var verifier string
+	if req.Verifier != "" {
+		bz, err := q.k.validatorAddressCodec.StringToBytes(req.Verifier)
+		if err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "verifier: %q is not a valid validator operator address: %v", truncate(req.Verifier), err)
+		}
+		verifier, _ = q.k.validatorAddressCodec.BytesToString(bz)
+	}
 	if _, known := types.JobStatus_name[int32(req.Status)]; !known {
 		return nil, status.Errorf(codes.InvalidArgument, "status: unknown job status %d", req.Status)
 	}
@@ -96,6 +105,8 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 		walk = walkIndex[string](q.k.Jobs.Indexes.Requester, requester)
 	case executor != "":
 		walk = walkIndex[string](q.k.Jobs.Indexes.Executor, executor)
+	case verifier != "":
+		walk = walkKeySetIndex(q.k.JobsByVerifier, verifier)
 	case filterStatus:
 		walk = walkIndex[int32](q.k.Jobs.Indexes.Status, int32(req.Status))
 	default:
@@ -104,7 +115,8 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 	match := func(j types.Job) bool {
 		return (requester == "" || j.Requester == requester) &&
 			(executor == "" || j.Executor == executor) &&
-			(!filterStatus || j.Status == req.Status)
+			(!filterStatus || j.Status == req.Status) &&
+			(verifier == "" || onCommittee(j, verifier))
 	}
 	jobs, page, err := q.k.paginateJobs(ctx, req.Pagination, walk, match)
 	if err != nil {
@@ -168,4 +180,17 @@ func (q queryServer) ExecutorsOfModel(ctx context.Context, req *types.QueryExecu
 		return nil, internal(err)
 	}
 	return &types.QueryExecutorsOfModelResponse{Executors: out}, nil
+}
+
+// onCommittee reports whether a validator is on the job's audit committee.
+func onCommittee(j types.Job, verifier string) bool {
+	if j.Audit == nil {
+		return false
+	}
+	for _, m := range j.Audit.Committee {
+		if m == verifier {
+			return true
+		}
+	}
+	return false
 }

@@ -12,17 +12,6 @@ import (
 	"github.com/inferchain/inferchain/chain/x/inference/types"
 )
 
-// decideAudit decides whether a job whose result was submitted in an earlier block is audited before it
-// settles. It runs in the EndBlocker of a block after the submission, so its block hash (blockHash(ctx)) was
-// unknown to the executor when it submitted: the sampled audit of the verification issue draws here from
-// sha256(block hash ‖ job id) with probability params.audit_probability, picks the committee, moves the job to
-// an AUDITING status and keeps the escrow until the verdict (which then settles or refunds and slashes).
-//
-// Today nothing is audited: every result settles.
-func (k Keeper) decideAudit(_ context.Context, _ types.Job) (audited bool, err error) {
-	return false, nil
-}
-
 // settle pays out a job with a result: charged = min(max_fee, base_fee + fee_per_token * output tokens), split
 // by the params shares (types.SplitFee), the remainder of max_fee refunded. Recipients:
 //   - executor share: the validator operator's account (the account form of the infervaloper address), not the

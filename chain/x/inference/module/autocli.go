@@ -13,7 +13,10 @@ import (
 //	inferchaind tx inference request-inference <model-root> "Hello" --max-tokens 64 --max-fee 2000uinfer --from alice
 //	inferchaind tx inference reject-job 7 "prompt_too_long: prompt is 2100 tokens; the model's context is 2048 with max_tokens 64" --from sidecar
 //	inferchaind q inference job 1
+//	inferchaind tx inference commit-verdict 7 <sha256-hex> --from sidecar
+//	inferchaind tx inference reveal-verdict 7 fraud <salt-hex> --reason "step 3: gap 5.21 > eps 0.01" --from sidecar
 //	inferchaind q inference jobs --executor infervaloper1... --status pending
+//	inferchaind q inference jobs --verifier infervaloper1... --status auditing
 //	inferchaind q inference executors-of-model <model-root>
 //
 // The signer field (operator / requester / sidecar) comes from --from. UpdateParams is governance-only and skipped.
@@ -36,7 +39,7 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "Jobs",
 					Use:       "jobs",
-					Short:     "List jobs, optionally filtered by --requester, --executor and --status (filters combine)",
+					Short:     "List jobs, optionally filtered by --requester, --executor, --verifier (audit committee member) and --status (filters combine)",
 				},
 				{
 					RpcMethod:      "Executor",
@@ -110,6 +113,34 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
 						{ProtoField: "job_id"},
 						{ProtoField: "reason"},
+					},
+				},
+				{
+					RpcMethod: "CommitVerdict",
+					Use:       "commit-verdict [job-id] [commit-hash]",
+					Short:     "Commit to your verdict on a job your executor audits, before the commit deadline (--from the sidecar key)",
+					Long: "Commit to a verdict on an AUDITING job whose committee includes your executor, at or before its commit deadline. " +
+						"commit-hash = hex(sha256(\"inferchain/verdict\" || u64be(job_id) || u8(verdict: 1 valid, 2 fraud) || salt (32 bytes) || utf8(your infervaloper address))); " +
+						"keep the salt secret until you reveal.",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
+						{ProtoField: "job_id"},
+						{ProtoField: "commit_hash"},
+					},
+				},
+				{
+					RpcMethod: "RevealVerdict",
+					Use:       "reveal-verdict [job-id] [verdict] [salt]",
+					Short:     "Reveal your committed verdict (valid | fraud) and its salt after the commit phase, before the reveal deadline (--from the sidecar key)",
+					Long: "Reveal the verdict (valid or fraud) and the 32-byte salt (64 hex characters) you committed to with commit-verdict. " +
+						"Accepted after the commit phase (past the commit deadline, or once every committee member committed) and at or before the reveal deadline. " +
+						"--reason (at most 512 bytes) explains a fraud verdict, e.g. \"step 3: gap 5.21 > eps 0.01\".",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
+						{ProtoField: "job_id"},
+						{ProtoField: "verdict"},
+						{ProtoField: "salt"},
+					},
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"reason": {Usage: "why (for fraud: the first failing check), at most 512 bytes"},
 					},
 				},
 				{

@@ -18,6 +18,27 @@
 //     answer) and not reset either (a rejection costs no compute, so it does not prove the executor works).
 //
 // CLI: inferchaind tx inference reject-job [job-id] [reason] --from <sidecar key>.
+//
+// # Sampled audits (MsgCommitVerdict, MsgRevealVerdict)
+//
+// In the EndBlocker of a block after a result, draw = sha256("inferchain/audit" ‖ block hash ‖ u64be(job id))
+// selects the job with probability audit_probability (draw mod 1e18 < p × 1e18). Selected jobs get a committee
+// of up to committee_size other eligible executors serving the model (stake-weighted, without replacement,
+// round i drawing from sha256(draw ‖ u32be(i))), go AUDITING and keep their escrow; with no other executor the
+// audit is SKIPPED and the job settles at once (the 1-validator localnet). EventAuditDecided is emitted for
+// every decision (committee valopers and their sidecar accounts in order).
+//
+// Members' sidecars commit commit_hash = hex(sha256("inferchain/verdict" ‖ u64be(job_id) ‖ u8(verdict) ‖
+// salt (32 bytes) ‖ utf8(member infervaloper))) until commit_deadline (types.VerdictCommitHash; vectors in
+// types/testdata/verdict_commit_vectors.json), then reveal verdict + salt after the commit phase (past the
+// deadline, or once all committed) until reveal_deadline. At the reveal deadline, or in the block of the last
+// reveal: FRAUD verdicts >= quorum slash slash_fraction of the executor's validator (infraction height = the
+// result's height), deactivate its executor, refund the requester max_fee and pay verifier_reward to each FRAUD
+// voter; otherwise the job settles and every member that revealed is paid (from the verifier pool, what it
+// holds). Members that did not reveal get nothing; max_verifier_misses consecutive misses jail the validator.
+//
+// CLI: inferchaind tx inference commit-verdict [job-id] [commit-hash], reveal-verdict [job-id] [valid|fraud]
+// [salt] --reason "...", q inference jobs --verifier <infervaloper> --status auditing.
 package module
 
 import (

@@ -1,12 +1,14 @@
 package module_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
 
 	"cosmossdk.io/core/appmodule"
+	"cosmossdk.io/math"
 	"cosmossdk.io/x/tx/signing"
 
 	"github.com/cosmos/cosmos-sdk/codec"
@@ -44,6 +46,8 @@ func TestSignersResolve(t *testing.T) {
 		&types.MsgSubmitResult{Sidecar: s},
 		&types.MsgRejectJob{Sidecar: s},
 		&types.MsgUpdateParams{Authority: s},
+		&types.MsgCommitVerdict{Sidecar: s},
+		&types.MsgRevealVerdict{Sidecar: s},
 	} {
 		signers, _, err := cdc.GetMsgV1Signers(msg)
 		require.NoError(t, err, "%T", msg)
@@ -72,6 +76,29 @@ func TestGenesisJSON(t *testing.T) {
 	require.NoError(t, am.ValidateGenesis(cdc, nil, def))
 	require.Contains(t, string(def), `"base_fee":{"denom":"uinfer","amount":"1000"}`)
 	require.Contains(t, string(def), `"next_job_id":"1"`)
+	for _, want := range []string{
+		`"audit_probability":"0.050000000000000000"`, `"committee_size":3`, `"quorum":2`, `"commit_blocks":10`,
+		`"reveal_blocks":10`, `"slash_fraction":"0.050000000000000000"`, `"verifier_reward":{"denom":"uinfer","amount":"100"}`,
+		`"max_verifier_misses":3`,
+	} {
+		require.Contains(t, string(def), want)
+	}
+	// the localnet e2e edit: app_state.inference.params.audit_probability = "1.000000000000000000"
+	var gen map[string]any
+	require.NoError(t, json.Unmarshal(def, &gen))
+	gen["params"].(map[string]any)["audit_probability"] = "1.000000000000000000"
+	edited, err := json.Marshal(gen)
+	require.NoError(t, err)
+	require.NoError(t, am.ValidateGenesis(cdc, nil, edited))
+	var gs types.GenesisState
+	require.NoError(t, cdc.UnmarshalJSON(edited, &gs))
+	p, err := gs.Params.AuditProbabilityDec()
+	require.NoError(t, err)
+	require.True(t, p.Equal(math.LegacyOneDec()))
+	gen["params"].(map[string]any)["audit_probability"] = "1.5"
+	edited, _ = json.Marshal(gen)
+	require.ErrorContains(t, am.ValidateGenesis(cdc, nil, edited), "audit_probability")
+
 	require.Error(t, am.ValidateGenesis(cdc, nil, []byte(`{"params":{"max_attempts":0}}`)))
 	require.Error(t, am.ValidateGenesis(cdc, nil, []byte(`not json`)))
 }

@@ -19,6 +19,8 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgSubmitResult{}, "infer/inference/MsgSubmitResult")
 	legacy.RegisterAminoMsg(cdc, &MsgRejectJob{}, "infer/inference/MsgRejectJob")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "infer/x/inference/MsgUpdateParams")
+	legacy.RegisterAminoMsg(cdc, &MsgCommitVerdict{}, "infer/inference/MsgCommitVerdict")
+	legacy.RegisterAminoMsg(cdc, &MsgRevealVerdict{}, "infer/inference/MsgRevealVerdict")
 	cdc.RegisterConcrete(&Params{}, "infer/x/inference/Params", nil)
 }
 
@@ -31,6 +33,8 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgSubmitResult{},
 		&MsgRejectJob{},
 		&MsgUpdateParams{},
+		&MsgCommitVerdict{},
+		&MsgRevealVerdict{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }

@@ -17,4 +17,5 @@ var (
 	ErrDeadlinePassed     = errorsmod.Register(ModuleName, 12, "deadline passed")
 	ErrInvalidParams      = errorsmod.Register(ModuleName, 13, "invalid params")
 	ErrInvalidGenesis     = errorsmod.Register(ModuleName, 14, "invalid genesis")
+	ErrAuditPhase         = errorsmod.Register(ModuleName, 15, "wrong audit phase")
 )

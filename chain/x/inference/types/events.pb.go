@@ -5,6 +5,7 @@ package types
 
 import (
 	fmt "fmt"
+	types "github.com/cosmos/cosmos-sdk/types"
 	proto "github.com/cosmos/gogoproto/proto"
 	io "io"
 	math "math"
@@ -500,6 +501,314 @@ func (m *EventJobRefunded) GetReason() string {
 	return ""
 }
 
+// EventAuditDecided is emitted for every result once a later block decides whether it is audited.
+type EventAuditDecided struct {
+	JobId    uint64       `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Model    string       `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	Executor string       `protobuf:"bytes,3,opt,name=executor,proto3" json:"executor,omitempty"`
+	Outcome  AuditOutcome `protobuf:"varint,4,opt,name=outcome,proto3,enum=inferchain.inference.v1.AuditOutcome" json:"outcome,omitempty"`
+	// committee: validator operator addresses (empty unless IN_PROGRESS).
+	Committee []string `protobuf:"bytes,5,rep,name=committee,proto3" json:"committee,omitempty"`
+	// committee_sidecars: their bound accounts, in the same order, so a sidecar can spot its own duty.
+	CommitteeSidecars []string `protobuf:"bytes,6,rep,name=committee_sidecars,json=committeeSidecars,proto3" json:"committee_sidecars,omitempty"`
+	CommitDeadline    int64    `protobuf:"varint,7,opt,name=commit_deadline,json=commitDeadline,proto3" json:"commit_deadline,omitempty"`
+	RevealDeadline    int64    `protobuf:"varint,8,opt,name=reveal_deadline,json=revealDeadline,proto3" json:"reveal_deadline,omitempty"`
+	Note              string   `protobuf:"bytes,9,opt,name=note,proto3" json:"note,omitempty"`
+}
+
+func (m *EventAuditDecided) Reset()         { *m = EventAuditDecided{} }
+func (m *EventAuditDecided) String() string { return proto.CompactTextString(m) }
+func (*EventAuditDecided) ProtoMessage()    {}
+func (*EventAuditDecided) Descriptor() ([]byte, []int) {
+	return fileDescriptor_41d6a2d8feccbc64, []int{7}
+}
+func (m *EventAuditDecided) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventAuditDecided) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventAuditDecided.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventAuditDecided) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventAuditDecided.Merge(m, src)
+}
+func (m *EventAuditDecided) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventAuditDecided) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventAuditDecided.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventAuditDecided proto.InternalMessageInfo
+
+func (m *EventAuditDecided) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventAuditDecided) GetModel() string {
+	if m != nil {
+		return m.Model
+	}
+	return ""
+}
+
+func (m *EventAuditDecided) GetExecutor() string {
+	if m != nil {
+		return m.Executor
+	}
+	return ""
+}
+
+func (m *EventAuditDecided) GetOutcome() AuditOutcome {
+	if m != nil {
+		return m.Outcome
+	}
+	return AuditOutcome_AUDIT_OUTCOME_UNSPECIFIED
+}
+
+func (m *EventAuditDecided) GetCommittee() []string {
+	if m != nil {
+		return m.Committee
+	}
+	return nil
+}
+
+func (m *EventAuditDecided) GetCommitteeSidecars() []string {
+	if m != nil {
+		return m.CommitteeSidecars
+	}
+	return nil
+}
+
+func (m *EventAuditDecided) GetCommitDeadline() int64 {
+	if m != nil {
+		return m.CommitDeadline
+	}
+	return 0
+}
+
+func (m *EventAuditDecided) GetRevealDeadline() int64 {
+	if m != nil {
+		return m.RevealDeadline
+	}
+	return 0
+}
+
+func (m *EventAuditDecided) GetNote() string {
+	if m != nil {
+		return m.Note
+	}
+	return ""
+}
+
+type EventVerdictCommitted struct {
+	JobId    uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Verifier string `protobuf:"bytes,2,opt,name=verifier,proto3" json:"verifier,omitempty"`
+}
+
+func (m *EventVerdictCommitted) Reset()         { *m = EventVerdictCommitted{} }
+func (m *EventVerdictCommitted) String() string { return proto.CompactTextString(m) }
+func (*EventVerdictCommitted) ProtoMessage()    {}
+func (*EventVerdictCommitted) Descriptor() ([]byte, []int) {
+	return fileDescriptor_41d6a2d8feccbc64, []int{8}
+}
+func (m *EventVerdictCommitted) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventVerdictCommitted) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventVerdictCommitted.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventVerdictCommitted) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventVerdictCommitted.Merge(m, src)
+}
+func (m *EventVerdictCommitted) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventVerdictCommitted) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventVerdictCommitted.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventVerdictCommitted proto.InternalMessageInfo
+
+func (m *EventVerdictCommitted) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventVerdictCommitted) GetVerifier() string {
+	if m != nil {
+		return m.Verifier
+	}
+	return ""
+}
+
+type EventVerdictRevealed struct {
+	JobId    uint64  `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Verifier string  `protobuf:"bytes,2,opt,name=verifier,proto3" json:"verifier,omitempty"`
+	Verdict  Verdict `protobuf:"varint,3,opt,name=verdict,proto3,enum=inferchain.inference.v1.Verdict" json:"verdict,omitempty"`
+	Reason   string  `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *EventVerdictRevealed) Reset()         { *m = EventVerdictRevealed{} }
+func (m *EventVerdictRevealed) String() string { return proto.CompactTextString(m) }
+func (*EventVerdictRevealed) ProtoMessage()    {}
+func (*EventVerdictRevealed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_41d6a2d8feccbc64, []int{9}
+}
+func (m *EventVerdictRevealed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventVerdictRevealed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventVerdictRevealed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventVerdictRevealed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventVerdictRevealed.Merge(m, src)
+}
+func (m *EventVerdictRevealed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventVerdictRevealed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventVerdictRevealed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventVerdictRevealed proto.InternalMessageInfo
+
+func (m *EventVerdictRevealed) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventVerdictRevealed) GetVerifier() string {
+	if m != nil {
+		return m.Verifier
+	}
+	return ""
+}
+
+func (m *EventVerdictRevealed) GetVerdict() Verdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return Verdict_VERDICT_UNSPECIFIED
+}
+
+func (m *EventVerdictRevealed) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+type EventAuditConcluded struct {
+	JobId    uint64       `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Executor string       `protobuf:"bytes,2,opt,name=executor,proto3" json:"executor,omitempty"`
+	Outcome  AuditOutcome `protobuf:"varint,3,opt,name=outcome,proto3,enum=inferchain.inference.v1.AuditOutcome" json:"outcome,omitempty"`
+	Slashed  *types.Coin  `protobuf:"bytes,4,opt,name=slashed,proto3" json:"slashed,omitempty"`
+	// verifiers that did not reveal in time (no reward; missed_audits incremented).
+	Missed []string `protobuf:"bytes,5,rep,name=missed,proto3" json:"missed,omitempty"`
+}
+
+func (m *EventAuditConcluded) Reset()         { *m = EventAuditConcluded{} }
+func (m *EventAuditConcluded) String() string { return proto.CompactTextString(m) }
+func (*EventAuditConcluded) ProtoMessage()    {}
+func (*EventAuditConcluded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_41d6a2d8feccbc64, []int{10}
+}
+func (m *EventAuditConcluded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventAuditConcluded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventAuditConcluded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventAuditConcluded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventAuditConcluded.Merge(m, src)
+}
+func (m *EventAuditConcluded) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventAuditConcluded) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventAuditConcluded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventAuditConcluded proto.InternalMessageInfo
+
+func (m *EventAuditConcluded) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventAuditConcluded) GetExecutor() string {
+	if m != nil {
+		return m.Executor
+	}
+	return ""
+}
+
+func (m *EventAuditConcluded) GetOutcome() AuditOutcome {
+	if m != nil {
+		return m.Outcome
+	}
+	return AuditOutcome_AUDIT_OUTCOME_UNSPECIFIED
+}
+
+func (m *EventAuditConcluded) GetSlashed() *types.Coin {
+	if m != nil {
+		return m.Slashed
+	}
+	return nil
+}
+
+func (m *EventAuditConcluded) GetMissed() []string {
+	if m != nil {
+		return m.Missed
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*EventExecutorRegistered)(nil), "inferchain.inference.v1.EventExecutorRegistered")
 	proto.RegisterType((*EventExecutorUpdated)(nil), "inferchain.inference.v1.EventExecutorUpdated")
@@ -508,6 +817,10 @@ func init() {
 	proto.RegisterType((*EventJobRejected)(nil), "inferchain.inference.v1.EventJobRejected")
 	proto.RegisterType((*EventJobSettled)(nil), "inferchain.inference.v1.EventJobSettled")
 	proto.RegisterType((*EventJobRefunded)(nil), "inferchain.inference.v1.EventJobRefunded")
+	proto.RegisterType((*EventAuditDecided)(nil), "inferchain.inference.v1.EventAuditDecided")
+	proto.RegisterType((*EventVerdictCommitted)(nil), "inferchain.inference.v1.EventVerdictCommitted")
+	proto.RegisterType((*EventVerdictRevealed)(nil), "inferchain.inference.v1.EventVerdictRevealed")
+	proto.RegisterType((*EventAuditConcluded)(nil), "inferchain.inference.v1.EventAuditConcluded")
 }
 
 func init() {
@@ -515,40 +828,56 @@ func init() {
 }
 
 var fileDescriptor_41d6a2d8feccbc64 = []byte{
-	// 518 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x54, 0x4d, 0x8f, 0xd3, 0x30,
-	0x10, 0x6d, 0xfa, 0xb9, 0x35, 0x94, 0x45, 0xd1, 0xc2, 0x46, 0x2b, 0x14, 0x95, 0x2c, 0x12, 0x3d,
-	0xa5, 0x5a, 0x38, 0xc0, 0x15, 0xa4, 0x45, 0xc0, 0xd1, 0x85, 0x0b, 0x12, 0xaa, 0x9c, 0x78, 0xb6,
-	0x75, 0x49, 0xec, 0x10, 0x4f, 0xca, 0xf2, 0x27, 0x10, 0x27, 0x7e, 0x13, 0xc7, 0x3d, 0x21, 0x8e,
-	0xa8, 0xfd, 0x23, 0x28, 0x4e, 0xda, 0xa6, 0x95, 0x72, 0x41, 0x5c, 0x22, 0xbf, 0x97, 0xf1, 0xcc,
-	0x7b, 0x63, 0x7b, 0xc8, 0x23, 0x21, 0xaf, 0x20, 0x0d, 0xe7, 0x4c, 0xc8, 0xb1, 0x59, 0x82, 0x0c,
-	0x61, 0xbc, 0xbc, 0x18, 0xc3, 0x12, 0x24, 0x6a, 0x3f, 0x49, 0x15, 0x2a, 0xfb, 0x74, 0x17, 0xe5,
-	0x6f, 0xa3, 0xfc, 0xe5, 0xc5, 0xd9, 0x79, 0xdd, 0x76, 0xfc, 0x9a, 0x40, 0xb9, 0xdb, 0x13, 0xe4,
-	0xf4, 0x32, 0xcf, 0x76, 0x79, 0x0d, 0x61, 0x86, 0x2a, 0xa5, 0x30, 0x13, 0x1a, 0x21, 0x05, 0x6e,
-	0x3f, 0x20, 0xfd, 0x25, 0x8b, 0x04, 0x67, 0xa8, 0x52, 0xc7, 0x1a, 0x5a, 0xa3, 0x3e, 0xdd, 0x11,
-	0xb6, 0x43, 0x7a, 0x5a, 0x70, 0x08, 0x59, 0xea, 0x34, 0xcd, 0xbf, 0x0d, 0xb4, 0xef, 0x93, 0x6e,
-	0xac, 0x38, 0x44, 0xda, 0x69, 0x0d, 0x5b, 0xa3, 0x3e, 0x2d, 0x91, 0xf7, 0xc3, 0x22, 0x27, 0x7b,
-	0xb5, 0xde, 0x27, 0x9c, 0xe1, 0xff, 0x2f, 0x94, 0xf3, 0x2c, 0x44, 0xb1, 0x04, 0xa7, 0x3d, 0xb4,
-	0x46, 0x47, 0xb4, 0x44, 0x39, 0x9f, 0x02, 0xd3, 0x4a, 0x3a, 0x1d, 0x93, 0xa8, 0x44, 0xde, 0x2f,
-	0x8b, 0xdc, 0x35, 0xc2, 0xde, 0xaa, 0xe0, 0x85, 0xd6, 0x62, 0x26, 0x81, 0xdb, 0xf7, 0x48, 0x77,
-	0xa1, 0x82, 0xa9, 0xe0, 0x46, 0x51, 0x9b, 0x76, 0x16, 0x2a, 0x78, 0xc3, 0xed, 0x13, 0xd2, 0x31,
-	0x55, 0x4a, 0x2d, 0x05, 0xc8, 0x1d, 0xa4, 0xf0, 0x39, 0x83, 0xbc, 0x73, 0x4e, 0xab, 0x70, 0xb0,
-	0x25, 0xec, 0x33, 0x72, 0x04, 0xa5, 0x65, 0xa3, 0xa8, 0x4f, 0xb7, 0xb8, 0xea, 0xae, 0xb3, 0xef,
-	0xce, 0x21, 0x3d, 0x86, 0x08, 0x71, 0x82, 0x4e, 0x77, 0x68, 0x8d, 0x06, 0x74, 0x03, 0xed, 0xc7,
-	0xe4, 0x98, 0x03, 0xe3, 0x91, 0x90, 0x30, 0x9d, 0x83, 0x98, 0xcd, 0xd1, 0xe9, 0x0d, 0xad, 0x51,
-	0x8b, 0xde, 0xd9, 0xd0, 0xaf, 0x0d, 0xeb, 0x7d, 0xdb, 0x74, 0x9c, 0x82, 0xce, 0x22, 0x9c, 0x64,
-	0x41, 0x2c, 0x10, 0xeb, 0xcd, 0x55, 0x85, 0x36, 0x0f, 0x84, 0xba, 0x84, 0x84, 0x2a, 0x8e, 0x05,
-	0xc6, 0x20, 0xb1, 0xf4, 0x58, 0x61, 0xec, 0x73, 0x32, 0x50, 0x19, 0x26, 0x19, 0x4e, 0x51, 0x7d,
-	0x02, 0xa9, 0x8d, 0xd3, 0x01, 0xbd, 0x5d, 0x90, 0xef, 0x0c, 0xe7, 0x7d, 0xdc, 0x35, 0x9a, 0xc2,
-	0x02, 0xc2, 0x7f, 0xd4, 0xb2, 0x3b, 0xc8, 0xd6, 0xde, 0x41, 0x32, 0x72, 0xbc, 0x49, 0x3f, 0x01,
-	0xc4, 0xa8, 0x3e, 0xfb, 0x33, 0xd2, 0xd1, 0x49, 0x24, 0xd0, 0xa4, 0xbe, 0xf5, 0xe4, 0xa1, 0x5f,
-	0xf3, 0x88, 0xfc, 0x57, 0x00, 0x93, 0x3c, 0x90, 0x16, 0xf1, 0xde, 0x97, 0xaa, 0x83, 0xab, 0x4c,
-	0xf2, 0xfa, 0x1a, 0x7b, 0x97, 0xa2, 0x79, 0x78, 0x29, 0xf2, 0x4b, 0x1a, 0xab, 0x6c, 0xdb, 0xcb,
-	0x12, 0x55, 0xbc, 0xb5, 0xab, 0xde, 0x5e, 0xd2, 0x9f, 0x2b, 0xd7, 0xba, 0x59, 0xb9, 0xd6, 0x9f,
-	0x95, 0x6b, 0x7d, 0x5f, 0xbb, 0x8d, 0x9b, 0xb5, 0xdb, 0xf8, 0xbd, 0x76, 0x1b, 0x1f, 0x9e, 0xcf,
-	0x04, 0xce, 0xb3, 0xc0, 0x0f, 0x55, 0x3c, 0x3e, 0x7c, 0xf2, 0xc5, 0xb2, 0xf8, 0x5e, 0x57, 0xa6,
-	0x80, 0x19, 0x01, 0x41, 0xd7, 0xcc, 0x80, 0xa7, 0x7f, 0x03, 0x00, 0x00, 0xff, 0xff, 0xc0, 0x8b,
-	0x91, 0xa8, 0x69, 0x04, 0x00, 0x00,
+	// 771 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x55, 0xcd, 0x6e, 0xdb, 0x46,
+	0x10, 0x36, 0xf5, 0x6b, 0xad, 0x6b, 0xbb, 0x66, 0xed, 0x9a, 0x35, 0x0a, 0x42, 0xa5, 0x5b, 0x54,
+	0x97, 0x52, 0xb0, 0x7c, 0x68, 0xd1, 0x4b, 0xe1, 0xda, 0x2e, 0x5a, 0x5f, 0x0a, 0xac, 0xda, 0x1e,
+	0x0a, 0x04, 0x02, 0xc9, 0x1d, 0x4b, 0xeb, 0x90, 0x5c, 0x85, 0xbb, 0x64, 0x9c, 0x97, 0x08, 0x72,
+	0xca, 0x2d, 0xef, 0x93, 0xa3, 0x4f, 0x46, 0x8e, 0x81, 0xfd, 0x22, 0x01, 0x77, 0x97, 0x14, 0x25,
+	0x80, 0x01, 0x22, 0xe4, 0x22, 0x70, 0xbe, 0x9d, 0x9d, 0x99, 0x6f, 0xf6, 0x1b, 0x0d, 0xfa, 0x9e,
+	0xc6, 0xd7, 0x90, 0x04, 0x33, 0x8f, 0xc6, 0x43, 0xf9, 0x09, 0x71, 0x00, 0xc3, 0xec, 0x64, 0x08,
+	0x19, 0xc4, 0x82, 0xbb, 0xf3, 0x84, 0x09, 0x66, 0x1e, 0x2e, 0xbc, 0xdc, 0xd2, 0xcb, 0xcd, 0x4e,
+	0x8e, 0xec, 0x80, 0xf1, 0x88, 0xf1, 0xa1, 0xef, 0xf1, 0xfc, 0x96, 0x0f, 0xc2, 0x3b, 0x19, 0x06,
+	0x8c, 0xc6, 0xea, 0xe2, 0xd1, 0x71, 0x5d, 0x78, 0xf1, 0x62, 0x0e, 0x3a, 0xba, 0x43, 0xd1, 0xe1,
+	0x65, 0x9e, 0xed, 0xf2, 0x16, 0x82, 0x54, 0xb0, 0x04, 0xc3, 0x94, 0x72, 0x01, 0x09, 0x10, 0xf3,
+	0x5b, 0xd4, 0xcb, 0xbc, 0x90, 0x12, 0x4f, 0xb0, 0xc4, 0x32, 0xfa, 0xc6, 0xa0, 0x87, 0x17, 0x80,
+	0x69, 0xa1, 0x2e, 0xa7, 0x04, 0x02, 0x2f, 0xb1, 0x1a, 0xf2, 0xac, 0x30, 0xcd, 0xaf, 0x51, 0x27,
+	0x62, 0x04, 0x42, 0x6e, 0x35, 0xfb, 0xcd, 0x41, 0x0f, 0x6b, 0xcb, 0x79, 0x6d, 0xa0, 0xfd, 0xa5,
+	0x5c, 0xff, 0xce, 0x89, 0x27, 0x3e, 0x7f, 0xa2, 0x1c, 0xf7, 0x02, 0x41, 0x33, 0xb0, 0x5a, 0x7d,
+	0x63, 0xb0, 0x89, 0xb5, 0x95, 0xe3, 0x09, 0x78, 0x9c, 0xc5, 0x56, 0x5b, 0x06, 0xd2, 0x96, 0x73,
+	0x6f, 0xa0, 0x2f, 0x65, 0x61, 0x57, 0xcc, 0x3f, 0xe3, 0x9c, 0x4e, 0x63, 0x20, 0xe6, 0x01, 0xea,
+	0xdc, 0x30, 0x7f, 0x42, 0x89, 0xac, 0xa8, 0x85, 0xdb, 0x37, 0xcc, 0xff, 0x8b, 0x98, 0xfb, 0xa8,
+	0x2d, 0xb3, 0xe8, 0x5a, 0x94, 0x91, 0x33, 0x48, 0xe0, 0x59, 0x0a, 0x79, 0xe7, 0xac, 0xa6, 0x62,
+	0x50, 0x02, 0xe6, 0x11, 0xda, 0x04, 0x4d, 0x59, 0x56, 0xd4, 0xc3, 0xa5, 0x5d, 0x65, 0xd7, 0x5e,
+	0x66, 0x67, 0xa1, 0xae, 0x27, 0x04, 0x44, 0x73, 0x61, 0x75, 0xfa, 0xc6, 0x60, 0x1b, 0x17, 0xa6,
+	0xf9, 0x23, 0xda, 0x25, 0xe0, 0x91, 0x90, 0xc6, 0x30, 0x99, 0x01, 0x9d, 0xce, 0x84, 0xd5, 0xed,
+	0x1b, 0x83, 0x26, 0xde, 0x29, 0xe0, 0x3f, 0x25, 0xea, 0xbc, 0x2c, 0x3a, 0x8e, 0x81, 0xa7, 0xa1,
+	0x18, 0xa7, 0x7e, 0x44, 0x85, 0xa8, 0x27, 0x57, 0x2d, 0xb4, 0xb1, 0x52, 0xa8, 0x8d, 0x50, 0xc0,
+	0xa2, 0x88, 0x8a, 0x08, 0x62, 0xa1, 0x39, 0x56, 0x10, 0xf3, 0x18, 0x6d, 0xb3, 0x54, 0xcc, 0x53,
+	0x31, 0x11, 0xec, 0x29, 0xc4, 0x5c, 0x32, 0xdd, 0xc6, 0x5f, 0x28, 0xf0, 0x1f, 0x89, 0x39, 0x4f,
+	0x16, 0x8d, 0xc6, 0x70, 0x03, 0xc1, 0x9a, 0xb5, 0x2c, 0x1e, 0xb2, 0xb9, 0xf4, 0x90, 0x1e, 0xda,
+	0x2d, 0xc2, 0x8f, 0x41, 0x88, 0xb0, 0x3e, 0xfa, 0xcf, 0xa8, 0xcd, 0xe7, 0x21, 0x15, 0x32, 0xf4,
+	0xd6, 0xe8, 0x3b, 0xb7, 0x66, 0xc8, 0xdc, 0x3f, 0x00, 0xc6, 0xb9, 0x23, 0x56, 0xfe, 0xce, 0xf3,
+	0x2a, 0x83, 0xeb, 0x34, 0x26, 0xf5, 0x39, 0x96, 0x44, 0xd1, 0x58, 0x15, 0x45, 0x2e, 0xd2, 0x88,
+	0xa5, 0x65, 0x2f, 0xb5, 0x55, 0xe1, 0xd6, 0x5a, 0xe2, 0x76, 0xd7, 0x40, 0x7b, 0x32, 0xf3, 0x59,
+	0x4a, 0xa8, 0xb8, 0x80, 0x80, 0x92, 0x4f, 0x55, 0x69, 0xb5, 0xa5, 0xcd, 0x95, 0x96, 0xfe, 0x86,
+	0xba, 0x2c, 0x15, 0x01, 0x8b, 0xd4, 0xd0, 0xec, 0x8c, 0x7e, 0xa8, 0x6d, 0x89, 0x2c, 0xe0, 0x6f,
+	0xe5, 0x8c, 0x8b, 0x5b, 0x39, 0x5b, 0xa5, 0x06, 0x01, 0x60, 0xb5, 0xe5, 0x3c, 0x2e, 0x00, 0xf3,
+	0x27, 0x64, 0x96, 0xc6, 0x44, 0x2b, 0x9c, 0x5b, 0x1d, 0xe9, 0xb6, 0x57, 0x9e, 0x8c, 0xf5, 0x41,
+	0xae, 0x70, 0x05, 0x4e, 0x0a, 0x45, 0x17, 0x0a, 0x57, 0xf0, 0x85, 0x46, 0x73, 0xc7, 0x04, 0x32,
+	0xf0, 0xc2, 0x85, 0xe3, 0xa6, 0x72, 0x54, 0x70, 0xe9, 0x68, 0xa2, 0x56, 0xcc, 0x04, 0x58, 0x3d,
+	0xc9, 0x5b, 0x7e, 0x3b, 0x57, 0xe8, 0x40, 0x76, 0xf4, 0x3f, 0x48, 0x08, 0x0d, 0xc4, 0xb9, 0x2e,
+	0xe3, 0x63, 0x92, 0xcc, 0x20, 0xa1, 0xd7, 0xb4, 0x7c, 0xcf, 0xd2, 0x76, 0xde, 0x14, 0xa3, 0xa6,
+	0x83, 0x61, 0x99, 0x7e, 0xad, 0x58, 0xe6, 0xaf, 0xa8, 0x9b, 0xa9, 0x28, 0xf2, 0x99, 0x76, 0x46,
+	0xfd, 0xda, 0xb7, 0x28, 0xb2, 0x15, 0x17, 0x6a, 0xe5, 0x73, 0x6f, 0xa0, 0xaf, 0x16, 0xf2, 0x39,
+	0x67, 0x71, 0x10, 0xa6, 0x64, 0xbd, 0xe9, 0xab, 0x48, 0xa5, 0xb9, 0x96, 0x54, 0x4e, 0x51, 0x97,
+	0x87, 0x1e, 0x9f, 0x01, 0x91, 0x45, 0x6e, 0x8d, 0xbe, 0x71, 0xd5, 0x2a, 0x73, 0xf3, 0x55, 0xe6,
+	0xea, 0x55, 0xe6, 0x9e, 0x33, 0x1a, 0xe3, 0xc2, 0x53, 0xfe, 0xd9, 0x53, 0xce, 0x81, 0x68, 0x71,
+	0x69, 0xeb, 0x77, 0xfc, 0xf6, 0xc1, 0x36, 0xee, 0x1e, 0x6c, 0xe3, 0xfd, 0x83, 0x6d, 0xbc, 0x7a,
+	0xb4, 0x37, 0xee, 0x1e, 0xed, 0x8d, 0x77, 0x8f, 0xf6, 0xc6, 0xff, 0xbf, 0x4c, 0xa9, 0x98, 0xa5,
+	0xbe, 0x1b, 0xb0, 0x68, 0xb8, 0xba, 0x0a, 0xd5, 0xa7, 0xfa, 0xbd, 0xad, 0x6c, 0x47, 0xb9, 0x1a,
+	0xfd, 0x8e, 0xdc, 0x8d, 0xa7, 0x1f, 0x02, 0x00, 0x00, 0xff, 0xff, 0xe9, 0xb3, 0xae, 0x26, 0xa1,
+	0x07, 0x00, 0x00,
 }
 
 func (m *EventExecutorRegistered) Marshal() (dAtA []byte, err error) {
@@ -904,6 +1233,231 @@ func (m *EventJobRefunded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventAuditDecided) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventAuditDecided) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventAuditDecided) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Note) > 0 {
+		i -= len(m.Note)
+		copy(dAtA[i:], m.Note)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Note)))
+		i--
+		dAtA[i] = 0x4a
+	}
+	if m.RevealDeadline != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.RevealDeadline))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.CommitDeadline != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.CommitDeadline))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.CommitteeSidecars) > 0 {
+		for iNdEx := len(m.CommitteeSidecars) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.CommitteeSidecars[iNdEx])
+			copy(dAtA[i:], m.CommitteeSidecars[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.CommitteeSidecars[iNdEx])))
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.Committee) > 0 {
+		for iNdEx := len(m.Committee) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Committee[iNdEx])
+			copy(dAtA[i:], m.Committee[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.Committee[iNdEx])))
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if m.Outcome != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Outcome))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Executor) > 0 {
+		i -= len(m.Executor)
+		copy(dAtA[i:], m.Executor)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Executor)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Model) > 0 {
+		i -= len(m.Model)
+		copy(dAtA[i:], m.Model)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Model)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventVerdictCommitted) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventVerdictCommitted) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventVerdictCommitted) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Verifier) > 0 {
+		i -= len(m.Verifier)
+		copy(dAtA[i:], m.Verifier)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Verifier)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventVerdictRevealed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventVerdictRevealed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventVerdictRevealed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Verdict != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Verdict))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Verifier) > 0 {
+		i -= len(m.Verifier)
+		copy(dAtA[i:], m.Verifier)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Verifier)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventAuditConcluded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventAuditConcluded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventAuditConcluded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Missed) > 0 {
+		for iNdEx := len(m.Missed) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Missed[iNdEx])
+			copy(dAtA[i:], m.Missed[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.Missed[iNdEx])))
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if m.Slashed != nil {
+		{
+			size, err := m.Slashed.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintEvents(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Outcome != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Outcome))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Executor) > 0 {
+		i -= len(m.Executor)
+		copy(dAtA[i:], m.Executor)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Executor)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -1081,6 +1635,119 @@ func (m *EventJobRefunded) Size() (n int) {
 	l = len(m.Reason)
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventAuditDecided) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Model)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Executor)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Outcome != 0 {
+		n += 1 + sovEvents(uint64(m.Outcome))
+	}
+	if len(m.Committee) > 0 {
+		for _, s := range m.Committee {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	if len(m.CommitteeSidecars) > 0 {
+		for _, s := range m.CommitteeSidecars {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	if m.CommitDeadline != 0 {
+		n += 1 + sovEvents(uint64(m.CommitDeadline))
+	}
+	if m.RevealDeadline != 0 {
+		n += 1 + sovEvents(uint64(m.RevealDeadline))
+	}
+	l = len(m.Note)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventVerdictCommitted) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Verifier)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventVerdictRevealed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Verifier)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Verdict != 0 {
+		n += 1 + sovEvents(uint64(m.Verdict))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventAuditConcluded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Executor)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Outcome != 0 {
+		n += 1 + sovEvents(uint64(m.Outcome))
+	}
+	if m.Slashed != nil {
+		l = m.Slashed.Size()
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.Missed) > 0 {
+		for _, s := range m.Missed {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
 	}
 	return n
 }
@@ -2203,6 +2870,733 @@ func (m *EventJobRefunded) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventAuditDecided) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventAuditDecided: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventAuditDecided: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Model", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Model = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Executor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Executor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Outcome", wireType)
+			}
+			m.Outcome = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Outcome |= AuditOutcome(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Committee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Committee = append(m.Committee, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitteeSidecars", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CommitteeSidecars = append(m.CommitteeSidecars, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitDeadline", wireType)
+			}
+			m.CommitDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealDeadline", wireType)
+			}
+			m.RevealDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Note", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Note = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventVerdictCommitted) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventVerdictCommitted: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventVerdictCommitted: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventVerdictRevealed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventVerdictRevealed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventVerdictRevealed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			m.Verdict = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Verdict |= Verdict(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventAuditConcluded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventAuditConcluded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventAuditConcluded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Executor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Executor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Outcome", wireType)
+			}
+			m.Outcome = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Outcome |= AuditOutcome(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Slashed == nil {
+				m.Slashed = &types.Coin{}
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Missed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Missed = append(m.Missed, string(dAtA[iNdEx:postIndex]))
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

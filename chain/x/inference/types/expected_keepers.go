@@ -3,6 +3,8 @@ package types
 import (
 	"context"
 
+	"cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
@@ -22,12 +24,25 @@ type BankKeeper interface {
 	// BlockedAddr reports addresses that may not receive funds (module accounts): refunds and payouts to them
 	// would fail, so requests from them are refused and payouts to them go to the community pool.
 	BlockedAddr(addr sdk.AccAddress) bool
+	// GetBalance is used to pay verifier rewards from the verifier pool without ever overdrawing it.
+	GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin
 }
 
 // StakingKeeper is the subset of x/staking the inference module uses (satisfied by *stakingkeeper.Keeper).
 type StakingKeeper interface {
 	// Validator returns the validator with the given operator address, or an error when there is none.
 	Validator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.ValidatorI, error)
+	// Slash burns slashFactor of the tokens a validator (found by consensus address, ValidatorI.GetConsAddr) had
+	// at power at infractionHeight (and of its unbondings / redelegations since); it returns the tokens burned
+	// from the validator.
+	Slash(ctx context.Context, consAddr sdk.ConsAddress, infractionHeight, power int64, slashFactor math.LegacyDec) (math.Int, error)
+	// Jail jails a validator (found by consensus address); it panics when there is none and fails when it is
+	// already jailed, so the caller checks both first.
+	Jail(ctx context.Context, consAddr sdk.ConsAddress) error
+	// PowerReduction converts tokens to consensus power (ValidatorI.GetConsensusPower).
+	PowerReduction(ctx context.Context) math.Int
+	// BondDenom is the denom of slashed tokens.
+	BondDenom(ctx context.Context) (string, error)
 }
 
 // DistributionKeeper is the subset of x/distribution the inference module uses (satisfied by distrkeeper.Keeper).

@@ -87,9 +87,75 @@ func (gs GenesisState) Validate() error {
 			if j.Settlement == nil {
 				return wrap(what, fmt.Errorf("settled job has no settlement"))
 			}
+		case JobStatus_JOB_STATUS_AUDITING:
+			if j.Executor == "" || j.Result == nil || j.Audit == nil {
+				return wrap(what, fmt.Errorf("job under audit has no executor, result or audit"))
+			}
 		case JobStatus_JOB_STATUS_REFUNDED:
 		default:
 			return wrap(what+".status", fmt.Errorf("unknown status %s", j.Status))
+		}
+		if j.Audit != nil {
+			if err := j.Audit.Validate(j.Status == JobStatus_JOB_STATUS_AUDITING); err != nil {
+				return wrap(what+".audit", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Validate checks an audit record: an IN_PROGRESS audit (exactly when the job is AUDITING) has a committee of
+// distinct members, a quorum in [1, committee size], a reveal deadline after the commit deadline, and one vote
+// per member in committee order; a revealed vote was committed and carries VALID or FRAUD.
+func (a Audit) Validate(auditing bool) error {
+	if _, known := AuditOutcome_name[int32(a.Outcome)]; !known || a.Outcome == AuditOutcome_AUDIT_OUTCOME_UNSPECIFIED {
+		return fmt.Errorf("outcome: unknown outcome %s", a.Outcome)
+	}
+	inProgress := a.Outcome == AuditOutcome_AUDIT_OUTCOME_IN_PROGRESS
+	if inProgress != auditing {
+		return fmt.Errorf("outcome: %s does not match the job status (AUDITING exactly while IN_PROGRESS)", a.Outcome)
+	}
+	if !inProgress {
+		return nil
+	}
+	if len(a.Committee) == 0 {
+		return fmt.Errorf("committee: an audit in progress has no committee")
+	}
+	seen := make(map[string]bool, len(a.Committee))
+	for i, c := range a.Committee {
+		if err := ValidateAddressField(fmt.Sprintf("committee[%d]", i), c); err != nil {
+			return err
+		}
+		if seen[c] {
+			return fmt.Errorf("committee[%d]: %s is on the committee twice", i, c)
+		}
+		seen[c] = true
+	}
+	if a.Quorum == 0 || int(a.Quorum) > len(a.Committee) {
+		return fmt.Errorf("quorum: %d is not in [1, %d]", a.Quorum, len(a.Committee))
+	}
+	if a.RevealDeadline <= a.CommitDeadline {
+		return fmt.Errorf("reveal_deadline: %d is not after commit_deadline %d", a.RevealDeadline, a.CommitDeadline)
+	}
+	if len(a.Votes) != len(a.Committee) {
+		return fmt.Errorf("votes: %d votes for a committee of %d", len(a.Votes), len(a.Committee))
+	}
+	for i, v := range a.Votes {
+		if v.Verifier != a.Committee[i] {
+			return fmt.Errorf("votes[%d]: verifier %s is not committee[%d] %s", i, v.Verifier, i, a.Committee[i])
+		}
+		if v.CommitHash != "" {
+			if err := ValidateCommitHash(v.CommitHash); err != nil {
+				return fmt.Errorf("votes[%d]: %w", i, err)
+			}
+		}
+		if v.RevealedHeight != 0 {
+			if v.CommitHash == "" {
+				return fmt.Errorf("votes[%d]: revealed without a commitment", i)
+			}
+			if err := ValidateVerdict(v.Verdict); err != nil {
+				return fmt.Errorf("votes[%d]: %w", i, err)
+			}
 		}
 	}
 	return nil

@@ -11,6 +11,21 @@ import (
 	"github.com/inferchain/inferchain/chain/x/inference/types"
 )
 
+// auditingJob turns a pending job into one under audit by a committee of two (the first committed).
+func auditingJob(j types.Job) types.Job {
+	j.Status = types.JobStatus_JOB_STATUS_AUDITING
+	j.Result = &types.Result{SubmittedHeight: 11}
+	j.Audit = &types.Audit{
+		DecidedHeight: 12, Outcome: types.AuditOutcome_AUDIT_OUTCOME_IN_PROGRESS,
+		Committee: []string{"infervaloper1a", "infervaloper1b"}, Quorum: 2, CommitDeadline: 22, RevealDeadline: 32,
+		Votes: []types.VerifierVote{
+			{Verifier: "infervaloper1a", CommitHash: strings.Repeat("cd", 32), CommittedHeight: 14},
+			{Verifier: "infervaloper1b"},
+		},
+	}
+	return j
+}
+
 func TestGenesisValidate(t *testing.T) {
 	require.NoError(t, types.DefaultGenesis().Validate())
 	model := strings.Repeat("ab", 32)
@@ -21,6 +36,9 @@ func TestGenesisValidate(t *testing.T) {
 		return types.NewGenesisState(types.DefaultParams(), []types.Executor{exec}, []types.Job{job}, 2)
 	}
 	require.NoError(t, valid().Validate())
+	withAudit := valid()
+	withAudit.Jobs[0] = auditingJob(job)
+	require.NoError(t, withAudit.Validate())
 
 	for _, tc := range []struct {
 		name string
@@ -47,6 +65,49 @@ func TestGenesisValidate(t *testing.T) {
 		{"settled without settlement", func(gs *types.GenesisState) { gs.Jobs[0].Status = types.JobStatus_JOB_STATUS_SETTLED }, "no settlement"},
 		{"unknown status", func(gs *types.GenesisState) { gs.Jobs[0].Status = 0 }, "unknown status"},
 		{"bad model", func(gs *types.GenesisState) { gs.Jobs[0].Model = "x" }, "model:"},
+		{"auditing without audit", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Audit = nil
+		}, "no executor, result or audit"},
+		{"in progress but settled", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Status = types.JobStatus_JOB_STATUS_SETTLED
+			gs.Jobs[0].Settlement = &types.FeeSplit{}
+		}, "does not match the job status"},
+		{"auditing but concluded", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Audit.Outcome = types.AuditOutcome_AUDIT_OUTCOME_HONEST
+		}, "does not match the job status"},
+		{"no committee", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Audit.Committee, gs.Jobs[0].Audit.Votes = nil, nil
+		}, "no committee"},
+		{"member twice", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Audit.Committee[1] = gs.Jobs[0].Audit.Committee[0]
+		}, "on the committee twice"},
+		{"quorum above committee", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Audit.Quorum = 3
+		}, "quorum: 3 is not in [1, 2]"},
+		{"deadlines", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Audit.RevealDeadline = gs.Jobs[0].Audit.CommitDeadline
+		}, "reveal_deadline"},
+		{"votes out of order", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			v := gs.Jobs[0].Audit.Votes
+			v[0], v[1] = v[1], v[0]
+		}, "votes[0]: verifier"},
+		{"revealed without commit", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Audit.Votes[1].RevealedHeight = 30
+			gs.Jobs[0].Audit.Votes[1].Verdict = types.Verdict_VERDICT_VALID
+		}, "revealed without a commitment"},
+		{"revealed without verdict", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Audit.Votes[0].RevealedHeight = 30
+		}, "votes[0]: verdict:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			gs := valid()

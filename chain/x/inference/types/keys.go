@@ -9,8 +9,8 @@ const (
 	StoreKey = ModuleName
 	// RouterKey routes messages (kept for tooling that still expects it).
 	RouterKey = ModuleName
-	// VerifierPoolName is the module account that collects the verifier share of settled fees. It is paid out
-	// by the verification (audit) logic of a later issue; until then it only accumulates.
+	// VerifierPoolName is the module account that collects the verifier share of settled fees. It pays
+	// params.verifier_reward to the committee members of concluded audits.
 	VerifierPoolName = "inference_verifiers"
 )
 
@@ -27,6 +27,8 @@ var (
 	ExecutorsByModelKey   = collections.NewPrefix(8)
 	DeadlineQueueKey      = collections.NewPrefix(9)
 	SettlementQueueKey    = collections.NewPrefix(10)
+	AuditQueueKey         = collections.NewPrefix(11)
+	JobsByVerifierKey     = collections.NewPrefix(12)
 )
 
 // FirstJobID is the id of the first job; 0 is never a valid job id.
@@ -35,6 +37,10 @@ const FirstJobID uint64 = 1
 // Domain separators of the on-chain randomness (see keeper/assign.go).
 const (
 	SeedDomain = "inferchain/seed"
+	// AuditDomain separates the audit draw (selection and committee) from the other draws.
+	AuditDomain = "inferchain/audit"
+	// VerdictDomain separates a verifier's verdict commitment (see VerdictCommitHash).
+	VerdictDomain = "inferchain/verdict"
 )
 
 // Finish reasons a result may carry.

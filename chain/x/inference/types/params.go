@@ -18,6 +18,15 @@ const (
 	DefaultMaxTokensLimit     uint32 = 1024
 	DefaultMaxOutputTextBytes uint32 = 65536
 	DefaultMaxMissedDeadlines uint32 = 3
+
+	DefaultAuditProbability         = "0.050000000000000000"
+	DefaultCommitteeSize     uint32 = 3
+	DefaultQuorum            uint32 = 2
+	DefaultCommitBlocks      uint32 = 10
+	DefaultRevealBlocks      uint32 = 10
+	DefaultSlashFraction            = "0.050000000000000000"
+	DefaultVerifierReward    int64  = 100
+	DefaultMaxVerifierMisses uint32 = 3
 )
 
 // Sampling limits of a request (not params: they bound what the sidecar engine accepts).
@@ -34,10 +43,14 @@ const (
 	CeilingMaxPromptBytes     uint32 = 1 << 20
 	CeilingMaxTokensLimit     uint32 = 1 << 16
 	CeilingMaxOutputTextBytes uint32 = 4 << 20
+	CeilingCommitteeSize      uint32 = 100
+	CeilingAuditBlocks        uint32 = 100_000
 )
 
 // DefaultParams returns the default inference parameters: fee 1000uinfer + 10uinfer per token, 20 blocks per
-// attempt, 3 attempts, shares executor 0.70 / publisher 0.10 / verifiers 0.10 / community 0.10.
+// attempt, 3 attempts, shares executor 0.70 / publisher 0.10 / verifiers 0.10 / community 0.10; audits: 5% of
+// results, committee of 3 with quorum 2, 10 blocks to commit then 10 to reveal, 5% slashed on fraud,
+// 100uinfer per revealed verdict, jailed after 3 consecutive unrevealed verdicts.
 func DefaultParams() Params {
 	return Params{
 		BaseFee:            sdk.NewInt64Coin(DefaultFeeDenom, 1000),
@@ -52,7 +65,74 @@ func DefaultParams() Params {
 		MaxTokensLimit:     DefaultMaxTokensLimit,
 		MaxOutputTextBytes: DefaultMaxOutputTextBytes,
 		MaxMissedDeadlines: DefaultMaxMissedDeadlines,
+		AuditProbability:   DefaultAuditProbability,
+		CommitteeSize:      DefaultCommitteeSize,
+		Quorum:             DefaultQuorum,
+		CommitBlocks:       DefaultCommitBlocks,
+		RevealBlocks:       DefaultRevealBlocks,
+		SlashFraction:      DefaultSlashFraction,
+		VerifierReward:     sdk.NewInt64Coin(DefaultFeeDenom, DefaultVerifierReward),
+		MaxVerifierMisses:  DefaultMaxVerifierMisses,
 	}
+}
+
+// parseFraction parses a decimal param that must lie in [0, 1].
+func parseFraction(name, val string) (math.LegacyDec, error) {
+	d, err := math.LegacyNewDecFromStr(val)
+	if err != nil {
+		return math.LegacyDec{}, errorsmod.Wrapf(ErrInvalidParams, "params.%s: %q is not a decimal: %v", name, val, err)
+	}
+	if d.IsNegative() || d.GT(math.LegacyOneDec()) {
+		return math.LegacyDec{}, errorsmod.Wrapf(ErrInvalidParams, "params.%s: %s is not in [0, 1]", name, d)
+	}
+	return d, nil
+}
+
+// AuditProbabilityDec parses audit_probability (a decimal in [0, 1]).
+func (p Params) AuditProbabilityDec() (math.LegacyDec, error) {
+	return parseFraction("audit_probability", p.AuditProbability)
+}
+
+// SlashFractionDec parses slash_fraction (a decimal in [0, 1]).
+func (p Params) SlashFractionDec() (math.LegacyDec, error) {
+	return parseFraction("slash_fraction", p.SlashFraction)
+}
+
+// validateAudit checks the audit params.
+func (p Params) validateAudit() error {
+	if _, err := p.AuditProbabilityDec(); err != nil {
+		return err
+	}
+	if _, err := p.SlashFractionDec(); err != nil {
+		return err
+	}
+	if p.Quorum == 0 {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.quorum: must be at least 1")
+	}
+	if p.CommitteeSize < p.Quorum {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.committee_size: %d is below the quorum %d", p.CommitteeSize, p.Quorum)
+	}
+	if p.CommitteeSize > CeilingCommitteeSize {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.committee_size: %d is above the ceiling %d", p.CommitteeSize, CeilingCommitteeSize)
+	}
+	for _, f := range []struct {
+		name string
+		val  uint32
+	}{{"commit_blocks", p.CommitBlocks}, {"reveal_blocks", p.RevealBlocks}} {
+		if f.val == 0 {
+			return errorsmod.Wrapf(ErrInvalidParams, "params.%s: must be positive", f.name)
+		}
+		if f.val > CeilingAuditBlocks {
+			return errorsmod.Wrapf(ErrInvalidParams, "params.%s: %d is above the ceiling %d", f.name, f.val, CeilingAuditBlocks)
+		}
+	}
+	if err := p.VerifierReward.Validate(); err != nil {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.verifier_reward: %v", err)
+	}
+	if p.VerifierReward.Denom != p.BaseFee.Denom {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.verifier_reward: denom %q differs from base_fee denom %q", p.VerifierReward.Denom, p.BaseFee.Denom)
+	}
+	return nil
 }
 
 // Shares are the parsed fee shares of the params.
@@ -126,7 +206,7 @@ func (p Params) Validate() error {
 	if _, err := p.ParseShares(); err != nil {
 		return err
 	}
-	return nil
+	return p.validateAudit()
 }
 
 // String implements fmt.Stringer for logs.

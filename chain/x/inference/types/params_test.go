@@ -39,7 +39,12 @@ func TestParamsValidate(t *testing.T) {
 		{"shares sum below 1", func(p *types.Params) { p.ExecutorShare = "0.69" }, "must be exactly 1, got 0.99"},
 		{"shares sum above 1", func(p *types.Params) { p.CommunityShare = "0.100000000000000001" }, "must be exactly 1"},
 		{"negative share", func(p *types.Params) { p.ExecutorShare = "0.9"; p.PublisherShare = "-0.1"; p.VerifierShare = "0.1" }, "params.publisher_share: -0.100000000000000000 is not in [0, 1]"},
-		{"share above 1", func(p *types.Params) { p.ExecutorShare = "1.1"; p.PublisherShare = "-0.1"; p.VerifierShare = "0"; p.CommunityShare = "0" }, "params.executor_share"},
+		{"share above 1", func(p *types.Params) {
+			p.ExecutorShare = "1.1"
+			p.PublisherShare = "-0.1"
+			p.VerifierShare = "0"
+			p.CommunityShare = "0"
+		}, "params.executor_share"},
 		{"share not a decimal", func(p *types.Params) { p.VerifierShare = "ten percent" }, "params.verifier_share"},
 		{"empty share", func(p *types.Params) { p.VerifierShare = "" }, "params.verifier_share"},
 		{"zero deadline", func(p *types.Params) { p.DeadlineBlocks = 0 }, "params.deadline_blocks: must be positive"},
@@ -126,4 +131,54 @@ func TestWeightedIndex(t *testing.T) {
 	require.Equal(t, 2, types.WeightedIndex(d, []math.Int{math.ZeroInt(), math.NewInt(3), math.NewInt(1)}))
 	d[31] = 4 // wraps: 4 mod 4 = 0
 	require.Equal(t, 1, types.WeightedIndex(d, []math.Int{math.ZeroInt(), math.NewInt(3), math.NewInt(1)}))
+}
+
+func TestAuditParams(t *testing.T) {
+	p := types.DefaultParams()
+	require.Equal(t, "0.050000000000000000", p.AuditProbability)
+	require.Equal(t, uint32(3), p.CommitteeSize)
+	require.Equal(t, uint32(2), p.Quorum)
+	require.Equal(t, uint32(10), p.CommitBlocks)
+	require.Equal(t, uint32(10), p.RevealBlocks)
+	require.Equal(t, "0.050000000000000000", p.SlashFraction)
+	require.Equal(t, "100uinfer", p.VerifierReward.String())
+	require.Equal(t, uint32(3), p.MaxVerifierMisses)
+
+	for _, tc := range []struct {
+		name string
+		mod  func(p *types.Params)
+		want string
+	}{
+		{"probability above 1", func(p *types.Params) { p.AuditProbability = "1.000000000000000001" }, "params.audit_probability: 1.000000000000000001 is not in [0, 1]"},
+		{"negative probability", func(p *types.Params) { p.AuditProbability = "-0.1" }, "params.audit_probability"},
+		{"empty probability", func(p *types.Params) { p.AuditProbability = "" }, "params.audit_probability"},
+		{"fraction above 1", func(p *types.Params) { p.SlashFraction = "1.5" }, "params.slash_fraction"},
+		{"fraction not a decimal", func(p *types.Params) { p.SlashFraction = "5%" }, "params.slash_fraction"},
+		{"zero quorum", func(p *types.Params) { p.Quorum = 0 }, "params.quorum: must be at least 1"},
+		{"committee below quorum", func(p *types.Params) { p.CommitteeSize = 1 }, "params.committee_size: 1 is below the quorum 2"},
+		{"committee too big", func(p *types.Params) { p.CommitteeSize = 101 }, "params.committee_size: 101 is above the ceiling 100"},
+		{"zero commit blocks", func(p *types.Params) { p.CommitBlocks = 0 }, "params.commit_blocks: must be positive"},
+		{"zero reveal blocks", func(p *types.Params) { p.RevealBlocks = 0 }, "params.reveal_blocks: must be positive"},
+		{"reward denom", func(p *types.Params) { p.VerifierReward = sdk.NewInt64Coin("stake", 1) }, "params.verifier_reward: denom"},
+		{"negative reward", func(p *types.Params) { p.VerifierReward = sdk.Coin{Denom: "uinfer", Amount: math.NewInt(-1)} }, "params.verifier_reward"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := types.DefaultParams()
+			tc.mod(&p)
+			err := p.Validate()
+			require.ErrorIs(t, err, types.ErrInvalidParams)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	// valid extremes: never / always audit, no slash, whole stake, zero reward, never jail, quorum = size
+	p.AuditProbability, p.SlashFraction = "0", "1"
+	p.VerifierReward = sdk.NewInt64Coin("uinfer", 0)
+	p.MaxVerifierMisses = 0
+	p.CommitteeSize, p.Quorum = 1, 1
+	require.NoError(t, p.Validate())
+	p.AuditProbability, p.SlashFraction = "1.000000000000000000", "0"
+	require.NoError(t, p.Validate())
+	d, err := p.AuditProbabilityDec()
+	require.NoError(t, err)
+	require.True(t, d.Equal(math.LegacyOneDec()))
 }

@@ -326,3 +326,62 @@ func (m *MsgUpdateParams) ValidateBasic() error {
 	}
 	return m.Params.Validate()
 }
+
+// MaxVerdictReasonBytes bounds MsgRevealVerdict.reason.
+const MaxVerdictReasonBytes = 512
+
+// ValidateCommitHash checks a verdict commitment: 64 lowercase hex characters (see VerdictCommitHash).
+func ValidateCommitHash(s string) error {
+	if !digest.IsHexDigest(s) {
+		return FieldErr("commit_hash", "must be 64 lowercase hex characters (sha256, see VerdictCommitHash), got %s", show(s))
+	}
+	return nil
+}
+
+// ValidateVerdict checks a revealed verdict: VALID or FRAUD.
+func ValidateVerdict(v Verdict) error {
+	switch v {
+	case Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD:
+		return nil
+	}
+	return FieldErr("verdict", "must be %s or %s, got %s", Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD, v)
+}
+
+// ValidateVerdictReason checks a verdict's reason: optional, at most MaxVerdictReasonBytes bytes of UTF-8.
+func ValidateVerdictReason(s string) error {
+	if len(s) > MaxVerdictReasonBytes {
+		return FieldErr("reason", "is %d bytes, the maximum is %d", len(s), MaxVerdictReasonBytes)
+	}
+	if !utf8.ValidString(s) {
+		return FieldErr("reason", "must be valid UTF-8")
+	}
+	return nil
+}
+
+// ValidateBasic checks the commitment without state.
+func (m *MsgCommitVerdict) ValidateBasic() error {
+	if err := ValidateAddressField("sidecar", m.Sidecar); err != nil {
+		return err
+	}
+	if m.JobId == 0 {
+		return FieldErr("job_id", "must be positive")
+	}
+	return ValidateCommitHash(m.CommitHash)
+}
+
+// ValidateBasic checks the reveal without state (whether the salt opens the commitment needs the state).
+func (m *MsgRevealVerdict) ValidateBasic() error {
+	if err := ValidateAddressField("sidecar", m.Sidecar); err != nil {
+		return err
+	}
+	if m.JobId == 0 {
+		return FieldErr("job_id", "must be positive")
+	}
+	if err := ValidateVerdict(m.Verdict); err != nil {
+		return err
+	}
+	if _, err := ParseSalt(m.Salt); err != nil {
+		return err
+	}
+	return ValidateVerdictReason(m.Reason)
+}

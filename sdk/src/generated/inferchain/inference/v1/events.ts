@@ -6,7 +6,16 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { FeeSplit } from "./types.js";
+import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
+import {
+  AuditOutcome,
+  auditOutcomeFromJSON,
+  auditOutcomeToJSON,
+  FeeSplit,
+  Verdict,
+  verdictFromJSON,
+  verdictToJSON,
+} from "./types.js";
 
 export const protobufPackage = "inferchain.inference.v1";
 
@@ -61,6 +70,44 @@ export interface EventJobRefunded {
   requester: string;
   amount: string;
   reason: string;
+}
+
+/** EventAuditDecided is emitted for every result once a later block decides whether it is audited. */
+export interface EventAuditDecided {
+  jobId: bigint;
+  model: string;
+  executor: string;
+  outcome: AuditOutcome;
+  /** committee: validator operator addresses (empty unless IN_PROGRESS). */
+  committee: string[];
+  /** committee_sidecars: their bound accounts, in the same order, so a sidecar can spot its own duty. */
+  committeeSidecars: string[];
+  commitDeadline: bigint;
+  revealDeadline: bigint;
+  note: string;
+}
+
+export interface EventVerdictCommitted {
+  jobId: bigint;
+  verifier: string;
+}
+
+export interface EventVerdictRevealed {
+  jobId: bigint;
+  verifier: string;
+  verdict: Verdict;
+  reason: string;
+}
+
+export interface EventAuditConcluded {
+  jobId: bigint;
+  executor: string;
+  outcome: AuditOutcome;
+  slashed:
+    | Coin
+    | undefined;
+  /** verifiers that did not reveal in time (no reward; missed_audits incremented). */
+  missed: string[];
 }
 
 function createBaseEventExecutorRegistered(): EventExecutorRegistered {
@@ -908,6 +955,586 @@ export const EventJobRefunded: MessageFns<EventJobRefunded> = {
     message.requester = object.requester ?? "";
     message.amount = object.amount ?? "";
     message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseEventAuditDecided(): EventAuditDecided {
+  return {
+    jobId: 0n,
+    model: "",
+    executor: "",
+    outcome: 0,
+    committee: [],
+    committeeSidecars: [],
+    commitDeadline: 0n,
+    revealDeadline: 0n,
+    note: "",
+  };
+}
+
+export const EventAuditDecided: MessageFns<EventAuditDecided> = {
+  encode(message: EventAuditDecided, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    if (message.executor !== "") {
+      writer.uint32(26).string(message.executor);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(32).int32(message.outcome);
+    }
+    for (const v of message.committee) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.committeeSidecars) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.commitDeadline !== 0n) {
+      if (BigInt.asIntN(64, message.commitDeadline) !== message.commitDeadline) {
+        throw new globalThis.Error("value provided for field message.commitDeadline of type int64 too large");
+      }
+      writer.uint32(56).int64(message.commitDeadline);
+    }
+    if (message.revealDeadline !== 0n) {
+      if (BigInt.asIntN(64, message.revealDeadline) !== message.revealDeadline) {
+        throw new globalThis.Error("value provided for field message.revealDeadline of type int64 too large");
+      }
+      writer.uint32(64).int64(message.revealDeadline);
+    }
+    if (message.note !== "") {
+      writer.uint32(74).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventAuditDecided {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventAuditDecided();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.executor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.committee.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.committeeSidecars.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.commitDeadline = reader.int64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.revealDeadline = reader.int64() as bigint;
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventAuditDecided {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      executor: isSet(object.executor) ? globalThis.String(object.executor) : "",
+      outcome: isSet(object.outcome) ? auditOutcomeFromJSON(object.outcome) : 0,
+      committee: globalThis.Array.isArray(object?.committee)
+        ? object.committee.map((e: any) => globalThis.String(e))
+        : [],
+      committeeSidecars: globalThis.Array.isArray(object?.committeeSidecars)
+        ? object.committeeSidecars.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.committee_sidecars)
+        ? object.committee_sidecars.map((e: any) => globalThis.String(e))
+        : [],
+      commitDeadline: isSet(object.commitDeadline)
+        ? BigInt(object.commitDeadline)
+        : isSet(object.commit_deadline)
+        ? BigInt(object.commit_deadline)
+        : 0n,
+      revealDeadline: isSet(object.revealDeadline)
+        ? BigInt(object.revealDeadline)
+        : isSet(object.reveal_deadline)
+        ? BigInt(object.reveal_deadline)
+        : 0n,
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: EventAuditDecided): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.executor !== "") {
+      obj.executor = message.executor;
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = auditOutcomeToJSON(message.outcome);
+    }
+    if (message.committee?.length) {
+      obj.committee = message.committee;
+    }
+    if (message.committeeSidecars?.length) {
+      obj.committeeSidecars = message.committeeSidecars;
+    }
+    if (message.commitDeadline !== 0n) {
+      obj.commitDeadline = message.commitDeadline.toString();
+    }
+    if (message.revealDeadline !== 0n) {
+      obj.revealDeadline = message.revealDeadline.toString();
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventAuditDecided>): EventAuditDecided {
+    return EventAuditDecided.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventAuditDecided>): EventAuditDecided {
+    const message = createBaseEventAuditDecided();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.model = object.model ?? "";
+    message.executor = object.executor ?? "";
+    message.outcome = object.outcome ?? 0;
+    message.committee = object.committee?.map((e) => e) || [];
+    message.committeeSidecars = object.committeeSidecars?.map((e) => e) || [];
+    message.commitDeadline = (object.commitDeadline !== undefined && object.commitDeadline !== null)
+      ? BigInt(object.commitDeadline)
+      : 0n;
+    message.revealDeadline = (object.revealDeadline !== undefined && object.revealDeadline !== null)
+      ? BigInt(object.revealDeadline)
+      : 0n;
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseEventVerdictCommitted(): EventVerdictCommitted {
+  return { jobId: 0n, verifier: "" };
+}
+
+export const EventVerdictCommitted: MessageFns<EventVerdictCommitted> = {
+  encode(message: EventVerdictCommitted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.verifier !== "") {
+      writer.uint32(18).string(message.verifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventVerdictCommitted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventVerdictCommitted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.verifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventVerdictCommitted {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      verifier: isSet(object.verifier) ? globalThis.String(object.verifier) : "",
+    };
+  },
+
+  toJSON(message: EventVerdictCommitted): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.verifier !== "") {
+      obj.verifier = message.verifier;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventVerdictCommitted>): EventVerdictCommitted {
+    return EventVerdictCommitted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventVerdictCommitted>): EventVerdictCommitted {
+    const message = createBaseEventVerdictCommitted();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.verifier = object.verifier ?? "";
+    return message;
+  },
+};
+
+function createBaseEventVerdictRevealed(): EventVerdictRevealed {
+  return { jobId: 0n, verifier: "", verdict: 0, reason: "" };
+}
+
+export const EventVerdictRevealed: MessageFns<EventVerdictRevealed> = {
+  encode(message: EventVerdictRevealed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.verifier !== "") {
+      writer.uint32(18).string(message.verifier);
+    }
+    if (message.verdict !== 0) {
+      writer.uint32(24).int32(message.verdict);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventVerdictRevealed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventVerdictRevealed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.verifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventVerdictRevealed {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      verifier: isSet(object.verifier) ? globalThis.String(object.verifier) : "",
+      verdict: isSet(object.verdict) ? verdictFromJSON(object.verdict) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: EventVerdictRevealed): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.verifier !== "") {
+      obj.verifier = message.verifier;
+    }
+    if (message.verdict !== 0) {
+      obj.verdict = verdictToJSON(message.verdict);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventVerdictRevealed>): EventVerdictRevealed {
+    return EventVerdictRevealed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventVerdictRevealed>): EventVerdictRevealed {
+    const message = createBaseEventVerdictRevealed();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.verifier = object.verifier ?? "";
+    message.verdict = object.verdict ?? 0;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseEventAuditConcluded(): EventAuditConcluded {
+  return { jobId: 0n, executor: "", outcome: 0, slashed: undefined, missed: [] };
+}
+
+export const EventAuditConcluded: MessageFns<EventAuditConcluded> = {
+  encode(message: EventAuditConcluded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.executor !== "") {
+      writer.uint32(18).string(message.executor);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(24).int32(message.outcome);
+    }
+    if (message.slashed !== undefined) {
+      Coin.encode(message.slashed, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.missed) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventAuditConcluded {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventAuditConcluded();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.slashed = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.missed.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventAuditConcluded {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      executor: isSet(object.executor) ? globalThis.String(object.executor) : "",
+      outcome: isSet(object.outcome) ? auditOutcomeFromJSON(object.outcome) : 0,
+      slashed: isSet(object.slashed) ? Coin.fromJSON(object.slashed) : undefined,
+      missed: globalThis.Array.isArray(object?.missed) ? object.missed.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: EventAuditConcluded): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.executor !== "") {
+      obj.executor = message.executor;
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = auditOutcomeToJSON(message.outcome);
+    }
+    if (message.slashed !== undefined) {
+      obj.slashed = Coin.toJSON(message.slashed);
+    }
+    if (message.missed?.length) {
+      obj.missed = message.missed;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventAuditConcluded>): EventAuditConcluded {
+    return EventAuditConcluded.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventAuditConcluded>): EventAuditConcluded {
+    const message = createBaseEventAuditConcluded();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.executor = object.executor ?? "";
+    message.outcome = object.outcome ?? 0;
+    message.slashed = (object.slashed !== undefined && object.slashed !== null)
+      ? Coin.fromPartial(object.slashed)
+      : undefined;
+    message.missed = object.missed?.map((e) => e) || [];
     return message;
   },
 };

@@ -32,7 +32,11 @@ export interface QueryJobsRequest {
   requester: string;
   executor: string;
   status: JobStatus;
-  pagination: PageRequest | undefined;
+  pagination:
+    | PageRequest
+    | undefined;
+  /** verifier: jobs whose audit committee includes this validator operator address. */
+  verifier: string;
 }
 
 export interface QueryJobsResponse {
@@ -324,7 +328,7 @@ export const QueryJobResponse: MessageFns<QueryJobResponse> = {
 };
 
 function createBaseQueryJobsRequest(): QueryJobsRequest {
-  return { requester: "", executor: "", status: 0, pagination: undefined };
+  return { requester: "", executor: "", status: 0, pagination: undefined, verifier: "" };
 }
 
 export const QueryJobsRequest: MessageFns<QueryJobsRequest> = {
@@ -340,6 +344,9 @@ export const QueryJobsRequest: MessageFns<QueryJobsRequest> = {
     }
     if (message.pagination !== undefined) {
       PageRequest.encode(message.pagination, writer.uint32(34).fork()).join();
+    }
+    if (message.verifier !== "") {
+      writer.uint32(42).string(message.verifier);
     }
     return writer;
   },
@@ -389,6 +396,14 @@ export const QueryJobsRequest: MessageFns<QueryJobsRequest> = {
             message.pagination = PageRequest.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.verifier = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -407,6 +422,7 @@ export const QueryJobsRequest: MessageFns<QueryJobsRequest> = {
       executor: isSet(object.executor) ? globalThis.String(object.executor) : "",
       status: isSet(object.status) ? jobStatusFromJSON(object.status) : 0,
       pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+      verifier: isSet(object.verifier) ? globalThis.String(object.verifier) : "",
     };
   },
 
@@ -424,6 +440,9 @@ export const QueryJobsRequest: MessageFns<QueryJobsRequest> = {
     if (message.pagination !== undefined) {
       obj.pagination = PageRequest.toJSON(message.pagination);
     }
+    if (message.verifier !== "") {
+      obj.verifier = message.verifier;
+    }
     return obj;
   },
 
@@ -438,6 +457,7 @@ export const QueryJobsRequest: MessageFns<QueryJobsRequest> = {
     message.pagination = (object.pagination !== undefined && object.pagination !== null)
       ? PageRequest.fromPartial(object.pagination)
       : undefined;
+    message.verifier = object.verifier ?? "";
     return message;
   },
 };

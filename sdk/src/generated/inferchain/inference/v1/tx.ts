@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
-import { Params, RuntimeProfile } from "./types.js";
+import { Params, RuntimeProfile, Verdict, verdictFromJSON, verdictToJSON } from "./types.js";
 
 export const protobufPackage = "inferchain.inference.v1";
 
@@ -86,6 +86,29 @@ export interface MsgUpdateParams {
 }
 
 export interface MsgUpdateParamsResponse {
+}
+
+export interface MsgCommitVerdict {
+  /** sidecar: the bound account of a committee member's executor. */
+  sidecar: string;
+  jobId: bigint;
+  /** commit_hash: see VerifierVote.commit_hash. */
+  commitHash: string;
+}
+
+export interface MsgCommitVerdictResponse {
+}
+
+export interface MsgRevealVerdict {
+  sidecar: string;
+  jobId: bigint;
+  verdict: Verdict;
+  /** salt: the 32 random bytes (hex) used in the commit. */
+  salt: string;
+  reason: string;
+}
+
+export interface MsgRevealVerdictResponse {
 }
 
 function createBaseMsgRegisterExecutor(): MsgRegisterExecutor {
@@ -1304,6 +1327,354 @@ export const MsgUpdateParamsResponse: MessageFns<MsgUpdateParamsResponse> = {
   },
 };
 
+function createBaseMsgCommitVerdict(): MsgCommitVerdict {
+  return { sidecar: "", jobId: 0n, commitHash: "" };
+}
+
+export const MsgCommitVerdict: MessageFns<MsgCommitVerdict> = {
+  encode(message: MsgCommitVerdict, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sidecar !== "") {
+      writer.uint32(10).string(message.sidecar);
+    }
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.jobId);
+    }
+    if (message.commitHash !== "") {
+      writer.uint32(26).string(message.commitHash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCommitVerdict {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCommitVerdict();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sidecar = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.commitHash = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCommitVerdict {
+    return {
+      sidecar: isSet(object.sidecar) ? globalThis.String(object.sidecar) : "",
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      commitHash: isSet(object.commitHash)
+        ? globalThis.String(object.commitHash)
+        : isSet(object.commit_hash)
+        ? globalThis.String(object.commit_hash)
+        : "",
+    };
+  },
+
+  toJSON(message: MsgCommitVerdict): unknown {
+    const obj: any = {};
+    if (message.sidecar !== "") {
+      obj.sidecar = message.sidecar;
+    }
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.commitHash !== "") {
+      obj.commitHash = message.commitHash;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgCommitVerdict>): MsgCommitVerdict {
+    return MsgCommitVerdict.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgCommitVerdict>): MsgCommitVerdict {
+    const message = createBaseMsgCommitVerdict();
+    message.sidecar = object.sidecar ?? "";
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.commitHash = object.commitHash ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgCommitVerdictResponse(): MsgCommitVerdictResponse {
+  return {};
+}
+
+export const MsgCommitVerdictResponse: MessageFns<MsgCommitVerdictResponse> = {
+  encode(_: MsgCommitVerdictResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCommitVerdictResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCommitVerdictResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCommitVerdictResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCommitVerdictResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgCommitVerdictResponse>): MsgCommitVerdictResponse {
+    return MsgCommitVerdictResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgCommitVerdictResponse>): MsgCommitVerdictResponse {
+    const message = createBaseMsgCommitVerdictResponse();
+    return message;
+  },
+};
+
+function createBaseMsgRevealVerdict(): MsgRevealVerdict {
+  return { sidecar: "", jobId: 0n, verdict: 0, salt: "", reason: "" };
+}
+
+export const MsgRevealVerdict: MessageFns<MsgRevealVerdict> = {
+  encode(message: MsgRevealVerdict, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sidecar !== "") {
+      writer.uint32(10).string(message.sidecar);
+    }
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.jobId);
+    }
+    if (message.verdict !== 0) {
+      writer.uint32(24).int32(message.verdict);
+    }
+    if (message.salt !== "") {
+      writer.uint32(34).string(message.salt);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgRevealVerdict {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgRevealVerdict();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sidecar = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.salt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgRevealVerdict {
+    return {
+      sidecar: isSet(object.sidecar) ? globalThis.String(object.sidecar) : "",
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      verdict: isSet(object.verdict) ? verdictFromJSON(object.verdict) : 0,
+      salt: isSet(object.salt) ? globalThis.String(object.salt) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: MsgRevealVerdict): unknown {
+    const obj: any = {};
+    if (message.sidecar !== "") {
+      obj.sidecar = message.sidecar;
+    }
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.verdict !== 0) {
+      obj.verdict = verdictToJSON(message.verdict);
+    }
+    if (message.salt !== "") {
+      obj.salt = message.salt;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgRevealVerdict>): MsgRevealVerdict {
+    return MsgRevealVerdict.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgRevealVerdict>): MsgRevealVerdict {
+    const message = createBaseMsgRevealVerdict();
+    message.sidecar = object.sidecar ?? "";
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.verdict = object.verdict ?? 0;
+    message.salt = object.salt ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgRevealVerdictResponse(): MsgRevealVerdictResponse {
+  return {};
+}
+
+export const MsgRevealVerdictResponse: MessageFns<MsgRevealVerdictResponse> = {
+  encode(_: MsgRevealVerdictResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgRevealVerdictResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgRevealVerdictResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgRevealVerdictResponse {
+    return {};
+  },
+
+  toJSON(_: MsgRevealVerdictResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgRevealVerdictResponse>): MsgRevealVerdictResponse {
+    return MsgRevealVerdictResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgRevealVerdictResponse>): MsgRevealVerdictResponse {
+    const message = createBaseMsgRevealVerdictResponse();
+    return message;
+  },
+};
+
 export interface Msg {
   /** RegisterExecutor: a bonded validator's operator binds a sidecar account and the models it serves. */
   RegisterExecutor(request: MsgRegisterExecutor): Promise<MsgRegisterExecutorResponse>;
@@ -1319,6 +1690,10 @@ export interface Msg {
    */
   RejectJob(request: MsgRejectJob): Promise<MsgRejectJobResponse>;
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
+  /** CommitVerdict: a committee member's sidecar commits to its verdict (hash only) before the commit deadline. */
+  CommitVerdict(request: MsgCommitVerdict): Promise<MsgCommitVerdictResponse>;
+  /** RevealVerdict: the same sidecar reveals verdict + salt after the commit phase, before the reveal deadline. */
+  RevealVerdict(request: MsgRevealVerdict): Promise<MsgRevealVerdictResponse>;
 }
 
 export const MsgServiceName = "inferchain.inference.v1.Msg";
@@ -1334,6 +1709,8 @@ export class MsgClientImpl implements Msg {
     this.SubmitResult = this.SubmitResult.bind(this);
     this.RejectJob = this.RejectJob.bind(this);
     this.UpdateParams = this.UpdateParams.bind(this);
+    this.CommitVerdict = this.CommitVerdict.bind(this);
+    this.RevealVerdict = this.RevealVerdict.bind(this);
   }
   RegisterExecutor(request: MsgRegisterExecutor): Promise<MsgRegisterExecutorResponse> {
     const data = MsgRegisterExecutor.encode(request).finish();
@@ -1369,6 +1746,18 @@ export class MsgClientImpl implements Msg {
     const data = MsgUpdateParams.encode(request).finish();
     const promise = this.rpc.request(this.service, "UpdateParams", data);
     return promise.then((data) => MsgUpdateParamsResponse.decode(new BinaryReader(data)));
+  }
+
+  CommitVerdict(request: MsgCommitVerdict): Promise<MsgCommitVerdictResponse> {
+    const data = MsgCommitVerdict.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CommitVerdict", data);
+    return promise.then((data) => MsgCommitVerdictResponse.decode(new BinaryReader(data)));
+  }
+
+  RevealVerdict(request: MsgRevealVerdict): Promise<MsgRevealVerdictResponse> {
+    const data = MsgRevealVerdict.encode(request).finish();
+    const promise = this.rpc.request(this.service, "RevealVerdict", data);
+    return promise.then((data) => MsgRevealVerdictResponse.decode(new BinaryReader(data)));
   }
 }
 

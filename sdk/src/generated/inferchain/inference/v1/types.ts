@@ -22,6 +22,8 @@ export enum JobStatus {
   JOB_STATUS_SETTLED = 3,
   /** JOB_STATUS_REFUNDED - REFUNDED: no result (attempts exhausted) or fraud; the whole escrow went back to the requester. */
   JOB_STATUS_REFUNDED = 4,
+  /** JOB_STATUS_AUDITING - AUDITING: the result was sampled for an audit; a committee commits, then reveals verdicts. */
+  JOB_STATUS_AUDITING = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -42,6 +44,9 @@ export function jobStatusFromJSON(object: any): JobStatus {
     case 4:
     case "JOB_STATUS_REFUNDED":
       return JobStatus.JOB_STATUS_REFUNDED;
+    case 5:
+    case "JOB_STATUS_AUDITING":
+      return JobStatus.JOB_STATUS_AUDITING;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -61,7 +66,112 @@ export function jobStatusToJSON(object: JobStatus): string {
       return "JOB_STATUS_SETTLED";
     case JobStatus.JOB_STATUS_REFUNDED:
       return "JOB_STATUS_REFUNDED";
+    case JobStatus.JOB_STATUS_AUDITING:
+      return "JOB_STATUS_AUDITING";
     case JobStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum Verdict {
+  VERDICT_UNSPECIFIED = 0,
+  /** VERDICT_VALID - VALID: the claimed output passes the teacher-forced check. */
+  VERDICT_VALID = 1,
+  /** VERDICT_FRAUD - FRAUD: some step fails the check (or the commitment data is missing or does not match the root). */
+  VERDICT_FRAUD = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function verdictFromJSON(object: any): Verdict {
+  switch (object) {
+    case 0:
+    case "VERDICT_UNSPECIFIED":
+      return Verdict.VERDICT_UNSPECIFIED;
+    case 1:
+    case "VERDICT_VALID":
+      return Verdict.VERDICT_VALID;
+    case 2:
+    case "VERDICT_FRAUD":
+      return Verdict.VERDICT_FRAUD;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Verdict.UNRECOGNIZED;
+  }
+}
+
+export function verdictToJSON(object: Verdict): string {
+  switch (object) {
+    case Verdict.VERDICT_UNSPECIFIED:
+      return "VERDICT_UNSPECIFIED";
+    case Verdict.VERDICT_VALID:
+      return "VERDICT_VALID";
+    case Verdict.VERDICT_FRAUD:
+      return "VERDICT_FRAUD";
+    case Verdict.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum AuditOutcome {
+  AUDIT_OUTCOME_UNSPECIFIED = 0,
+  /** AUDIT_OUTCOME_NOT_SELECTED - NOT_SELECTED: the block hash did not pick this job for an audit. */
+  AUDIT_OUTCOME_NOT_SELECTED = 1,
+  /** AUDIT_OUTCOME_SKIPPED - SKIPPED: picked, but no other executor serves the model (see note). */
+  AUDIT_OUTCOME_SKIPPED = 2,
+  /** AUDIT_OUTCOME_IN_PROGRESS - IN_PROGRESS: the committee is committing / revealing. */
+  AUDIT_OUTCOME_IN_PROGRESS = 3,
+  /** AUDIT_OUTCOME_HONEST - HONEST: a quorum found the result valid (or no quorum found fraud): the fee is settled. */
+  AUDIT_OUTCOME_HONEST = 4,
+  /** AUDIT_OUTCOME_FRAUD - FRAUD: a quorum found fraud: the executor's validator is slashed and the requester refunded. */
+  AUDIT_OUTCOME_FRAUD = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function auditOutcomeFromJSON(object: any): AuditOutcome {
+  switch (object) {
+    case 0:
+    case "AUDIT_OUTCOME_UNSPECIFIED":
+      return AuditOutcome.AUDIT_OUTCOME_UNSPECIFIED;
+    case 1:
+    case "AUDIT_OUTCOME_NOT_SELECTED":
+      return AuditOutcome.AUDIT_OUTCOME_NOT_SELECTED;
+    case 2:
+    case "AUDIT_OUTCOME_SKIPPED":
+      return AuditOutcome.AUDIT_OUTCOME_SKIPPED;
+    case 3:
+    case "AUDIT_OUTCOME_IN_PROGRESS":
+      return AuditOutcome.AUDIT_OUTCOME_IN_PROGRESS;
+    case 4:
+    case "AUDIT_OUTCOME_HONEST":
+      return AuditOutcome.AUDIT_OUTCOME_HONEST;
+    case 5:
+    case "AUDIT_OUTCOME_FRAUD":
+      return AuditOutcome.AUDIT_OUTCOME_FRAUD;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AuditOutcome.UNRECOGNIZED;
+  }
+}
+
+export function auditOutcomeToJSON(object: AuditOutcome): string {
+  switch (object) {
+    case AuditOutcome.AUDIT_OUTCOME_UNSPECIFIED:
+      return "AUDIT_OUTCOME_UNSPECIFIED";
+    case AuditOutcome.AUDIT_OUTCOME_NOT_SELECTED:
+      return "AUDIT_OUTCOME_NOT_SELECTED";
+    case AuditOutcome.AUDIT_OUTCOME_SKIPPED:
+      return "AUDIT_OUTCOME_SKIPPED";
+    case AuditOutcome.AUDIT_OUTCOME_IN_PROGRESS:
+      return "AUDIT_OUTCOME_IN_PROGRESS";
+    case AuditOutcome.AUDIT_OUTCOME_HONEST:
+      return "AUDIT_OUTCOME_HONEST";
+    case AuditOutcome.AUDIT_OUTCOME_FRAUD:
+      return "AUDIT_OUTCOME_FRAUD";
+    case AuditOutcome.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -82,6 +192,43 @@ export interface Executor {
   /** missed_deadlines counts jobs this executor let expire since it was last (re)activated. */
   missedDeadlines: bigint;
   completedJobs: bigint;
+  /**
+   * missed_audits counts audits this executor was on the committee of and did not reveal a verdict for
+   * (consecutive; reset by a reveal). Reaching max_verifier_misses jails its validator.
+   */
+  missedAudits: bigint;
+}
+
+/** VerifierVote is one committee member's commit and reveal. */
+export interface VerifierVote {
+  /** verifier is the committee member's validator operator address. */
+  verifier: string;
+  /** commit_hash = hex(sha256("inferchain/verdict" || u64be(job_id) || u8(verdict) || salt (32 bytes) || utf8(verifier))). */
+  commitHash: string;
+  committedHeight: bigint;
+  verdict: Verdict;
+  /** reason: for FRAUD, the first failing check (e.g. "step 3: gap 5.21 > eps 0.01"). */
+  reason: string;
+  revealedHeight: bigint;
+  /** reward paid from the verifier pool when the audit concluded (zero for members that did not reveal). */
+  reward: Coin | undefined;
+}
+
+export interface Audit {
+  /** decided_height: the block whose hash decided selection and committee (after the result's block). */
+  decidedHeight: bigint;
+  outcome: AuditOutcome;
+  /** committee: validator operator addresses of the verifiers, in selection order. */
+  committee: string[];
+  quorum: number;
+  commitDeadline: bigint;
+  revealDeadline: bigint;
+  votes: VerifierVote[];
+  /** note explains a smaller committee or a skipped audit, e.g. "committee of 2: only 2 other executors serve the model". */
+  note: string;
+  /** slashed: tokens slashed from the executor's validator on fraud. */
+  slashed: Coin | undefined;
+  concludedHeight: bigint;
 }
 
 /** RuntimeProfile describes how the executor produced the result (for auditors and drift calibration). */
@@ -149,6 +296,8 @@ export interface Job {
   settledHeight: bigint;
   /** status_reason explains a refund, e.g. "no executor answered after 3 attempts". */
   statusReason: string;
+  /** audit: whether and how the result was audited (set once a block after the result decided it). */
+  audit: Audit | undefined;
 }
 
 /** Params are changed by governance (MsgUpdateParams). */
@@ -172,6 +321,23 @@ export interface Params {
   maxOutputTextBytes: number;
   /** max_missed_deadlines deactivates an executor after that many consecutive missed deadlines (0 = never). */
   maxMissedDeadlines: number;
+  /** audit_probability: chance that a result is audited, decided by a later block hash (e.g. "0.05"). */
+  auditProbability: string;
+  /** committee_size verifiers are drawn (stake-weighted) among the other active executors serving the model. */
+  committeeSize: number;
+  /** quorum of matching verdicts decides fraud (capped by the committee's actual size). */
+  quorum: number;
+  /** commit_blocks after selection to commit; reveal_blocks after that to reveal. */
+  commitBlocks: number;
+  revealBlocks: number;
+  /** slash_fraction of the executor validator's stake is slashed on proven fraud (e.g. "0.05"). */
+  slashFraction: string;
+  /** verifier_reward is paid from the verifier pool to each committee member that revealed in time. */
+  verifierReward:
+    | Coin
+    | undefined;
+  /** max_verifier_misses consecutive unrevealed audits jail the verifier's validator (0 = never). */
+  maxVerifierMisses: number;
 }
 
 function createBaseExecutor(): Executor {
@@ -184,6 +350,7 @@ function createBaseExecutor(): Executor {
     registeredHeight: 0n,
     missedDeadlines: 0n,
     completedJobs: 0n,
+    missedAudits: 0n,
   };
 }
 
@@ -221,6 +388,12 @@ export const Executor: MessageFns<Executor> = {
         throw new globalThis.Error("value provided for field message.completedJobs of type uint64 too large");
       }
       writer.uint32(64).uint64(message.completedJobs);
+    }
+    if (message.missedAudits !== 0n) {
+      if (BigInt.asUintN(64, message.missedAudits) !== message.missedAudits) {
+        throw new globalThis.Error("value provided for field message.missedAudits of type uint64 too large");
+      }
+      writer.uint32(72).uint64(message.missedAudits);
     }
     return writer;
   },
@@ -302,6 +475,14 @@ export const Executor: MessageFns<Executor> = {
             message.completedJobs = reader.uint64() as bigint;
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.missedAudits = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -336,6 +517,11 @@ export const Executor: MessageFns<Executor> = {
         : isSet(object.completed_jobs)
         ? BigInt(object.completed_jobs)
         : 0n,
+      missedAudits: isSet(object.missedAudits)
+        ? BigInt(object.missedAudits)
+        : isSet(object.missed_audits)
+        ? BigInt(object.missed_audits)
+        : 0n,
     };
   },
 
@@ -365,6 +551,9 @@ export const Executor: MessageFns<Executor> = {
     if (message.completedJobs !== 0n) {
       obj.completedJobs = message.completedJobs.toString();
     }
+    if (message.missedAudits !== 0n) {
+      obj.missedAudits = message.missedAudits.toString();
+    }
     return obj;
   },
 
@@ -386,6 +575,472 @@ export const Executor: MessageFns<Executor> = {
       : 0n;
     message.completedJobs = (object.completedJobs !== undefined && object.completedJobs !== null)
       ? BigInt(object.completedJobs)
+      : 0n;
+    message.missedAudits = (object.missedAudits !== undefined && object.missedAudits !== null)
+      ? BigInt(object.missedAudits)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseVerifierVote(): VerifierVote {
+  return {
+    verifier: "",
+    commitHash: "",
+    committedHeight: 0n,
+    verdict: 0,
+    reason: "",
+    revealedHeight: 0n,
+    reward: undefined,
+  };
+}
+
+export const VerifierVote: MessageFns<VerifierVote> = {
+  encode(message: VerifierVote, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verifier !== "") {
+      writer.uint32(10).string(message.verifier);
+    }
+    if (message.commitHash !== "") {
+      writer.uint32(18).string(message.commitHash);
+    }
+    if (message.committedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.committedHeight) !== message.committedHeight) {
+        throw new globalThis.Error("value provided for field message.committedHeight of type int64 too large");
+      }
+      writer.uint32(24).int64(message.committedHeight);
+    }
+    if (message.verdict !== 0) {
+      writer.uint32(32).int32(message.verdict);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.revealedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.revealedHeight) !== message.revealedHeight) {
+        throw new globalThis.Error("value provided for field message.revealedHeight of type int64 too large");
+      }
+      writer.uint32(48).int64(message.revealedHeight);
+    }
+    if (message.reward !== undefined) {
+      Coin.encode(message.reward, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifierVote {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifierVote();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verifier = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.commitHash = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.committedHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.revealedHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reward = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifierVote {
+    return {
+      verifier: isSet(object.verifier) ? globalThis.String(object.verifier) : "",
+      commitHash: isSet(object.commitHash)
+        ? globalThis.String(object.commitHash)
+        : isSet(object.commit_hash)
+        ? globalThis.String(object.commit_hash)
+        : "",
+      committedHeight: isSet(object.committedHeight)
+        ? BigInt(object.committedHeight)
+        : isSet(object.committed_height)
+        ? BigInt(object.committed_height)
+        : 0n,
+      verdict: isSet(object.verdict) ? verdictFromJSON(object.verdict) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      revealedHeight: isSet(object.revealedHeight)
+        ? BigInt(object.revealedHeight)
+        : isSet(object.revealed_height)
+        ? BigInt(object.revealed_height)
+        : 0n,
+      reward: isSet(object.reward) ? Coin.fromJSON(object.reward) : undefined,
+    };
+  },
+
+  toJSON(message: VerifierVote): unknown {
+    const obj: any = {};
+    if (message.verifier !== "") {
+      obj.verifier = message.verifier;
+    }
+    if (message.commitHash !== "") {
+      obj.commitHash = message.commitHash;
+    }
+    if (message.committedHeight !== 0n) {
+      obj.committedHeight = message.committedHeight.toString();
+    }
+    if (message.verdict !== 0) {
+      obj.verdict = verdictToJSON(message.verdict);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.revealedHeight !== 0n) {
+      obj.revealedHeight = message.revealedHeight.toString();
+    }
+    if (message.reward !== undefined) {
+      obj.reward = Coin.toJSON(message.reward);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VerifierVote>): VerifierVote {
+    return VerifierVote.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VerifierVote>): VerifierVote {
+    const message = createBaseVerifierVote();
+    message.verifier = object.verifier ?? "";
+    message.commitHash = object.commitHash ?? "";
+    message.committedHeight = (object.committedHeight !== undefined && object.committedHeight !== null)
+      ? BigInt(object.committedHeight)
+      : 0n;
+    message.verdict = object.verdict ?? 0;
+    message.reason = object.reason ?? "";
+    message.revealedHeight = (object.revealedHeight !== undefined && object.revealedHeight !== null)
+      ? BigInt(object.revealedHeight)
+      : 0n;
+    message.reward = (object.reward !== undefined && object.reward !== null)
+      ? Coin.fromPartial(object.reward)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAudit(): Audit {
+  return {
+    decidedHeight: 0n,
+    outcome: 0,
+    committee: [],
+    quorum: 0,
+    commitDeadline: 0n,
+    revealDeadline: 0n,
+    votes: [],
+    note: "",
+    slashed: undefined,
+    concludedHeight: 0n,
+  };
+}
+
+export const Audit: MessageFns<Audit> = {
+  encode(message: Audit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decidedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.decidedHeight) !== message.decidedHeight) {
+        throw new globalThis.Error("value provided for field message.decidedHeight of type int64 too large");
+      }
+      writer.uint32(8).int64(message.decidedHeight);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(16).int32(message.outcome);
+    }
+    for (const v of message.committee) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.quorum !== 0) {
+      writer.uint32(32).uint32(message.quorum);
+    }
+    if (message.commitDeadline !== 0n) {
+      if (BigInt.asIntN(64, message.commitDeadline) !== message.commitDeadline) {
+        throw new globalThis.Error("value provided for field message.commitDeadline of type int64 too large");
+      }
+      writer.uint32(40).int64(message.commitDeadline);
+    }
+    if (message.revealDeadline !== 0n) {
+      if (BigInt.asIntN(64, message.revealDeadline) !== message.revealDeadline) {
+        throw new globalThis.Error("value provided for field message.revealDeadline of type int64 too large");
+      }
+      writer.uint32(48).int64(message.revealDeadline);
+    }
+    for (const v of message.votes) {
+      VerifierVote.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.note !== "") {
+      writer.uint32(66).string(message.note);
+    }
+    if (message.slashed !== undefined) {
+      Coin.encode(message.slashed, writer.uint32(74).fork()).join();
+    }
+    if (message.concludedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.concludedHeight) !== message.concludedHeight) {
+        throw new globalThis.Error("value provided for field message.concludedHeight of type int64 too large");
+      }
+      writer.uint32(80).int64(message.concludedHeight);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Audit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAudit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.decidedHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.committee.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.quorum = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.commitDeadline = reader.int64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.revealDeadline = reader.int64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.votes.push(VerifierVote.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.slashed = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.concludedHeight = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Audit {
+    return {
+      decidedHeight: isSet(object.decidedHeight)
+        ? BigInt(object.decidedHeight)
+        : isSet(object.decided_height)
+        ? BigInt(object.decided_height)
+        : 0n,
+      outcome: isSet(object.outcome) ? auditOutcomeFromJSON(object.outcome) : 0,
+      committee: globalThis.Array.isArray(object?.committee)
+        ? object.committee.map((e: any) => globalThis.String(e))
+        : [],
+      quorum: isSet(object.quorum) ? globalThis.Number(object.quorum) : 0,
+      commitDeadline: isSet(object.commitDeadline)
+        ? BigInt(object.commitDeadline)
+        : isSet(object.commit_deadline)
+        ? BigInt(object.commit_deadline)
+        : 0n,
+      revealDeadline: isSet(object.revealDeadline)
+        ? BigInt(object.revealDeadline)
+        : isSet(object.reveal_deadline)
+        ? BigInt(object.reveal_deadline)
+        : 0n,
+      votes: globalThis.Array.isArray(object?.votes)
+        ? object.votes.map((e: any) => VerifierVote.fromJSON(e))
+        : [],
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      slashed: isSet(object.slashed) ? Coin.fromJSON(object.slashed) : undefined,
+      concludedHeight: isSet(object.concludedHeight)
+        ? BigInt(object.concludedHeight)
+        : isSet(object.concluded_height)
+        ? BigInt(object.concluded_height)
+        : 0n,
+    };
+  },
+
+  toJSON(message: Audit): unknown {
+    const obj: any = {};
+    if (message.decidedHeight !== 0n) {
+      obj.decidedHeight = message.decidedHeight.toString();
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = auditOutcomeToJSON(message.outcome);
+    }
+    if (message.committee?.length) {
+      obj.committee = message.committee;
+    }
+    if (message.quorum !== 0) {
+      obj.quorum = Math.round(message.quorum);
+    }
+    if (message.commitDeadline !== 0n) {
+      obj.commitDeadline = message.commitDeadline.toString();
+    }
+    if (message.revealDeadline !== 0n) {
+      obj.revealDeadline = message.revealDeadline.toString();
+    }
+    if (message.votes?.length) {
+      obj.votes = message.votes.map((e) => VerifierVote.toJSON(e));
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.slashed !== undefined) {
+      obj.slashed = Coin.toJSON(message.slashed);
+    }
+    if (message.concludedHeight !== 0n) {
+      obj.concludedHeight = message.concludedHeight.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Audit>): Audit {
+    return Audit.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Audit>): Audit {
+    const message = createBaseAudit();
+    message.decidedHeight = (object.decidedHeight !== undefined && object.decidedHeight !== null)
+      ? BigInt(object.decidedHeight)
+      : 0n;
+    message.outcome = object.outcome ?? 0;
+    message.committee = object.committee?.map((e) => e) || [];
+    message.quorum = object.quorum ?? 0;
+    message.commitDeadline = (object.commitDeadline !== undefined && object.commitDeadline !== null)
+      ? BigInt(object.commitDeadline)
+      : 0n;
+    message.revealDeadline = (object.revealDeadline !== undefined && object.revealDeadline !== null)
+      ? BigInt(object.revealDeadline)
+      : 0n;
+    message.votes = object.votes?.map((e) => VerifierVote.fromPartial(e)) || [];
+    message.note = object.note ?? "";
+    message.slashed = (object.slashed !== undefined && object.slashed !== null)
+      ? Coin.fromPartial(object.slashed)
+      : undefined;
+    message.concludedHeight = (object.concludedHeight !== undefined && object.concludedHeight !== null)
+      ? BigInt(object.concludedHeight)
       : 0n;
     return message;
   },
@@ -955,6 +1610,7 @@ function createBaseJob(): Job {
     settlement: undefined,
     settledHeight: 0n,
     statusReason: "",
+    audit: undefined,
   };
 }
 
@@ -1037,6 +1693,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.statusReason !== "") {
       writer.uint32(162).string(message.statusReason);
+    }
+    if (message.audit !== undefined) {
+      Audit.encode(message.audit, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -1214,6 +1873,14 @@ export const Job: MessageFns<Job> = {
             message.statusReason = reader.string();
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.audit = Audit.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1286,6 +1953,7 @@ export const Job: MessageFns<Job> = {
         : isSet(object.status_reason)
         ? globalThis.String(object.status_reason)
         : "",
+      audit: isSet(object.audit) ? Audit.fromJSON(object.audit) : undefined,
     };
   },
 
@@ -1351,6 +2019,9 @@ export const Job: MessageFns<Job> = {
     if (message.statusReason !== "") {
       obj.statusReason = message.statusReason;
     }
+    if (message.audit !== undefined) {
+      obj.audit = Audit.toJSON(message.audit);
+    }
     return obj;
   },
 
@@ -1393,6 +2064,7 @@ export const Job: MessageFns<Job> = {
       ? BigInt(object.settledHeight)
       : 0n;
     message.statusReason = object.statusReason ?? "";
+    message.audit = (object.audit !== undefined && object.audit !== null) ? Audit.fromPartial(object.audit) : undefined;
     return message;
   },
 };
@@ -1411,6 +2083,14 @@ function createBaseParams(): Params {
     maxTokensLimit: 0,
     maxOutputTextBytes: 0,
     maxMissedDeadlines: 0,
+    auditProbability: "",
+    committeeSize: 0,
+    quorum: 0,
+    commitBlocks: 0,
+    revealBlocks: 0,
+    slashFraction: "",
+    verifierReward: undefined,
+    maxVerifierMisses: 0,
   };
 }
 
@@ -1451,6 +2131,30 @@ export const Params: MessageFns<Params> = {
     }
     if (message.maxMissedDeadlines !== 0) {
       writer.uint32(96).uint32(message.maxMissedDeadlines);
+    }
+    if (message.auditProbability !== "") {
+      writer.uint32(106).string(message.auditProbability);
+    }
+    if (message.committeeSize !== 0) {
+      writer.uint32(112).uint32(message.committeeSize);
+    }
+    if (message.quorum !== 0) {
+      writer.uint32(120).uint32(message.quorum);
+    }
+    if (message.commitBlocks !== 0) {
+      writer.uint32(128).uint32(message.commitBlocks);
+    }
+    if (message.revealBlocks !== 0) {
+      writer.uint32(136).uint32(message.revealBlocks);
+    }
+    if (message.slashFraction !== "") {
+      writer.uint32(146).string(message.slashFraction);
+    }
+    if (message.verifierReward !== undefined) {
+      Coin.encode(message.verifierReward, writer.uint32(154).fork()).join();
+    }
+    if (message.maxVerifierMisses !== 0) {
+      writer.uint32(160).uint32(message.maxVerifierMisses);
     }
     return writer;
   },
@@ -1564,6 +2268,70 @@ export const Params: MessageFns<Params> = {
             message.maxMissedDeadlines = reader.uint32();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.auditProbability = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.committeeSize = reader.uint32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.quorum = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.commitBlocks = reader.uint32();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.revealBlocks = reader.uint32();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.slashFraction = reader.string();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.verifierReward = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.maxVerifierMisses = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1638,6 +2406,42 @@ export const Params: MessageFns<Params> = {
         : isSet(object.max_missed_deadlines)
         ? globalThis.Number(object.max_missed_deadlines)
         : 0,
+      auditProbability: isSet(object.auditProbability)
+        ? globalThis.String(object.auditProbability)
+        : isSet(object.audit_probability)
+        ? globalThis.String(object.audit_probability)
+        : "",
+      committeeSize: isSet(object.committeeSize)
+        ? globalThis.Number(object.committeeSize)
+        : isSet(object.committee_size)
+        ? globalThis.Number(object.committee_size)
+        : 0,
+      quorum: isSet(object.quorum) ? globalThis.Number(object.quorum) : 0,
+      commitBlocks: isSet(object.commitBlocks)
+        ? globalThis.Number(object.commitBlocks)
+        : isSet(object.commit_blocks)
+        ? globalThis.Number(object.commit_blocks)
+        : 0,
+      revealBlocks: isSet(object.revealBlocks)
+        ? globalThis.Number(object.revealBlocks)
+        : isSet(object.reveal_blocks)
+        ? globalThis.Number(object.reveal_blocks)
+        : 0,
+      slashFraction: isSet(object.slashFraction)
+        ? globalThis.String(object.slashFraction)
+        : isSet(object.slash_fraction)
+        ? globalThis.String(object.slash_fraction)
+        : "",
+      verifierReward: isSet(object.verifierReward)
+        ? Coin.fromJSON(object.verifierReward)
+        : isSet(object.verifier_reward)
+        ? Coin.fromJSON(object.verifier_reward)
+        : undefined,
+      maxVerifierMisses: isSet(object.maxVerifierMisses)
+        ? globalThis.Number(object.maxVerifierMisses)
+        : isSet(object.max_verifier_misses)
+        ? globalThis.Number(object.max_verifier_misses)
+        : 0,
     };
   },
 
@@ -1679,6 +2483,30 @@ export const Params: MessageFns<Params> = {
     if (message.maxMissedDeadlines !== 0) {
       obj.maxMissedDeadlines = Math.round(message.maxMissedDeadlines);
     }
+    if (message.auditProbability !== "") {
+      obj.auditProbability = message.auditProbability;
+    }
+    if (message.committeeSize !== 0) {
+      obj.committeeSize = Math.round(message.committeeSize);
+    }
+    if (message.quorum !== 0) {
+      obj.quorum = Math.round(message.quorum);
+    }
+    if (message.commitBlocks !== 0) {
+      obj.commitBlocks = Math.round(message.commitBlocks);
+    }
+    if (message.revealBlocks !== 0) {
+      obj.revealBlocks = Math.round(message.revealBlocks);
+    }
+    if (message.slashFraction !== "") {
+      obj.slashFraction = message.slashFraction;
+    }
+    if (message.verifierReward !== undefined) {
+      obj.verifierReward = Coin.toJSON(message.verifierReward);
+    }
+    if (message.maxVerifierMisses !== 0) {
+      obj.maxVerifierMisses = Math.round(message.maxVerifierMisses);
+    }
     return obj;
   },
 
@@ -1703,6 +2531,16 @@ export const Params: MessageFns<Params> = {
     message.maxTokensLimit = object.maxTokensLimit ?? 0;
     message.maxOutputTextBytes = object.maxOutputTextBytes ?? 0;
     message.maxMissedDeadlines = object.maxMissedDeadlines ?? 0;
+    message.auditProbability = object.auditProbability ?? "";
+    message.committeeSize = object.committeeSize ?? 0;
+    message.quorum = object.quorum ?? 0;
+    message.commitBlocks = object.commitBlocks ?? 0;
+    message.revealBlocks = object.revealBlocks ?? 0;
+    message.slashFraction = object.slashFraction ?? "";
+    message.verifierReward = (object.verifierReward !== undefined && object.verifierReward !== null)
+      ? Coin.fromPartial(object.verifierReward)
+      : undefined;
+    message.maxVerifierMisses = object.maxVerifierMisses ?? 0;
     return message;
   },
 };
