@@ -9,7 +9,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { open, mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { digestArtifact, type DigestOptions } from "@inferchain/sdk";
@@ -29,18 +29,31 @@ async function writeFile(path: string, bytes: number): Promise<void> {
   }
 }
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
+interface Timing {
+  s: number;
+  /** CPU seconds of this process (all its threads) during the run: the work, whatever the machine's load. */
+  cpu: number;
+}
+
+async function time(fn: () => Promise<unknown>): Promise<Timing> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  return { s: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (c.user + c.system) / 1e6 };
 }
 
 /** Best of `runs`: the least disturbed by other processes on the machine. */
-async function best(fn: () => Promise<unknown>): Promise<number> {
-  let b = Infinity;
-  for (let i = 0; i < runs; i++) b = Math.min(b, await time(fn));
+async function best(fn: () => Promise<unknown>): Promise<Timing> {
+  let b: Timing = { s: Infinity, cpu: 0 };
+  for (let i = 0; i < runs; i++) {
+    const t = await time(fn);
+    if (t.s < b.s) b = t;
+  }
   return b;
 }
+
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(" ");
 
 const rate = (bytes: number, s: number): string => `${(bytes / MIB / s).toFixed(0).padStart(5)} MiB/s`;
 
@@ -57,14 +70,18 @@ async function main(): Promise<void> {
     const digest = (opts: DigestOptions) => () => digestArtifact([file], opts);
     await opensslDgst(); // warm the page cache
 
+    const loadBefore = load();
+    // openssl runs in a child process, so its CPU time is not this process's: wall time only.
     const tOpenssl = await best(opensslDgst);
     const tPool = await best(digest({}));
-    const tSingle = await time(digest({ workers: 0 }));
+    const tSingle = await best(digest({ workers: 0 }));
+    const cpu = (t: Timing): string => `cpu ${t.cpu.toFixed(2)} s`;
 
-    console.log(`  openssl dgst -sha256           ${tOpenssl.toFixed(3)} s  ${rate(bytes, tOpenssl)}`);
-    console.log(`  digestArtifact (${availableParallelism()} workers)     ${tPool.toFixed(3)} s  ${rate(bytes, tPool)}`);
-    console.log(`  digestArtifact (calling thread) ${tSingle.toFixed(3)} s  ${rate(bytes, tSingle)}`);
-    console.log(`  ratio openssl/digestArtifact: ${(tOpenssl / tPool).toFixed(2)}x  (>1: the content root is faster)`);
+    console.log(`  load average before ${loadBefore}, after ${load()} (on ${availableParallelism()} cores: other processes slow every line)`);
+    console.log(`  openssl dgst -sha256           ${tOpenssl.s.toFixed(3)} s  ${rate(bytes, tOpenssl.s)}`);
+    console.log(`  digestArtifact (${availableParallelism()} workers)     ${tPool.s.toFixed(3)} s  ${rate(bytes, tPool.s)}  ${cpu(tPool)}`);
+    console.log(`  digestArtifact (calling thread) ${tSingle.s.toFixed(3)} s  ${rate(bytes, tSingle.s)}  ${cpu(tSingle)}`);
+    console.log(`  ratio openssl/digestArtifact: ${(tOpenssl.s / tPool.s).toFixed(2)}x  (>1: the content root is faster)`);
     console.log(`  rss after: ${(process.memoryUsage().rss / MIB).toFixed(0)} MiB`);
   } finally {
     await rm(dir, { recursive: true, force: true });

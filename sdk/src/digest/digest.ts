@@ -6,7 +6,8 @@ import { contentRootFromFiles, type ArtifactFileDigest } from "./content-root.js
 import { toHex } from "./hex.js";
 import { listArtifactFiles, type ArtifactInput, type ListedFile } from "./inputs.js";
 import { bytesRoot, merkleRoot } from "./merkle.js";
-import { HashPool, ioError } from "./pool.js";
+import { HashPool, TASKS_PER_WORKER, ioError } from "./pool.js";
+import { BATCH_LEAVES, makeRangeHasher } from "./range-hasher.js";
 
 export interface DigestProgress {
   bytesDone: number;
@@ -97,8 +98,9 @@ async function hashListed(listed: readonly ListedFile[], options: DigestOptions)
 
 type Report = (bytes: number, fileDone: boolean) => void;
 
+/** Same work as a hash worker, on the calling thread (one small buffer, reused). */
 async function hashInProcess(listed: readonly ListedFile[], chunkSize: number, report: Report, signal?: AbortSignal): Promise<string[]> {
-  const buf = Buffer.allocUnsafe(chunkSize);
+  const hasher = makeRangeHasher(LEAF_SIZE, BATCH_LEAVES);
   const out: string[] = [];
   for (const f of listed) {
     const handle = await open(f.file, "r").catch((err: NodeJS.ErrnoException) => {
@@ -111,13 +113,27 @@ async function hashInProcess(listed: readonly ListedFile[], chunkSize: number, r
         signal?.throwIfAborted();
         const offset = c * chunkSize;
         const length = Math.min(chunkSize, f.size - offset);
-        let got = 0;
-        while (got < length) {
-          const { bytesRead } = await handle.read(buf, got, length - got, offset + got);
-          if (bytesRead === 0) throw ioError(f.file, "file is shorter than when it was listed (changed while hashing?)", "ESHORT");
-          got += bytesRead;
+        for (let done = 0; done < length; ) {
+          const bytes = Math.min(BATCH_LEAVES * LEAF_SIZE, length - done);
+          const leaves = Math.ceil(bytes / LEAF_SIZE);
+          for (let got = 0; got < bytes; ) {
+            const first = Math.floor(got / LEAF_SIZE);
+            const iov: Buffer[] = [];
+            for (let i = first; i < leaves; i++) {
+              const end = i === leaves - 1 ? bytes - i * LEAF_SIZE : LEAF_SIZE;
+              iov.push(hasher.dataViews[i]!.subarray(i === first ? got % LEAF_SIZE : 0, end));
+            }
+            const { bytesRead } = await handle.readv(iov, offset + done + got);
+            if (bytesRead === 0) {
+              hasher.reset();
+              throw ioError(f.file, "file is shorter than when it was listed (changed while hashing?)", "ESHORT");
+            }
+            got += bytesRead;
+          }
+          hasher.addLeaves(leaves, bytes - (leaves - 1) * LEAF_SIZE);
+          done += bytes;
         }
-        roots.push(bytesRoot(buf.subarray(0, length)));
+        roots.push(hasher.finish());
         report(length, c === n - 1);
       }
       out.push(toHex(merkleRoot(roots)));
@@ -136,7 +152,7 @@ async function hashWithPool(pool: HashPool, listed: readonly ListedFile[], chunk
   const chunkRoots = listed.map((f) => new Array<Buffer>(chunkCount(f.size, chunkSize)));
   const remaining = chunkRoots.map((r) => r.length);
   const fileRoots = new Array<string>(listed.length);
-  const maxInFlight = pool.size * 2;
+  const maxInFlight = pool.size * TASKS_PER_WORKER;
 
   function* tasks(): Generator<[number, number]> {
     for (let i = 0; i < listed.length; i++) for (let c = 0; c < chunkRoots[i]!.length; c++) yield [i, c];

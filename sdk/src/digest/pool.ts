@@ -31,12 +31,16 @@ interface Queued {
 }
 
 /**
- * A fixed set of hashing workers. Each worker runs one range at a time (it reads synchronously into its own
- * chunk buffer), so memory is workers × chunkSize regardless of file sizes.
+ * Tasks queued at each worker. Each worker runs one range at a time (it reads synchronously into its own
+ * chunk buffer), so memory is workers × chunkSize regardless of file sizes; a second queued task means it
+ * starts the next range as soon as it posts a reply, instead of idling for the round trip through the
+ * calling thread (which, on a loaded machine, may not be scheduled for a while).
  */
+export const TASKS_PER_WORKER = 2;
+
+/** A fixed set of hashing workers. */
 export class HashPool {
   private readonly slots: Slot[] = [];
-  private readonly idle: Slot[] = [];
   private readonly queue: Queued[] = [];
   private nextId = 1;
   private closed = false;
@@ -55,7 +59,6 @@ export class HashPool {
         if (!this.closed) this.failSlot(slot, new Error(`hash worker exited with code ${code}`));
       });
       this.slots.push(slot);
-      this.idle.push(slot);
     }
   }
 
@@ -86,8 +89,10 @@ export class HashPool {
   }
 
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const slot = this.idle.pop()!;
+    while (this.queue.length > 0) {
+      let slot: Slot | undefined;
+      for (const s of this.slots) if (s.busy.size < TASKS_PER_WORKER && (!slot || s.busy.size < slot.busy.size)) slot = s;
+      if (!slot) return;
       const task = this.queue.shift()!;
       slot.busy.set(task.id, task.pending);
       slot.worker.postMessage({ id: task.id, path: task.path, offset: task.offset, length: task.length });
@@ -101,17 +106,12 @@ export class HashPool {
     if (msg.closed) pending.resolve(Buffer.alloc(0));
     else if (msg.root) pending.resolve(Buffer.from(msg.root.buffer, msg.root.byteOffset, msg.root.byteLength));
     else pending.reject(ioError(pending.path, msg.error ?? "hash worker failed", msg.code));
-    if (slot.busy.size === 0 && !this.closed) {
-      this.idle.push(slot);
-      this.dispatch();
-    }
+    if (!this.closed) this.dispatch();
   }
 
   private failSlot(slot: Slot, err: Error): void {
     for (const p of slot.busy.values()) p.reject(ioError(p.path, err.message, undefined));
     slot.busy.clear();
-    const i = this.idle.indexOf(slot);
-    if (i >= 0) this.idle.splice(i, 1);
     const j = this.slots.indexOf(slot);
     if (j >= 0) this.slots.splice(j, 1);
     if (this.slots.length === 0) for (const q of this.queue.splice(0)) q.pending.reject(ioError(q.path, "no hash workers left", undefined));
