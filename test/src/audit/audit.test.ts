@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { JobRefundedError, JobStatus, type InferResult, type SigningInferchainClient } from "@inferchain/sdk";
+import { JobRefundedError, JobStatus, Verdict, type InferResult, type SigningInferchainClient } from "@inferchain/sdk";
 import { clientFor, inferchainCli, moduleAddress, restartSidecar } from "../helpers.js";
 import { AUDIT_PORT_OFFSET } from "./env.js";
 
@@ -21,8 +21,8 @@ async function tokens(valoper: string): Promise<bigint> {
 }
 
 const allTokens = () => Promise.all(validators.map(tokens));
-const restart = (index: number, extraConfig?: Record<string, unknown>) =>
-  restartSidecar(localnet, index, { portOffset: AUDIT_PORT_OFFSET, ...(extraConfig ? { extraConfig } : {}) });
+const restart = (index: number, extraConfig?: Record<string, unknown>, wait = true) =>
+  restartSidecar(localnet, index, { portOffset: AUDIT_PORT_OFFSET, wait, ...(extraConfig ? { extraConfig } : {}) });
 
 interface Outcome {
   executor: string;
@@ -31,21 +31,27 @@ interface Outcome {
   jobId: bigint;
 }
 
-/** One job per requester account, in parallel; resolves when every job is settled or refunded. */
+/** The prompts spread over the requester accounts: each account's jobs in turn (one sequence), accounts in parallel. */
 async function runJobs(prompts: string[]): Promise<Outcome[]> {
-  return Promise.all(
-    prompts.map(async (prompt, i) => {
-      const c = clients[i % clients.length]!;
-      const req = await c.requestInference({ model: tiny.contentRoot, prompt, maxTokens: 8, temperature: i % 2 === 0 ? 0 : 0.8, topK: 20 });
-      try {
-        const job = await c.waitForResult(req.jobId, { until: "settled", timeoutMs: 120_000 });
-        const { inferResultFromJob } = await import("@inferchain/sdk");
-        return { executor: req.executor, jobId: req.jobId, result: inferResultFromJob(job, req.txHash) };
-      } catch (error) {
-        return { executor: req.executor, jobId: req.jobId, error };
+  const { inferResultFromJob } = await import("@inferchain/sdk");
+  const perClient = clients.map((_, c) => prompts.map((p, i) => [p, i] as const).filter(([, i]) => i % clients.length === c));
+  const results = await Promise.all(
+    perClient.map(async (mine, c) => {
+      const client = clients[c]!;
+      const out: Outcome[] = [];
+      for (const [prompt, i] of mine) {
+        const req = await client.requestInference({ model: tiny.contentRoot, prompt, maxTokens: 8, temperature: i % 2 === 0 ? 0 : 0.8, topK: 20 });
+        try {
+          const job = await client.waitForResult(req.jobId, { until: "settled", timeoutMs: 120_000 });
+          out.push({ executor: req.executor, jobId: req.jobId, result: inferResultFromJob(job, req.txHash) });
+        } catch (error) {
+          out.push({ executor: req.executor, jobId: req.jobId, error });
+        }
       }
+      return out;
     }),
   );
+  return results.flat();
 }
 
 beforeAll(async () => {
@@ -80,7 +86,7 @@ describe("sampled verification with p = 100%", () => {
     const silent = 2;
     await restart(silent, { faults: { verify: { neverReveal: true } } });
     try {
-      const outcomes = (await runJobs(["Tell me a joke", "What is rain", "Good morning", "List three colours"])).filter((o) => o.executor !== validators[silent]);
+      const outcomes = (await runJobs(["Tell me a joke", "What is rain", "Good morning"])).filter((o) => o.executor !== validators[silent]);
       expect(outcomes.length).toBeGreaterThan(0);
       for (const o of outcomes) {
         expect(o.error, `job ${o.jobId}: ${String(o.error)}`).toBeUndefined();
@@ -110,32 +116,41 @@ describe("sampled verification with p = 100%", () => {
       await restart(index, { faults: { executor: forge } });
       try {
         const stakeBefore = await tokens(cheater);
-        let caught: Outcome | undefined;
-        for (let round = 0; round < 6 && caught === undefined; round++) {
+        let cheated: Outcome[] = [];
+        for (let round = 0; round < 6 && cheated.length === 0; round++) {
           const outcomes = await runJobs(["Hello there", "Why is the sea salty", "Name a fruit", "Say something"]);
-          caught = outcomes.find((o) => o.executor === cheater);
+          cheated = outcomes.filter((o) => o.executor === cheater).sort((a, b) => Number(a.jobId - b.jobId));
           // jobs of the honest executors still pass their audits meanwhile
           for (const o of outcomes.filter((x) => x.executor !== cheater)) expect(o.result?.receipt.audit?.outcome).toBe("honest");
         }
-        expect(caught, `no job was assigned to ${cheater}`).toBeDefined();
-        expect(caught!.error).toBeInstanceOf(JobRefundedError);
-        const err = caught!.error as JobRefundedError;
-        expect(err.fraud?.executor).toBe(cheater);
-        expect(err.fraud?.verifiers.length).toBeGreaterThanOrEqual(2);
-        const job = await clients[0]!.getJob(caught!.jobId);
-        expect(job.status).toBe(JobStatus.JOB_STATUS_REFUNDED);
-        expect(job.result).toBeDefined(); // the forged result stays on record for auditors
-
-        // 5% of the stake the validator had when it cheated (1e11 uinfer self-delegation: exact)
+        expect(cheated.length, `no job was assigned to ${cheater}`).toBeGreaterThan(0);
+        // Every forged result is caught (jobs assigned before the first fraud concluded are forged too).
+        let slashedTotal = 0n;
+        const slashes: bigint[] = [];
+        for (const o of cheated) {
+          expect(o.error).toBeInstanceOf(JobRefundedError);
+          const err = o.error as JobRefundedError;
+          expect(err.fraud?.executor).toBe(cheater);
+          const job = await clients[0]!.getJob(o.jobId);
+          expect(job.status).toBe(JobStatus.JOB_STATUS_REFUNDED);
+          expect(job.result).toBeDefined(); // the forged result stays on record for auditors
+          expect(err.fraud?.verifiers.length).toBeGreaterThanOrEqual(job.audit!.quorum);
+          expect(job.audit!.votes.filter((v) => v.verdict === Verdict.VERDICT_FRAUD).length).toBeGreaterThanOrEqual(job.audit!.quorum);
+          slashes.push(BigInt(job.audit!.slashed!.amount));
+          slashedTotal += BigInt(job.audit!.slashed!.amount);
+        }
+        // The first slash takes exactly slash_fraction (5%) of the stake the validator had (1e11 uinfer: exact);
+        // the stake dropped by exactly what the audits recorded.
         const stakeAfter = await tokens(cheater);
-        expect(stakeBefore - stakeAfter).toBe((stakeBefore * 5n) / 100n);
-        expect(BigInt(job.audit!.slashed!.amount)).toBe(stakeBefore - stakeAfter);
+        expect(slashes[0]).toBe((stakeBefore * 5n) / 100n);
+        expect(stakeBefore - stakeAfter).toBe(slashedTotal);
         // the cheater no longer serves
         expect((await clients[0]!.getExecutor(cheater)).active).toBe(false);
         // nothing left in escrow; requesters paid only gas for the refunded job
         expect(BigInt((await clients[0]!.getBalance(moduleAddress("inference"))).amount)).toBe(0n);
       } finally {
-        await restart(index);
+        // A slashed executor stays deactivated, so its sidecar never reports ready again: do not wait for it.
+        await restart(index, undefined, false);
       }
     });
   }

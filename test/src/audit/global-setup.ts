@@ -31,9 +31,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
       audit_probability: "1.000000000000000000",
       committee_size: 3,
       quorum: 2,
-      commit_blocks: 4,
-      reveal_blocks: 4,
+      // Windows long enough for 6 processes on 2 cores; honest audits still conclude early (every member
+      // committed → reveal at once; every member revealed → conclude).
+      commit_blocks: 8,
+      reveal_blocks: 8,
       slash_fraction: "0.050000000000000000",
+      // The silent-verifier case must not jail anyone mid-suite (jailing is covered by the keeper tests).
+      max_verifier_misses: 10,
     },
   });
   project.provide("localnet", info);
