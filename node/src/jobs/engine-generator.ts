@@ -14,6 +14,7 @@ import { ContextOverflowError } from '../engine/limits.js';
 import type { LoadedModel } from '../engine/model.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { UnrunnableJobError, type JobGenerator } from './ports.js';
+import { jobPromptInput } from './prompt.js';
 import type { JobOutput, JobSpec } from './types.js';
 
 export interface EngineGeneratorOptions {
@@ -32,7 +33,7 @@ export class EngineGenerator implements JobGenerator {
   async generate(spec: JobSpec): Promise<JobOutput> {
     const model = this.o.models.get(spec.model);
     if (!model) throw new Error(`model ${spec.model} is not loaded`);
-    const input = model.config.tokenizer.chatTemplate ? { messages: [{ role: 'user', content: spec.prompt }] } : { prompt: spec.prompt };
+    const input = jobPromptInput(model, spec.prompt);
     let r;
     try {
       r = await generate(model, {

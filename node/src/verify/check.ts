@@ -15,9 +15,10 @@
  * are never trusted. Rules: ../engine/SAMPLING.md, ../commitment/COMMITMENT.md; calibration of eps: ../../calibration.
  */
 import { CommitmentError, commitmentRoot } from '../commitment/commitment.js';
-import { ContextOverflowError, effectiveMaxTokens, resolvePrompt, score, seedKey, type LoadedModel, type PromptInput } from '../engine/index.js';
+import { ContextOverflowError, effectiveMaxTokens, resolvePrompt, score, seedKey, type LoadedModel } from '../engine/index.js';
 import { stopIds } from '../engine/generate.js';
 import { compareTopk, tokenFailure, type JobSampling } from './steps.js';
+import { jobPromptInput } from '../jobs/prompt.js';
 
 export interface Claim {
   /** The job's prompt: the verifier applies the chat template itself, never trusting the executor's token ids. */
@@ -75,14 +76,7 @@ export class CheckError extends Error {
   override name = 'CheckError';
 }
 
-/**
- * How a job's prompt text becomes the model's input: the user message of the model's chat template, or the raw
- * text when the model has none. Must stay identical to EngineGenerator (jobs/engine-generator.ts);
- * check.test.ts runs the generator's output through checkClaim to pin that.
- */
-export function jobPromptInput(model: LoadedModel, prompt: string): PromptInput {
-  return model.config.tokenizer.chatTemplate ? { messages: [{ role: 'user', content: prompt }] } : { prompt };
-}
+export { jobPromptInput };
 
 export function jobPromptTokenIds(model: LoadedModel, prompt: string): number[] {
   return resolvePrompt(model, jobPromptInput(model, prompt));
