@@ -24,6 +24,7 @@ import {
   loadModel,
   makeTinyModel,
   smollm2Dir,
+  splitmix32,
   type Claim,
   type CheckResult,
   type LoadedModel,
@@ -42,18 +43,8 @@ const PROMPTS = [
   "Each transaction pays a fee", "The model reads the prompt", "Describe the lazy dog.", "Why do validators check answers?",
 ];
 
-/** splitmix32: deterministic job parameters. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(20240611);
+/** Deterministic job parameters. */
+const rand = splitmix32(20240611);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 

@@ -3,6 +3,7 @@ export * from './engine/index.js';
 export { importGguf, ImportError, type ImportOptions, type ImportResult, type WeightMode } from './models/gguf/import.js';
 export { GgufFormatError, GgufUnsupportedError } from './models/gguf/errors.js';
 export { makeTinyModel } from './models/tiny.js';
+export { splitmix32 } from './util/splitmix32.js';
 export { TextTokenizer, type ChatMessage } from './tokenizer/tokenizer.js';
 export { cacheDir, smollm2Dir, findSmollm2, ensureTinyModel } from './models/locations.js';
 // Sidecar daemon (config, chain follower, job queue, model store, API, commitment).

@@ -12,6 +12,7 @@ import { MODEL_FORMAT, MODEL_FORMAT_VERSION, stableJson, type ModelConfig } from
 import { buildTokenizerJson, TokenType } from '../tokenizer/hf-json.js';
 import { trainBpe } from '../tokenizer/bpe-train.js';
 import { ENGINE_VERSION } from '../engine/version.js';
+import { splitmix32 } from '../util/splitmix32.js';
 
 const CORPUS = `The quick brown fox jumps over the lazy dog. The capital of France is Paris.
 A small model is trained to answer questions about the world, and a validator checks every answer.
@@ -25,18 +26,6 @@ export const TINY_CHAT_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}" +
   "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-/** splitmix32: tiny seeded generator for weights (not the sampling PRNG). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
-  };
-}
-
 export interface TinyModelOptions {
   seed?: number;
   contextLength?: number;
@@ -45,7 +34,7 @@ export interface TinyModelOptions {
 
 export function tinyModelParts(opts: TinyModelOptions = {}): { arch: LlamaArch; weights: LlamaWeights; tokenizerJson: Record<string, unknown>; config: ModelConfig } {
   const seed = opts.seed ?? 1234;
-  const rand = rng(seed);
+  const rand = splitmix32(seed);
   const normal = (std: number): number => {
     const u = Math.max(rand(), 1e-12);
     return std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
