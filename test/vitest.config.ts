@@ -5,6 +5,8 @@ export default defineProject({
   test: {
     name: "e2e",
     include: ["src/**/*.test.ts"],
+    // src/audit runs in its own project (vitest.audit.config.ts) against a 3-validator localnet.
+    exclude: ["src/audit/**"],
     globalSetup: ["src/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 180_000,
