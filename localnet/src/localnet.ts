@@ -324,7 +324,8 @@ export async function stopLocalnet(home: string): Promise<number> {
   const manifest = readManifest(home);
   if (manifest === undefined) return 0;
   let stopped = 0;
-  for (let i = 0; i < manifest.validators; i++) if (await stopSidecar(home, i)) stopped++;
+  // Every sidecar slot, not only the validators': a test may have started one by hand (pid files tell).
+  for (let i = 0; i < MAX_VALIDATORS; i++) if (await stopSidecar(home, i)) stopped++;
   for (let i = 0; i < manifest.validators; i++) if (await stopDaemon(pidFile(home, i))) stopped++;
   return stopped;
 }
