@@ -1,4 +1,5 @@
 /** Job records kept by the sidecar: what the chain asked for, what we did, and where we are. */
+import type { RuntimeInfo } from '@inferchain/sdk';
 import type { TopKEntry } from '../commitment/commitment.js';
 
 export const JOB_STATES = ['received', 'generating', 'generated', 'submitting', 'submitted', 'confirmed', 'rejecting', 'rejected', 'expired', 'failed'] as const;
@@ -40,14 +41,8 @@ export interface JobSpec {
   deadlineHeight: number;
 }
 
-export interface RuntimeInfo {
-  executionProvider: string;
-  threads: number;
-  prefillMs: number;
-  decodeMs: number;
-  promptTokens: number;
-  engine: string;
-}
+/** How a result was produced: the same shape the SDK reads back into receipts. */
+export type { RuntimeInfo };
 
 export interface JobOutput {
   promptTokenIds: number[];
