@@ -120,8 +120,13 @@ describe("sampled verification with p = 100%", () => {
         for (let round = 0; round < 6 && cheated.length === 0; round++) {
           const outcomes = await runJobs(["Hello there", "Why is the sea salty", "Name a fruit", "Say something"]);
           cheated = outcomes.filter((o) => o.executor === cheater).sort((a, b) => Number(a.jobId - b.jobId));
-          // jobs of the honest executors still pass their audits meanwhile
-          for (const o of outcomes.filter((x) => x.executor !== cheater)) expect(o.result?.receipt.audit?.outcome).toBe("honest");
+          // jobs of the honest executors still settle: audited and passed, or skipped once the cheaters are
+          // deactivated and no other executor is left to form a committee (the job notes why)
+          for (const o of outcomes.filter((x) => x.executor !== cheater)) {
+            const audit = o.result?.receipt.audit;
+            expect(["honest", "skipped"]).toContain(audit?.outcome);
+            if (audit?.outcome === "skipped") expect(audit.note).toMatch(/no other executor/);
+          }
         }
         expect(cheated.length, `no job was assigned to ${cheater}`).toBeGreaterThan(0);
         // Every forged result is caught (jobs assigned before the first fraud concluded are forged too).
