@@ -86,7 +86,11 @@ describe("sampled verification with p = 100%", () => {
     const silent = 2;
     await restart(silent, { faults: { verify: { neverReveal: true } } });
     try {
-      const outcomes = (await runJobs(["Tell me a joke", "What is rain", "Good morning"])).filter((o) => o.executor !== validators[silent]);
+      // Jobs the silent validator executes itself say nothing about it as a verifier: go on until one is not its own.
+      let outcomes: Outcome[] = [];
+      for (let round = 0; round < 5 && outcomes.length === 0; round++) {
+        outcomes = (await runJobs(["Tell me a joke", "What is rain", "Good morning"])).filter((o) => o.executor !== validators[silent]);
+      }
       expect(outcomes.length).toBeGreaterThan(0);
       for (const o of outcomes) {
         expect(o.error, `job ${o.jobId}: ${String(o.error)}`).toBeUndefined();
