@@ -53,8 +53,14 @@ export async function inferchainCli(args: string[], env: NodeJS.ProcessEnv = {})
 /** A fresh 64-hex digest that names nothing on chain. */
 export const unknownRoot = (): string => randomBytes(32).toString("hex");
 
+/**
+ * Extra shift for every e2e port (INFERCHAIN_E2E_PORT_SHIFT, default 0), so two checkouts on one machine can run
+ * their e2e suites at once without colliding.
+ */
+export const E2E_PORT_SHIFT = Number(process.env.INFERCHAIN_E2E_PORT_SHIFT ?? "0");
+
 /** Port offset for e2e runs: RPC 36657, gRPC 19090, REST 11317, sidecars 36680+; never a developer's localnet. */
-export const E2E_PORT_OFFSET = 10_000;
+export const E2E_PORT_OFFSET = 10_000 + E2E_PORT_SHIFT;
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs;
