@@ -9,6 +9,7 @@ export * from "./chain/inference-types.js";
 export * from "./client/pagination.js";
 export * from "./client/provenance.js";
 export * from "./bom/index.js";
+export * from "./explorer/index.js";
 export * from "./client/json.js";
 export * from "./client/query-client.js";
 export * from "./client/signing-client.js";

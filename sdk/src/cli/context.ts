@@ -6,6 +6,8 @@ import { TestKeyring } from "../keys/keyring.js";
 /** The query side the commands use (a subset of InferchainClient, so tests can stand in for the chain). */
 export type QueryApi = Pick<
   InferchainClient,
+  | "getHeight"
+  | "getChainId"
   | "getModel"
   | "getDataset"
   | "getProvenance"

@@ -24,6 +24,8 @@ function fakeChain() {
   const tx = { txHash: "ABCD", height: 7, gasUsed: 1234n, gasWanted: 2000n, events: [] };
   const api = {
     senderAddress: "infer1sender",
+    getHeight: vi.fn(async () => 100),
+    getChainId: vi.fn(async () => "test-1"),
     getModel: vi.fn(async (ref: string) => {
       if (ref === "missing@1") throw new NotFoundError("model missing@1 not found", { field: "model" });
       return model(R("a"), ref.split("@")[0]!);
@@ -235,5 +237,39 @@ describe("inferchain CLI", () => {
     expect(add.err).toMatch(/unencrypted/);
     await run(["keys", "delete", "bob", "--home", h]);
     expect((await run(["keys", "list", "--home", h, "--json"])).out).not.toContain("bob");
+  });
+});
+
+describe("inferchain bom", () => {
+  it("prints a CycloneDX 1.6 BOM that passes the strict validator, reading provenance with revoked attestations", async () => {
+    const { Validation, Spec } = await import("@cyclonedx/cyclonedx-library");
+    const r = await run(["bom", "child@1"]);
+    expect(r.error).toBeUndefined();
+    expect(r.chain.getProvenance).toHaveBeenCalledWith("child@1", { includeRevoked: true });
+    expect(await new Validation.JsonStrictValidator(Spec.Version.v1dot6).validate(r.out)).toBeNull();
+    const doc = JSON.parse(r.out);
+    expect(doc.metadata.component.name).toBe("child");
+    expect(doc.metadata.properties).toEqual(expect.arrayContaining([{ name: "inferchain:chain_id", value: "test-1" }, { name: "inferchain:height", value: "100" }]));
+  });
+
+  it("--format spdx --out writes SPDX 3 JSON-LD to the file and says what it wrote", async () => {
+    const file = join(dir, "child.spdx.json");
+    const r = await run(["bom", "child@1", "--format", "spdx", "--out", file]);
+    expect(r.error).toBeUndefined();
+    expect(r.out).toMatch(/wrote spdx ML-BOM of child@1 to .*child\.spdx\.json: 1 ancestor model\(s\), 0 dataset\(s\), 1 attestation\(s\)/);
+    const { readFile } = await import("node:fs/promises");
+    expect(JSON.parse(await readFile(file, "utf8"))["@context"]).toBe("https://spdx.org/rdf/3.0.1/spdx-context.jsonld");
+  });
+
+  it("refuses an unknown format and a bad reference before connecting; an unwritable --out is an io error", async () => {
+    const bad = await run(["bom", "child@1", "--format", "xml"]);
+    expect(bad.error).toBeDefined();
+    expect(bad.err).toMatch(/Allowed choices are cyclonedx, spdx/);
+    expect(bad.connect).not.toHaveBeenCalled();
+    const ref = await run(["bom", "child"]);
+    expect((ref.error as Error).message).toMatch(/neither a 64-hex content root/);
+    expect(ref.connect).not.toHaveBeenCalled();
+    const out = await run(["bom", "child@1", "--out", join(dir, "no-such-dir", "x.json")]);
+    expect(out.error).toMatchObject({ code: "io", field: "out" });
   });
 });
