@@ -62,12 +62,18 @@ localnet-reset: ## stop the localnet and wipe its state
 localnet-status: ## show the localnet's nodes
 	$(LOCALNET) status
 
+.PHONY: chromium
+chromium: ## the headless browser the explorer e2e test drives (Debian package chromium; apt-get only when it is missing)
+	@if [ -x /usr/bin/chromium ]; then echo "chromium present at /usr/bin/chromium"; else \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends chromium; fi
+
 .PHONY: test test-go test-unit test-e2e lint
 test-go: ## Go unit tests (chain)
 	cd chain && go test ./...
 test-unit: build-ts tiny-model model ## TypeScript unit tests (sdk, node incl. SmolLM2 quality tests, localnet)
 	npx vitest run --project sdk --project node --project localnet
-test-e2e: build tiny-model model ## end-to-end tests over a real localnet with real sidecars (started and stopped by the tests)
+test-e2e: build tiny-model model chromium ## end-to-end tests over a real localnet with real sidecars (started and stopped by the tests)
 	npx vitest run --project e2e
 	npx vitest run --project e2e-audit
 test: proto-check test-go test-unit test-e2e ## everything CI runs
