@@ -30,6 +30,14 @@ let explorer: ChildProcess | undefined;
 let explorerUrl = "";
 let browser: Browser | undefined;
 
+/** Node labels that overflow their box in the browser's actual rendering. */
+const overflowingLabels = (page: import("puppeteer-core").Page) =>
+  page.$$eval("svg.lineage g.node", (els) =>
+    els
+      .filter((e) => (e.querySelector("text.label") as SVGTextElement).getBBox().width > Number(e.querySelector("rect")!.getAttribute("width")) - 12)
+      .map((e) => e.textContent),
+  );
+
 /** Starts `inferchain explorer --port 0` and reads the URL it prints. */
 async function startExplorer(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, [join(REPO_ROOT, "sdk", "dist", "cli", "main.js"), "explorer", "--port", "0", "--node", rpc], { stdio: ["ignore", "pipe", "pipe"] });
@@ -152,6 +160,7 @@ describe("explorer in headless Chromium", () => {
     expect(at(roots.base)!.top).toBeLessThan(at(roots.mid)!.top);
     expect(at(roots.mid)!.top).toBeLessThan(at(roots.leaf)!.top);
     expect(new Set([at(roots.base)!.layer, at(roots.mid)!.layer, at(roots.leaf)!.layer]).size).toBe(3);
+    expect(await overflowingLabels(page)).toEqual([]);
     expect(await page.$$eval("svg.lineage g.edge", (els) => els.length)).toBe(5); // 2 parents, 2 datasets, 1 source
     const statuses = await page.$$eval("#attestations tbody tr", (rows) => rows.map((r) => r.querySelector(".badge")?.textContent ?? ""));
     expect(statuses.map((s) => s.split(" ")[0]).sort()).toEqual(["revoked", "valid"]);
@@ -188,6 +197,24 @@ describe("explorer in headless Chromium", () => {
     // Four levels now: the hostile adapter on top of the leaf's lineage.
     expect(await page.$$eval("svg.lineage g.node.model", (els) => els.length)).toBe(4);
     await page.screenshot({ path: join(ARTIFACTS, "explorer-hostile-name.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("the served model's page lists its settled job with the audit outcome", async () => {
+    const tiny = localnet.models.find((m) => m.dir.endsWith(join("models", "tiny")))!;
+    const res = await bob.infer({ model: tiny.contentRoot, prompt: "Once upon a time", maxTokens: 6, temperature: 0, timeoutMs: 90_000 });
+    const job = await bob.waitForResult(res.jobId, { until: "settled", timeoutMs: 90_000 });
+    const page = await browser!.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    await page.goto(`${explorerUrl}/view?ref=${tiny.contentRoot}`, { waitUntil: "load" });
+    const row = await page.$eval(`#jobs tr[data-job="${res.jobId}"]`, (tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? ""));
+    expect(row[0]).toBe(res.jobId.toString());
+    expect(row[1]).toBe("settled");
+    expect(row[2]).toBe(job.executor);
+    expect(await overflowingLabels(page)).toEqual([]); // the tiny model's name@version is 30 characters
+    expect(row[5]).toMatch(/^(not_selected|skipped|honest)$/); // one validator: no committee to audit with
+    await page.$eval("#jobs", (e) => e.scrollIntoView());
+    await page.screenshot({ path: join(ARTIFACTS, "explorer-jobs.png"), fullPage: true });
     await page.close();
   });
 

@@ -85,6 +85,9 @@ export function layoutLineage(nodes: readonly GraphNode[], edges: readonly Graph
   return { nodes: placed, edges: kept, width, height: MARGIN * 2 + rows.length * NODE_H + (rows.length - 1) * GAP_Y };
 }
 
+// Bold 13px sans runs up to about 8.5px a character (DejaVu Sans, the Debian default): longer labels are
+// clipped (the full one is in <title>); the e2e test measures the rendered width in Chromium.
+const LABEL_CHARS = Math.floor((NODE_W - 24) / 8.5);
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** The layout as inline SVG (no script, no external resources): nodes link to their own pages. */
@@ -103,7 +106,7 @@ export function renderLineageSvg(layout: GraphLayout, title: string): SafeHtml {
   });
   const nodes = layout.nodes.map((n) => {
     const cls = `node ${n.kind}${n.subject ? " subject" : ""}`;
-    return html`<a href="${viewHref(n.id)}"><g class="${cls}" data-root="${n.id}" data-kind="${n.kind}" data-layer="${n.layer}"><title>${n.label} (${n.kind}, ${n.id})</title><rect x="${n.x}" y="${n.y}" width="${NODE_W}" height="${NODE_H}" rx="8"/><text class="label" x="${n.x + 12}" y="${n.y + 22}">${clip(n.label, 30)}</text><text class="meta" x="${n.x + 12}" y="${n.y + 41}">${n.kind} · ${n.id.slice(0, 16)}…</text></g></a>`;
+    return html`<a href="${viewHref(n.id)}"><g class="${cls}" data-root="${n.id}" data-kind="${n.kind}" data-layer="${n.layer}"><title>${n.label} (${n.kind}, ${n.id})</title><rect x="${n.x}" y="${n.y}" width="${NODE_W}" height="${NODE_H}" rx="8"/><text class="label" x="${n.x + 12}" y="${n.y + 22}">${clip(n.label, LABEL_CHARS)}</text><text class="meta" x="${n.x + 12}" y="${n.y + 41}">${n.kind} · ${n.id.slice(0, 16)}…</text></g></a>`;
   });
   return html`<svg class="lineage" xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="img" aria-label="${title}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>${edges}${nodes}</svg>`;
 }

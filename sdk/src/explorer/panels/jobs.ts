@@ -44,7 +44,7 @@ export const jobsPanel = definePanel<RecentJobs>({
     return html`${note}<table class="jobs"><thead><tr><th>job</th><th>status</th><th>executor</th><th>created</th><th>tokens</th><th>audit</th><th>committee</th><th>slashed</th><th>reason / note</th></tr></thead><tbody>${r.jobs.map((j) => {
       const outcome = j.audit ? auditOutcomeName(j.audit.outcome) : "";
       const slashed = coin(j.audit?.slashed);
-      return html`<tr data-job="${j.id}"><td>${j.id}</td><td>${jobStatusName(j.status)}</td><td><code>${j.executor}</code></td><td>${j.createdHeight}</td><td>${j.result ? j.result.outputTokenIds.length : ""}</td><td>${outcome === "" ? "" : html`<span class="badge audit-${outcome}">${outcome}</span>`}</td><td>${j.audit ? `${j.audit.votes.length}/${j.audit.committee.length} (quorum ${j.audit.quorum})` : ""}</td><td class="${slashed === "" ? "" : "slashed"}">${slashed}</td><td>${[j.statusReason, j.audit?.note ?? ""].filter((x) => x !== "").join("; ")}</td></tr>`;
+      return html`<tr data-job="${j.id}"><td>${j.id}</td><td>${jobStatusName(j.status)}</td><td><code>${j.executor}</code></td><td>${j.createdHeight}</td><td>${j.result ? j.result.outputTokenIds.length : ""}</td><td>${outcome === "" ? "" : html`<span class="badge audit-${outcome}">${outcome}</span>`}</td><td>${j.audit && j.audit.committee.length > 0 ? `${j.audit.votes.length}/${j.audit.committee.length} voted (quorum ${j.audit.quorum})` : ""}</td><td class="${slashed === "" ? "" : "slashed"}">${slashed}</td><td>${[j.statusReason, j.audit?.note ?? ""].filter((x) => x !== "").join("; ")}</td></tr>`;
     })}</tbody></table>`;
   },
 });
