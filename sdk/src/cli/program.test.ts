@@ -273,3 +273,14 @@ describe("inferchain bom", () => {
     expect(out.error).toMatchObject({ code: "io", field: "out" });
   });
 });
+
+describe("inferchain explorer", () => {
+  it("refuses a port that is not one before connecting", async () => {
+    for (const port of ["abc", "70000"]) {
+      const r = await run(["explorer", "--port", port]);
+      expect(r.error).toBeDefined();
+      expect(r.err).toMatch(/expected a port number/);
+      expect(r.connect).not.toHaveBeenCalled();
+    }
+  });
+});
