@@ -1,7 +1,7 @@
 /** What the verifier duty needs from the chain, the executor's API, the engine and the signer (fakes in tests). */
 import { AuditOutcome, JobStatus, Verdict, type Job } from '@inferchain/sdk';
-import type { SubmitReceipt } from '../jobs/ports.js';
-import type { VerdictName } from './salt.js';
+import type { SubmitReceipt } from '../durable/broadcast.js';
+import type { VerdictName } from '@inferchain/sdk';
 
 export type AuditOutcomeName = 'unspecified' | 'not_selected' | 'skipped' | 'in_progress' | 'honest' | 'fraud';
 

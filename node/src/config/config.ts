@@ -5,7 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ExecutionProvider } from '../engine/session.js';
-import { NO_FAULTS, VERIFY_DEFAULTS, parseFaultsConfig, parseVerifyConfig, type FaultsConfig, type VerifyConfig } from '../verify/duty-config.js';
+import { VERIFY_DEFAULTS, parseVerifyConfig, type VerifyConfig } from '../audits/config.js';
+import type { SidecarKeyConfig } from '../chain/signer.js';
+import type { EngineConfig } from '../engine/config.js';
+import { NO_FAULTS, parseFaultsConfig, type FaultsConfig } from '../faults/config.js';
+import type { ServedModel } from '../store/model-store.js';
+
+// Each module owns the type (and, for verify/faults, the parser) of its section; this file composes them.
+export type { SidecarKeyConfig, EngineConfig, ServedModel, VerifyConfig, FaultsConfig };
 
 export interface ChainConfig {
   /** CometBFT RPC, http(s)://host:port. The websocket (ws://host:port/websocket) is derived from it. */
@@ -18,30 +25,6 @@ export interface ChainConfig {
   reconcileIntervalMs: number;
   /** Subscribe to NewBlock over the websocket to react faster than the poll period. */
   websocket: boolean;
-}
-
-export interface SidecarKeyConfig {
-  /** Key name in the SDK test keyring under `home` (keys/<name>.json). */
-  keyName?: string;
-  /** Keyring home (default $INFERCHAIN_HOME or ~/.inferchain). */
-  home?: string;
-  /** Alternative to keyName: a file holding the BIP-39 mnemonic. */
-  mnemonicFile?: string;
-}
-
-export interface ServedModel {
-  /** 64-hex content root as registered on chain. */
-  contentRoot: string;
-  /** Directory of the imported model (config.json, model.onnx, tokenizer.json). */
-  dir: string;
-}
-
-export interface EngineConfig {
-  executionProviders: ExecutionProvider[];
-  /** Intra-op threads; 0 = onnxruntime default (one per core). */
-  threads: number;
-  /** k of the per-step top-k records behind the commitment. */
-  topKCommit: number;
 }
 
 export interface ApiConfig {
@@ -61,9 +44,9 @@ export interface NodeConfig {
   engine: EngineConfig;
   api: ApiConfig;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  /** Audit committee duty (verify/duty-config.ts). */
+  /** Audit committee duty (audits/config.ts). */
   verify: VerifyConfig;
-  /** Fault injection for e2e tests only; off unless set in the config file (verify/duty-config.ts). */
+  /** Fault injection for e2e tests only; off unless set in the config file (faults/config.ts). */
   faults: FaultsConfig;
 }
 
@@ -300,7 +283,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   const logLevel = str(doc, 'logLevel', 'logLevel', DEFAULTS.logLevel) as NodeConfig['logLevel'];
   if (!LEVELS.includes(logLevel)) problems.push(`logLevel: must be one of ${LEVELS.join(', ')}`);
 
-  // Verifier duty and fault injection (sections parsed in verify/duty-config.ts; faults have no env override).
+  // Audit duty and fault injection (sections parsed in audits/config.ts and faults/config.ts; faults have no env override).
   const verify = doc.verify === undefined ? structuredClone(VERIFY_DEFAULTS) : parseVerifyConfig(doc.verify, problems);
   const faults = doc.faults === undefined ? structuredClone(NO_FAULTS) : parseFaultsConfig(doc.faults, problems, path);
 

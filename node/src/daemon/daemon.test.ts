@@ -5,11 +5,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Job, JobStatus, digestArtifact, type Executor } from '@inferchain/sdk';
+import type { Event as AbciEvent } from '@cosmjs/stargate';
+import { Job, JobStatus, digestArtifact, inferenceEventTypes, type Executor } from '@inferchain/sdk';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegistryModelView } from '../chain/client.js';
-import { EVENT_JOB_ASSIGNED, type AbciEvent } from '../chain/events.js';
+import type { RegistryModelView } from '../store/registry.js';
 import { commitmentRoot } from '../commitment/commitment.js';
 import { parseConfig } from '../config/config.js';
 import type { ChainJobView, ResultSubmitter, SubmitReceipt } from '../jobs/ports.js';
@@ -17,6 +17,7 @@ import type { JobOutput, JobRecord } from '../jobs/types.js';
 import { makeTinyModel } from '../models/tiny.js';
 import { Daemon, type SidecarChain } from './daemon.js';
 
+const EVENT_JOB_ASSIGNED = inferenceEventTypes.EventJobAssigned;
 const VALOPER = 'infervaloper10uwqhl2u3nvgnc5glc0pytf5uyuzx03q9eclvd';
 // A public localnet dev mnemonic (DEV ONLY); any valid mnemonic would do.
 const MNEMONIC = 'soldier easy local poverty world tragic whisper path sound chair excite actor session fine omit novel grocery poverty strong gather order rare please clock';
