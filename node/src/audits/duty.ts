@@ -16,7 +16,7 @@
  * `missed` after the reveal deadline (the chain withholds our reward and counts the miss).
  */
 import type { Logger } from 'pino';
-import { DurableWorker, afterBroadcastFailure, errText, type Step } from '../durable/worker.js';
+import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
 import type { DutyStore } from './store.js';
 import type { AuditDutyRecord } from './types.js';
 import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict, type VerdictSubmitter } from './ports.js';
@@ -50,15 +50,7 @@ export class VerifierDuty extends DurableWorker<AuditDutyRecord> {
   private readonly neverRevealLogged = new Set<string>();
 
   constructor(private readonly o: VerifierDutyOptions) {
-    super({ name: 'verifier duty', what: 'audit', log: o.log, idleMs: o.idleMs ?? 1000 });
-  }
-
-  protected unfinished(): Promise<AuditDutyRecord[]> {
-    return this.o.store.unfinished();
-  }
-
-  protected idOf(rec: AuditDutyRecord): string {
-    return rec.jobId;
+    super({ name: 'verifier duty', what: 'audit', unfinished: () => o.store.unfinished(), idOf: (rec) => rec.jobId, log: o.log, idleMs: o.idleMs ?? 1000 });
   }
 
   /** Moves one duty as far as it can go now. */
@@ -116,7 +108,8 @@ export class VerifierDuty extends DurableWorker<AuditDutyRecord> {
     switch (rec.state) {
       case 'received':
       case 'checking': {
-        if (rec.checkAttempts >= max) return this.end(rec, 'failed', { reason: `gave up after ${rec.checkAttempts} check attempts: ${rec.reason ?? 'unknown error'}` }, log);
+        const gaveUp = attemptsExhausted(rec.checkAttempts, max, 'check', rec.reason);
+        if (gaveUp) return this.end(rec, 'failed', { reason: gaveUp }, log);
         rec = await this.o.store.transition(rec.jobId, 'checking');
         const t0 = performance.now();
         let v: DutyVerdict;
@@ -146,7 +139,8 @@ export class VerifierDuty extends DurableWorker<AuditDutyRecord> {
       case 'decided':
       case 'committing': {
         if (mine?.commitHash === rec.commitHash) return this.o.store.transition(rec.jobId, 'committed', { note: 'our commit is on chain' });
-        if (rec.commitAttempts >= max) return this.end(rec, 'failed', { reason: `gave up after ${rec.commitAttempts} commit attempts: ${rec.reason ?? 'unknown error'}` }, log);
+        const gaveUp = attemptsExhausted(rec.commitAttempts, max, 'commit', rec.reason);
+        if (gaveUp) return this.end(rec, 'failed', { reason: gaveUp }, log);
         rec = await this.o.store.transition(rec.jobId, 'committing');
         try {
           const r = await this.o.submitter.commit(rec.jobId, rec.commitHash!);
@@ -171,7 +165,8 @@ export class VerifierDuty extends DurableWorker<AuditDutyRecord> {
           this.later(rec.jobId, this.o.idleMs ?? 1000);
           return 'wait';
         }
-        if (rec.revealAttempts >= max) return this.end(rec, 'failed', { reason: `gave up after ${rec.revealAttempts} reveal attempts: ${rec.reason ?? 'unknown error'}` }, log);
+        const gaveUp = attemptsExhausted(rec.revealAttempts, max, 'reveal', rec.reason);
+        if (gaveUp) return this.end(rec, 'failed', { reason: gaveUp }, log);
         rec = await this.o.store.transition(rec.jobId, 'revealing');
         try {
           const r = await this.o.submitter.reveal(rec.jobId, rec.verdict!, rec.salt!, rec.verdictReason ?? '');

@@ -4,10 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { ExecutionProvider } from '../engine/session.js';
 import { VERIFY_DEFAULTS, parseVerifyConfig, type VerifyConfig } from '../audits/config.js';
 import type { SidecarKeyConfig } from '../chain/signer.js';
-import type { EngineConfig } from '../engine/config.js';
+import { ENGINE_DEFAULTS, parseEngineConfig, type EngineConfig } from '../engine/config.js';
+import { integer } from '../util/config-section.js';
 import { NO_FAULTS, parseFaultsConfig, type FaultsConfig } from '../faults/config.js';
 import type { ServedModel } from '../store/model-store.js';
 
@@ -62,7 +62,7 @@ export const DEFAULTS = {
     websocket: true,
   },
   dataDir: './inferchain-node-data',
-  engine: { executionProviders: ['cuda', 'cpu'] as ExecutionProvider[], threads: 0, topKCommit: 8 },
+  engine: ENGINE_DEFAULTS,
   api: { host: '127.0.0.1', port: DEFAULT_API_PORT },
   logLevel: 'info' as const,
 };
@@ -101,7 +101,6 @@ export const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'i
 
 export const ENV_PREFIX = 'INFERCHAIN_NODE_';
 
-const PROVIDERS: readonly ExecutionProvider[] = ['cuda', 'webgpu', 'dml', 'coreml', 'cpu'];
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const HEX64 = /^[0-9a-f]{64}$/;
 const BECH32_VALOPER = /^infervaloper1[02-9ac-hj-np-z]{38,58}$/;
@@ -200,14 +199,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
     }
     return v;
   };
-  const int = (obj: Json, key: string, where: string, def: number, min: number, max: number): number => {
-    const v = obj[key] ?? def;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      problems.push(`${where}: must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-      return def;
-    }
-    return v;
-  };
+  const int = (obj: Json, key: string, where: string, def: number, min: number, max: number): number => integer(obj, key, where, def, min, max, problems);
   const bool = (obj: Json, key: string, where: string, def: boolean): boolean => {
     const v = obj[key] ?? def;
     if (typeof v !== 'boolean') {
@@ -262,17 +254,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   }
   if (Array.isArray(rawModels) && rawModels.length === 0) problems.push('models: serve at least one model ([{ "contentRoot": "<64 hex>", "dir": "<model dir>" }])');
 
-  const e = section('engine');
-  let eps = (e.executionProviders ?? DEFAULTS.engine.executionProviders) as unknown;
-  if (!Array.isArray(eps) || eps.length === 0 || !eps.every((p) => PROVIDERS.includes(p as ExecutionProvider))) {
-    problems.push(`engine.executionProviders: must be a non-empty list of ${PROVIDERS.join(', ')}; got ${JSON.stringify(eps)}`);
-    eps = DEFAULTS.engine.executionProviders;
-  }
-  const engine: EngineConfig = {
-    executionProviders: [...(eps as ExecutionProvider[])],
-    threads: int(e, 'threads', 'engine.threads', DEFAULTS.engine.threads, 0, 1024),
-    topKCommit: int(e, 'topKCommit', 'engine.topKCommit', DEFAULTS.engine.topKCommit, 1, 1024),
-  };
+  const engine = parseEngineConfig(doc.engine, problems);
 
   const a = section('api');
   const api: ApiConfig = {

@@ -51,7 +51,7 @@ class FakeChain implements SidecarChain {
     return { id, status: j.status === JobStatus.JOB_STATUS_PENDING ? 'pending' : 'result_submitted', executor: j.executor, attempt: j.attempt, deadlineHeight: Number(j.deadlineHeight), ...(j.result ? { resultBy: j.result.submittedBy } : {}) };
   }
   async getExecutor(): Promise<Executor | undefined> {
-    return { validator: VALOPER, sidecar: this.sidecar, models: [this.model!.contentRoot], endpoint: '', active: true, registeredHeight: 1n, missedDeadlines: 0n, completedJobs: 0n };
+    return { validator: VALOPER, sidecar: this.sidecar, models: [this.model!.contentRoot], endpoint: '', active: true, registeredHeight: 1n, missedDeadlines: 0n, completedJobs: 0n, missedAudits: 0n };
   }
   async getModel(root: string): Promise<RegistryModelView | undefined> {
     return root === this.model?.contentRoot ? this.model : undefined;

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SubmitRejectedError } from './broadcast.js';
-import { DurableWorker, afterBroadcastFailure, failureKind, isDefiniteRefusal, retryBackoff, type Step } from './worker.js';
+import { DurableWorker, afterBroadcastFailure, attemptsExhausted, failureKind, isDefiniteRefusal, retryBackoff, type Step } from './worker.js';
 
 const log = pino({ level: 'silent' });
 const until = async (cond: () => boolean, ms = 2000): Promise<void> => {
@@ -17,25 +17,28 @@ interface Rec {
   left: number;
 }
 
-/** A worker over an array; `fail` makes the next listing throw once. */
+/** A worker over an array; `flaky.fail` makes the next listing throw once. */
 class ArrayWorker extends DurableWorker<Rec> {
-  fail = false;
   constructor(
-    private readonly records: Rec[],
+    records: Rec[],
     private readonly step: (r: Rec, w: ArrayWorker) => Promise<Step>,
     idleMs = 10,
+    readonly flaky = { fail: false },
   ) {
-    super({ name: 'test worker', what: 'rec', log, idleMs });
-  }
-  protected async unfinished(): Promise<Rec[]> {
-    if (this.fail) {
-      this.fail = false;
-      throw new Error('db busy');
-    }
-    return this.records.filter((r) => r.left > 0);
-  }
-  protected idOf(r: Rec): string {
-    return r.id;
+    super({
+      name: 'test worker',
+      what: 'rec',
+      unfinished: async () => {
+        if (flaky.fail) {
+          flaky.fail = false;
+          throw new Error('db busy');
+        }
+        return records.filter((r) => r.left > 0);
+      },
+      idOf: (r) => r.id,
+      log,
+      idleMs,
+    });
   }
   override advance(r: Rec): Promise<Step> {
     return this.step(r, this);
@@ -91,7 +94,7 @@ describe('DurableWorker', () => {
       },
       5,
     );
-    w.fail = true;
+    w.flaky.fail = true;
     w.start();
     await until(() => records[0]!.left === 0);
     await w.stop();
@@ -118,6 +121,12 @@ describe('the broadcast-failure policy', () => {
     expect(isDefiniteRefusal(new Error('socket hang up'))).toBe(false);
     expect(failureKind(rejected('unauthorized'))).toBe('unauthorized');
     expect(failureKind(new Error('timeout'))).toBe('transient');
+  });
+
+  it('gives up once the attempt budget is spent, naming the last problem', () => {
+    expect(attemptsExhausted(4, 5, 'commit', 'timeout')).toBeUndefined();
+    expect(attemptsExhausted(5, 5, 'commit', 'timeout')).toBe('gave up after 5 commit attempts: timeout');
+    expect(attemptsExhausted(6, 5, 'submission', undefined)).toBe('gave up after 6 submission attempts: unknown error');
   });
 
   it('backs off exponentially up to 30 s', () => {

@@ -15,17 +15,20 @@ import { SubmitRejectedError, type RejectionKind } from './broadcast.js';
 /** 'done': nothing more to do for this record now (terminal, or moved on); 'wait': look again later. */
 export type Step = 'done' | 'wait';
 
-export interface WorkerOptions {
+export interface WorkerOptions<R> {
   /** For logs, e.g. "job processor". */
   name: string;
   /** What a record is, for logs, e.g. "job". */
   what: string;
+  /** The records not in a terminal state, oldest first. */
+  unfinished(): Promise<R[]>;
+  idOf(rec: R): string;
   log: Logger;
   /** Sleep between passes while some record waits (ms). Without waiting records: 60 s or the next kick. */
   idleMs: number;
 }
 
-/** Subclasses say where the records are (`unfinished`, `idOf`) and how one moves on (`advance`). */
+/** Subclasses say how one record moves on (`advance`); the options say where the records are. */
 export abstract class DurableWorker<R> {
   private running = false;
   private loop: Promise<void> | undefined;
@@ -35,11 +38,8 @@ export abstract class DurableWorker<R> {
   /** The record being advanced, for logs. */
   current: string | undefined;
 
-  constructor(private readonly w: WorkerOptions) {}
+  constructor(private readonly w: WorkerOptions<R>) {}
 
-  /** The records not in a terminal state, oldest first. */
-  protected abstract unfinished(): Promise<R[]>;
-  protected abstract idOf(rec: R): string;
   /** Moves one record as far as it can go now. */
   abstract advance(rec: R): Promise<Step>;
 
@@ -89,9 +89,9 @@ export abstract class DurableWorker<R> {
       this.pendingKick = false;
       let waiting = false;
       try {
-        for (const rec of await this.unfinished()) {
+        for (const rec of await this.w.unfinished()) {
           if (!this.running) break;
-          const id = this.idOf(rec);
+          const id = this.w.idOf(rec);
           if ((this.retryAfter.get(id) ?? 0) > Date.now()) {
             waiting = true;
             continue;
@@ -131,6 +131,11 @@ export function failureKind(e: unknown): RejectionKind | 'transient' {
  */
 export function isDefiniteRefusal(e: unknown): e is SubmitRejectedError {
   return e instanceof SubmitRejectedError && e.kind !== 'other' && e.kind !== 'insufficient_funds';
+}
+
+/** The attempt budget: why to give up once `attempts` reached `max`; undefined while attempts are left. */
+export function attemptsExhausted(attempts: number, max: number, what: string, lastReason: string | undefined): string | undefined {
+  return attempts >= max ? `gave up after ${attempts} ${what} attempts: ${lastReason ?? 'unknown error'}` : undefined;
 }
 
 /** Delay before retry `attempt` (1-based): base, 2x base, 4x base ... capped at 30 s. */

@@ -12,7 +12,7 @@
  * the deadline).
  */
 import type { Logger } from 'pino';
-import { DurableWorker, afterBroadcastFailure, errText, type Step } from '../durable/worker.js';
+import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
 import { UnrunnableJobError, rejectedBy, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter } from './ports.js';
 import type { JobQueue } from './queue.js';
 import type { JobOutput, JobRecord } from './types.js';
@@ -41,15 +41,7 @@ export interface ProcessorOptions {
 
 export class JobProcessor extends DurableWorker<JobRecord> {
   constructor(private readonly o: ProcessorOptions) {
-    super({ name: 'job processor', what: 'job', log: o.log, idleMs: o.idleMs ?? 2000 });
-  }
-
-  protected unfinished(): Promise<JobRecord[]> {
-    return this.o.queue.unfinished();
-  }
-
-  protected idOf(rec: JobRecord): string {
-    return rec.id;
+    super({ name: 'job processor', what: 'job', unfinished: () => o.queue.unfinished(), idOf: (rec) => rec.id, log: o.log, idleMs: o.idleMs ?? 2000 });
   }
 
   /** Moves one job as far as it can go now. */
@@ -113,10 +105,7 @@ export class JobProcessor extends DurableWorker<JobRecord> {
       log.info('result confirmed on chain');
       return 'done';
     }
-    if (!onChain) {
-      await this.o.queue.transition(rec.id, 'failed', { reason: 'the chain has no such job' });
-      return 'done';
-    }
+    if (!onChain) return this.fail(rec, 'the chain has no such job');
     if (onChain.status !== 'pending' || onChain.executor !== this.o.validator || onChain.attempt !== rec.attempt) {
       const reason = `no longer ours on chain (status ${onChain.status}, executor ${onChain.executor}, attempt ${onChain.attempt})`;
       await this.o.queue.transition(rec.id, 'expired', { reason });
@@ -134,10 +123,7 @@ export class JobProcessor extends DurableWorker<JobRecord> {
 
   private async submit(rec: JobRecord, log: Logger): Promise<Step> {
     const output = rec.output;
-    if (!output) {
-      await this.o.queue.transition(rec.id, 'failed', { reason: `state ${rec.state} without an output (corrupt record)` });
-      return 'done';
-    }
+    if (!output) return this.fail(rec, `state ${rec.state} without an output (corrupt record)`);
     const [height, onChain] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
     if (rec.state === 'submitted' && onChain?.resultBy !== this.o.submitter.address && onChain?.status === 'pending' && height < rec.deadlineHeight) {
       // Included with code 0 but not visible yet (query lag): look again shortly rather than re-broadcast.
@@ -146,11 +132,8 @@ export class JobProcessor extends DurableWorker<JobRecord> {
     }
     const stop = await this.closedOnChain(rec, onChain, height, log);
     if (stop) return stop;
-    const max = this.o.maxSubmitAttempts ?? 5;
-    if (rec.submitAttempts >= max) {
-      await this.o.queue.transition(rec.id, 'failed', { reason: `gave up after ${rec.submitAttempts} submission attempts: ${rec.reason ?? 'unknown error'}` });
-      return 'done';
-    }
+    const gaveUp = attemptsExhausted(rec.submitAttempts, this.o.maxSubmitAttempts ?? 5, 'submission', rec.reason);
+    if (gaveUp) return this.fail(rec, gaveUp);
     rec = await this.o.queue.transition(rec.id, 'submitting');
     let receipt;
     try {
@@ -176,21 +159,15 @@ export class JobProcessor extends DurableWorker<JobRecord> {
    */
   private async reject(rec: JobRecord, log: Logger, counted: boolean): Promise<Step> {
     const reason = rec.rejection;
-    if (!reason) {
-      await this.o.queue.transition(rec.id, 'failed', { reason: 'state rejecting without a rejection reason (corrupt record)' });
-      return 'done';
-    }
+    if (!reason) return this.fail(rec, 'state rejecting without a rejection reason (corrupt record)');
     const [height, onChain] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
     const landed = await this.rejectedOnChain(rec, onChain, log);
     if (landed) return landed;
     const stop = await this.closedOnChain(rec, onChain, height, log);
     if (stop) return stop;
     if (!counted) {
-      const max = this.o.maxSubmitAttempts ?? 5;
-      if (rec.submitAttempts >= max) {
-        await this.o.queue.transition(rec.id, 'failed', { reason: `gave up after ${rec.submitAttempts} rejection attempts: ${rec.reason ?? 'unknown error'}` });
-        return 'done';
-      }
+      const gaveUp = attemptsExhausted(rec.submitAttempts, this.o.maxSubmitAttempts ?? 5, 'rejection', rec.reason);
+      if (gaveUp) return this.fail(rec, gaveUp);
       rec = await this.o.queue.transition(rec.id, 'rejecting');
     }
     let receipt;
@@ -223,12 +200,17 @@ export class JobProcessor extends DurableWorker<JobRecord> {
       refused: async (r) => {
         // A refused rejection leaves the job PENDING on chain: it is reassigned at its deadline.
         const reason = rejection ? `chain refused the rejection (${r.kind}): ${r.message}` : `chain rejected the result (${r.kind}): ${r.message}`;
-        await this.o.queue.transition(rec.id, 'failed', { reason });
+        await this.fail(rec, reason);
         log.error({ err: r.message, kind: r.kind }, rejection ? 'rejection refused by the chain' : 'submission rejected');
         return 'done';
       },
       annotate: (note) => this.o.queue.annotate(rec.id, note),
     });
+  }
+
+  private async fail(rec: JobRecord, reason: string): Promise<Step> {
+    await this.o.queue.transition(rec.id, 'failed', { reason });
+    return 'done';
   }
 
   /** Ends a `rejecting` job when the chain shows our rejection (refunded with our executor's reason). */

@@ -15,3 +15,13 @@ export function section(v: unknown, where: string, problems: string[]): ConfigOb
 export function unknownKeys(o: ConfigObject, known: string[], where: string, problems: string[]): void {
   for (const k of Object.keys(o)) if (!known.includes(k)) problems.push(`${where}.${k}: unknown setting (known: ${known.join(', ')})`);
 }
+
+/** An integer setting in [min, max]; the default when absent; a problem (and the default) otherwise. */
+export function integer(o: ConfigObject, key: string, where: string, def: number, min: number, max: number, problems: string[]): number {
+  const v = o[key] ?? def;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    problems.push(`${where}: must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    return def;
+  }
+  return v;
+}
