@@ -6,7 +6,7 @@ import type { JobQueue } from '../jobs/queue.js';
 import { JOB_STATES, type JobRecord, type JobState } from '../jobs/types.js';
 import type { ModelStatus } from '../store/model-store.js';
 import { openApiDocument } from './openapi.js';
-import { auditOpenApiPaths, registerAuditRoutes, type AuditsView } from '../verify/duty-api.js';
+import { auditOpenApiPaths, registerAuditRoutes, type AuditsView } from '../audits/api.js';
 
 export interface ReadyCheck {
   ok: boolean;

@@ -4,48 +4,32 @@
  */
 import { QueryClient, createProtobufRpcClient } from '@cosmjs/stargate';
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
+import type { Event } from '@cosmjs/stargate';
 import {
   InferenceQueryClientImpl,
   JobStatus,
-  ModelStatus,
   QueryClientImpl as RegistryQueryClientImpl,
   fromThrown,
+  isNotFound,
+  jobStatusName,
+  modelStatusName,
   type Executor,
+  type JobStatusName,
   type Job,
 } from '@inferchain/sdk';
-import type { ChainAccess, ChainJobStatus, ChainJobView } from '../jobs/ports.js';
-import type { JobSpec } from '../jobs/types.js';
-import type { AbciEvent } from './events.js';
+import type { ChainAccess, ChainJobView } from '../jobs/ports.js';
+import type { ModelRegistry, RegistryModelView } from '../store/registry.js';
 
-export interface RegistryModelView {
-  contentRoot: string;
-  name: string;
-  version: string;
-  status: 'active' | 'deprecated' | 'revoked' | 'unknown';
-  files: { path: string; size: bigint; root: string }[];
-}
-
-export interface ModelRegistry {
-  /** undefined when the chain has no such model. */
-  getModel(contentRoot: string): Promise<RegistryModelView | undefined>;
-}
+export type { ModelRegistry, RegistryModelView } from '../store/registry.js';
 
 export class ChainUnavailableError extends Error {
   override name = 'ChainUnavailableError';
 }
 
-const STATUS: Partial<Record<JobStatus, ChainJobStatus>> = {
-  [JobStatus.JOB_STATUS_PENDING]: 'pending',
-  [JobStatus.JOB_STATUS_RESULT_SUBMITTED]: 'result_submitted',
-  [JobStatus.JOB_STATUS_AUDITING]: 'auditing',
-  [JobStatus.JOB_STATUS_SETTLED]: 'settled',
-  [JobStatus.JOB_STATUS_REFUNDED]: 'refunded',
-};
-
 export function jobView(j: Job): ChainJobView {
   const view: ChainJobView = {
     id: j.id.toString(),
-    status: STATUS[j.status] ?? 'unknown',
+    status: chainStatus(jobStatusName(j.status)),
     executor: j.executor,
     attempt: j.attempt,
     deadlineHeight: Number(j.deadlineHeight),
@@ -58,25 +42,9 @@ export function jobView(j: Job): ChainJobView {
   return view;
 }
 
-/** The queue's JobSpec for a chain job; attempt/deadline come from the assignment we saw when given. */
-export function jobSpec(j: Job, assignment?: { attempt: number; deadlineHeight: number }): JobSpec {
-  return {
-    id: j.id.toString(),
-    model: j.model,
-    requester: j.requester,
-    prompt: j.prompt,
-    maxTokens: j.maxTokens,
-    temperatureMilli: j.temperatureMilli,
-    topK: j.topK,
-    seed: j.seed.toString(),
-    attempt: assignment?.attempt ?? j.attempt,
-    deadlineHeight: assignment?.deadlineHeight ?? Number(j.deadlineHeight),
-  };
-}
-
-function isNotFound(e: unknown): boolean {
-  const msg = e instanceof Error ? e.message : String(e);
-  return /not found|NotFound|does not exist/i.test(msg);
+/** The SDK's status name; "unspecified" (a status this sidecar does not know) is "unknown" to the processor. */
+function chainStatus(name: JobStatusName): ChainJobView['status'] {
+  return name === 'unspecified' ? 'unknown' : name;
 }
 
 export class ChainClient implements ChainAccess, ModelRegistry {
@@ -110,9 +78,9 @@ export class ChainClient implements ChainAccess, ModelRegistry {
   }
 
   /** Events of a block that changed state: finalize-block events and those of successful txs. */
-  async blockEvents(height: number): Promise<AbciEvent[]> {
+  async blockEvents(height: number): Promise<Event[]> {
     const res = await this.comet.blockResults(height);
-    const events: AbciEvent[] = [];
+    const events: Event[] = [];
     for (const tx of res.results) if (tx.code === 0) events.push(...tx.events);
     // CometBFT 0.38+: finalize-block events; Tendermint 0.37: begin/end-block events.
     if ('finalizeBlockEvents' in res) events.push(...res.finalizeBlockEvents);
@@ -177,8 +145,8 @@ export class ChainClient implements ChainAccess, ModelRegistry {
       const res = await this.registry.Model({ contentRoot });
       const m = res.model;
       if (!m || !m.contentRoot) return undefined;
-      const status =
-        m.status === ModelStatus.MODEL_STATUS_ACTIVE ? 'active' : m.status === ModelStatus.MODEL_STATUS_DEPRECATED ? 'deprecated' : m.status === ModelStatus.MODEL_STATUS_REVOKED ? 'revoked' : 'unknown';
+      const name = modelStatusName(m.status);
+      const status = name === 'active' || name === 'deprecated' || name === 'revoked' ? name : 'unknown';
       return { contentRoot: m.contentRoot, name: m.name, version: m.version, status, files: m.files.map((f) => ({ path: f.path, size: f.size, root: f.root })) };
     } catch (e) {
       if (isNotFound(e)) return undefined;

@@ -1,12 +1,15 @@
-import type { Job } from '@inferchain/sdk';
+import type { Event as AbciEvent } from '@cosmjs/stargate';
+import { inferenceEventTypes, type Job } from '@inferchain/sdk';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { EVENT_JOB_ASSIGNED, decodeJobAssigned, type AbciEvent, type JobAssignment } from './events.js';
+import { assignmentHandler, decodeJobAssigned, type JobAssignment } from '../jobs/events.js';
 import { ChainFollower, websocketUrlOf, type BlockSource } from './follower.js';
 import { classifyRejection } from './signer.js';
 
 const ME = 'infer1me';
 const VAL = 'infervaloper1me';
+const EVENT_JOB_ASSIGNED = inferenceEventTypes.EventJobAssigned;
+const log = pino({ level: 'silent' });
 
 function assigned(jobId: number, sidecar: string, attempt = 1): AbciEvent {
   const j = (v: unknown): string => JSON.stringify(v);
@@ -37,7 +40,7 @@ class FakeSource implements BlockSource {
     this.fetched.push(h);
     return this.blocks.get(h) ?? [];
   }
-  async pendingJobs(): Promise<Job[]> {
+  async pendingJobs(_executor?: string): Promise<Job[]> {
     return this.pending;
   }
 }
@@ -46,11 +49,17 @@ function follower(source: FakeSource, cursor: { v: number | undefined }, seen: J
   return new ChainFollower({
     source,
     cursor: { get: async () => cursor.v, set: async (h) => void (cursor.v = h) },
-    sidecar: ME,
-    validator: VAL,
-    onAssigned: async (a) => void seen.push(a),
-    onPending: async (jobs) => void pendingCalls.push(jobs),
-    log: pino({ level: 'silent' }),
+    handlers: [
+      assignmentHandler({
+        sidecar: ME,
+        validator: VAL,
+        log,
+        pendingJobs: (executor) => source.pendingJobs(executor),
+        onAssigned: async (a) => void seen.push(a),
+        onPending: async (jobs) => void pendingCalls.push(jobs),
+      }),
+    ],
+    log,
     pollIntervalMs: 10,
     reconcileIntervalMs: 0,
   });
@@ -106,10 +115,15 @@ describe('ChainFollower', () => {
     const f = new ChainFollower({
       source: src,
       cursor: { get: async () => cursor.v, set: async (h) => void (cursor.v = h) },
-      sidecar: ME, validator: VAL,
-      onAssigned: async () => { if (fail) throw new Error('db closed'); },
-      onPending: async () => {},
-      log: pino({ level: 'silent' }), pollIntervalMs: 10, reconcileIntervalMs: 60_000,
+      handlers: [
+        assignmentHandler({
+          sidecar: ME, validator: VAL, log,
+          pendingJobs: async () => [],
+          onAssigned: async () => { if (fail) throw new Error('db closed'); },
+          onPending: async () => {},
+        }),
+      ],
+      log, pollIntervalMs: 10, reconcileIntervalMs: 60_000,
     });
     await f.start();
     await expect(f.pass()).rejects.toThrow('db closed');

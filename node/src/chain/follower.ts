@@ -1,21 +1,27 @@
 /**
- * Block follower. The poll loop is the source of truth: it walks every height after the persisted cursor
- * and hands our EventJobAssigned to `onAssigned`, advancing the cursor only after the handler returned.
- * A websocket NewBlock subscription merely wakes the loop early (websockets die silently, so it is
- * reconnected and never relied on). A periodic reconciliation lists the chain's PENDING jobs for our
- * executor so nothing is missed (downtime longer than the node's block-result retention, a decode bug...).
+ * Block follower. The poll loop is the source of truth: it walks every height after the persisted cursor,
+ * decodes the block's x/inference typed events (SDK) and hands them to each handler (jobs/events.ts,
+ * audits/setup.ts), advancing the cursor only after every handler returned. A websocket NewBlock subscription
+ * merely wakes the loop early (websockets die silently, so it is reconnected and never relied on). A periodic
+ * reconciliation (each handler's `reconcile`, e.g. the chain's PENDING jobs for our executor) makes sure nothing
+ * is missed (downtime longer than the node's block-result retention, a decode bug...).
  */
+import type { Event } from '@cosmjs/stargate';
 import { Comet38Client, WebsocketClient } from '@cosmjs/tendermint-rpc';
-import type { Job } from '@inferchain/sdk';
+import { decodeInferenceEvent, type InferenceEvent } from '@inferchain/sdk';
 import type { Logger } from 'pino';
-import { decodeAuditDecided, decodeJobAssigned, type AbciEvent, type AuditDecided, type JobAssignment } from './events.js';
 
 export interface BlockSource {
   latestHeight(): Promise<number>;
-  blockEvents(height: number): Promise<AbciEvent[]>;
-  pendingJobs(executor: string): Promise<Job[]>;
-  /** AUDITING jobs whose committee includes `verifier` (audit reconciliation; optional). */
-  auditingJobs?(verifier: string): Promise<Job[]>;
+  blockEvents(height: number): Promise<Event[]>;
+}
+
+/** What a module does with the chain's events (the business rules stay in the module: jobs/, audits/). */
+export interface ChainEventHandler {
+  /** The decoded x/inference events of one block, in order. A throw keeps the cursor before this block. */
+  onBlockEvents(events: readonly InferenceEvent[], height: number): Promise<void>;
+  /** Periodic comparison with the chain's state (Query/Jobs); a throw is logged and retried next time. */
+  reconcile?(): Promise<void>;
 }
 
 export interface CursorStore {
@@ -26,12 +32,8 @@ export interface CursorStore {
 export interface FollowerOptions {
   source: BlockSource;
   cursor: CursorStore;
-  /** Our sidecar account: assignments to it are ours. */
-  sidecar: string;
-  /** Our validator operator address (reconciliation filter). */
-  validator: string;
-  onAssigned(a: JobAssignment): Promise<void>;
-  onPending(jobs: Job[]): Promise<void>;
+  /** Called in order for every block, then (when due) for reconciliation. */
+  handlers: readonly ChainEventHandler[];
   log: Logger;
   pollIntervalMs: number;
   reconcileIntervalMs: number;
@@ -40,10 +42,6 @@ export interface FollowerOptions {
   /** Blocks handled per pass before yielding (keeps shutdown responsive while catching up). */
   maxBlocksPerPass?: number;
   onHeight?(height: number): void;
-  /** Verifier duty: an EventAuditDecided whose committee includes our sidecar account (or validator). */
-  onAuditDecided?(d: AuditDecided): Promise<void>;
-  /** Verifier duty reconciliation: the chain's AUDITING jobs with our validator on the committee. */
-  onAuditing?(jobs: Job[]): Promise<void>;
 }
 
 export class ChainFollower {
@@ -113,20 +111,8 @@ export class ChainFollower {
     const from = this.cursor;
     const end = Math.min(latest, this.cursor + (this.o.maxBlocksPerPass ?? 200));
     for (let h = this.cursor + 1; h <= end && this.running; h++) {
-      for (const ev of await this.o.source.blockEvents(h)) {
-        let a: JobAssignment | undefined;
-        try {
-          a = decodeJobAssigned(ev, h);
-        } catch (e) {
-          // Skipping is safe: reconciliation finds the job through Query/Jobs.
-          this.o.log.error({ height: h, err: (e as Error).message }, 'follower: undecodable EventJobAssigned (skipped)');
-        }
-        if (a && (a.sidecar === this.o.sidecar || a.executor === this.o.validator)) {
-          this.o.log.info({ job: a.jobId, attempt: a.attempt, deadline: a.deadlineHeight, height: h }, 'job assigned to us');
-          await this.o.onAssigned(a);
-        }
-        if (this.o.onAuditDecided) await this.auditEvent(ev, h);
-      }
+      const events = this.decode(await this.o.source.blockEvents(h), h);
+      for (const handler of this.o.handlers) await handler.onBlockEvents(events, h);
       await this.o.cursor.set(h);
       this.cursor = h;
     }
@@ -141,10 +127,7 @@ export class ChainFollower {
       // Separate from block walking: a failing reconciliation must not stall the follower (nor vice versa).
       this.lastReconcile = Date.now();
       try {
-        const jobs = await this.o.source.pendingJobs(this.o.validator);
-        if (jobs.length > 0) this.o.log.debug({ pending: jobs.length }, 'follower: reconciliation');
-        await this.o.onPending(jobs);
-        if (this.o.onAuditing && this.o.source.auditingJobs) await this.o.onAuditing(await this.o.source.auditingJobs(this.o.validator));
+        for (const handler of this.o.handlers) await handler.reconcile?.();
         this.reconcileError = undefined;
       } catch (e) {
         this.reconcileError = (e as Error).message;
@@ -153,18 +136,18 @@ export class ChainFollower {
     }
   }
 
-  /** EventAuditDecided naming us on the committee -> onAuditDecided (undecodable: reconciliation finds it). */
-  private async auditEvent(ev: AbciEvent, h: number): Promise<void> {
-    let d: AuditDecided | undefined;
-    try {
-      d = decodeAuditDecided(ev, h);
-    } catch (e) {
-      this.o.log.error({ height: h, err: (e as Error).message }, 'follower: undecodable EventAuditDecided (skipped)');
+  /** The block's x/inference events; an undecodable one is skipped, not a stall (reconciliation finds its job). */
+  private decode(raw: readonly Event[], h: number): InferenceEvent[] {
+    const out: InferenceEvent[] = [];
+    for (const ev of raw) {
+      try {
+        const d = decodeInferenceEvent(ev);
+        if (d) out.push(d);
+      } catch (e) {
+        this.o.log.error({ height: h, err: (e as Error).message }, `follower: undecodable ${ev.type} (skipped)`);
+      }
     }
-    if (d && (d.committeeSidecars.includes(this.o.sidecar) || d.committee.includes(this.o.validator))) {
-      this.o.log.info({ job: d.jobId, commitDeadline: d.commitDeadline, revealDeadline: d.revealDeadline, height: h }, 'audit duty: we are on the committee');
-      await this.o.onAuditDecided!(d);
-    }
+    return out;
   }
 
   private async run(): Promise<void> {

@@ -1,10 +1,9 @@
-import { Job, JobStatus, MsgRejectJob } from '@inferchain/sdk';
+import { Job, JobStatus, MsgRejectJob, createInferchainRegistry, inferenceTypeUrls } from '@inferchain/sdk';
 import { describe, expect, it } from 'vitest';
 import { rejectedBy } from '../jobs/ports.js';
 import { spec } from '../jobs/testing.js';
 import type { JobRecord } from '../jobs/types.js';
 import { jobView } from './client.js';
-import { createSidecarRegistry, inferenceTypeUrls } from './registry.js';
 import { ChainSubmitter, classifyRejection } from './signer.js';
 
 const VALOPER = 'infervaloper1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqzz3m9e';
@@ -17,7 +16,7 @@ function record(id: number): JobRecord {
 
 describe('MsgRejectJob on the sidecar side', () => {
   it('is in the sidecar registry and round-trips as Any', () => {
-    const registry = createSidecarRegistry();
+    const registry = createInferchainRegistry();
     const value = ChainSubmitter.rejectMessage('infer1car', record(7), REASON);
     expect(value).toEqual(MsgRejectJob.fromPartial({ sidecar: 'infer1car', jobId: 7n, reason: REASON }));
     const any = registry.encodeAsAny({ typeUrl: inferenceTypeUrls.MsgRejectJob, value });

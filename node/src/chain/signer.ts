@@ -8,12 +8,20 @@ import { readFile } from 'node:fs/promises';
 import { DirectSecp256k1HdWallet, type EncodeObject, type OfflineSigner } from '@cosmjs/proto-signing';
 import { GasPrice, SigningStargateClient } from '@cosmjs/stargate';
 import type { CometClient } from '@cosmjs/tendermint-rpc';
-import { BECH32_PREFIX, MsgRejectJob, MsgSubmitResult, RuntimeProfile, TestKeyring } from '@inferchain/sdk';
+import { BECH32_PREFIX, MsgRejectJob, MsgSubmitResult, RuntimeProfile, TestKeyring, createInferchainRegistry, inferenceTypeUrls } from '@inferchain/sdk';
 import type { Logger } from 'pino';
-import type { SidecarKeyConfig } from '../config/config.js';
 import { SubmitRejectedError, type RejectionKind, type ResultSubmitter, type SubmitReceipt } from '../jobs/ports.js';
 import type { JobOutput, JobRecord } from '../jobs/types.js';
-import { createSidecarRegistry, inferenceTypeUrls } from './registry.js';
+
+/** Config section `sidecar` (parsed in config/config.ts): where the sidecar's signing key lives. */
+export interface SidecarKeyConfig {
+  /** Key name in the SDK test keyring under `home` (keys/<name>.json). */
+  keyName?: string;
+  /** Keyring home (default $INFERCHAIN_HOME or ~/.inferchain). */
+  home?: string;
+  /** Alternative to keyName: a file holding the BIP-39 mnemonic. */
+  mnemonicFile?: string;
+}
 
 export class KeyLoadError extends Error {
   override name = 'KeyLoadError';
@@ -89,7 +97,7 @@ export class ChainSubmitter implements ResultSubmitter {
   constructor(private readonly o: SubmitterOptions) {
     this.address = o.address;
     this.client = SigningStargateClient.createWithSigner(o.comet, o.signer, {
-      registry: createSidecarRegistry(),
+      registry: createInferchainRegistry(),
       gasPrice: GasPrice.fromString(o.gasPrice),
       broadcastPollIntervalMs: 300,
       broadcastTimeoutMs: o.broadcastTimeoutMs ?? 30_000,

@@ -5,9 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DirectSecp256k1HdWallet, type OfflineSigner } from '@cosmjs/proto-signing';
-import { GasPrice, SigningStargateClient } from '@cosmjs/stargate';
-import { BECH32_PREFIX, DEFAULT_CHAIN_ID, DEFAULT_NODE, MsgRegisterExecutor, MsgRegisterExecutorResponse, TestKeyring, defaultHome } from '@inferchain/sdk';
-import { createSidecarRegistry, inferenceTypeUrls } from '../chain/registry.js';
+import { BECH32_PREFIX, DEFAULT_CHAIN_ID, DEFAULT_NODE, InferchainError, SigningInferchainClient, TestKeyring, defaultHome } from '@inferchain/sdk';
 import { DEFAULTS } from '../config/config.js';
 
 interface Opts {
@@ -51,24 +49,27 @@ export function register(program: Command): void {
         throw new RegisterExecutorError(`--endpoint: "${o.endpoint}" is not a URL (e.g. http://127.0.0.1:26690)`);
       }
       const signer = await operatorSigner(o);
-      const [account] = await signer.getAccounts();
-      const client = await SigningStargateClient.connectWithSigner(o.node, signer, { registry: createSidecarRegistry(), gasPrice: GasPrice.fromString(o.gasPrice) }).catch((e: Error) => {
-        throw new RegisterExecutorError(`cannot reach ${o.node}: ${e.message}`);
+      const client = await SigningInferchainClient.connectWithSigner(o.node, signer, { gasPrice: o.gasPrice, chainId: o.chainId }).catch((e: unknown) => {
+        throw cliError(e, `cannot reach ${o.node}`);
       });
       try {
-        const chainId = await client.getChainId();
-        if (chainId !== o.chainId) throw new RegisterExecutorError(`--chain-id: the node is on "${chainId}", not "${o.chainId}"`);
-        const value = MsgRegisterExecutor.fromPartial({ operator: account!.address, sidecar: o.sidecar, models: o.model, endpoint: o.endpoint });
-        const res = await client.signAndBroadcast(account!.address, [{ typeUrl: inferenceTypeUrls.MsgRegisterExecutor, value }], 1.5);
-        if (res.code !== 0) throw new RegisterExecutorError(`the chain refused MsgRegisterExecutor (code ${res.code}, tx ${res.transactionHash}): ${res.rawLog ?? ''}`);
-        const reply = res.msgResponses.find((r) => r.typeUrl.endsWith('MsgRegisterExecutorResponse'));
-        const validator = reply ? MsgRegisterExecutorResponse.decode(reply.value).validator : '';
-        const out = { txHash: res.transactionHash, height: res.height, operator: account!.address, validator, sidecar: o.sidecar, models: o.model, endpoint: o.endpoint };
-        process.stdout.write(o.json ? `${JSON.stringify(out)}\n` : `registered executor ${validator || account!.address} -> sidecar ${o.sidecar} (tx ${res.transactionHash} at height ${res.height})\n`);
+        const res = await client.registerExecutor({ sidecar: o.sidecar, models: o.model, endpoint: o.endpoint }).catch((e: unknown) => {
+          throw cliError(e, 'the chain refused MsgRegisterExecutor');
+        });
+        const out = { txHash: res.txHash, height: res.height, operator: client.senderAddress, validator: res.validator, sidecar: o.sidecar, models: o.model, endpoint: o.endpoint };
+        process.stdout.write(o.json ? `${JSON.stringify(out)}\n` : `registered executor ${res.validator || client.senderAddress} -> sidecar ${o.sidecar} (tx ${res.txHash} at height ${res.height})\n`);
       } finally {
         client.disconnect();
       }
     });
+}
+
+/** The SDK's typed error as one naming the flag to fix (chain_id -> --chain-id, models[0] -> --model). */
+function cliError(e: unknown, context: string): RegisterExecutorError {
+  if (!(e instanceof InferchainError)) return new RegisterExecutorError(`${context}: ${(e as Error).message ?? String(e)}`);
+  const flag = e.field === undefined ? undefined : e.field.startsWith('models') ? '--model' : `--${e.field.replace(/_/g, '-')}`;
+  const tx = e.txHash ? ` (tx ${e.txHash})` : '';
+  return new RegisterExecutorError(flag && e.code !== 'connection' ? `${flag}: ${e.message}${tx}` : `${context}: ${e.message}${tx}`);
 }
 
 async function operatorSigner(o: Opts): Promise<OfflineSigner> {

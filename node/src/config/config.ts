@@ -4,8 +4,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { ExecutionProvider } from '../engine/session.js';
-import { NO_FAULTS, VERIFY_DEFAULTS, parseFaultsConfig, parseVerifyConfig, type FaultsConfig, type VerifyConfig } from '../verify/duty-config.js';
+import { VERIFY_DEFAULTS, parseVerifyConfig, type VerifyConfig } from '../audits/config.js';
+import type { SidecarKeyConfig } from '../chain/signer.js';
+import { ENGINE_DEFAULTS, parseEngineConfig, type EngineConfig } from '../engine/config.js';
+import { integer } from '../util/config-section.js';
+import { NO_FAULTS, parseFaultsConfig, type FaultsConfig } from '../faults/config.js';
+import type { ServedModel } from '../store/model-store.js';
+
+// Each module owns the type (and, for verify/faults, the parser) of its section; this file composes them.
+export type { SidecarKeyConfig, EngineConfig, ServedModel, VerifyConfig, FaultsConfig };
 
 export interface ChainConfig {
   /** CometBFT RPC, http(s)://host:port. The websocket (ws://host:port/websocket) is derived from it. */
@@ -18,30 +25,6 @@ export interface ChainConfig {
   reconcileIntervalMs: number;
   /** Subscribe to NewBlock over the websocket to react faster than the poll period. */
   websocket: boolean;
-}
-
-export interface SidecarKeyConfig {
-  /** Key name in the SDK test keyring under `home` (keys/<name>.json). */
-  keyName?: string;
-  /** Keyring home (default $INFERCHAIN_HOME or ~/.inferchain). */
-  home?: string;
-  /** Alternative to keyName: a file holding the BIP-39 mnemonic. */
-  mnemonicFile?: string;
-}
-
-export interface ServedModel {
-  /** 64-hex content root as registered on chain. */
-  contentRoot: string;
-  /** Directory of the imported model (config.json, model.onnx, tokenizer.json). */
-  dir: string;
-}
-
-export interface EngineConfig {
-  executionProviders: ExecutionProvider[];
-  /** Intra-op threads; 0 = onnxruntime default (one per core). */
-  threads: number;
-  /** k of the per-step top-k records behind the commitment. */
-  topKCommit: number;
 }
 
 export interface ApiConfig {
@@ -61,9 +44,9 @@ export interface NodeConfig {
   engine: EngineConfig;
   api: ApiConfig;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  /** Audit committee duty (verify/duty-config.ts). */
+  /** Audit committee duty (audits/config.ts). */
   verify: VerifyConfig;
-  /** Fault injection for e2e tests only; off unless set in the config file (verify/duty-config.ts). */
+  /** Fault injection for e2e tests only; off unless set in the config file (faults/config.ts). */
   faults: FaultsConfig;
 }
 
@@ -79,7 +62,7 @@ export const DEFAULTS = {
     websocket: true,
   },
   dataDir: './inferchain-node-data',
-  engine: { executionProviders: ['cuda', 'cpu'] as ExecutionProvider[], threads: 0, topKCommit: 8 },
+  engine: ENGINE_DEFAULTS,
   api: { host: '127.0.0.1', port: DEFAULT_API_PORT },
   logLevel: 'info' as const,
 };
@@ -118,7 +101,6 @@ export const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'i
 
 export const ENV_PREFIX = 'INFERCHAIN_NODE_';
 
-const PROVIDERS: readonly ExecutionProvider[] = ['cuda', 'webgpu', 'dml', 'coreml', 'cpu'];
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const HEX64 = /^[0-9a-f]{64}$/;
 const BECH32_VALOPER = /^infervaloper1[02-9ac-hj-np-z]{38,58}$/;
@@ -217,14 +199,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
     }
     return v;
   };
-  const int = (obj: Json, key: string, where: string, def: number, min: number, max: number): number => {
-    const v = obj[key] ?? def;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      problems.push(`${where}: must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-      return def;
-    }
-    return v;
-  };
+  const int = (obj: Json, key: string, where: string, def: number, min: number, max: number): number => integer(obj, key, where, def, min, max, problems);
   const bool = (obj: Json, key: string, where: string, def: boolean): boolean => {
     const v = obj[key] ?? def;
     if (typeof v !== 'boolean') {
@@ -279,17 +254,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   }
   if (Array.isArray(rawModels) && rawModels.length === 0) problems.push('models: serve at least one model ([{ "contentRoot": "<64 hex>", "dir": "<model dir>" }])');
 
-  const e = section('engine');
-  let eps = (e.executionProviders ?? DEFAULTS.engine.executionProviders) as unknown;
-  if (!Array.isArray(eps) || eps.length === 0 || !eps.every((p) => PROVIDERS.includes(p as ExecutionProvider))) {
-    problems.push(`engine.executionProviders: must be a non-empty list of ${PROVIDERS.join(', ')}; got ${JSON.stringify(eps)}`);
-    eps = DEFAULTS.engine.executionProviders;
-  }
-  const engine: EngineConfig = {
-    executionProviders: [...(eps as ExecutionProvider[])],
-    threads: int(e, 'threads', 'engine.threads', DEFAULTS.engine.threads, 0, 1024),
-    topKCommit: int(e, 'topKCommit', 'engine.topKCommit', DEFAULTS.engine.topKCommit, 1, 1024),
-  };
+  const engine = parseEngineConfig(doc.engine, problems);
 
   const a = section('api');
   const api: ApiConfig = {
@@ -300,7 +265,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   const logLevel = str(doc, 'logLevel', 'logLevel', DEFAULTS.logLevel) as NodeConfig['logLevel'];
   if (!LEVELS.includes(logLevel)) problems.push(`logLevel: must be one of ${LEVELS.join(', ')}`);
 
-  // Verifier duty and fault injection (sections parsed in verify/duty-config.ts; faults have no env override).
+  // Audit duty and fault injection (sections parsed in audits/config.ts and faults/config.ts; faults have no env override).
   const verify = doc.verify === undefined ? structuredClone(VERIFY_DEFAULTS) : parseVerifyConfig(doc.verify, problems);
   const faults = doc.faults === undefined ? structuredClone(NO_FAULTS) : parseFaultsConfig(doc.faults, problems, path);
 

@@ -5,11 +5,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Job, JobStatus, digestArtifact, type Executor } from '@inferchain/sdk';
+import type { Event as AbciEvent } from '@cosmjs/stargate';
+import { Job, JobStatus, digestArtifact, inferenceEventTypes, type Executor } from '@inferchain/sdk';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegistryModelView } from '../chain/client.js';
-import { EVENT_JOB_ASSIGNED, type AbciEvent } from '../chain/events.js';
+import type { RegistryModelView } from '../store/registry.js';
 import { commitmentRoot } from '../commitment/commitment.js';
 import { parseConfig } from '../config/config.js';
 import type { ChainJobView, ResultSubmitter, SubmitReceipt } from '../jobs/ports.js';
@@ -17,6 +17,7 @@ import type { JobOutput, JobRecord } from '../jobs/types.js';
 import { makeTinyModel } from '../models/tiny.js';
 import { Daemon, type SidecarChain } from './daemon.js';
 
+const EVENT_JOB_ASSIGNED = inferenceEventTypes.EventJobAssigned;
 const VALOPER = 'infervaloper10uwqhl2u3nvgnc5glc0pytf5uyuzx03q9eclvd';
 // A public localnet dev mnemonic (DEV ONLY); any valid mnemonic would do.
 const MNEMONIC = 'soldier easy local poverty world tragic whisper path sound chair excite actor session fine omit novel grocery poverty strong gather order rare please clock';
@@ -50,7 +51,7 @@ class FakeChain implements SidecarChain {
     return { id, status: j.status === JobStatus.JOB_STATUS_PENDING ? 'pending' : 'result_submitted', executor: j.executor, attempt: j.attempt, deadlineHeight: Number(j.deadlineHeight), ...(j.result ? { resultBy: j.result.submittedBy } : {}) };
   }
   async getExecutor(): Promise<Executor | undefined> {
-    return { validator: VALOPER, sidecar: this.sidecar, models: [this.model!.contentRoot], endpoint: '', active: true, registeredHeight: 1n, missedDeadlines: 0n, completedJobs: 0n };
+    return { validator: VALOPER, sidecar: this.sidecar, models: [this.model!.contentRoot], endpoint: '', active: true, registeredHeight: 1n, missedDeadlines: 0n, completedJobs: 0n, missedAudits: 0n };
   }
   async getModel(root: string): Promise<RegistryModelView | undefined> {
     return root === this.model?.contentRoot ? this.model : undefined;

@@ -8,30 +8,25 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Level } from 'level';
 import { pino, type Logger } from 'pino';
-import { buildApi, type ReadyCheck } from '../api/server.js';
 import type { OfflineSigner } from '@cosmjs/proto-signing';
 import type { Executor, Job } from '@inferchain/sdk';
-import { ChainClient, jobSpec, type ModelRegistry } from '../chain/client.js';
-import { ChainFollower, websocketUrlOf, type BlockSource } from '../chain/follower.js';
+import { buildApi, type ReadyCheck } from '../api/server.js';
+import type { VerifierDuty } from '../audits/duty.js';
+import { DutyMetrics } from '../audits/metrics.js';
+import type { VerdictSubmitter } from '../audits/ports.js';
+import { DutyStore } from '../audits/store.js';
+import { ChainClient } from '../chain/client.js';
+import type { ChainFollower, CursorStore } from '../chain/follower.js';
 import { ChainSubmitter, loadSidecarSigner } from '../chain/signer.js';
 import type { NodeConfig } from '../config/config.js';
-import { EngineGenerator } from '../jobs/engine-generator.js';
-import type { ChainAccess, JobGenerator, ResultSubmitter } from '../jobs/ports.js';
-import { JobProcessor } from '../jobs/processor.js';
+import { activeFaults } from '../faults/config.js';
+import type { ResultSubmitter } from '../jobs/ports.js';
+import type { JobProcessor } from '../jobs/processor.js';
 import { JobQueue } from '../jobs/queue.js';
+import type { ModelRegistry } from '../store/registry.js';
 import { ModelStore } from '../store/model-store.js';
 import { SidecarMetrics } from './metrics.js';
-// Verifier duty (audit committees) and fault injection: see ../verify/duty.ts.
-import { activeFaults } from '../verify/duty-config.js';
-import { EngineAuditChecker } from '../verify/duty-check.js';
-import { ForgingGenerator } from '../verify/duty-faults.js';
-import { EngineLock, lockedGenerator } from '../verify/duty-lock.js';
-import { DutyMetrics } from '../verify/duty-metrics.js';
-import type { VerdictSubmitter } from '../verify/duty-ports.js';
-import { auditChainOf, dutyFromEvent, dutyFromJob } from '../verify/duty-setup.js';
-import { DutyStore } from '../verify/duty-store.js';
-import { ChainVerdictSubmitter } from '../verify/duty-submitter.js';
-import { VerifierDuty } from '../verify/duty.js';
+import { wireSidecar, type WiringChain } from './wiring.js';
 
 export const SIDECAR_VERSION = '0.1.0';
 
@@ -40,7 +35,7 @@ export class DaemonError extends Error {
 }
 
 /** Everything the daemon reads from the chain (ChainClient in production, a fake in tests). */
-export interface SidecarChain extends BlockSource, ChainAccess, ModelRegistry {
+export interface SidecarChain extends WiringChain, ModelRegistry {
   chainId(): Promise<string>;
   getChainJob(id: string): Promise<Job | undefined>;
   getExecutor(validator: string): Promise<Executor | undefined>;
@@ -131,73 +126,25 @@ export class Daemon {
     const submitter = this.deps.submitter
       ? this.deps.submitter(sidecar, signer)
       : new ChainSubmitter({ comet: (chain as ChainClient).comet, signer, address: sidecar, gasPrice: cfg.chain.gasPrice, log: this.log.child({ component: 'submitter' }) });
-    const engineLock = new EngineLock(); // generations and audit checks take turns on the engine
-    const processor = (this.processor = new JobProcessor({
+    const { processor, duty, follower } = wireSidecar({
+      config: cfg,
+      log: this.log,
       queue,
+      audits,
       chain,
-      generator: lockedGenerator(this.generator(store), engineLock),
-      submitter,
-      validator: cfg.validator,
-      log: this.log.child({ component: 'jobs' }),
-      metrics,
-    }));
-    const duty = cfg.verify.enabled ? (this.duty = this.makeDuty(chain, store, engineLock, sidecar, signer, submitter, dutyMetrics)) : undefined;
-    this.follower = new ChainFollower({
-      source: chain,
+      models: store,
       cursor: this.cursorStore(),
       sidecar,
-      validator: cfg.validator,
-      log: this.log.child({ component: 'follower' }),
-      pollIntervalMs: cfg.chain.pollIntervalMs,
-      reconcileIntervalMs: cfg.chain.reconcileIntervalMs,
-      ...(cfg.chain.websocket ? { websocketUrl: websocketUrlOf(cfg.chain.rpc) } : {}),
-      onHeight: (h) => {
-        duty?.kick(); // reveal windows open with heights
-        metrics.chainHeight.set(h);
-        metrics.cursorHeight.set(this.follower?.cursor ?? 0);
-      },
-      onAssigned: async (a) => {
-        const job = await chain.getChainJob(a.jobId);
-        if (!job) {
-          this.log.warn({ job: a.jobId }, 'assigned job not found on chain (skipped)');
-          return;
-        }
-        const { isNew } = await queue.receive(jobSpec(job, a));
-        if (isNew) processor.kick();
-      },
-      onPending: async (jobs) => {
-        let added = 0;
-        for (const j of jobs) {
-          if (j.executor !== cfg.validator) continue;
-          const { isNew } = await queue.receive(jobSpec(j));
-          if (isNew) {
-            added++;
-            this.log.info({ job: j.id.toString(), attempt: j.attempt }, 'reconciliation: pending job was not in the queue');
-          }
-        }
-        if (added > 0) processor.kick();
-        await this.refreshExecutor();
-      },
-      ...(duty
-        ? {
-            onAuditDecided: async (d) => {
-              const spec = dutyFromEvent(d, cfg.validator, sidecar);
-              if (spec && (await audits.receive(spec)).isNew) duty.kick();
-            },
-            onAuditing: async (jobs) => {
-              let added = 0;
-              for (const j of jobs) {
-                const spec = dutyFromJob(j, cfg.validator);
-                if (spec && (await audits.receive(spec)).isNew) added++;
-              }
-              if (added > 0) {
-                this.log.info({ added }, 'reconciliation: audit duties that were not in the store');
-                duty.kick();
-              }
-            },
-          }
-        : {}),
+      signer,
+      submitter,
+      ...(this.deps.verdicts ? { verdicts: this.deps.verdicts } : {}),
+      metrics,
+      dutyMetrics,
+      afterJobReconcile: () => this.refreshExecutor(),
     });
+    this.processor = processor;
+    this.duty = duty;
+    this.follower = follower;
     processor.start(); // resumes unfinished jobs from the queue
     duty?.start(); // resumes unfinished audit duties
     await this.follower.start();
@@ -207,38 +154,6 @@ export class Daemon {
       { url: address, sidecar, validator: cfg.validator, modelsReady: models.filter((m) => m.state === 'ready').length, modelsRefused: models.filter((m) => m.state !== 'ready').map((m) => m.contentRoot) },
       'ready',
     );
-  }
-
-  /** The engine generator, wrapped by the forging one when faults.executor.forge is set (tests only). */
-  private generator(store: ModelStore): JobGenerator {
-    const cfg = this.config;
-    const honest = new EngineGenerator({ models: store, threads: cfg.engine.threads, topKCommit: cfg.engine.topKCommit });
-    if (!cfg.faults.executor.forge) return honest;
-    return new ForgingGenerator({ inner: honest, faults: cfg.faults.executor, models: store, engine: cfg.engine, log: this.log.child({ component: 'faults' }) });
-  }
-
-  private makeDuty(chain: SidecarChain, store: ModelStore, lock: EngineLock, sidecar: string, signer: OfflineSigner, submitter: ResultSubmitter, metrics: DutyMetrics): VerifierDuty {
-    const cfg = this.config;
-    const auditChain = auditChainOf(chain);
-    const verdicts: VerdictSubmitter = this.deps.verdicts
-      ? this.deps.verdicts(sidecar, signer)
-      : submitter instanceof ChainSubmitter
-        ? new ChainVerdictSubmitter(submitter)
-        : {
-            commit: () => Promise.reject(new Error('no verdict submitter configured (tests: DaemonDeps.verdicts)')),
-            reveal: () => Promise.reject(new Error('no verdict submitter configured (tests: DaemonDeps.verdicts)')),
-          };
-    return new VerifierDuty({
-      store: this.audits!,
-      chain: auditChain,
-      checker: new EngineAuditChecker({ models: store, chain: auditChain, lock, options: cfg.verify.check, fetchTimeoutMs: cfg.verify.fetchTimeoutMs }),
-      submitter: verdicts,
-      validator: cfg.validator,
-      log: this.log.child({ component: 'audits' }),
-      metrics,
-      neverReveal: cfg.faults.verify.neverReveal,
-      maxAttempts: cfg.verify.maxAttempts,
-    });
   }
 
   private isStopping(): boolean {
@@ -295,7 +210,7 @@ export class Daemon {
     }
   }
 
-  private cursorStore(): { get(): Promise<number | undefined>; set(h: number): Promise<void> } {
+  private cursorStore(): CursorStore {
     const meta = this.db!.sublevel<string, number>('meta', { valueEncoding: 'json' });
     return { get: () => meta.get('cursor'), set: (h) => meta.put('cursor', h) };
   }

@@ -1,4 +1,5 @@
 /** What the job processor needs from the chain, the engine and the signer (fakes implement these in tests). */
+import type { SubmitReceipt } from '../durable/broadcast.js';
 import type { JobOutput, JobRecord, JobSpec } from './types.js';
 
 export type ChainJobStatus = 'pending' | 'result_submitted' | 'auditing' | 'settled' | 'refunded' | 'unknown';
@@ -62,24 +63,8 @@ export class UnrunnableJobError extends Error {
   }
 }
 
-export interface SubmitReceipt {
-  txHash: string;
-  height: number;
-}
-
-export type RejectionKind = 'already_has_result' | 'deadline_passed' | 'unauthorized' | 'invalid' | 'insufficient_funds' | 'other';
-
-/** The chain refused the transaction (as opposed to a transient failure such as a dropped connection). */
-export class SubmitRejectedError extends Error {
-  override name = 'SubmitRejectedError';
-  constructor(
-    message: string,
-    readonly kind: RejectionKind,
-    readonly txHash?: string,
-  ) {
-    super(message);
-  }
-}
+// Broadcast outcomes are shared with the audit duty (durable/broadcast.ts).
+export { SubmitRejectedError, type RejectionKind, type SubmitReceipt } from '../durable/broadcast.js';
 
 export interface ResultSubmitter {
   /** The sidecar account (infer1...). */

@@ -12,7 +12,8 @@
  * the deadline).
  */
 import type { Logger } from 'pino';
-import { SubmitRejectedError, UnrunnableJobError, rejectedBy, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter } from './ports.js';
+import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
+import { UnrunnableJobError, rejectedBy, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter } from './ports.js';
 import type { JobQueue } from './queue.js';
 import type { JobOutput, JobRecord } from './types.js';
 
@@ -38,83 +39,13 @@ export interface ProcessorOptions {
   maxSubmitAttempts?: number;
 }
 
-type Step = 'done' | 'wait';
-
-export class JobProcessor {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private pendingKick = false;
-  private readonly retryAfter = new Map<string, number>();
-  /** The job being worked on, for /readyz and logs. */
-  current: string | undefined;
-
-  constructor(private readonly o: ProcessorOptions) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** New work may be there. */
-  kick(): void {
-    this.pendingKick = true;
-    this.wake?.();
-  }
-
-  /**
-   * Stops after the current step. A generation in progress is allowed `graceMs` to finish; past that we
-   * return anyway: its record says `generating`, and re-running a deterministic generation is safe.
-   */
-  async stop(graceMs = 10_000): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    if (!this.loop) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
-    const r = await Promise.race([this.loop.then(() => 'done' as const), timeout]);
-    clearTimeout(timer);
-    if (r === 'timeout') this.o.log.warn({ job: this.current }, 'stop: job still running after grace period; it will resume from its checkpoint on restart');
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.pendingKick = false;
-      let waiting = false;
-      try {
-        for (const rec of await this.o.queue.unfinished()) {
-          if (!this.running) break;
-          if ((this.retryAfter.get(rec.id) ?? 0) > Date.now()) {
-            waiting = true;
-            continue;
-          }
-          this.current = rec.id;
-          const step = await this.advance(rec);
-          this.current = undefined;
-          if (step === 'wait') waiting = true;
-        }
-      } catch (e) {
-        this.current = undefined;
-        if (!this.running) break;
-        this.o.log.warn({ err: errText(e) }, 'job processor: pass failed; retrying');
-        waiting = true;
-      }
-      if (!this.running) break;
-      if (this.pendingKick) continue;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, waiting ? (this.o.idleMs ?? 2000) : 60_000);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+export class JobProcessor extends DurableWorker<JobRecord> {
+  constructor(private readonly o: ProcessorOptions) {
+    super({ name: 'job processor', what: 'job', unfinished: () => o.queue.unfinished(), idOf: (rec) => rec.id, log: o.log, idleMs: o.idleMs ?? 2000 });
   }
 
   /** Moves one job as far as it can go now. */
-  async advance(rec: JobRecord): Promise<Step> {
+  override async advance(rec: JobRecord): Promise<Step> {
     const log = this.o.log.child({ job: rec.id, attempt: rec.attempt });
     try {
       if (rec.state === 'received' || rec.state === 'generating') {
@@ -131,7 +62,7 @@ export class JobProcessor {
             rec = await this.o.queue.transition(rec.id, 'rejecting', { rejection: e.reason, note: e.reason });
             log.warn({ reason: e.reason }, 'no executor can run this job; rejecting it on chain (the requester is refunded)');
             // Stopping: the intent is checkpointed; broadcast after the restart rather than race the shutdown.
-            if (!this.running && this.loop) return 'wait';
+            if (this.stopping) return 'wait';
             return await this.reject(rec, log, true);
           }
           await this.o.queue.transition(rec.id, 'failed', { reason: `generation failed: ${errText(e)}` });
@@ -143,7 +74,7 @@ export class JobProcessor {
         rec = await this.o.queue.transition(rec.id, 'generated', { output });
         log.info({ tokens: output.tokenIds.length, finishReason: output.finishReason, commitment: output.commitment, seconds: round(seconds) }, 'generated');
         // Stopping: the output is checkpointed; submit after the restart rather than race the shutdown.
-        if (!this.running && this.loop) return 'wait';
+        if (this.stopping) return 'wait';
       }
       if (rec.state === 'generated' || rec.state === 'submitting' || rec.state === 'submitted') return await this.submit(rec, log);
       if (rec.state === 'rejecting') return await this.reject(rec, log, false);
@@ -151,7 +82,7 @@ export class JobProcessor {
     } catch (e) {
       // Chain unreachable and the like: keep the state, try again later.
       log.warn({ err: errText(e), state: rec.state }, 'job step failed; will retry');
-      this.retryAfter.set(rec.id, Date.now() + (this.o.idleMs ?? 2000));
+      this.later(rec.id, this.o.idleMs ?? 2000);
       return 'wait';
     }
   }
@@ -174,10 +105,7 @@ export class JobProcessor {
       log.info('result confirmed on chain');
       return 'done';
     }
-    if (!onChain) {
-      await this.o.queue.transition(rec.id, 'failed', { reason: 'the chain has no such job' });
-      return 'done';
-    }
+    if (!onChain) return this.fail(rec, 'the chain has no such job');
     if (onChain.status !== 'pending' || onChain.executor !== this.o.validator || onChain.attempt !== rec.attempt) {
       const reason = `no longer ours on chain (status ${onChain.status}, executor ${onChain.executor}, attempt ${onChain.attempt})`;
       await this.o.queue.transition(rec.id, 'expired', { reason });
@@ -195,43 +123,23 @@ export class JobProcessor {
 
   private async submit(rec: JobRecord, log: Logger): Promise<Step> {
     const output = rec.output;
-    if (!output) {
-      await this.o.queue.transition(rec.id, 'failed', { reason: `state ${rec.state} without an output (corrupt record)` });
-      return 'done';
-    }
+    if (!output) return this.fail(rec, `state ${rec.state} without an output (corrupt record)`);
     const [height, onChain] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
     if (rec.state === 'submitted' && onChain?.resultBy !== this.o.submitter.address && onChain?.status === 'pending' && height < rec.deadlineHeight) {
       // Included with code 0 but not visible yet (query lag): look again shortly rather than re-broadcast.
-      this.retryAfter.set(rec.id, Date.now() + (this.o.idleMs ?? 2000));
+      this.later(rec.id, this.o.idleMs ?? 2000);
       return 'wait';
     }
     const stop = await this.closedOnChain(rec, onChain, height, log);
     if (stop) return stop;
-    const max = this.o.maxSubmitAttempts ?? 5;
-    if (rec.submitAttempts >= max) {
-      await this.o.queue.transition(rec.id, 'failed', { reason: `gave up after ${rec.submitAttempts} submission attempts: ${rec.reason ?? 'unknown error'}` });
-      return 'done';
-    }
+    const gaveUp = attemptsExhausted(rec.submitAttempts, this.o.maxSubmitAttempts ?? 5, 'submission', rec.reason);
+    if (gaveUp) return this.fail(rec, gaveUp);
     rec = await this.o.queue.transition(rec.id, 'submitting');
     let receipt;
     try {
       receipt = await this.o.submitter.submit(rec, output);
     } catch (e) {
-      const kind = e instanceof SubmitRejectedError ? e.kind : 'transient';
-      this.o.metrics?.submitFailed(kind);
-      // Whatever the error says, the chain state decides (e.g. a timeout after the tx was included).
-      const [h2, again] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
-      const closed = await this.closedOnChain(rec, again, h2, log);
-      if (closed) return closed;
-      if (e instanceof SubmitRejectedError && e.kind !== 'other' && e.kind !== 'insufficient_funds') {
-        await this.o.queue.transition(rec.id, 'failed', { reason: `chain rejected the result (${e.kind}): ${e.message}` });
-        log.error({ err: e.message, kind: e.kind }, 'submission rejected');
-        return 'done';
-      }
-      log.warn({ err: errText(e), kind, attempt: rec.submitAttempts }, 'submission failed; will retry');
-      await this.o.queue.annotate(rec.id, `submission attempt ${rec.submitAttempts} failed: ${errText(e)}`);
-      this.retryAfter.set(rec.id, Date.now() + backoff(rec.submitAttempts, this.o.retryBaseMs ?? 1000));
-      return 'wait';
+      return this.broadcastFailed(rec, e, 'submission', log);
     }
     rec = await this.o.queue.transition(rec.id, 'submitted', { txHash: receipt.txHash, note: `included at height ${receipt.height}` });
     log.info({ txHash: receipt.txHash, height: receipt.height }, 'result submitted');
@@ -251,47 +159,57 @@ export class JobProcessor {
    */
   private async reject(rec: JobRecord, log: Logger, counted: boolean): Promise<Step> {
     const reason = rec.rejection;
-    if (!reason) {
-      await this.o.queue.transition(rec.id, 'failed', { reason: 'state rejecting without a rejection reason (corrupt record)' });
-      return 'done';
-    }
+    if (!reason) return this.fail(rec, 'state rejecting without a rejection reason (corrupt record)');
     const [height, onChain] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
     const landed = await this.rejectedOnChain(rec, onChain, log);
     if (landed) return landed;
     const stop = await this.closedOnChain(rec, onChain, height, log);
     if (stop) return stop;
     if (!counted) {
-      const max = this.o.maxSubmitAttempts ?? 5;
-      if (rec.submitAttempts >= max) {
-        await this.o.queue.transition(rec.id, 'failed', { reason: `gave up after ${rec.submitAttempts} rejection attempts: ${rec.reason ?? 'unknown error'}` });
-        return 'done';
-      }
+      const gaveUp = attemptsExhausted(rec.submitAttempts, this.o.maxSubmitAttempts ?? 5, 'rejection', rec.reason);
+      if (gaveUp) return this.fail(rec, gaveUp);
       rec = await this.o.queue.transition(rec.id, 'rejecting');
     }
     let receipt;
     try {
       receipt = await this.o.submitter.reject(rec, reason);
     } catch (e) {
-      const kind = e instanceof SubmitRejectedError ? e.kind : 'transient';
-      this.o.metrics?.submitFailed(`reject_${kind}`);
-      // Whatever the error says, the chain state decides (e.g. a timeout after the tx was included).
-      const [h2, again] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
-      const done = (await this.rejectedOnChain(rec, again, log)) ?? (await this.closedOnChain(rec, again, h2, log));
-      if (done) return done;
-      if (e instanceof SubmitRejectedError && e.kind !== 'other' && e.kind !== 'insufficient_funds') {
-        // The job stays PENDING on chain and is reassigned at its deadline.
-        await this.o.queue.transition(rec.id, 'failed', { reason: `chain refused the rejection (${e.kind}): ${e.message}` });
-        log.error({ err: e.message, kind: e.kind }, 'rejection refused by the chain');
-        return 'done';
-      }
-      log.warn({ err: errText(e), kind, attempt: rec.submitAttempts }, 'rejection broadcast failed; will retry');
-      await this.o.queue.annotate(rec.id, `rejection attempt ${rec.submitAttempts} failed: ${errText(e)}`);
-      this.retryAfter.set(rec.id, Date.now() + backoff(rec.submitAttempts, this.o.retryBaseMs ?? 1000));
-      return 'wait';
+      return this.broadcastFailed(rec, e, 'rejection', log);
     }
     // Included with code 0: the refund happened in the same transaction.
     await this.o.queue.transition(rec.id, 'rejected', { txHash: receipt.txHash, reason, note: `rejection included at height ${receipt.height}` });
     log.info({ txHash: receipt.txHash, height: receipt.height, reason }, 'job rejected on chain; the requester was refunded');
+    return 'done';
+  }
+
+  /** The durable/worker.ts policy for a failed MsgSubmitResult or MsgRejectJob; the chain state decides first. */
+  private broadcastFailed(rec: JobRecord, e: unknown, what: 'submission' | 'rejection', log: Logger): Promise<Step> {
+    const rejection = what === 'rejection';
+    return afterBroadcastFailure(this, e, {
+      id: rec.id,
+      what,
+      attempts: rec.submitAttempts,
+      retryBaseMs: this.o.retryBaseMs ?? 1000,
+      log,
+      count: (kind) => this.o.metrics?.submitFailed(rejection ? `reject_${kind}` : kind),
+      // Whatever the error says, the chain state decides (e.g. a timeout after the tx was included).
+      recheck: async () => {
+        const [height, again] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getJob(rec.id)]);
+        return (rejection ? await this.rejectedOnChain(rec, again, log) : undefined) ?? (await this.closedOnChain(rec, again, height, log));
+      },
+      refused: async (r) => {
+        // A refused rejection leaves the job PENDING on chain: it is reassigned at its deadline.
+        const reason = rejection ? `chain refused the rejection (${r.kind}): ${r.message}` : `chain rejected the result (${r.kind}): ${r.message}`;
+        await this.fail(rec, reason);
+        log.error({ err: r.message, kind: r.kind }, rejection ? 'rejection refused by the chain' : 'submission rejected');
+        return 'done';
+      },
+      annotate: (note) => this.o.queue.annotate(rec.id, note),
+    });
+  }
+
+  private async fail(rec: JobRecord, reason: string): Promise<Step> {
+    await this.o.queue.transition(rec.id, 'failed', { reason });
     return 'done';
   }
 
@@ -304,14 +222,6 @@ export class JobProcessor {
   }
 }
 
-function backoff(attempt: number, base: number): number {
-  return Math.min(30_000, base * 2 ** Math.max(0, attempt - 1));
-}
-
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
-}
-
-export function errText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

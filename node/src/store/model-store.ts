@@ -4,10 +4,18 @@
  * never used.
  */
 import type { Logger } from 'pino';
-import type { ModelRegistry } from '../chain/client.js';
-import type { EngineConfig, ServedModel } from '../config/config.js';
+import type { ModelRegistry } from './registry.js';
+import type { EngineConfig } from '../engine/config.js';
 import { loadModel, type LoadedModel } from '../engine/model.js';
 import { verifyModelDir, type ModelVerification } from './verify.js';
+
+/** One entry of config `models` (parsed in config/config.ts). */
+export interface ServedModel {
+  /** 64-hex content root as registered on chain. */
+  contentRoot: string;
+  /** Directory of the imported model (config.json, model.onnx, tokenizer.json). */
+  dir: string;
+}
 
 export type ModelState = 'verifying' | 'loading' | 'ready' | 'refused' | 'load_failed';
 

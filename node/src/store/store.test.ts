@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { digestArtifact } from '@inferchain/sdk';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRegistry, RegistryModelView } from '../chain/client.js';
+import type { ModelRegistry, RegistryModelView } from './registry.js';
 import { verifyCommitment } from '../commitment/commitment.js';
 import { EngineGenerator } from '../jobs/engine-generator.js';
 import { makeTinyModel } from '../models/tiny.js';

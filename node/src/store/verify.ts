@@ -4,7 +4,7 @@
  * Per-file comparison lets the log name exactly which file differs.
  */
 import { digestArtifact, type ArtifactDigest } from '@inferchain/sdk';
-import type { ModelRegistry, RegistryModelView } from '../chain/client.js';
+import type { ModelRegistry, RegistryModelView } from './registry.js';
 
 export interface FileDiff {
   path: string;

@@ -6,10 +6,9 @@
  * verdict_commit_vectors.json (salt.test.ts checks them).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { VerdictName } from '@inferchain/sdk';
 
 export const VERDICT_DOMAIN = 'inferchain/verdict';
-
-export type VerdictName = 'valid' | 'fraud';
 
 /** The proto enum values (inferchain.inference.v1.Verdict). */
 export const VERDICT_CODES: Readonly<Record<VerdictName, number>> = Object.freeze({ valid: 1, fraud: 2 });

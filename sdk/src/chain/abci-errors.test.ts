@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InferchainError, NotFoundError } from "../errors.js";
-import { cleanChainMessage, fieldOf, fromChainFailure, fromThrown } from "./abci-errors.js";
+import { cleanChainMessage, fieldOf, fromChainFailure, fromThrown, isNotFound } from "./abci-errors.js";
 
 describe("chain error mapping", () => {
   it("maps a failed DeliverTx from the registry, naming the field", () => {
@@ -92,5 +92,15 @@ describe("chain error mapping", () => {
     expect(fieldOf("files[0].path: bad")).toBe("files[0].path");
     expect(fieldOf("account sequence mismatch, expected 5: x")).toBeUndefined();
     expect(fieldOf("content_root")).toBeUndefined();
+  });
+});
+
+describe("isNotFound", () => {
+  it("is true for gRPC NotFound and not-found errors, false for anything else", () => {
+    expect(isNotFound(new Error("Query failed with (22): rpc error: code = NotFound desc = job 42 not found: key not found"))).toBe(true);
+    expect(isNotFound(new NotFoundError("model x not found"))).toBe(true);
+    expect(isNotFound(new Error("Query failed with (18): rpc error: code = InvalidArgument desc = id: must be positive"))).toBe(false);
+    expect(isNotFound(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:26657"), { code: "ECONNREFUSED" }))).toBe(false);
+    expect(isNotFound(new Error("socket hang up"))).toBe(false);
   });
 });

@@ -149,3 +149,12 @@ export function fromThrown(err: unknown): InferchainError {
   if (q) return fromChainFailure({ code: Number(q[1]), log: e.message });
   return new InferchainError("unknown", e.message, { cause: err });
 }
+
+/**
+ * Whether a failed query means "no such object" (a gRPC NotFound, an ABCI not-found code or description), as
+ * opposed to a transport or server problem. For callers that treat absence as a value (undefined) and rethrow
+ * anything else.
+ */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof NotFoundError || fromThrown(err) instanceof NotFoundError;
+}

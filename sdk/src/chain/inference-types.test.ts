@@ -5,7 +5,7 @@ import { InferchainError, NotFoundError } from "../errors.js";
 import { MsgRegisterExecutor, MsgRequestInference, MsgSubmitResult } from "../generated/inferchain/inference/v1/tx.js";
 import { signerFromMnemonic } from "../keys/keyring.js";
 import { fromChainFailure, fromThrown } from "./abci-errors.js";
-import { decodeInferenceEvents, inferenceTypeUrls } from "./inference-types.js";
+import { EventDecodeError, decodeInferenceEvent, decodeInferenceEvents, inferenceEventTypes, inferenceTypeUrls } from "./inference-types.js";
 import { createInferchainRegistry } from "./registry-types.js";
 
 const MNEMONIC = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
@@ -74,6 +74,31 @@ describe("typed events", () => {
     expect(decoded[0]!.value).toMatchObject({ jobId: 42n, model: ROOT, executor: "infervaloper1x", attempt: 1, deadlineHeight: 30n });
     expect(decoded[1]!.value).toMatchObject({ jobId: 42n, split: { executor: { amount: "721" }, refund: { amount: "610" } } });
     expect(decoded[2]!.value).toMatchObject({ jobId: 43n, reason: "no executor answered after 3 attempts" });
+  });
+});
+
+describe("decodeInferenceEvent", () => {
+  const assigned = (attrs: Record<string, string>) => ({ type: inferenceEventTypes.EventJobAssigned, attributes: Object.entries(attrs).map(([key, value]) => ({ key, value })) });
+
+  it("decodes one typed event, undefined for other events", () => {
+    expect(decodeInferenceEvent({ type: "transfer", attributes: [] })).toBeUndefined();
+    const e = decodeInferenceEvent(assigned({ job_id: '"7"', sidecar: '"infer1car"', attempt: "2", deadline_height: '"120"', msg_index: "0" }));
+    expect(e).toEqual({ type: "EventJobAssigned", value: expect.objectContaining({ jobId: 7n, sidecar: "infer1car", attempt: 2, deadlineHeight: 120n }) });
+  });
+
+  it("names the attribute that does not decode as its field", () => {
+    expect(() => decodeInferenceEvent(assigned({ job_id: '"x"' }))).toThrow(EventDecodeError);
+    expect(() => decodeInferenceEvent(assigned({ job_id: '"x"' }))).toThrow(/EventJobAssigned\.job_id/);
+    expect(() => decodeInferenceEvent(assigned({ job_id: '"1"', sidecar: "5" }))).toThrow(/sidecar: expected a string/);
+    expect(() => decodeInferenceEvent(assigned({ job_id: '"1"', attempt: '"two"' }))).toThrow(/attempt: expected a number/);
+    const committee = { type: inferenceEventTypes.EventAuditDecided, attributes: [{ key: "job_id", value: '"1"' }, { key: "committee", value: "3" }] };
+    expect(() => decodeInferenceEvent(committee)).toThrow(/committee: expected a list/);
+    try {
+      decodeInferenceEvent(committee);
+    } catch (e) {
+      expect((e as EventDecodeError).field).toBe("committee");
+      expect((e as EventDecodeError).code).toBe("invalid_argument");
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type { EncodeObject, GeneratedType } from "@cosmjs/proto-signing";
 import type { Event } from "@cosmjs/stargate";
+import { InferchainError } from "../errors.js";
 import {
   EventAuditConcluded,
   EventAuditDecided,
@@ -151,25 +152,77 @@ const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract
 
 const byEventType = new Map(Object.entries(inferenceEventTypes).map(([name, type]) => [type, name as InferenceEvent["type"]]));
 
+/** An x/inference typed event whose attribute does not hold what its field's type allows (names the field). */
+export class EventDecodeError extends InferchainError {
+  override readonly name: string = "EventDecodeError";
+  constructor(eventType: string, field: string, detail: string) {
+    super("invalid_argument", `${eventType}.${field}: ${detail}`, { field });
+  }
+}
+
+// The SDK's own attributes on typed events (not fields of the message).
+const BOOKKEEPING = new Set(["msg_index", "mode"]);
+
+const camel = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
 /**
- * Decodes the x/inference typed events among ABCI events (a tx's or a block's). Typed events carry one
- * attribute per field whose value is the field's proto3 JSON (e.g. job_id = "\"42\""); the SDK's extra
- * attributes (msg_index, mode) and other modules' events are skipped.
+ * The generated fromJSON is lenient (a number where a list is expected becomes an empty list); an event of our
+ * own chain never differs from its proto, so a value of the wrong kind is a decoding bug worth naming.
  */
+function checkKinds(eventType: string, attrs: Record<string, unknown>, decoded: Record<string, unknown>): void {
+  for (const [key, raw] of Object.entries(attrs)) {
+    if (BOOKKEEPING.has(key) || raw === null || raw === undefined) continue;
+    const v = decoded[camel(key)];
+    const got = JSON.stringify(raw);
+    if (Array.isArray(v) && !Array.isArray(raw)) throw new EventDecodeError(eventType, key, `expected a list, got ${got}`);
+    if (typeof v === "string" && typeof raw !== "string") throw new EventDecodeError(eventType, key, `expected a string, got ${got}`);
+    if (typeof v === "number" && Number.isNaN(v)) throw new EventDecodeError(eventType, key, `expected a number, got ${got}`);
+    if (typeof v === "boolean" && typeof raw !== "boolean") throw new EventDecodeError(eventType, key, `expected true or false, got ${got}`);
+  }
+}
+
+/**
+ * Decodes one ABCI event: undefined when it is not an x/inference typed event; EventDecodeError (naming the
+ * attribute) when an attribute does not decode as its field. Typed events carry one attribute per field whose
+ * value is the field's proto3 JSON (e.g. job_id = "\"42\""); the SDK's extra attributes (msg_index, mode) are
+ * skipped.
+ */
+export function decodeInferenceEvent(event: Event): InferenceEvent | undefined {
+  const name = byEventType.get(event.type as (typeof inferenceEventTypes)[keyof typeof inferenceEventTypes]);
+  if (!name) return undefined;
+  const obj: Record<string, unknown> = {};
+  for (const a of event.attributes) {
+    try {
+      obj[a.key] = JSON.parse(a.value);
+    } catch {
+      obj[a.key] = a.value;
+    }
+  }
+  let value: unknown;
+  try {
+    value = decoders[name].fromJSON(obj);
+  } catch (err) {
+    // Name the attribute that failed (e.g. a non-integer job_id): decode each one alone.
+    for (const [key, raw] of Object.entries(obj)) {
+      if (BOOKKEEPING.has(key)) continue;
+      try {
+        decoders[name].fromJSON({ [key]: raw });
+      } catch (e) {
+        throw new EventDecodeError(event.type, key, `cannot decode ${JSON.stringify(raw)} (${(e as Error).message})`);
+      }
+    }
+    throw new EventDecodeError(event.type, "?", (err as Error).message);
+  }
+  checkKinds(event.type, obj, value as Record<string, unknown>);
+  return { type: name, value } as InferenceEvent;
+}
+
+/** Decodes the x/inference typed events among ABCI events (a tx's or a block's); other events are skipped. */
 export function decodeInferenceEvents(events: readonly Event[]): InferenceEvent[] {
   const out: InferenceEvent[] = [];
   for (const e of events) {
-    const name = byEventType.get(e.type as (typeof inferenceEventTypes)[keyof typeof inferenceEventTypes]);
-    if (!name) continue;
-    const obj: Record<string, unknown> = {};
-    for (const a of e.attributes) {
-      try {
-        obj[a.key] = JSON.parse(a.value);
-      } catch {
-        obj[a.key] = a.value;
-      }
-    }
-    out.push({ type: name, value: decoders[name].fromJSON(obj) } as InferenceEvent);
+    const decoded = decodeInferenceEvent(e);
+    if (decoded) out.push(decoded);
   }
   return out;
 }

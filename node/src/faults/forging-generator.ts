@@ -9,13 +9,13 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { EngineConfig } from '../config/config.js';
+import type { EngineConfig } from '../engine/config.js';
 import { stopIds } from '../engine/generate.js';
 import { loadModel, type LoadedModel } from '../engine/model.js';
 import { EngineGenerator } from '../jobs/engine-generator.js';
 import type { JobGenerator } from '../jobs/ports.js';
 import type { JobOutput, JobSpec } from '../jobs/types.js';
-import type { FaultsConfig } from './duty-config.js';
+import type { FaultsConfig } from './config.js';
 
 export interface ForgingOptions {
   inner: JobGenerator;

@@ -5,9 +5,9 @@
  * verifier core's checkClaim under the engine lock.
  */
 import type { LoadedModel } from '../engine/model.js';
-import { CheckError, checkClaim, type CheckOptions, type Claim } from './check.js';
-import type { EngineLock } from './duty-lock.js';
-import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict } from './duty-ports.js';
+import { CheckError, checkClaim, type CheckOptions, type Claim } from '../verify/check.js';
+import type { EngineLock } from '../engine/lock.js';
+import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict } from './ports.js';
 
 export type ExecutorSteps = NonNullable<Claim['steps']>;
 

@@ -1,7 +1,7 @@
 /** Prometheus metrics of the verifier duty, registered into the daemon's registry. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DutyMetricsSink } from './duty.js';
-import { DUTY_STATES, type DutyState } from './duty-types.js';
+import { DUTY_STATES, type DutyState } from './types.js';
 
 export class DutyMetrics implements DutyMetricsSink {
   readonly verdicts: Counter;

@@ -6,28 +6,29 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Audit, AuditOutcome, Job, JobStatus, Verdict } from '@inferchain/sdk';
+import type { Event as AbciEvent } from '@cosmjs/stargate';
+import { Audit, AuditOutcome, Job, JobStatus, Verdict, inferenceEventTypes } from '@inferchain/sdk';
 import { Level } from 'level';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApi } from '../api/server.js';
-import { EVENT_AUDIT_DECIDED, decodeAuditDecided, type AbciEvent, type AuditDecided } from '../chain/events.js';
 import { ChainFollower, type BlockSource } from '../chain/follower.js';
 import { ConfigError, parseConfig } from '../config/config.js';
 import { JobQueue } from '../jobs/queue.js';
-import { DEFAULT_CHECK_OPTIONS } from './check.js';
-import { activeFaults } from './duty-config.js';
-import { DutyMetrics } from './duty-metrics.js';
-import { auditJobView } from './duty-ports.js';
-import { auditChainOf, dutyFromEvent, dutyFromJob } from './duty-setup.js';
-import { DutyStore } from './duty-store.js';
-import { revealMessage, truncateUtf8 } from './duty-submitter.js';
+import { DEFAULT_CHECK_OPTIONS } from '../verify/check.js';
+import { activeFaults } from '../faults/config.js';
+import { DutyMetrics } from './metrics.js';
+import { auditJobView } from './ports.js';
+import { auditChainOf, auditSeatHandler, decodeAuditDecided, dutyFromEvent, dutyFromJob, type AuditDecided } from './setup.js';
+import { DutyStore } from './store.js';
+import { revealMessage, truncateUtf8 } from './submitter.js';
 
 const log = pino({ level: 'silent' });
 const ME = 'infer1mysidecar';
 const VAL = 'infervaloper1me';
 const j = (v: unknown): string => JSON.stringify(v);
+const EVENT_AUDIT_DECIDED = inferenceEventTypes.EventAuditDecided;
 
 function decided(jobId: number, sidecars: string[], committee: string[], outcome = 'AUDIT_OUTCOME_IN_PROGRESS'): AbciEvent {
   return {
@@ -89,24 +90,27 @@ describe('EventAuditDecided', () => {
   it('the follower hands over our seats only, and reconciles AUDITING jobs', async () => {
     const seen: AuditDecided[] = [];
     const reconciled: Job[][] = [];
-    const source: BlockSource = {
+    const source = {
       latestHeight: async () => 3,
-      blockEvents: async (h) => (h === 2 ? [decided(7, [ME, 'infer1x'], [VAL, 'infervaloper1x']), decided(8, ['infer1x'], ['infervaloper1x'])] : h === 3 ? [{ type: EVENT_AUDIT_DECIDED, attributes: [{ key: 'committee', value: '5' }] }] : []),
-      pendingJobs: async () => [],
-      auditingJobs: async (v) => (v === VAL ? [auditingJob([VAL])] : []),
-    };
+      blockEvents: async (h: number): Promise<AbciEvent[]> => (h === 2 ? [decided(7, [ME, 'infer1x'], [VAL, 'infervaloper1x']), decided(8, ['infer1x'], ['infervaloper1x'])] : h === 3 ? [{ type: EVENT_AUDIT_DECIDED, attributes: [{ key: 'committee', value: '5' }] }] : []),
+      auditingJobs: async (v: string) => (v === VAL ? [auditingJob([VAL])] : []),
+    } satisfies BlockSource & { auditingJobs(v: string): Promise<Job[]> };
     const f = new ChainFollower({
       source,
       cursor: { get: async () => 1, set: async () => undefined },
-      sidecar: ME,
-      validator: VAL,
+      handlers: [
+        auditSeatHandler({
+          sidecar: ME,
+          validator: VAL,
+          log,
+          auditingJobs: (v) => source.auditingJobs(v),
+          onAuditDecided: async (d) => void seen.push(d),
+          onAuditing: async (jobs) => void reconciled.push(jobs),
+        }),
+      ],
       log,
       pollIntervalMs: 10,
       reconcileIntervalMs: 0,
-      onAssigned: async () => undefined,
-      onPending: async () => undefined,
-      onAuditDecided: async (d) => void seen.push(d),
-      onAuditing: async (jobs) => void reconciled.push(jobs),
     });
     await f.start();
     await f.pass();

@@ -10,11 +10,12 @@ import { Level } from 'level';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SubmitRejectedError, type SubmitReceipt } from '../jobs/ports.js';
-import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict, type VerdictSubmitter } from './duty-ports.js';
-import { DutyStore, DutyTransitionError } from './duty-store.js';
-import type { AuditDutySpec } from './duty-types.js';
+import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict, type VerdictSubmitter } from './ports.js';
+import { DutyStore, DutyTransitionError } from './store.js';
+import type { AuditDutySpec } from './types.js';
 import { VerifierDuty } from './duty.js';
-import { commitHash, type VerdictName } from './salt.js';
+import type { VerdictName } from '@inferchain/sdk';
+import { commitHash } from '../verify/salt.js';
 
 const log = pino({ level: 'silent' });
 const ME = 'infervaloper1meeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';

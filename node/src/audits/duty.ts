@@ -16,12 +16,11 @@
  * `missed` after the reveal deadline (the chain withholds our reward and counts the miss).
  */
 import type { Logger } from 'pino';
-import { SubmitRejectedError } from '../jobs/ports.js';
-import { errText } from '../jobs/processor.js';
-import type { DutyStore } from './duty-store.js';
-import type { AuditDutyRecord } from './duty-types.js';
-import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict, type VerdictSubmitter } from './duty-ports.js';
-import { commitHash, newSalt } from './salt.js';
+import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
+import type { DutyStore } from './store.js';
+import type { AuditDutyRecord } from './types.js';
+import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict, type VerdictSubmitter } from './ports.js';
+import { commitHash, newSalt } from '../verify/salt.js';
 
 export interface DutyMetricsSink {
   checked(verdict: 'valid' | 'fraud', seconds: number): void;
@@ -47,78 +46,15 @@ export interface VerifierDutyOptions {
   retryBaseMs?: number;
 }
 
-type Step = 'done' | 'wait';
-
-export class VerifierDuty {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private pendingKick = false;
-  private readonly retryAfter = new Map<string, number>();
+export class VerifierDuty extends DurableWorker<AuditDutyRecord> {
   private readonly neverRevealLogged = new Set<string>();
-  current: string | undefined;
 
-  constructor(private readonly o: VerifierDutyOptions) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** New duties or a new height. */
-  kick(): void {
-    this.pendingKick = true;
-    this.wake?.();
-  }
-
-  async stop(graceMs = 10_000): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    if (!this.loop) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
-    const r = await Promise.race([this.loop.then(() => 'done' as const), timeout]);
-    clearTimeout(timer);
-    if (r === 'timeout') this.o.log.warn({ job: this.current }, 'stop: audit still running after grace period; it resumes from its checkpoint on restart');
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.pendingKick = false;
-      let waiting = false;
-      try {
-        for (const rec of await this.o.store.unfinished()) {
-          if (!this.running) break;
-          if ((this.retryAfter.get(rec.jobId) ?? 0) > Date.now()) {
-            waiting = true;
-            continue;
-          }
-          this.current = rec.jobId;
-          if ((await this.advance(rec)) === 'wait') waiting = true;
-          this.current = undefined;
-        }
-      } catch (e) {
-        this.current = undefined;
-        if (!this.running) break;
-        this.o.log.warn({ err: errText(e) }, 'verifier duty: pass failed; retrying');
-        waiting = true;
-      }
-      if (!this.running) break;
-      if (this.pendingKick) continue;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, waiting ? (this.o.idleMs ?? 1000) : 60_000);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+  constructor(private readonly o: VerifierDutyOptions) {
+    super({ name: 'verifier duty', what: 'audit', unfinished: () => o.store.unfinished(), idOf: (rec) => rec.jobId, log: o.log, idleMs: o.idleMs ?? 1000 });
   }
 
   /** Moves one duty as far as it can go now. */
-  async advance(rec: AuditDutyRecord): Promise<Step> {
+  override async advance(rec: AuditDutyRecord): Promise<Step> {
     const log = this.o.log.child({ audit: rec.jobId });
     try {
       for (let guard = 0; guard < 8; guard++) {
@@ -172,7 +108,8 @@ export class VerifierDuty {
     switch (rec.state) {
       case 'received':
       case 'checking': {
-        if (rec.checkAttempts >= max) return this.end(rec, 'failed', { reason: `gave up after ${rec.checkAttempts} check attempts: ${rec.reason ?? 'unknown error'}` }, log);
+        const gaveUp = attemptsExhausted(rec.checkAttempts, max, 'check', rec.reason);
+        if (gaveUp) return this.end(rec, 'failed', { reason: gaveUp }, log);
         rec = await this.o.store.transition(rec.jobId, 'checking');
         const t0 = performance.now();
         let v: DutyVerdict;
@@ -196,13 +133,14 @@ export class VerifierDuty {
           note: verdict === 'fraud' ? `fraud: ${reason ?? ''}` : 'valid',
         });
         log.info({ verdict, reason, steps: v.steps, forwardMs: round(v.forwardMs), maxGap: v.maxGap, stepsSource, seconds: round(seconds) }, 'audit checked');
-        if (!this.running && this.loop) return 'wait';
+        if (this.stopping) return 'wait';
         return next;
       }
       case 'decided':
       case 'committing': {
         if (mine?.commitHash === rec.commitHash) return this.o.store.transition(rec.jobId, 'committed', { note: 'our commit is on chain' });
-        if (rec.commitAttempts >= max) return this.end(rec, 'failed', { reason: `gave up after ${rec.commitAttempts} commit attempts: ${rec.reason ?? 'unknown error'}` }, log);
+        const gaveUp = attemptsExhausted(rec.commitAttempts, max, 'commit', rec.reason);
+        if (gaveUp) return this.end(rec, 'failed', { reason: gaveUp }, log);
         rec = await this.o.store.transition(rec.jobId, 'committing');
         try {
           const r = await this.o.submitter.commit(rec.jobId, rec.commitHash!);
@@ -227,7 +165,8 @@ export class VerifierDuty {
           this.later(rec.jobId, this.o.idleMs ?? 1000);
           return 'wait';
         }
-        if (rec.revealAttempts >= max) return this.end(rec, 'failed', { reason: `gave up after ${rec.revealAttempts} reveal attempts: ${rec.reason ?? 'unknown error'}` }, log);
+        const gaveUp = attemptsExhausted(rec.revealAttempts, max, 'reveal', rec.reason);
+        if (gaveUp) return this.end(rec, 'failed', { reason: gaveUp }, log);
         rec = await this.o.store.transition(rec.jobId, 'revealing');
         try {
           const r = await this.o.submitter.reveal(rec.jobId, rec.verdict!, rec.salt!, rec.verdictReason ?? '');
@@ -242,27 +181,28 @@ export class VerifierDuty {
     }
   }
 
-  /** Whatever the error says, the chain decides next pass; definite refusals fail the duty. */
-  private async broadcastFailed(rec: AuditDutyRecord, e: unknown, what: 'commit' | 'reveal', log: Logger): Promise<Step> {
-    const kind = e instanceof SubmitRejectedError ? e.kind : 'transient';
-    this.o.metrics?.broadcastFailed(`${what}_${kind}`);
-    const [height, view] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getAuditJob(rec.jobId)]);
-    const mine = view?.audit?.votes.find((v) => v.verifier === this.o.validator);
-    if (what === 'commit' && mine?.commitHash && mine.commitHash === rec.commitHash) {
-      await this.o.store.transition(rec.jobId, 'committed', { note: 'our commit is on chain (after a failed broadcast)' });
-      this.later(rec.jobId, 0);
-      return 'wait';
-    }
-    const closed = await this.closedOnChain(rec, view, height, log);
-    if (closed) return closed;
-    if (e instanceof SubmitRejectedError && e.kind !== 'other' && e.kind !== 'insufficient_funds') {
-      return this.end(rec, 'failed', { reason: `chain refused the ${what} (${e.kind}): ${e.message}` }, log);
-    }
-    const attempts = what === 'commit' ? rec.commitAttempts : rec.revealAttempts;
-    log.warn({ err: errText(e), kind, attempt: attempts }, `${what} broadcast failed; will retry`);
-    await this.o.store.annotate(rec.jobId, `${what} attempt ${attempts} failed: ${errText(e)}`);
-    this.later(rec.jobId, Math.min(30_000, (this.o.retryBaseMs ?? 1000) * 2 ** Math.max(0, attempts - 1)));
-    return 'wait';
+  /** Whatever the error says, the chain decides first; definite refusals fail the duty (durable/worker.ts). */
+  private broadcastFailed(rec: AuditDutyRecord, e: unknown, what: 'commit' | 'reveal', log: Logger): Promise<Step> {
+    return afterBroadcastFailure(this, e, {
+      id: rec.jobId,
+      what,
+      attempts: what === 'commit' ? rec.commitAttempts : rec.revealAttempts,
+      retryBaseMs: this.o.retryBaseMs ?? 1000,
+      log,
+      count: (kind) => this.o.metrics?.broadcastFailed(`${what}_${kind}`),
+      recheck: async () => {
+        const [height, view] = await Promise.all([this.o.chain.latestHeight(), this.o.chain.getAuditJob(rec.jobId)]);
+        const mine = view?.audit?.votes.find((v) => v.verifier === this.o.validator);
+        if (what === 'commit' && mine?.commitHash && mine.commitHash === rec.commitHash) {
+          await this.o.store.transition(rec.jobId, 'committed', { note: 'our commit is on chain (after a failed broadcast)' });
+          this.later(rec.jobId, 0);
+          return 'wait';
+        }
+        return this.closedOnChain(rec, view, height, log);
+      },
+      refused: (r) => this.end(rec, 'failed', { reason: `chain refused the ${what} (${r.kind}): ${r.message}` }, log),
+      annotate: (note) => this.o.store.annotate(rec.jobId, note),
+    });
   }
 
   private async end(rec: AuditDutyRecord, to: 'revealed' | 'missed' | 'failed', patch: { reason?: string; note?: string; revealTx?: string }, log: Logger): Promise<Step> {
@@ -273,9 +213,6 @@ export class VerifierDuty {
     return 'done';
   }
 
-  private later(jobId: string, ms: number): void {
-    this.retryAfter.set(jobId, Date.now() + ms);
-  }
 }
 
 function isCommitted(rec: AuditDutyRecord): boolean {

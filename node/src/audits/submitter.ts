@@ -1,9 +1,9 @@
 /** MsgCommitVerdict / MsgRevealVerdict through the sidecar's ChainSubmitter (same key, same sequence handling). */
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import { MsgCommitVerdict, MsgRevealVerdict, Verdict, inferenceTypeUrls } from '@inferchain/sdk';
-import type { SubmitReceipt } from '../jobs/ports.js';
-import type { VerdictSubmitter } from './duty-ports.js';
-import type { VerdictName } from './salt.js';
+import type { SubmitReceipt } from '../durable/broadcast.js';
+import type { VerdictSubmitter } from './ports.js';
+import type { VerdictName } from '@inferchain/sdk';
 
 /** The chain bounds free-text reasons; ours name the first failing step and stay far below this. */
 export const MAX_REASON_BYTES = 512;

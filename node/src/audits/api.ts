@@ -5,7 +5,7 @@
  * the check numbers only once the duty is revealed, missed or failed.
  */
 import type { FastifyInstance } from 'fastify';
-import { DUTY_STATES, DUTY_TERMINAL, type AuditDutyRecord, type DutyState } from './duty-types.js';
+import { DUTY_STATES, DUTY_TERMINAL, type AuditDutyRecord, type DutyState } from './types.js';
 
 export interface AuditsView {
   get(jobId: string): Promise<AuditDutyRecord | undefined>;

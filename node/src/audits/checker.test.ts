@@ -16,11 +16,12 @@ import { spec } from '../jobs/testing.js';
 import type { JobOutput, JobRecord, JobSpec } from '../jobs/types.js';
 import { ensureTinyModel } from '../models/locations.js';
 import { makeTinyModel } from '../models/tiny.js';
-import { DEFAULT_CHECK_OPTIONS } from './check.js';
-import { EngineAuditChecker, fetchExecutorSteps, parseSteps } from './duty-check.js';
-import { ForgingGenerator, forgeTokenIds } from './duty-faults.js';
-import { EngineLock, lockedGenerator } from './duty-lock.js';
-import { CannotCheckError, type AuditJobView } from './duty-ports.js';
+import { DEFAULT_CHECK_OPTIONS } from '../verify/check.js';
+import { EngineAuditChecker, fetchExecutorSteps, parseSteps } from './checker.js';
+import { ForgingGenerator, forgeTokenIds } from '../faults/forging-generator.js';
+import { EngineLock } from '../engine/lock.js';
+import { lockedGenerator } from '../jobs/locked-generator.js';
+import { CannotCheckError, type AuditJobView } from './ports.js';
 
 const ROOT = 'a'.repeat(64);
 const log = pino({ level: 'silent' });

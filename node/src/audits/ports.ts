@@ -1,7 +1,6 @@
 /** What the verifier duty needs from the chain, the executor's API, the engine and the signer (fakes in tests). */
-import { AuditOutcome, JobStatus, Verdict, type Job } from '@inferchain/sdk';
-import type { SubmitReceipt } from '../jobs/ports.js';
-import type { VerdictName } from './salt.js';
+import { auditOutcomeName, jobStatusName, verdictName, type Job, type VerdictName } from '@inferchain/sdk';
+import type { SubmitReceipt } from '../durable/broadcast.js';
 
 export type AuditOutcomeName = 'unspecified' | 'not_selected' | 'skipped' | 'in_progress' | 'honest' | 'fraud';
 
@@ -43,39 +42,29 @@ export interface AuditJobView {
     | undefined;
 }
 
-const STATUS: Partial<Record<JobStatus, AuditJobView['status']>> = {
-  [JobStatus.JOB_STATUS_PENDING]: 'pending',
-  [JobStatus.JOB_STATUS_RESULT_SUBMITTED]: 'result_submitted',
-  [JobStatus.JOB_STATUS_AUDITING]: 'auditing',
-  [JobStatus.JOB_STATUS_SETTLED]: 'settled',
-  [JobStatus.JOB_STATUS_REFUNDED]: 'refunded',
-};
-
-const OUTCOME: Partial<Record<AuditOutcome, AuditOutcomeName>> = {
-  [AuditOutcome.AUDIT_OUTCOME_NOT_SELECTED]: 'not_selected',
-  [AuditOutcome.AUDIT_OUTCOME_SKIPPED]: 'skipped',
-  [AuditOutcome.AUDIT_OUTCOME_IN_PROGRESS]: 'in_progress',
-  [AuditOutcome.AUDIT_OUTCOME_HONEST]: 'honest',
-  [AuditOutcome.AUDIT_OUTCOME_FRAUD]: 'fraud',
-};
+/** The SDK's status name; "unspecified" (a status this sidecar does not know) is "unknown" here. */
+function statusOf(j: Job): AuditJobView['status'] {
+  const name = jobStatusName(j.status);
+  return name === 'unspecified' ? 'unknown' : name;
+}
 
 export function auditJobView(j: Job): AuditJobView {
   const a = j.audit;
   const r = j.result && j.result.submittedBy ? j.result : undefined;
   return {
     id: j.id.toString(),
-    status: STATUS[j.status] ?? 'unknown',
+    status: statusOf(j),
     model: j.model,
     executor: j.executor,
     audit: a && {
-      outcome: OUTCOME[a.outcome] ?? 'unspecified',
+      outcome: auditOutcomeName(a.outcome) ?? 'unspecified',
       committee: [...a.committee],
       commitDeadline: Number(a.commitDeadline),
       revealDeadline: Number(a.revealDeadline),
       votes: a.votes.map((v) => ({
         verifier: v.verifier,
         commitHash: v.commitHash.toLowerCase(),
-        verdict: v.verdict === Verdict.VERDICT_VALID ? 'valid' : v.verdict === Verdict.VERDICT_FRAUD ? 'fraud' : undefined,
+        verdict: verdictName(v.verdict),
         revealed: v.revealedHeight > 0n,
       })),
     },

@@ -5,8 +5,8 @@
  */
 import type { Level } from 'level';
 import { jobKey, RecordStore, type RecordListener } from '../durable/record-store.js';
-import { DUTY_STATES, DUTY_TERMINAL, DUTY_TRANSITIONS, type AuditDutyRecord, type AuditDutySpec, type DutyCheck, type DutyState } from './duty-types.js';
-import type { VerdictName } from './salt.js';
+import { DUTY_STATES, DUTY_TERMINAL, DUTY_TRANSITIONS, type AuditDutyRecord, type AuditDutySpec, type DutyCheck, type DutyState } from './types.js';
+import type { VerdictName } from '@inferchain/sdk';
 
 export class DutyTransitionError extends Error {
   override name = 'DutyTransitionError';

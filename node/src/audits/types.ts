@@ -1,5 +1,5 @@
 /** Audit duties kept by the sidecar: a committee seat on some job's audit, and how far we got with it. */
-import type { VerdictName } from './salt.js';
+import type { VerdictName } from '@inferchain/sdk';
 
 export const DUTY_STATES = ['received', 'checking', 'decided', 'committing', 'committed', 'revealing', 'revealed', 'missed', 'failed'] as const;
 export type DutyState = (typeof DUTY_STATES)[number];

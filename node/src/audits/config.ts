@@ -1,0 +1,44 @@
+/**
+ * Config section `verify` of the audit duty (parsed here, composed by config/config.ts; see config/CONFIG.md).
+ */
+import { DEFAULT_CHECK_OPTIONS, type CheckOptions } from '../verify/check.js';
+import { section, unknownKeys } from '../util/config-section.js';
+
+export interface VerifyConfig {
+  /** Take part in audit committees (default true). Off: duties are neither recorded nor answered (misses count). */
+  enabled: boolean;
+  /** Overrides of the verifier core's DEFAULT_CHECK_OPTIONS (eps, topkTolerance, topKCommit). */
+  check: CheckOptions;
+  /** Timeout of GET <executor endpoint>/v1/jobs/:id (the committed steps). */
+  fetchTimeoutMs: number;
+  /** Check attempts and commit / reveal broadcasts (each) before a duty is failed. */
+  maxAttempts: number;
+}
+
+export const VERIFY_DEFAULTS: VerifyConfig = { enabled: true, check: { ...DEFAULT_CHECK_OPTIONS }, fetchTimeoutMs: 10_000, maxAttempts: 5 };
+
+export function parseVerifyConfig(raw: unknown, problems: string[]): VerifyConfig {
+  const v = section(raw, 'verify', problems);
+  unknownKeys(v, ['enabled', 'eps', 'topkTolerance', 'topKCommit', 'fetchTimeoutMs', 'maxAttempts'], 'verify', problems);
+  const num = (key: string, def: number, min: number, max: number, integer: boolean): number => {
+    const x = v[key] ?? def;
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
+      problems.push(`verify.${key}: must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(x)}`);
+      return def;
+    }
+    return x;
+  };
+  const enabled = v.enabled ?? VERIFY_DEFAULTS.enabled;
+  if (typeof enabled !== 'boolean') problems.push('verify.enabled: must be true or false');
+  return {
+    enabled: typeof enabled === 'boolean' ? enabled : true,
+    check: {
+      ...DEFAULT_CHECK_OPTIONS,
+      eps: num('eps', DEFAULT_CHECK_OPTIONS.eps, 0, 1000, false),
+      topkTolerance: num('topkTolerance', DEFAULT_CHECK_OPTIONS.topkTolerance, 0, 1000, false),
+      topKCommit: num('topKCommit', DEFAULT_CHECK_OPTIONS.topKCommit, 1, 1024, true),
+    },
+    fetchTimeoutMs: num('fetchTimeoutMs', VERIFY_DEFAULTS.fetchTimeoutMs, 100, 600_000, true),
+    maxAttempts: num('maxAttempts', VERIFY_DEFAULTS.maxAttempts, 1, 100, true),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The sidecar's object graph, built without I/O: given what Daemon.start opened and loaded (database stores, chain
+ * connection, model store, signer), this wires the job processor, the verifier duty and the follower with its event
+ * handlers (jobs/events.ts, audits/setup.ts). Business rules live in those modules, not here.
+ */
+import type { OfflineSigner } from '@cosmjs/proto-signing';
+import type { Executor, Job } from '@inferchain/sdk';
+import type { Logger } from 'pino';
+import { EngineAuditChecker } from '../audits/checker.js';
+import { VerifierDuty } from '../audits/duty.js';
+import type { DutyMetrics } from '../audits/metrics.js';
+import type { VerdictSubmitter } from '../audits/ports.js';
+import { auditChainOf, auditEventHandler } from '../audits/setup.js';
+import type { DutyStore } from '../audits/store.js';
+import { ChainSubmitter } from '../chain/signer.js';
+import { ChainFollower, websocketUrlOf, type BlockSource, type ChainEventHandler, type CursorStore } from '../chain/follower.js';
+import { ChainVerdictSubmitter } from '../audits/submitter.js';
+import type { NodeConfig } from '../config/config.js';
+import { EngineLock } from '../engine/lock.js';
+import { ForgingGenerator } from '../faults/forging-generator.js';
+import { EngineGenerator } from '../jobs/engine-generator.js';
+import { jobEventHandler } from '../jobs/events.js';
+import { lockedGenerator } from '../jobs/locked-generator.js';
+import type { ChainAccess, JobGenerator, ResultSubmitter } from '../jobs/ports.js';
+import { JobProcessor } from '../jobs/processor.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { ModelStore } from '../store/model-store.js';
+import type { SidecarMetrics } from './metrics.js';
+
+/** What the wiring reads from the chain (ChainClient in production, a fake in tests). */
+export interface WiringChain extends BlockSource, ChainAccess {
+  getChainJob(id: string): Promise<Job | undefined>;
+  getExecutor(validator: string): Promise<Executor | undefined>;
+  pendingJobs(executor: string): Promise<Job[]>;
+  /** AUDITING jobs whose committee includes `verifier` (audit reconciliation; optional). */
+  auditingJobs?(verifier: string): Promise<Job[]>;
+}
+
+export interface SidecarParts {
+  config: NodeConfig;
+  log: Logger;
+  queue: JobQueue;
+  audits: DutyStore;
+  chain: WiringChain;
+  models: ModelStore;
+  cursor: CursorStore;
+  /** Our sidecar account and its signer. */
+  sidecar: string;
+  signer: OfflineSigner;
+  submitter: ResultSubmitter;
+  /** Replaces the MsgCommitVerdict/MsgRevealVerdict signer (tests). */
+  verdicts?: (sidecar: string, signer: OfflineSigner) => VerdictSubmitter;
+  metrics: SidecarMetrics;
+  dutyMetrics: DutyMetrics;
+  /** Extra reconciliation step after the jobs' one (the daemon refreshes its executor record). */
+  afterJobReconcile?: () => Promise<void>;
+}
+
+export interface SidecarServices {
+  processor: JobProcessor;
+  /** Undefined when verify.enabled is false. */
+  duty: VerifierDuty | undefined;
+  follower: ChainFollower;
+}
+
+export function wireSidecar(p: SidecarParts): SidecarServices {
+  const cfg = p.config;
+  const engineLock = new EngineLock(); // generations and audit checks take turns on the engine
+  const processor = new JobProcessor({
+    queue: p.queue,
+    chain: p.chain,
+    generator: lockedGenerator(generator(p), engineLock),
+    submitter: p.submitter,
+    validator: cfg.validator,
+    log: p.log.child({ component: 'jobs' }),
+    metrics: p.metrics,
+  });
+  const duty = cfg.verify.enabled ? verifierDuty(p, engineLock) : undefined;
+  const handlers: ChainEventHandler[] = [
+    jobEventHandler({ queue: p.queue, chain: p.chain, processor, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }),
+  ];
+  if (p.afterJobReconcile) handlers.push({ onBlockEvents: async () => undefined, reconcile: p.afterJobReconcile });
+  if (duty) handlers.push(auditEventHandler({ store: p.audits, chain: p.chain, duty, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }));
+  const follower: ChainFollower = new ChainFollower({
+    source: p.chain,
+    cursor: p.cursor,
+    handlers,
+    log: p.log.child({ component: 'follower' }),
+    pollIntervalMs: cfg.chain.pollIntervalMs,
+    reconcileIntervalMs: cfg.chain.reconcileIntervalMs,
+    ...(cfg.chain.websocket ? { websocketUrl: websocketUrlOf(cfg.chain.rpc) } : {}),
+    onHeight: (h) => {
+      duty?.kick(); // reveal windows open with heights
+      p.metrics.chainHeight.set(h);
+      p.metrics.cursorHeight.set(follower.cursor);
+    },
+  });
+  return { processor, duty, follower };
+}
+
+/** The engine generator, wrapped by the forging one when faults.executor.forge is set (tests only). */
+function generator(p: SidecarParts): JobGenerator {
+  const cfg = p.config;
+  const honest = new EngineGenerator({ models: p.models, threads: cfg.engine.threads, topKCommit: cfg.engine.topKCommit });
+  if (!cfg.faults.executor.forge) return honest;
+  return new ForgingGenerator({ inner: honest, faults: cfg.faults.executor, models: p.models, engine: cfg.engine, log: p.log.child({ component: 'faults' }) });
+}
+
+function verifierDuty(p: SidecarParts, lock: EngineLock): VerifierDuty {
+  const cfg = p.config;
+  const auditChain = auditChainOf(p.chain);
+  const verdicts: VerdictSubmitter = p.verdicts
+    ? p.verdicts(p.sidecar, p.signer)
+    : p.submitter instanceof ChainSubmitter
+      ? new ChainVerdictSubmitter(p.submitter)
+      : {
+          commit: () => Promise.reject(new Error('no verdict submitter configured (tests: DaemonDeps.verdicts)')),
+          reveal: () => Promise.reject(new Error('no verdict submitter configured (tests: DaemonDeps.verdicts)')),
+        };
+  return new VerifierDuty({
+    store: p.audits,
+    chain: auditChain,
+    checker: new EngineAuditChecker({ models: p.models, chain: auditChain, lock, options: cfg.verify.check, fetchTimeoutMs: cfg.verify.fetchTimeoutMs }),
+    submitter: verdicts,
+    validator: cfg.validator,
+    log: p.log.child({ component: 'audits' }),
+    metrics: p.dutyMetrics,
+    neverReveal: cfg.faults.verify.neverReveal,
+    maxAttempts: cfg.verify.maxAttempts,
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Config section `faults`: fault injection, for the e2e tests only. Read from the config file alone (no
+ * INFERCHAIN_NODE_* override reaches it), off by default; the daemon logs a loud warning at start when any is on.
+ * Parsed here, composed by config/config.ts (see config/CONFIG.md).
+ */
+import { section, unknownKeys } from '../util/config-section.js';
+
+export type ForgeMode = 'wrong-tokens' | 'other-model';
+
+export interface FaultsConfig {
+  verify: {
+    /** Commit verdicts but never reveal them (a silent verifier loses its reward). */
+    neverReveal: boolean;
+  };
+  executor: {
+    /** Post forged results: random token ids of the same length, or another model's output. */
+    forge?: ForgeMode;
+    /** The model directory used by forge "other-model". */
+    forgeModelDir?: string;
+  };
+}
+
+export const NO_FAULTS: FaultsConfig = { verify: { neverReveal: false }, executor: {} };
+
+export function parseFaultsConfig(raw: unknown, problems: string[], resolvePath: (p: string) => string): FaultsConfig {
+  const f = section(raw, 'faults', problems);
+  unknownKeys(f, ['verify', 'executor', 'comment'], 'faults', problems);
+  const v = section(f.verify, 'faults.verify', problems);
+  unknownKeys(v, ['neverReveal'], 'faults.verify', problems);
+  const e = section(f.executor, 'faults.executor', problems);
+  unknownKeys(e, ['forge', 'forgeModelDir'], 'faults.executor', problems);
+  const neverReveal = v.neverReveal ?? false;
+  if (typeof neverReveal !== 'boolean') problems.push('faults.verify.neverReveal: must be true or false');
+  const out: FaultsConfig = { verify: { neverReveal: neverReveal === true }, executor: {} };
+  if (e.forge !== undefined) {
+    if (e.forge !== 'wrong-tokens' && e.forge !== 'other-model') problems.push(`faults.executor.forge: must be "wrong-tokens" or "other-model", got ${JSON.stringify(e.forge)}`);
+    else out.executor.forge = e.forge;
+  }
+  if (e.forgeModelDir !== undefined) {
+    if (typeof e.forgeModelDir !== 'string' || e.forgeModelDir === '') problems.push('faults.executor.forgeModelDir: must be a directory path');
+    else out.executor.forgeModelDir = resolvePath(e.forgeModelDir);
+  }
+  if (out.executor.forge === 'other-model' && !out.executor.forgeModelDir) problems.push('faults.executor.forgeModelDir: required with forge "other-model"');
+  return out;
+}
+
+/** Human-readable list of the faults that are on (empty when none). */
+export function activeFaults(f: FaultsConfig): string[] {
+  const out: string[] = [];
+  if (f.verify.neverReveal) out.push('faults.verify.neverReveal: audit verdicts are committed but never revealed');
+  if (f.executor.forge === 'wrong-tokens') out.push('faults.executor.forge=wrong-tokens: results are FORGED (random token ids)');
+  if (f.executor.forge === 'other-model') out.push(`faults.executor.forge=other-model: results are FORGED (output of ${f.executor.forgeModelDir})`);
+  return out;
+}
