@@ -13,7 +13,7 @@ import { generate } from '../engine/generate.js';
 import { ContextOverflowError } from '../engine/limits.js';
 import type { LoadedModel } from '../engine/model.js';
 import { ENGINE_VERSION } from '../engine/version.js';
-import { UnrunnableJobError, type JobGenerator } from './ports.js';
+import { UnrunnableJobError, type GenerateHooks, type JobGenerator } from './ports.js';
 import { jobPromptInput } from './prompt.js';
 import type { JobOutput, JobSpec } from './types.js';
 
@@ -30,7 +30,7 @@ export class EngineGenerator implements JobGenerator {
     return this.o.models.get(model) !== undefined;
   }
 
-  async generate(spec: JobSpec): Promise<JobOutput> {
+  async generate(spec: JobSpec, hooks: GenerateHooks = {}): Promise<JobOutput> {
     const model = this.o.models.get(spec.model);
     if (!model) throw new Error(`model ${spec.model} is not loaded`);
     const input = jobPromptInput(model, spec.prompt);
@@ -43,6 +43,7 @@ export class EngineGenerator implements JobGenerator {
         topK: spec.topK,
         seed: BigInt(spec.seed),
         topKCommit: this.o.topKCommit,
+        ...(hooks.onToken ? { onToken: hooks.onToken } : {}),
       });
     } catch (e) {
       throw unrunnable(e, model.config.arch.contextLength, spec.maxTokens) ?? e;

@@ -5,6 +5,6 @@ import type { JobGenerator } from './ports.js';
 export function lockedGenerator(inner: JobGenerator, lock: EngineLock): JobGenerator {
   return {
     serves: (model) => inner.serves(model),
-    generate: (spec) => lock.run(`job ${spec.id}`, () => inner.generate(spec)),
+    generate: (spec, hooks) => lock.run(`job ${spec.id}`, () => inner.generate(spec, hooks)),
   };
 }

@@ -35,11 +35,24 @@ export interface ChainAccess {
   getJob(id: string): Promise<ChainJobView | undefined>;
 }
 
+/** One generated token, as the engine produces it (step 0 = first output token). */
+export interface GeneratedToken {
+  step: number;
+  id: number;
+  /** The text this token adds to the decoded output so far (may be empty mid-way through a UTF-8 sequence). */
+  text: string;
+}
+
+/** Observers of a generation in progress (e.g. token streaming to the requester). */
+export interface GenerateHooks {
+  onToken?: (token: GeneratedToken) => void;
+}
+
 export interface JobGenerator {
   /** False for models that are not configured or failed verification. */
   serves(model: string): boolean;
   /** Throws UnrunnableJobError when no executor could run the job; any other error fails it locally. */
-  generate(spec: JobSpec): Promise<JobOutput>;
+  generate(spec: JobSpec, hooks?: GenerateHooks): Promise<JobOutput>;
 }
 
 /** Machine codes of MsgRejectJob reasons sent by this sidecar. */
