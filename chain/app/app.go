@@ -1,5 +1,5 @@
 // Package app wires the Inferchain application: the Cosmos SDK modules plus the Inferchain
-// modules (x/registry, later x/inference), with explicit keepers (no depinject), in the
+// modules (x/registry, x/inference), with explicit keepers (no depinject), in the
 // style of cosmos-sdk's simapp (v0.53 legacy wiring).
 //
 // Adding a module is a handful of edits, each marked "MODULE:" below:

@@ -10,6 +10,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/inferchain/inferchain/chain/internal/fields"
 	"github.com/inferchain/inferchain/chain/x/inference/types"
 	registrytypes "github.com/inferchain/inferchain/chain/x/registry/types"
 )
@@ -30,33 +31,19 @@ func NewMsgServerImpl(keeper Keeper) types.MsgServer {
 
 // canonicalAccount decodes a bech32 account address and re-encodes it canonically.
 func (k Keeper) canonicalAccount(field, s string) (string, sdk.AccAddress, error) {
-	bz, err := k.addressCodec.StringToBytes(s)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %q is not a valid account address: %v", field, s, err)
-	}
-	canon, err := k.addressCodec.BytesToString(bz)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %v", field, err)
-	}
-	return canon, bz, nil
+	canon, bz, err := fields.Canonical(k.addressCodec, types.ErrInvalidAddress, "account address", field, s)
+	return canon, bz, err
 }
 
 // canonicalValidator decodes a bech32 validator operator address and re-encodes it canonically.
 func (k Keeper) canonicalValidator(field, s string) (string, sdk.ValAddress, error) {
-	bz, err := k.validatorAddressCodec.StringToBytes(s)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %q is not a valid validator operator address: %v", field, s, err)
-	}
-	canon, err := k.validatorAddressCodec.BytesToString(bz)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %v", field, err)
-	}
-	return canon, bz, nil
+	canon, bz, err := fields.Canonical(k.validatorAddressCodec, types.ErrInvalidAddress, "validator operator address", field, s)
+	return canon, bz, err
 }
 
-// operatorValidator maps a validator operator's account address to its validator address and checks that the
-// validator exists and is bonded.
-func (k Keeper) operatorValidator(ctx context.Context, operator string) (string, sdk.ValAddress, error) {
+// operatorValidator maps a validator operator's account address to its validator address. It does not look the
+// validator up: handlers that need a bonded validator call checkBonded.
+func (k Keeper) operatorValidator(operator string) (string, sdk.ValAddress, error) {
 	_, acc, err := k.canonicalAccount("operator", operator)
 	if err != nil {
 		return "", nil, err
@@ -130,7 +117,7 @@ func (k msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterE
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
 	}
-	valStr, val, err := k.operatorValidator(ctx, msg.Operator)
+	valStr, val, err := k.operatorValidator(msg.Operator)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +169,7 @@ func (k msgServer) UpdateExecutor(ctx context.Context, msg *types.MsgUpdateExecu
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
 	}
-	valStr, val, err := k.operatorValidator(ctx, msg.Operator)
+	valStr, val, err := k.operatorValidator(msg.Operator)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	"github.com/inferchain/inferchain/chain/digest"
+	"github.com/inferchain/inferchain/chain/internal/fields"
 )
 
 // Stateless validation of every inference message.
@@ -18,9 +19,6 @@ import (
 //
 //	prompt: is 20000 bytes, the maximum is 16384: invalid field
 
-// maxShown bounds how much of a bad value is echoed back in an error.
-const maxShown = 80
-
 // MaxModelsPerExecutor bounds the models one executor may serve.
 const MaxModelsPerExecutor = 64
 
@@ -30,20 +28,11 @@ const MaxEndpointLength = 512
 // maxAddressLength bounds address fields before they are decoded.
 const maxAddressLength = 255
 
-func show(s string) string {
-	if len(s) > maxShown {
-		cut := maxShown
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		return fmt.Sprintf("%q... (%d bytes)", s[:cut], len(s))
-	}
-	return fmt.Sprintf("%q", s)
-}
+func show(s string) string { return fields.Show(s) }
 
 // FieldErr returns an ErrInvalidField error naming the field.
 func FieldErr(field, format string, args ...any) error {
-	return errorsmod.Wrapf(ErrInvalidField, "%s: %s", field, fmt.Sprintf(format, args...))
+	return fields.Err(ErrInvalidField, field, format, args...)
 }
 
 // ValidateAddressField checks that an address field is present and not absurdly long; decoding it is the
