@@ -336,6 +336,7 @@ func NewInferApp(
 		app.StakingKeeper,
 		app.DistrKeeper,
 		app.RegistryKeeper,
+		app.SlashingKeeper, // jails with a JailedUntil, so MsgUnjail waits
 	)
 
 	/****  Module Options ****/

@@ -139,6 +139,9 @@ func (k msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterE
 	if err := k.checkModels(ctx, msg.Models); err != nil {
 		return nil, err
 	}
+	if err := k.checkNotTombstoned(ctx, valStr, msg.Models); err != nil {
+		return nil, err
+	}
 	e := types.Executor{
 		Validator:        valStr,
 		Sidecar:          sidecar,
@@ -191,12 +194,19 @@ func (k msgServer) UpdateExecutor(ctx context.Context, msg *types.MsgUpdateExecu
 		e.Sidecar = sidecar
 	}
 	if len(msg.Models) > 0 {
+		if err := k.checkNotTombstoned(ctx, valStr, msg.Models); err != nil {
+			return nil, err
+		}
 		e.Models = append([]string(nil), msg.Models...)
 	}
 	if msg.Endpoint != "" {
 		e.Endpoint = msg.Endpoint
 	}
 	if msg.Active {
+		if h := sdk.UnwrapSDKContext(ctx).BlockHeight(); !e.Active && e.DeactivatedHeight == h {
+			// a deactivation by the chain (misses, rejections past the limit, fraud) holds for its block at least
+			return nil, errorsmod.Wrapf(types.ErrTooSoon, "active: executor %s was deactivated by the chain at this height (%d); reactivate in a later block", valStr, h)
+		}
 		if err := k.checkBonded(ctx, msg.Operator, valStr, val); err != nil {
 			return nil, err
 		}
@@ -380,8 +390,17 @@ func (k msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult)
 		return nil, err
 	}
 
+	// the stake a fraud verdict will slash from: the validator's power now, at the infraction height
+	power, tokens := int64(0), "0"
+	if v, err := k.stakingKeeper.Validator(ctx, val); err == nil && v != nil {
+		power = v.GetConsensusPower(k.stakingKeeper.PowerReduction(ctx))
+		tokens = v.GetBondedTokens().String()
+	}
+
 	job.Status = types.JobStatus_JOB_STATUS_RESULT_SUBMITTED
 	job.Result = &types.Result{
+		ExecutorPower:   power,
+		ExecutorTokens:  tokens,
 		OutputTokenIds:  append([]uint32(nil), msg.OutputTokenIds...),
 		OutputText:      msg.OutputText,
 		Commitment:      msg.Commitment,
@@ -420,6 +439,8 @@ func (k msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult)
 // job ends REFUNDED with status_reason "rejected by executor <valoper>: <reason>", and EventJobRejected then
 // EventJobRefunded are emitted. A rejection is an answer, not a miss: missed_deadlines is left as it is (not
 // incremented, and not reset either: a rejection costs no compute, so it does not prove the executor works).
+// Rejections are free up to max_rejections_per_window per rejection_window_blocks; each one beyond counts as a
+// missed deadline (countRejection), so a validator cannot refuse every job it is assigned for free.
 func (k msgServer) RejectJob(ctx context.Context, msg *types.MsgRejectJob) (*types.MsgRejectJobResponse, error) {
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
@@ -432,6 +453,13 @@ func (k msgServer) RejectJob(ctx context.Context, msg *types.MsgRejectJob) (*typ
 		return nil, err
 	}
 	job := a.job
+	p, err := k.GetParams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.countRejection(sdk.UnwrapSDKContext(ctx), p, a.val, a.executor); err != nil {
+		return nil, err
+	}
 	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventJobRejected{
 		JobId: job.Id, Executor: job.Executor, Reason: msg.Reason,
 	}); err != nil {
@@ -450,10 +478,8 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
 	}
-	authBz, err := k.addressCodec.StringToBytes(msg.Authority)
-	wantBz, _ := k.addressCodec.StringToBytes(k.authority)
-	if err != nil || !bytes.Equal(authBz, wantBz) {
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "authority: expected %s (gov), got %s", k.authority, msg.Authority)
+	if err := k.checkAuthority(msg.Authority); err != nil {
+		return nil, err
 	}
 	if err := msg.Params.Validate(); err != nil {
 		return nil, err
@@ -462,4 +488,14 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, nil
+}
+
+// checkAuthority refuses a signer that is not the module authority (x/gov).
+func (k Keeper) checkAuthority(authority string) error {
+	authBz, err := k.addressCodec.StringToBytes(authority)
+	wantBz, _ := k.addressCodec.StringToBytes(k.authority)
+	if err != nil || !bytes.Equal(authBz, wantBz) {
+		return errorsmod.Wrapf(types.ErrUnauthorized, "authority: expected %s (gov), got %s", k.authority, authority)
+	}
+	return nil
 }

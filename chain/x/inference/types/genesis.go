@@ -55,6 +55,23 @@ func (gs GenesisState) Validate() error {
 			return wrap(what, err)
 		}
 	}
+	tombstones := make(map[string]bool, len(gs.Tombstones))
+	for i, t := range gs.Tombstones {
+		what := fmt.Sprintf("tombstones[%d]", i)
+		if err := ValidateAddressField("validator", t.Validator); err != nil {
+			return wrap(what, err)
+		}
+		if err := ValidateModelRef("model", t.Model); err != nil {
+			return wrap(what, err)
+		}
+		if tombstones[t.Validator+"/"+t.Model] {
+			return wrap(what, fmt.Errorf("duplicate tombstone of %s for model %s", t.Validator, t.Model))
+		}
+		tombstones[t.Validator+"/"+t.Model] = true
+	}
+	if n := len(gs.Entropy); n != 0 && n != 32 {
+		return wrap("entropy", fmt.Errorf("must be empty or 32 bytes, got %d", n))
+	}
 	ids := make(map[uint64]bool, len(gs.Jobs))
 	for i, j := range gs.Jobs {
 		what := fmt.Sprintf("jobs[%d]", i)

@@ -204,6 +204,11 @@ func ValidateResult(p Params, maxTokens uint32, tokenIDs []uint32, text, commitm
 	if !utf8.ValidString(text) {
 		return FieldErr("output_text", "must be valid UTF-8")
 	}
+	// text is bounded by the tokens it decodes from: an executor cannot pad a short (cheap) answer with
+	// megabytes of state
+	if limit := uint64(p.MaxOutputBytesPerToken) * uint64(len(tokenIDs)); uint64(len(text)) > limit {
+		return FieldErr("output_text", "is %d bytes for %d output tokens, the maximum is %d bytes per token (%d)", len(text), len(tokenIDs), p.MaxOutputBytesPerToken, limit)
+	}
 	if !digest.IsHexDigest(commitment) {
 		return FieldErr("commitment", "must be 64 lowercase hex characters (a SHA-256 Merkle root), got %s", show(commitment))
 	}
@@ -239,7 +244,7 @@ func (m *MsgSubmitResult) ValidateBasic() error {
 	if m.JobId == 0 {
 		return FieldErr("job_id", "must be positive")
 	}
-	ceil := Params{MaxOutputTextBytes: CeilingMaxOutputTextBytes}
+	ceil := Params{MaxOutputTextBytes: CeilingMaxOutputTextBytes, MaxOutputBytesPerToken: CeilingBytesPerToken}
 	if err := ValidateResult(ceil, CeilingMaxTokensLimit, m.OutputTokenIds, m.OutputText, m.Commitment, m.FinishReason); err != nil {
 		return err
 	}
@@ -330,10 +335,10 @@ func ValidateCommitHash(s string) error {
 // ValidateVerdict checks a revealed verdict: VALID or FRAUD.
 func ValidateVerdict(v Verdict) error {
 	switch v {
-	case Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD:
+	case Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD, Verdict_VERDICT_ABSTAIN:
 		return nil
 	}
-	return FieldErr("verdict", "must be %s or %s, got %s", Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD, v)
+	return FieldErr("verdict", "must be %s, %s or %s, got %s", Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD, Verdict_VERDICT_ABSTAIN, v)
 }
 
 // ValidateVerdictReason checks a verdict's reason: optional, at most MaxVerdictReasonBytes bytes of UTF-8.
