@@ -17,12 +17,14 @@ import (
 //  0. Every AUDITING job whose AuditQueue height (its reveal deadline, or the block of its last reveal) is at or
 //     below the current height is concluded (concludeAudit: slash and refund on fraud, settle otherwise;
 //     verifier rewards and missed audits).
+//
 //  1. Every RESULT_SUBMITTED job submitted at a height below the current one goes through decideAudit: this
 //     block's hash decides whether it is audited. An audited job goes AUDITING (settled or refunded at step 0
 //     of a later block); any other is settled now.
 //     The decision is deferred (the job stays queued) while the block's proposer has a stake in it (the
 //     executor's validator, a candidate verifier: decideAudit), and the draw uses the block's entropy, the
 //     running hash of every block hash (entropy.go).
+//
 //  2. Every PENDING job whose deadline_height is at or below the current height has expired: no transaction
 //     can submit its result any more (SubmitResult accepts height <= deadline_height, and this block's
 //     transactions have all run). Its executor's missed_deadlines is incremented (deactivating it at

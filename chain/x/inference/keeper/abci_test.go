@@ -195,8 +195,8 @@ func TestAnsweredJobResetsMissedDeadlines(t *testing.T) {
 func TestNothingIsLost(t *testing.T) {
 	f := newFixture(t)
 	p := types.DefaultParams()
-	p.MaxMissedDeadlines = 0 // keep every executor active so each job's planned outcome happens
-	p.MaxVerifierMisses = 0  // no jailing either
+	p.MaxMissedDeadlines = 0  // keep every executor active so each job's planned outcome happens
+	p.MaxVerifierMisses = 0   // no jailing either
 	p.JailDurationSeconds = 0 // a validator jailed for fraud may unjail at once
 	p.AuditProbability = "0.5"
 	_, err := f.msg.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.authority, Params: p})

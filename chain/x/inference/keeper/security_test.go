@@ -274,7 +274,11 @@ func TestFraudTombstonesTheModelBinding(t *testing.T) {
 // so refusing every job is not free; "overloaded" and "prompt_too_long" are accepted reasons.
 func TestRejectionsRateLimitedAndDeactivationHolds(t *testing.T) {
 	f := newFixture(t)
-	f.setParams(func(p *types.Params) { p.MaxRejectionsPerWindow = 2; p.RejectionWindowBlocks = 10; p.MaxMissedDeadlines = 2 })
+	f.setParams(func(p *types.Params) {
+		p.MaxRejectionsPerWindow = 2
+		p.RejectionWindowBlocks = 10
+		p.MaxMissedDeadlines = 2
+	})
 	val := f.executor("val1", bigStake)
 	reject := func(reason string) {
 		t.Helper()

@@ -30,11 +30,11 @@ var (
 	AuditQueueKey         = collections.NewPrefix(11)
 	JobsByVerifierKey     = collections.NewPrefix(12)
 	// Prefixes from 40 on: security state (issue 9).
-	TombstonesKey             = collections.NewPrefix(40)
-	EntropyKey                = collections.NewPrefix(41)
-	PruneQueueKey             = collections.NewPrefix(42)
-	JobsByExecutorStatusKey   = collections.NewPrefix(43)
-	OpenAuditsByVerifierKey   = collections.NewPrefix(44)
+	TombstonesKey           = collections.NewPrefix(40)
+	EntropyKey              = collections.NewPrefix(41)
+	PruneQueueKey           = collections.NewPrefix(42)
+	JobsByExecutorStatusKey = collections.NewPrefix(43)
+	OpenAuditsByVerifierKey = collections.NewPrefix(44)
 )
 
 // FirstJobID is the id of the first job; 0 is never a valid job id.
