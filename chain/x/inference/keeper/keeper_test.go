@@ -334,6 +334,7 @@ type fixture struct {
 	t         *testing.T
 	ctx       sdk.Context
 	key       *storetypes.KVStoreKey
+	cms       storetypes.CommitMultiStore
 	k         keeper.Keeper
 	msg       types.MsgServer
 	q         types.QueryServer
@@ -370,7 +371,7 @@ func newFixture(t *testing.T) *fixture {
 		fakeAccount{}, bank, staking, fakeDistr{bank}, registry, slashing)
 	require.NoError(t, k.InitGenesis(ctx, types.DefaultGenesis()))
 	f := &fixture{
-		t: t, ctx: ctx, key: key, k: k,
+		t: t, ctx: ctx, key: key, cms: tctx.CMS, k: k,
 		msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k),
 		bank: bank, staking: staking, slashing: slashing, registry: registry, ac: ac, vc: vc, authority: authority,
 		publisher: addrOf("publisher"), alice: addrOf("alice"), bob: addrOf("bob"),

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
 	"cosmossdk.io/math"
@@ -436,4 +437,97 @@ func sha256Concat(parts ...[]byte) []byte {
 		h.Write(p)
 	}
 	return h.Sum(nil)
+}
+
+// storeBytes is the size of the module's KV store: the sum of every key and value length.
+func (f *fixture) storeBytes() int {
+	n := 0
+	it := f.ctx.KVStore(f.key).Iterator(nil, nil)
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		n += len(it.Key()) + len(it.Value())
+	}
+	return n
+}
+
+// settleMany requests and answers perBlock jobs per block for blocks blocks and runs the chain until all are
+// settled (audits off).
+func (f *fixture) settleMany(blocks, perBlock int) {
+	f.t.Helper()
+	for b := 0; b < blocks; b++ {
+		for i := 0; i < perBlock; i++ {
+			id := f.requestOK(f.request()).JobId
+			_, err := f.msg.SubmitResult(f.ctx, f.result(id, f.sidecarFor(id), 7))
+			require.NoError(f.t, err)
+		}
+		f.endBlock()
+		f.cms.Commit() // as a node does: an uncommitted IAVL working set makes every iteration slower
+	}
+	f.endBlock()
+}
+
+// Attack (state bloat by volume): every settled job stayed in state forever, so state grew with history.
+// Defence: terminal jobs are pruned retention_blocks after they ended (after EventJobPruned carried them).
+// 10,000 jobs settle with retention_blocks = 5: the store stays flat; without pruning it grows linearly.
+func TestPruningKeepsStateFlat(t *testing.T) {
+	run := func(retention uint64) (at1k, at10k int) {
+		f := newFixture(t)
+		f.setParams(func(p *types.Params) { p.AuditProbability = "0"; p.RetentionBlocks = retention })
+		f.executor("val1", bigStake)
+		f.bank.balances[string(f.alice)] = sdk.NewCoins(coin(1 << 60))
+		f.settleMany(10, 100) // 1,000 jobs
+		f.runUntil(f.ctx.BlockHeight() + 6)
+		at1k = f.storeBytes()
+		f.settleMany(90, 100) // 10,000 in all
+		f.runUntil(f.ctx.BlockHeight() + 6)
+		at10k = f.storeBytes()
+		if retention > 0 {
+			n, err := f.k.Jobs.Iterate(f.ctx, nil)
+			require.NoError(t, err)
+			keys, err := n.Keys()
+			require.NoError(t, err)
+			require.Empty(t, keys, "every job pruned")
+			// the index entries went with them
+			for _, r := range []*types.QueryJobsRequest{{Requester: f.acc(f.alice)}, {Executor: f.val(addrOf("val1"))}, {Status: types.JobStatus_JOB_STATUS_SETTLED}} {
+				require.Empty(t, ids(t, f, r))
+			}
+			require.Len(t, f.typedEvents("inferchain.inference.v1.EventJobPruned"), 10_000)
+		}
+		return at1k, at10k
+	}
+	p1, p10 := run(5)
+	k1, k10 := run(0)
+	t.Logf("inference store bytes: pruning on (retention_blocks 5): %d after 1,000 jobs, %d after 10,000; pruning off: %d after 1,000, %d after 10,000", p1, p10, k1, k10)
+	require.LessOrEqual(t, p10, p1+64, "state must stay flat with pruning on")
+	require.Greater(t, k10, 9*k1, "without pruning state grows with history (the test would not see a leak otherwise)")
+}
+
+// A pruned job's event carries the whole record: an indexer never needs the state to have it.
+func TestPrunedJobEventCarriesTheRecord(t *testing.T) {
+	f := newFixture(t)
+	f.setParams(func(p *types.Params) { p.AuditProbability = "0"; p.RetentionBlocks = 3 })
+	f.executor("val1", bigStake)
+	id := f.requestOK(f.request()).JobId
+	f.submit(id)
+	f.endBlock()
+	f.endBlock()
+	settled := f.job(id)
+	require.Equal(t, types.JobStatus_JOB_STATUS_SETTLED, settled.Status)
+	f.runUntil(settled.SettledHeight + 4)
+	_, found, err := f.k.GetJob(f.ctx, id)
+	require.NoError(t, err)
+	require.False(t, found)
+	evs := f.typedEvents("inferchain.inference.v1.EventJobPruned")
+	require.Len(t, evs, 1)
+	msg, err := sdk.ParseTypedEvent(abciEvent(evs[0]))
+	require.NoError(t, err)
+	want, err := settled.Marshal()
+	require.NoError(t, err)
+	got, err := msg.(*types.EventJobPruned).Job.Marshal()
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+}
+
+func abciEvent(e sdk.Event) abci.Event {
+	return abci.Event(e)
 }
