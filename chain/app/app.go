@@ -289,12 +289,6 @@ func NewInferApp(
 		appCodec, runtime.NewKVStoreService(keys[feegrant.StoreKey]), app.AccountKeeper,
 	)
 
-	// register the staking hooks
-	// NOTE: stakingKeeper above is passed by reference, so that it will contain these hooks
-	app.StakingKeeper.SetHooks(
-		stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()),
-	)
-
 	app.AuthzKeeper = authzkeeper.NewKeeper(
 		runtime.NewKVStoreService(keys[authzkeeper.StoreKey]), appCodec, app.MsgServiceRouter(), app.AccountKeeper,
 	)
@@ -337,6 +331,12 @@ func NewInferApp(
 		app.DistrKeeper,
 		app.RegistryKeeper,
 		app.SlashingKeeper, // jails with a JailedUntil, so MsgUnjail waits
+	)
+
+	// register the staking hooks (after every keeper that has some exists)
+	// NOTE: stakingKeeper above is passed by reference, so that it will contain these hooks
+	app.StakingKeeper.SetHooks(
+		stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks(), app.InferenceKeeper.Hooks()),
 	)
 
 	/****  Module Options ****/

@@ -10,13 +10,16 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
+	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
+	"github.com/inferchain/inferchain/chain/x/inference/keeper"
 	"github.com/inferchain/inferchain/chain/x/inference/types"
 )
 
@@ -530,4 +533,87 @@ func TestPrunedJobEventCarriesTheRecord(t *testing.T) {
 
 func abciEvent(e sdk.Event) abci.Event {
 	return abci.Event(e)
+}
+
+// Attack (stale indexes): a validator deleted by x/staking left its executor, its model index entries and its
+// sidecar binding behind, so queries and the sidecar index kept pointing at it. Defence: the staking hook.
+func TestRemovedValidatorIndexesCleaned(t *testing.T) {
+	f := newFixture(t)
+	gone := f.executor("gone", bigStake)
+	f.executor("stays", bigStake)
+	require.NoError(t, f.k.Hooks().AfterValidatorRemoved(f.ctx, nil, mustVal(f, gone)))
+	_, found, err := f.k.GetExecutor(f.ctx, mustVal(f, gone))
+	require.NoError(t, err)
+	require.False(t, found)
+	res, err := f.q.ExecutorsOfModel(f.ctx, &types.QueryExecutorsOfModelRequest{Model: f.model})
+	require.NoError(t, err)
+	require.Len(t, res.Executors, 1)
+	has, err := f.k.ExecutorsByModel.Has(f.ctx, collectionsJoin(f.model, mustVal(f, gone)))
+	require.NoError(t, err)
+	require.False(t, has)
+	// its sidecar is free again
+	_, err = f.k.Executors.Indexes.Sidecar.MatchExact(f.ctx, f.acc(sidecarOf("gone")))
+	require.Error(t, err)
+	// a no-op for a validator without an executor
+	require.NoError(t, f.k.Hooks().AfterValidatorRemoved(f.ctx, nil, mustVal(f, gone)))
+}
+
+// A model served only by its own publisher's validator is flagged: nobody else ever audits its answers.
+func TestExecutorsOfModelFlagsPublisherOnly(t *testing.T) {
+	f := newFixture(t)
+	f.executor("publisher", bigStake) // the operator of this validator is the model's publisher account
+	res, err := f.q.ExecutorsOfModel(f.ctx, &types.QueryExecutorsOfModelRequest{Model: f.model})
+	require.NoError(t, err)
+	require.True(t, res.PublisherOnly)
+	require.False(t, res.Auditable)
+	f.executor("v1", bigStake)
+	res, _ = f.q.ExecutorsOfModel(f.ctx, &types.QueryExecutorsOfModelRequest{Model: f.model})
+	require.False(t, res.PublisherOnly)
+	require.False(t, res.Auditable, "2 executors: each has only 1 possible verifier, below the quorum 2")
+	f.executor("v2", bigStake)
+	res, _ = f.q.ExecutorsOfModel(f.ctx, &types.QueryExecutorsOfModelRequest{Model: f.model})
+	require.True(t, res.Auditable)
+}
+
+// Reconciliation queries: {executor, PENDING} walks the executor+status index (only that executor's pending
+// jobs), and list limits are capped at MaxPageLimit.
+func TestReconciliationIndexAndLimitCap(t *testing.T) {
+	f := newFixture(t)
+	f.setParams(func(p *types.Params) { p.AuditProbability = "0"; p.DeadlineBlocks = 1000 })
+	val := f.executor("val1", bigStake)
+	f.bank.balances[string(f.alice)] = sdk.NewCoins(coin(1 << 60))
+	var pending []uint64
+	for i := 0; i < keeper.MaxPageLimit+5; i++ {
+		id := f.requestOK(f.request()).JobId
+		if i%3 == 0 {
+			pending = append(pending, id)
+			continue
+		}
+		f.submit(id)
+	}
+	f.endBlock()
+	f.endBlock()
+	got := ids(t, f, &types.QueryJobsRequest{Executor: val, Status: types.JobStatus_JOB_STATUS_PENDING, Pagination: &query.PageRequest{Limit: 5000}})
+	require.Equal(t, pending, got)
+	// the index holds exactly the open jobs of the executor
+	it, err := f.k.Jobs.Indexes.ExecutorStatus.MatchExact(f.ctx, collectionsJoin32(val, int32(types.JobStatus_JOB_STATUS_PENDING)))
+	require.NoError(t, err)
+	keys, err := it.PrimaryKeys()
+	require.NoError(t, err)
+	require.Equal(t, pending, keys)
+	all, err := f.q.Jobs(f.ctx, &types.QueryJobsRequest{Pagination: &query.PageRequest{Limit: 5000}})
+	require.NoError(t, err)
+	require.Len(t, all.Jobs, keeper.MaxPageLimit, "limit capped")
+	require.NotEmpty(t, all.Pagination.NextKey)
+	execs, err := f.q.Executors(f.ctx, &types.QueryExecutorsRequest{Pagination: &query.PageRequest{Limit: 1 << 40}})
+	require.NoError(t, err)
+	require.Len(t, execs.Executors, 1)
+}
+
+func collectionsJoin(a string, b sdk.ValAddress) collections.Pair[string, sdk.ValAddress] {
+	return collections.Join(a, b)
+}
+
+func collectionsJoin32(a string, b int32) collections.Pair[string, int32] {
+	return collections.Join(a, b)
 }
