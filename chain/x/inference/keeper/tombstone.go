@@ -71,6 +71,9 @@ func (k msgServer) ClearTombstone(ctx context.Context, msg *types.MsgClearTombst
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
 	}
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
 	if err := k.checkAuthority(msg.Authority); err != nil {
 		return nil, err
 	}

@@ -321,6 +321,17 @@ func (m *MsgUpdateParams) ValidateBasic() error {
 	return m.Params.Validate()
 }
 
+// ValidateBasic checks the fields without state.
+func (m *MsgClearTombstone) ValidateBasic() error {
+	if err := ValidateAddressField("authority", m.Authority); err != nil {
+		return err
+	}
+	if err := ValidateAddressField("validator", m.Validator); err != nil {
+		return err
+	}
+	return ValidateModelRef("model", m.Model)
+}
+
 // MaxVerdictReasonBytes bounds MsgRevealVerdict.reason.
 const MaxVerdictReasonBytes = 512
 
