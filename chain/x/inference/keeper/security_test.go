@@ -617,3 +617,28 @@ func collectionsJoin(a string, b sdk.ValAddress) collections.Pair[string, sdk.Va
 func collectionsJoin32(a string, b int32) collections.Pair[string, int32] {
 	return collections.Join(a, b)
 }
+
+// Attack (self-assignment by grinding): the proposer of the block that includes a request builds the block
+// whose hash draws the executor, so it could reorder transactions until it drew itself. Defence: the proposer
+// is never drawn while another executor is eligible (and is, when it is the only one).
+func TestProposerNeverAssignsItself(t *testing.T) {
+	f := newFixture(t)
+	f.executor("big", 1000*bigStake)
+	f.executor("small", bigStake)
+	c, err := f.staking.vals[string(addrOf("big"))].GetConsAddr()
+	require.NoError(t, err)
+	f.ctx = f.ctx.WithProposer(c)
+	for i := 0; i < 50; i++ {
+		res := f.requestOK(f.request())
+		require.Equal(t, f.val(addrOf("small")), res.Executor, "request %d: the proposer drew itself", i)
+	}
+	// alone, it serves its own block's requests
+	other := f.addModel("alone", 1)
+	f.executor("solo", bigStake, other)
+	c, err = f.staking.vals[string(addrOf("solo"))].GetConsAddr()
+	require.NoError(t, err)
+	f.ctx = f.ctx.WithProposer(c)
+	m := f.request()
+	m.Model = other
+	require.Equal(t, f.val(addrOf("solo")), f.requestOK(m).Executor)
+}
