@@ -12,23 +12,23 @@ import (
 	"github.com/inferchain/inferchain/chain/x/inference/types"
 )
 
-// Sampled audits (DESIGN.md "Verification").
+// Sampled audits (DESIGN.md "Verification"; the rules and the threat model: ../README.md).
 //
 // Lifecycle of a result:
 //
-//  1. decideAudit, in the EndBlocker of a block after the result's block: types.AuditDraw(block hash, job id)
-//     selects the job with probability audit_probability. Not selected, or selected with no other eligible
-//     executor serving the model (SKIPPED): the audit record is kept on the job and it settles at once, as
-//     before audits existed. Selected: a committee of up to committee_size other executors is drawn
-//     (types.PickCommittee), the job goes AUDITING, escrow kept, commit phase until commit_deadline, reveal
-//     phase until reveal_deadline. EventAuditDecided is emitted for every decision.
+//  1. decideAudit, in the EndBlocker of a block after the result's block, unless that block's proposer has a
+//     stake in the decision (deferAudit): types.AuditDraw(block entropy, job id) selects the job with
+//     probability audit_probability. Not selected, or selected with fewer eligible verifiers than quorum
+//     (SKIPPED / INSUFFICIENT_COMMITTEE): the audit record is kept on the job and it settles at once. Selected:
+//     a committee of committee_size other executors is drawn (types.PickCommittee), the job goes AUDITING,
+//     escrow kept, commit phase until commit_deadline, reveal phase until reveal_deadline. EventAuditDecided.
 //  2. MsgCommitVerdict (commit phase) then MsgRevealVerdict (after the commit phase: past commit_deadline, or
 //     once every member committed; until reveal_deadline), from the committee members' sidecars.
-//  3. concludeAudit, in the EndBlocker at the reveal deadline or of the block of the last reveal: FRAUD votes
-//     >= quorum → the executor's validator is slashed (slash_fraction), its executor deactivated, the requester
-//     refunded max_fee, each FRAUD voter rewarded; otherwise HONEST → settled as usual, each member that
-//     revealed rewarded. Members that did not reveal get nothing and count a missed audit (jailed at
-//     max_verifier_misses). EventAuditConcluded.
+//  3. concludeAudit, in the EndBlocker at the reveal deadline or of the block of the last reveal: tally (FRAUD,
+//     HONEST or INCONCLUSIVE); on FRAUD the executor's validator is slashed from its recorded stake, jailed with
+//     a JailedUntil, tombstoned for the model, deactivated, and the requester refunded; otherwise the job
+//     settles. Verdicts that agree with the outcome are paid; outvoted and silent members count a missed
+//     audit (jailed at max_verifier_misses). EventAuditConcluded.
 
 // zeroCoin is a zero amount that marshals the same before and after a store round trip.
 func zeroCoin(denom string) sdk.Coin { return sdk.Coin{Denom: denom, Amount: math.ZeroInt()} }
