@@ -210,6 +210,10 @@ func (k msgServer) UpdateExecutor(ctx context.Context, msg *types.MsgUpdateExecu
 		if err := k.checkBonded(ctx, msg.Operator, valStr, val); err != nil {
 			return nil, err
 		}
+		if len(e.Models) == 0 {
+			// a fraud verdict removed its only model (tombstone)
+			return nil, types.FieldErr("models", "executor %s serves no model; list at least one to activate it", valStr)
+		}
 		if err := k.checkModels(ctx, e.Models); err != nil {
 			return nil, err
 		}

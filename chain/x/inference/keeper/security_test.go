@@ -247,13 +247,23 @@ func TestFraudTombstonesTheModelBinding(t *testing.T) {
 	require.Empty(t, e.Models, "the model left the executor's list")
 	require.Len(t, f.typedEvents("inferchain.inference.v1.EventExecutorTombstoned"), 1)
 
+	// the state still exports and imports with the executor's list empty
+	gs, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	f.reimport(gs)
+
 	f.endBlock()
 	require.NoError(t, f.slashing.unjail(op, f.ctx.BlockTime()))
+	// it cannot come back active with no model
+	f.requireRefused(func() error {
+		_, err := f.msg.UpdateExecutor(f.ctx, &types.MsgUpdateExecutor{Operator: f.acc(op), Active: true})
+		return err
+	}, "models:", "serves no model")
 	relist := func() error {
 		_, err := f.msg.UpdateExecutor(f.ctx, &types.MsgUpdateExecutor{Operator: f.acc(op), Active: true, Models: []string{f.model}})
 		return err
 	}
-	err := f.requireRefused(relist, "models[0]:", "is barred from model", "found fraud", fmt.Sprintf("until height %d", job.Audit.ConcludedHeight+50))
+	err = f.requireRefused(relist, "models[0]:", "is barred from model", "found fraud", fmt.Sprintf("until height %d", job.Audit.ConcludedHeight+50))
 	require.ErrorIs(t, err, types.ErrTombstoned)
 	// governance only, and only an existing tombstone
 	_, err = f.msg.ClearTombstone(f.ctx, &types.MsgClearTombstone{Authority: f.acc(f.alice), Validator: exec, Model: f.model})
@@ -265,7 +275,7 @@ func TestFraudTombstonesTheModelBinding(t *testing.T) {
 	require.NoError(t, relist())
 
 	// exported and imported
-	gs, err := f.k.ExportGenesis(f.ctx)
+	gs, err = f.k.ExportGenesis(f.ctx)
 	require.NoError(t, err)
 	require.Len(t, gs.Tombstones, 1)
 	require.Len(t, gs.Entropy, 32)

@@ -48,8 +48,11 @@ func (gs GenesisState) Validate() error {
 			return wrap(what, fmt.Errorf("sidecar %s is bound to two executors", e.Sidecar))
 		}
 		sidecars[e.Sidecar] = true
-		if err := ValidateModelList(e.Models); err != nil {
-			return wrap(what, err)
+		// an executor whose only model was tombstoned (fraud) is inactive with an empty list
+		if len(e.Models) > 0 || e.Active {
+			if err := ValidateModelList(e.Models); err != nil {
+				return wrap(what, err)
+			}
 		}
 		if err := ValidateEndpoint(e.Endpoint); err != nil {
 			return wrap(what, err)
