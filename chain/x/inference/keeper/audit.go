@@ -458,13 +458,19 @@ func (k Keeper) deactivateExecutor(ctx sdk.Context, validator, reason string) er
 	})
 }
 
-// countAuditMiss increments a committee member's missed_audits (what says why); at max_verifier_misses (when
-// positive) its validator is jailed for jail_duration_seconds (unless it already is) and its executor
-// deactivated.
+// countAuditMiss increments a committee member's missed_audits (what says why), at most once per block; at
+// max_verifier_misses (when positive) its validator is jailed for jail_duration_seconds (unless it already is)
+// and its executor deactivated.
 func (k Keeper) countAuditMiss(ctx sdk.Context, p types.Params, valBz sdk.ValAddress, jobID uint64, what string) error {
 	e, found, err := k.GetExecutor(ctx, valBz)
 	if err != nil || !found {
 		return err
+	}
+	// once per block: audits that conclude together (one outage of the verifier) are one failure
+	if h := ctx.BlockHeight(); e.LastAuditMissHeight == h {
+		return nil
+	} else {
+		e.LastAuditMissHeight = h
 	}
 	e.MissedAudits++
 	if err := k.Executors.Set(ctx, valBz, e); err != nil {

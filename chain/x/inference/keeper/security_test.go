@@ -652,3 +652,30 @@ func TestProposerNeverAssignsItself(t *testing.T) {
 	m.Model = other
 	require.Equal(t, f.val(addrOf("solo")), f.requestOK(m).Executor)
 }
+
+// Audit misses count once per block: a verifier down while several of its audits conclude together loses
+// their rewards, but counts one failure (not enough, alone, to jail it).
+func TestAuditMissesCountOncePerBlock(t *testing.T) {
+	f := newAuditFixture(t)
+	var jobs []uint64
+	for i := 0; i < 3; i++ {
+		jobs = append(jobs, f.requestOK(f.request()).JobId)
+	}
+	v1 := f.executor("v1", bigStake)
+	v2 := f.executor("v2", bigStake)
+	for _, id := range jobs {
+		f.submit(id)
+	}
+	f.endBlock()
+	f.endBlock() // all three decided in one block, so they conclude together
+	for _, id := range jobs {
+		require.NoError(t, f.commit(id, v1, valid))
+	}
+	f.runUntil(f.job(jobs[0]).Audit.RevealDeadline + 1) // v2 never answers
+	for _, id := range jobs {
+		require.Equal(t, types.AuditOutcome_AUDIT_OUTCOME_INCONCLUSIVE, f.job(id).Audit.Outcome)
+	}
+	e, _, _ := f.k.GetExecutor(f.ctx, mustVal(f, v2))
+	require.Equal(t, uint64(1), e.MissedAudits)
+	require.False(t, f.staking.vals[string(mustVal(f, v2))].Jailed)
+}

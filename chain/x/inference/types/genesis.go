@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 )
 
 // DefaultGenesis returns the default genesis state: default params, no executors or jobs, job ids from 1.
@@ -118,6 +119,17 @@ func (gs GenesisState) Validate() error {
 		if j.Audit != nil {
 			if err := j.Audit.Validate(j.Status == JobStatus_JOB_STATUS_AUDITING); err != nil {
 				return wrap(what+".audit", err)
+			}
+		}
+		if r := j.Result; r != nil {
+			// the stake a fraud verdict slashes from
+			if r.ExecutorPower < 0 {
+				return wrap(what+".result.executor_power", fmt.Errorf("must not be negative, got %d", r.ExecutorPower))
+			}
+			if r.ExecutorTokens != "" {
+				if n, ok := math.NewIntFromString(r.ExecutorTokens); !ok || n.IsNegative() {
+					return wrap(what+".result.executor_tokens", fmt.Errorf("must be a non-negative integer, got %q", r.ExecutorTokens))
+				}
 			}
 		}
 	}

@@ -240,6 +240,11 @@ export interface Executor {
    * (missed deadlines, misses, fraud); it cannot be reactivated in that block.
    */
   deactivatedHeight: bigint;
+  /**
+   * last_audit_miss_height is the height of the last missed audit counted (audit misses count once per block
+   * too: an outage during which several audits conclude together is one failure).
+   */
+  lastAuditMissHeight: bigint;
 }
 
 /**
@@ -457,6 +462,7 @@ function createBaseExecutor(): Executor {
     rejectionWindowStart: 0n,
     lastMissHeight: 0n,
     deactivatedHeight: 0n,
+    lastAuditMissHeight: 0n,
   };
 }
 
@@ -521,6 +527,12 @@ export const Executor: MessageFns<Executor> = {
         throw new globalThis.Error("value provided for field message.deactivatedHeight of type int64 too large");
       }
       writer.uint32(344).int64(message.deactivatedHeight);
+    }
+    if (message.lastAuditMissHeight !== 0n) {
+      if (BigInt.asIntN(64, message.lastAuditMissHeight) !== message.lastAuditMissHeight) {
+        throw new globalThis.Error("value provided for field message.lastAuditMissHeight of type int64 too large");
+      }
+      writer.uint32(352).int64(message.lastAuditMissHeight);
     }
     return writer;
   },
@@ -642,6 +654,14 @@ export const Executor: MessageFns<Executor> = {
             message.deactivatedHeight = reader.int64() as bigint;
             continue;
           }
+          case 44: {
+            if (tag !== 352) {
+              break;
+            }
+
+            message.lastAuditMissHeight = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -697,6 +717,11 @@ export const Executor: MessageFns<Executor> = {
         : isSet(object.deactivated_height)
         ? BigInt(object.deactivated_height)
         : 0n,
+      lastAuditMissHeight: isSet(object.lastAuditMissHeight)
+        ? BigInt(object.lastAuditMissHeight)
+        : isSet(object.last_audit_miss_height)
+        ? BigInt(object.last_audit_miss_height)
+        : 0n,
     };
   },
 
@@ -741,6 +766,9 @@ export const Executor: MessageFns<Executor> = {
     if (message.deactivatedHeight !== 0n) {
       obj.deactivatedHeight = message.deactivatedHeight.toString();
     }
+    if (message.lastAuditMissHeight !== 0n) {
+      obj.lastAuditMissHeight = message.lastAuditMissHeight.toString();
+    }
     return obj;
   },
 
@@ -775,6 +803,9 @@ export const Executor: MessageFns<Executor> = {
       : 0n;
     message.deactivatedHeight = (object.deactivatedHeight !== undefined && object.deactivatedHeight !== null)
       ? BigInt(object.deactivatedHeight)
+      : 0n;
+    message.lastAuditMissHeight = (object.lastAuditMissHeight !== undefined && object.lastAuditMissHeight !== null)
+      ? BigInt(object.lastAuditMissHeight)
       : 0n;
     return message;
   },
