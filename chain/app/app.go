@@ -1,5 +1,5 @@
 // Package app wires the Inferchain application: the Cosmos SDK modules plus the Inferchain
-// modules (x/registry, later x/inference), with explicit keepers (no depinject), in the
+// modules (x/registry, x/inference), with explicit keepers (no depinject), in the
 // style of cosmos-sdk's simapp (v0.53 legacy wiring).
 //
 // Adding a module is a handful of edits, each marked "MODULE:" below:
@@ -289,12 +289,6 @@ func NewInferApp(
 		appCodec, runtime.NewKVStoreService(keys[feegrant.StoreKey]), app.AccountKeeper,
 	)
 
-	// register the staking hooks
-	// NOTE: stakingKeeper above is passed by reference, so that it will contain these hooks
-	app.StakingKeeper.SetHooks(
-		stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()),
-	)
-
 	app.AuthzKeeper = authzkeeper.NewKeeper(
 		runtime.NewKVStoreService(keys[authzkeeper.StoreKey]), appCodec, app.MsgServiceRouter(), app.AccountKeeper,
 	)
@@ -336,6 +330,13 @@ func NewInferApp(
 		app.StakingKeeper,
 		app.DistrKeeper,
 		app.RegistryKeeper,
+		app.SlashingKeeper, // jails with a JailedUntil, so MsgUnjail waits
+	)
+
+	// register the staking hooks (after every keeper that has some exists)
+	// NOTE: stakingKeeper above is passed by reference, so that it will contain these hooks
+	app.StakingKeeper.SetHooks(
+		stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks(), app.InferenceKeeper.Hooks()),
 	)
 
 	/****  Module Options ****/

@@ -59,6 +59,9 @@ const INFERENCE_CODES: Record<number, ErrorCode> = {
   12: "invalid_state", // deadline passed
   13: "invalid_argument", // invalid params
   14: "invalid_argument", // invalid genesis
+  15: "invalid_state", // wrong audit phase
+  40: "invalid_state", // executor tombstoned for the model (a fraud verdict; cooldown or governance)
+  41: "invalid_state", // too soon (reactivation in the block of a deactivation by the chain)
 };
 
 // The SDK's own codespace/code pairs that matter to users (cosmos-sdk types/errors).

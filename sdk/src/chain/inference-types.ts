@@ -4,6 +4,10 @@ import { InferchainError } from "../errors.js";
 import {
   EventAuditConcluded,
   EventAuditDecided,
+  EventAuditDeferred,
+  EventExecutorTombstoned,
+  EventJobPruned,
+  EventTombstoneCleared,
   EventExecutorRegistered,
   EventExecutorUpdated,
   EventJobAssigned,
@@ -15,6 +19,8 @@ import {
   EventVerdictRevealed,
 } from "../generated/inferchain/inference/v1/events.js";
 import {
+  MsgClearTombstone,
+  MsgClearTombstoneResponse,
   MsgCommitVerdict,
   MsgCommitVerdictResponse,
   MsgRegisterExecutor,
@@ -43,6 +49,7 @@ export const inferenceTypeUrls = {
   MsgUpdateParams: "/inferchain.inference.v1.MsgUpdateParams",
   MsgCommitVerdict: "/inferchain.inference.v1.MsgCommitVerdict",
   MsgRevealVerdict: "/inferchain.inference.v1.MsgRevealVerdict",
+  MsgClearTombstone: "/inferchain.inference.v1.MsgClearTombstone",
 } as const;
 
 export const inferenceResponseTypeUrls = {
@@ -54,6 +61,7 @@ export const inferenceResponseTypeUrls = {
   MsgUpdateParamsResponse: "/inferchain.inference.v1.MsgUpdateParamsResponse",
   MsgCommitVerdictResponse: "/inferchain.inference.v1.MsgCommitVerdictResponse",
   MsgRevealVerdictResponse: "/inferchain.inference.v1.MsgRevealVerdictResponse",
+  MsgClearTombstoneResponse: "/inferchain.inference.v1.MsgClearTombstoneResponse",
 } as const;
 
 // See registry-types.ts: the generated codecs are widened once for cosmjs's Registry.
@@ -70,6 +78,7 @@ export const inferenceTypes: ReadonlyArray<[string, GeneratedType]> = [
   [inferenceTypeUrls.MsgUpdateParams, generated(MsgUpdateParams)],
   [inferenceTypeUrls.MsgCommitVerdict, generated(MsgCommitVerdict)],
   [inferenceTypeUrls.MsgRevealVerdict, generated(MsgRevealVerdict)],
+  [inferenceTypeUrls.MsgClearTombstone, generated(MsgClearTombstone)],
   [inferenceResponseTypeUrls.MsgRegisterExecutorResponse, generated(MsgRegisterExecutorResponse)],
   [inferenceResponseTypeUrls.MsgUpdateExecutorResponse, generated(MsgUpdateExecutorResponse)],
   [inferenceResponseTypeUrls.MsgRequestInferenceResponse, generated(MsgRequestInferenceResponse)],
@@ -78,6 +87,7 @@ export const inferenceTypes: ReadonlyArray<[string, GeneratedType]> = [
   [inferenceResponseTypeUrls.MsgUpdateParamsResponse, generated(MsgUpdateParamsResponse)],
   [inferenceResponseTypeUrls.MsgCommitVerdictResponse, generated(MsgCommitVerdictResponse)],
   [inferenceResponseTypeUrls.MsgRevealVerdictResponse, generated(MsgRevealVerdictResponse)],
+  [inferenceResponseTypeUrls.MsgClearTombstoneResponse, generated(MsgClearTombstoneResponse)],
 ];
 
 export interface MsgRegisterExecutorEncodeObject extends EncodeObject {
@@ -121,6 +131,10 @@ export const inferenceEventTypes = {
   EventVerdictCommitted: "inferchain.inference.v1.EventVerdictCommitted",
   EventVerdictRevealed: "inferchain.inference.v1.EventVerdictRevealed",
   EventAuditConcluded: "inferchain.inference.v1.EventAuditConcluded",
+  EventAuditDeferred: "inferchain.inference.v1.EventAuditDeferred",
+  EventJobPruned: "inferchain.inference.v1.EventJobPruned",
+  EventExecutorTombstoned: "inferchain.inference.v1.EventExecutorTombstoned",
+  EventTombstoneCleared: "inferchain.inference.v1.EventTombstoneCleared",
 } as const;
 
 export type InferenceEvent =
@@ -134,7 +148,11 @@ export type InferenceEvent =
   | { type: "EventAuditDecided"; value: EventAuditDecided }
   | { type: "EventVerdictCommitted"; value: EventVerdictCommitted }
   | { type: "EventVerdictRevealed"; value: EventVerdictRevealed }
-  | { type: "EventAuditConcluded"; value: EventAuditConcluded };
+  | { type: "EventAuditConcluded"; value: EventAuditConcluded }
+  | { type: "EventAuditDeferred"; value: EventAuditDeferred }
+  | { type: "EventJobPruned"; value: EventJobPruned }
+  | { type: "EventExecutorTombstoned"; value: EventExecutorTombstoned }
+  | { type: "EventTombstoneCleared"; value: EventTombstoneCleared };
 
 const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract<InferenceEvent, { type: K }>["value"] } } = {
   EventExecutorRegistered,
@@ -148,6 +166,10 @@ const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract
   EventVerdictCommitted,
   EventVerdictRevealed,
   EventAuditConcluded,
+  EventAuditDeferred,
+  EventJobPruned,
+  EventExecutorTombstoned,
+  EventTombstoneCleared,
 };
 
 const byEventType = new Map(Object.entries(inferenceEventTypes).map(([name, type]) => [type, name as InferenceEvent["type"]]));

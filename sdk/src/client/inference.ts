@@ -190,7 +190,7 @@ export interface InferenceReceipt {
 }
 
 export type AuditOutcomeName = "not_selected" | "skipped" | "in_progress" | "honest" | "fraud";
-export type VerdictName = "valid" | "fraud";
+export type VerdictName = "valid" | "fraud" | "abstain";
 
 /** One committee member's vote: undefined verdict until it revealed (commit-reveal). */
 export interface AuditVoteReceipt {
@@ -229,6 +229,10 @@ const OUTCOME_NAMES: Partial<Record<AuditOutcome, AuditOutcomeName>> = {
   [AuditOutcome.AUDIT_OUTCOME_IN_PROGRESS]: "in_progress",
   [AuditOutcome.AUDIT_OUTCOME_HONEST]: "honest",
   [AuditOutcome.AUDIT_OUTCOME_FRAUD]: "fraud",
+  // Until the CLI renders them apart (audit.note says which): fewer eligible verifiers than quorum is a
+  // skipped audit; no quorum either way settles the job as an honest one would.
+  [AuditOutcome.AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE]: "skipped",
+  [AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE]: "honest",
 };
 
 /** The outcome's name; undefined for UNSPECIFIED (or a value this SDK does not know). */
@@ -237,7 +241,7 @@ export function auditOutcomeName(o: AuditOutcome): AuditOutcomeName | undefined 
 }
 
 export function verdictName(v: Verdict): VerdictName | undefined {
-  return v === Verdict.VERDICT_VALID ? "valid" : v === Verdict.VERDICT_FRAUD ? "fraud" : undefined;
+  return v === Verdict.VERDICT_VALID ? "valid" : v === Verdict.VERDICT_FRAUD ? "fraud" : v === Verdict.VERDICT_ABSTAIN ? "abstain" : undefined;
 }
 
 const nonZeroCoin = (c: Coin | undefined): Coin | undefined => (c && c.denom && /^\d+$/.test(c.amount) && BigInt(c.amount) > 0n ? { denom: c.denom, amount: c.amount } : undefined);

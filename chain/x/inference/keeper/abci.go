@@ -17,14 +17,21 @@ import (
 //  0. Every AUDITING job whose AuditQueue height (its reveal deadline, or the block of its last reveal) is at or
 //     below the current height is concluded (concludeAudit: slash and refund on fraud, settle otherwise;
 //     verifier rewards and missed audits).
+//
 //  1. Every RESULT_SUBMITTED job submitted at a height below the current one goes through decideAudit: this
 //     block's hash decides whether it is audited. An audited job goes AUDITING (settled or refunded at step 0
 //     of a later block); any other is settled now.
+//     The decision is deferred (the job stays queued) while the block's proposer has a stake in it (the
+//     executor's validator, a candidate verifier: decideAudit), and the draw uses the block's entropy, the
+//     running hash of every block hash (entropy.go).
+//
 //  2. Every PENDING job whose deadline_height is at or below the current height has expired: no transaction
 //     can submit its result any more (SubmitResult accepts height <= deadline_height, and this block's
 //     transactions have all run). Its executor's missed_deadlines is incremented (deactivating it at
 //     max_missed_deadlines, when that is positive); the job is reassigned to another eligible executor not yet
 //     tried while attempt < max_attempts, and refunded otherwise.
+//
+//  3. Terminal jobs whose retention is over are pruned (prune.go).
 //
 // Each job is processed in its own cache context: a job that fails (which no reachable state should cause) is
 // logged and left in its queue to be retried in the next block instead of halting the chain or being lost.
@@ -32,6 +39,10 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	h := sdkCtx.BlockHeight()
 	p, err := k.GetParams(ctx)
+	if err != nil {
+		return err
+	}
+	entropy, err := k.blockEntropy(sdkCtx)
 	if err != nil {
 		return err
 	}
@@ -52,6 +63,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 		})
 	}
 
+	ac := &auditContext{entropy: entropy, proposer: sdkCtx.BlockHeader().ProposerAddress}
 	toSettle, err := k.queued(ctx, k.SettlementQueue, h) // submitted at heights < h
 	if err != nil {
 		return err
@@ -61,12 +73,15 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 			if job.Status != types.JobStatus_JOB_STATUS_RESULT_SUBMITTED {
 				return k.SettlementQueue.Remove(cctx, key) // stale entry
 			}
+			audited, deferred, err := k.decideAudit(cctx, p, ac, job)
+			if err != nil || deferred {
+				return err // a deferred decision stays queued for a later block
+			}
 			if err := k.SettlementQueue.Remove(cctx, key); err != nil {
 				return err
 			}
-			audited, err := k.decideAudit(cctx, p, job)
-			if err != nil || audited {
-				return err
+			if audited {
+				return nil
 			}
 			return k.settle(cctx, p, job)
 		})
@@ -87,7 +102,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 			return k.expire(cctx, p, job)
 		})
 	}
-	return nil
+	return k.prune(sdkCtx)
 }
 
 // queued returns the (height, job id) keys of a queue with height < below, in order.
@@ -149,7 +164,8 @@ func (k Keeper) expire(ctx sdk.Context, p types.Params, job *types.Job) error {
 	return k.setJob(ctx, *job)
 }
 
-// countMiss increments an executor's missed_deadlines and deactivates it at max_missed_deadlines.
+// countMiss increments an executor's missed_deadlines (at most once per block) and deactivates it at
+// max_missed_deadlines.
 func (k Keeper) countMiss(ctx sdk.Context, p types.Params, validator string) error {
 	valBz, err := k.validatorAddressCodec.StringToBytes(validator)
 	if err != nil {
@@ -159,10 +175,18 @@ func (k Keeper) countMiss(ctx sdk.Context, p types.Params, validator string) err
 	if err != nil || !found {
 		return err
 	}
+	// misses count once per block: a burst of jobs assigned together and expiring together is one failure
+	// of the executor, not many (it would otherwise be deactivated by a single spike it could not absorb)
+	h := ctx.BlockHeight()
+	if e.LastMissHeight == h {
+		return nil
+	}
+	e.LastMissHeight = h
 	e.MissedDeadlines++
 	deactivate := e.Active && p.MaxMissedDeadlines > 0 && e.MissedDeadlines >= uint64(p.MaxMissedDeadlines)
 	if deactivate {
 		e.Active = false
+		e.DeactivatedHeight = h
 	}
 	if err := k.Executors.Set(ctx, valBz, e); err != nil {
 		return err
@@ -184,4 +208,24 @@ func attempts(n uint32) string {
 		return "1 attempt"
 	}
 	return fmt.Sprintf("%d attempts", n)
+}
+
+// countRejection counts a MsgRejectJob of an executor in its current window of rejection_window_blocks; past
+// max_rejections_per_window rejections in the window, each one counts as a missed deadline (countMiss).
+func (k Keeper) countRejection(ctx sdk.Context, p types.Params, val sdk.ValAddress, e types.Executor) error {
+	if p.MaxRejectionsPerWindow == 0 {
+		return nil
+	}
+	h := ctx.BlockHeight()
+	if h >= e.RejectionWindowStart+int64(p.RejectionWindowBlocks) {
+		e.RejectionWindowStart, e.Rejections = h, 0
+	}
+	e.Rejections++
+	if err := k.Executors.Set(ctx, val, e); err != nil {
+		return err
+	}
+	if e.Rejections <= p.MaxRejectionsPerWindow {
+		return nil
+	}
+	return k.countMiss(ctx, p, e.Validator)
 }

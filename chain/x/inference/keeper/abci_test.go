@@ -195,8 +195,9 @@ func TestAnsweredJobResetsMissedDeadlines(t *testing.T) {
 func TestNothingIsLost(t *testing.T) {
 	f := newFixture(t)
 	p := types.DefaultParams()
-	p.MaxMissedDeadlines = 0 // keep every executor active so each job's planned outcome happens
-	p.MaxVerifierMisses = 0  // no jailing either
+	p.MaxMissedDeadlines = 0  // keep every executor active so each job's planned outcome happens
+	p.MaxVerifierMisses = 0   // no jailing either
+	p.JailDurationSeconds = 0 // a validator jailed for fraud may unjail at once
 	p.AuditProbability = "0.5"
 	_, err := f.msg.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.authority, Params: p})
 	require.NoError(t, err)
@@ -270,11 +271,20 @@ func TestNothingIsLost(t *testing.T) {
 			}
 		}
 		f.endBlock()
-		// executors deactivated for fraud come back, so every planned answer can still happen
+		// executors deactivated for fraud come back, so every planned answer can still happen: their validator
+		// unjails (jail_duration_seconds is 0 here), governance lifts the tombstone, the operator re-lists the model
 		for i := 1; i <= 4; i++ {
-			e, _, _ := f.k.GetExecutor(f.ctx, sdk.ValAddress(addrOf(fmt.Sprintf("val%d", i))))
+			op := addrOf(fmt.Sprintf("val%d", i))
+			e, _, _ := f.k.GetExecutor(f.ctx, sdk.ValAddress(op))
 			if !e.Active {
-				_, err := f.msg.UpdateExecutor(f.ctx, &types.MsgUpdateExecutor{Operator: f.acc(addrOf(fmt.Sprintf("val%d", i))), Active: true})
+				if f.staking.vals[string(op)].Jailed {
+					require.NoError(t, f.slashing.unjail(op, f.ctx.BlockTime()))
+				}
+				if has, _ := f.k.Tombstones.Has(f.ctx, collections.Join(e.Validator, f.model)); has {
+					_, err := f.msg.ClearTombstone(f.ctx, &types.MsgClearTombstone{Authority: f.authority, Validator: e.Validator, Model: f.model})
+					require.NoError(t, err)
+				}
+				_, err := f.msg.UpdateExecutor(f.ctx, &types.MsgUpdateExecutor{Operator: f.acc(op), Active: true, Models: []string{f.model}})
 				require.NoError(t, err)
 			}
 		}

@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -18,6 +19,8 @@ type Candidate struct {
 	Executor  types.Executor
 	// Weight is the validator's bonded tokens.
 	Weight math.Int
+	// ConsAddr is the validator's consensus address (to recognise the block proposer).
+	ConsAddr sdk.ConsAddress
 }
 
 // EligibleExecutors lists, in validator address order, the executors that may be assigned a job for the
@@ -46,7 +49,11 @@ func (k Keeper) EligibleExecutors(ctx context.Context, model string, exclude map
 		if !w.IsPositive() {
 			return false, nil
 		}
-		out = append(out, Candidate{Validator: val, Executor: e, Weight: w})
+		consAddr, err := v.GetConsAddr()
+		if err != nil {
+			return false, nil
+		}
+		out = append(out, Candidate{Validator: val, Executor: e, Weight: w, ConsAddr: consAddr})
 		return false, nil
 	})
 	return out, err
@@ -54,10 +61,25 @@ func (k Keeper) EligibleExecutors(ctx context.Context, model string, exclude map
 
 // PickExecutor draws the executor of job jobID among the eligible executors of the model, weighted by bonded
 // tokens, with types.AssignmentDraw(block hash, job id). found is false when none is eligible.
+//
+// The proposer of the block is never drawn while another executor is eligible: it builds the block whose hash
+// is the draw, so it could reorder transactions until the draw assigned it the job (its fee, and a result of
+// its own choosing). It can still grind the draw among the others (README, "Randomness").
 func (k Keeper) PickExecutor(ctx context.Context, model string, jobID uint64, exclude map[string]bool) (c Candidate, found bool, err error) {
 	cands, err := k.EligibleExecutors(ctx, model, exclude)
 	if err != nil {
 		return Candidate{}, false, err
+	}
+	if proposer := sdk.UnwrapSDKContext(ctx).BlockHeader().ProposerAddress; len(proposer) > 0 && len(cands) > 1 {
+		others := cands[:0:0]
+		for _, c := range cands {
+			if !bytes.Equal(c.ConsAddr, proposer) {
+				others = append(others, c)
+			}
+		}
+		if len(others) > 0 {
+			cands = others
+		}
 	}
 	weights := make([]math.Int, len(cands))
 	for i, cand := range cands {

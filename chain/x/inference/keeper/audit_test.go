@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
@@ -15,6 +16,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 
 	"github.com/inferchain/inferchain/chain/x/inference/types"
 )
@@ -182,6 +184,9 @@ func TestAuditCommittee(t *testing.T) {
 	f.endBlock()
 	f.endBlock()
 	decided := f.ctx.BlockHeight() - 1
+	// the draw's entropy: the running hash of the block hashes, as of the deciding block
+	entropy, err := f.k.Entropy.Get(f.ctx)
+	require.NoError(t, err)
 
 	cands, err := f.k.EligibleExecutors(f.ctx, f.model, map[string]bool{exec: true})
 	require.NoError(t, err)
@@ -208,8 +213,8 @@ func TestAuditCommittee(t *testing.T) {
 		require.Equal(t, decided+10, a.CommitDeadline)
 		require.Equal(t, decided+20, a.RevealDeadline)
 		require.Len(t, a.Votes, 3)
-		// the committee is the pure function of the block hash and the job id
-		picks := types.PickCommittee(types.AuditDraw(types.JobIDBytes(uint64(decided)), id), ws, 3)
+		// the committee is the pure function of the block's entropy and the job id
+		picks := types.PickCommittee(types.AuditDraw(entropy, id), ws, 3)
 		for i, p := range picks {
 			require.Equal(t, cands[p].Executor.Validator, a.Committee[i])
 			require.Equal(t, a.Committee[i], a.Votes[i].Verifier)
@@ -233,15 +238,19 @@ func TestAuditCommittee(t *testing.T) {
 	require.Equal(t, math.NewInt(5000*n), f.escrow())
 }
 
+// A committee is never below quorum: with one other executor (quorum 2) the job settles unaudited
+// (INSUFFICIENT_COMMITTEE), since one verifier must never be able to slash; with two it is audited by both.
 func TestAuditSmallerCommittee(t *testing.T) {
 	f := newAuditFixture(t)
 	id1 := f.requestOK(f.request()).JobId
 	id2 := f.requestOK(f.request()).JobId
 	v1 := f.executor("v1", bigStake)
 	job := f.submitAndDecide(id1)
-	require.Equal(t, []string{v1}, job.Audit.Committee)
-	require.Equal(t, uint32(1), job.Audit.Quorum, "quorum capped by the committee")
-	require.Equal(t, "committee of 1: only 1 other executor serves the model", job.Audit.Note)
+	require.Equal(t, types.JobStatus_JOB_STATUS_SETTLED, job.Status)
+	require.Equal(t, types.AuditOutcome_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE, job.Audit.Outcome)
+	require.Empty(t, job.Audit.Committee)
+	require.Equal(t, "unaudited: only 1 other eligible executor(s) serve the model, below the quorum 2; settled without an audit", job.Audit.Note)
+	require.Empty(t, ids(t, f, &types.QueryJobsRequest{Verifier: v1}))
 
 	v2 := f.executor("v2", bigStake)
 	job = f.submitAndDecide(id2)
@@ -250,6 +259,18 @@ func TestAuditSmallerCommittee(t *testing.T) {
 	require.Equal(t, "committee of 2: only 2 other executors serve the model", job.Audit.Note)
 	evs := f.typedEvents(evDecided)
 	require.Equal(t, `"committee of 2: only 2 other executors serve the model"`, attr(evs[len(evs)-1], "note"))
+}
+
+// ids runs a Jobs query and returns the job ids, in order.
+func ids(t *testing.T, f *fixture, req *types.QueryJobsRequest) []uint64 {
+	t.Helper()
+	res, err := f.q.Jobs(f.ctx, req)
+	require.NoError(t, err)
+	var out []uint64
+	for _, j := range res.Jobs {
+		out = append(out, j.Id)
+	}
+	return out
 }
 
 func TestVerdictCommitRevealRules(t *testing.T) {
@@ -391,13 +412,15 @@ func TestAuditFraud(t *testing.T) {
 	require.Equal(t, "0.050000000000000000", s.fraction.String())
 	require.Equal(t, "5000000stake", a.Slashed.String())
 	require.Equal(t, math.NewInt(bigStake-5_000_000), execVal.Tokens)
-	require.Empty(t, f.staking.jails)
+	// jailed through x/slashing, for jail_duration_seconds from the conclusion's block time
+	require.Equal(t, []sdk.ConsAddress{cons}, f.staking.jails)
+	require.Equal(t, f.ctx.BlockTime().Add(-blockTime).Add(600*time.Second), f.slashing.jailedUntil[string(cons)])
 
 	// the executor is deactivated, with the reason
 	e, _, _ := f.k.GetExecutor(f.ctx, mustVal(f, exec))
 	require.False(t, e.Active)
 	upd := f.typedEvents("inferchain.inference.v1.EventExecutorUpdated")
-	require.Contains(t, attr(upd[len(upd)-1], "reason"), "deactivated: the audit of job 1 found fraud (2 of 3 verifiers, quorum 2); slashed 5000000stake")
+	require.Contains(t, attr(upd[len(upd)-1], "reason"), "deactivated: the audit of job 1 found fraud (2 of 3 verifiers, quorum 2); slashed 5000000stake; validator jailed until ")
 
 	// the requester got the whole max_fee back; nothing was paid to the executor or the publisher
 	require.Equal(t, aliceBefore, f.bank.balance(f.alice))
@@ -415,6 +438,10 @@ func TestAuditFraud(t *testing.T) {
 		require.Equal(t, math.NewInt(want), f.bank.balance(sdk.AccAddress(mustVal(f, m))), "member %d paid to its operator account", i)
 		require.Equal(t, verdicts[i], a.Votes[i].Verdict)
 		require.Equal(t, fmt.Sprintf("member %d", i), a.Votes[i].Reason)
+		// the outvoted member counts a missed audit
+		require.Equal(t, verdicts[i] == valid, a.Votes[i].Outvoted, "member %d", i)
+		e, _, _ := f.k.GetExecutor(f.ctx, mustVal(f, m))
+		require.Equal(t, map[bool]uint64{true: 1, false: 0}[verdicts[i] == valid], e.MissedAudits, "member %d", i)
 	}
 	require.Equal(t, math.NewInt(800), f.pool())
 
@@ -436,7 +463,8 @@ func TestAuditHonest(t *testing.T) {
 	f.bank.balances[string(authtypes.NewModuleAddress(types.VerifierPoolName))] = sdk.NewCoins(coin(200))
 	aliceBefore := f.bank.balance(f.alice)
 
-	// one FRAUD verdict is below the quorum: honest; every member that revealed is rewarded
+	// one FRAUD verdict is below the quorum: honest; the VALID voters are rewarded, the outvoted FRAUD voter
+	// is not and counts a missed audit
 	job := f.submitAndDecide(id1)
 	c := job.Audit.Committee
 	verdicts := []types.Verdict{valid, fraud, valid}
@@ -456,15 +484,20 @@ func TestAuditHonest(t *testing.T) {
 	require.Equal(t, "0stake", job.Audit.Slashed.String())
 	require.Empty(t, f.staking.slashes)
 	for i, m := range c {
-		require.Equal(t, coin(100), job.Audit.Votes[i].Reward)
-		require.Equal(t, math.NewInt(100), f.bank.balance(sdk.AccAddress(mustVal(f, m))))
+		want := int64(100)
+		if verdicts[i] == fraud {
+			want = 0
+		}
+		require.Equal(t, coin(want), job.Audit.Votes[i].Reward)
+		require.Equal(t, math.NewInt(want), f.bank.balance(sdk.AccAddress(mustVal(f, m))))
+		require.Equal(t, verdicts[i] == fraud, job.Audit.Votes[i].Outvoted)
 	}
-	require.Equal(t, math.NewInt(200+107-300), f.pool())
+	require.Equal(t, math.NewInt(200+107-200), f.pool())
 	e, _, _ := f.k.GetExecutor(f.ctx, mustVal(f, job.Executor))
 	require.True(t, e.Active)
 	require.Equal(t, uint64(1), e.CompletedJobs)
 
-	// the pool pays what it has and never fails the block: 7 + 107 = 114 for three rewards of 100
+	// the pool pays what it has and never fails the block: 107 + 107 = 214 for three rewards of 100
 	job = f.submitAndDecide(id2)
 	c = job.Audit.Committee
 	for _, m := range c {
@@ -476,13 +509,14 @@ func TestAuditHonest(t *testing.T) {
 	f.endBlock()
 	job = f.job(id2)
 	require.Equal(t, types.JobStatus_JOB_STATUS_SETTLED, job.Status)
-	require.Equal(t, []sdk.Coin{coin(100), coin(14), coin(0)}, []sdk.Coin{job.Audit.Votes[0].Reward, job.Audit.Votes[1].Reward, job.Audit.Votes[2].Reward})
+	require.Equal(t, []sdk.Coin{coin(100), coin(100), coin(14)}, []sdk.Coin{job.Audit.Votes[0].Reward, job.Audit.Votes[1].Reward, job.Audit.Votes[2].Reward})
 	require.True(t, f.pool().IsZero())
 	require.True(t, f.escrow().IsZero())
 }
 
-// A member that does not reveal gets no reward and counts a missed audit; a reveal resets the count; at
-// max_verifier_misses its validator is jailed and its executor deactivated.
+// A member that does not reveal gets no reward and counts a missed audit; a verdict that agrees with the
+// outcome resets the count; at max_verifier_misses its validator is jailed (for jail_duration_seconds) and its
+// executor deactivated.
 func TestAuditMissedRevealsJail(t *testing.T) {
 	f := newAuditFixture(t)
 	var ids []uint64
@@ -515,7 +549,13 @@ func TestAuditMissedRevealsJail(t *testing.T) {
 		f.runUntil(job.Audit.RevealDeadline + 1)
 		job = f.job(id)
 		require.Equal(t, types.JobStatus_JOB_STATUS_SETTLED, job.Status, "job %d", id)
-		require.Equal(t, types.AuditOutcome_AUDIT_OUTCOME_HONEST, job.Audit.Outcome)
+		// a silent member leaves one VALID verdict, below the quorum 2: inconclusive, settled; the VALID voter
+		// is still paid (its verdict agrees with the settlement)
+		wantOutcome := types.AuditOutcome_AUDIT_OUTCOME_INCONCLUSIVE
+		if what == "reveal" {
+			wantOutcome = types.AuditOutcome_AUDIT_OUTCOME_HONEST
+		}
+		require.Equal(t, wantOutcome, job.Audit.Outcome)
 		require.Equal(t, wantMissed[i], missed(), "job %d", id)
 		k := 0
 		if job.Audit.Committee[1] == v2 {
@@ -543,14 +583,17 @@ func TestAuditMissedRevealsJail(t *testing.T) {
 	e, _, _ := f.k.GetExecutor(f.ctx, mustVal(f, v2))
 	require.False(t, e.Active)
 	upd := f.typedEvents("inferchain.inference.v1.EventExecutorUpdated")
-	require.Contains(t, attr(upd[len(upd)-1], "reason"), "did not reveal a verdict in 3 consecutive audits (max_verifier_misses 3, last job 5); validator jailed")
+	require.Contains(t, attr(upd[len(upd)-1], "reason"), "missed or lost 3 consecutive audits (max_verifier_misses 3, last job 5: did not reveal a verdict); validator jailed until ")
+	// jailed through x/slashing with a JailedUntil: MsgUnjail fails until jail_duration_seconds have passed
+	require.ErrorIs(t, f.slashing.unjail(mustVal(f, v2).Bytes(), f.ctx.BlockTime()), slashingtypes.ErrValidatorJailed)
 	e1, _, _ := f.k.GetExecutor(f.ctx, mustVal(f, v1))
 	require.Equal(t, uint64(0), e1.MissedAudits)
 	require.True(t, e1.Active)
 
-	// the jailed verifier is off the next committee
+	// the jailed verifier is off the next committee, which leaves v1 alone, below the quorum: unaudited
 	job := f.submitAndDecide(ids[5])
-	require.Equal(t, []string{v1}, job.Audit.Committee)
+	require.Empty(t, job.Audit.Committee)
+	require.Equal(t, types.AuditOutcome_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE, job.Audit.Outcome)
 }
 
 func TestQueryJobsByVerifier(t *testing.T) {
@@ -558,29 +601,48 @@ func TestQueryJobsByVerifier(t *testing.T) {
 	id1 := f.requestOK(f.request()).JobId
 	id2 := f.requestOK(f.request()).JobId
 	v1 := f.executor("v1", bigStake)
-	f.submitAndDecide(id1)
 	v2 := f.executor("v2", bigStake)
+	f.submitAndDecide(id1)
+	v3 := f.executor("v3", bigStake)
 	f.submitAndDecide(id2)
-	ids := func(req *types.QueryJobsRequest) []uint64 {
-		res, err := f.q.Jobs(f.ctx, req)
-		require.NoError(t, err)
-		var out []uint64
-		for _, j := range res.Jobs {
-			out = append(out, j.Id)
-		}
-		return out
+	require.ElementsMatch(t, []string{v1, v2}, f.job(id1).Audit.Committee)
+	on := func(id uint64, v string) bool { return slicesContains(f.job(id).Audit.Committee, v) }
+	var want3 []uint64
+	if on(id2, v3) {
+		want3 = []uint64{id2}
 	}
-	require.Equal(t, []uint64{id1, id2}, ids(&types.QueryJobsRequest{Verifier: v1}))
-	require.Equal(t, []uint64{id2}, ids(&types.QueryJobsRequest{Verifier: v2}))
-	require.Equal(t, []uint64{id2}, ids(&types.QueryJobsRequest{Verifier: v2, Status: types.JobStatus_JOB_STATUS_AUDITING}))
-	require.Empty(t, ids(&types.QueryJobsRequest{Verifier: v2, Status: types.JobStatus_JOB_STATUS_SETTLED}))
-	require.Empty(t, ids(&types.QueryJobsRequest{Verifier: f.job(id1).Executor}))
-	require.Equal(t, []uint64{id1, id2}, ids(&types.QueryJobsRequest{Verifier: v1, Requester: f.acc(f.alice), Status: types.JobStatus_JOB_STATUS_AUDITING}))
-	require.Empty(t, ids(&types.QueryJobsRequest{Verifier: v1, Requester: f.acc(f.bob)}))
+	require.Equal(t, want3, ids(t, f, &types.QueryJobsRequest{Verifier: v3}))
+	require.Equal(t, want3, ids(t, f, &types.QueryJobsRequest{Verifier: v3, Status: types.JobStatus_JOB_STATUS_AUDITING}))
+	require.Empty(t, ids(t, f, &types.QueryJobsRequest{Verifier: v1, Status: types.JobStatus_JOB_STATUS_SETTLED}))
+	require.Empty(t, ids(t, f, &types.QueryJobsRequest{Verifier: f.job(id1).Executor}))
+	var want1 []uint64
+	for _, id := range []uint64{id1, id2} {
+		if on(id, v1) {
+			want1 = append(want1, id)
+		}
+	}
+	require.Equal(t, want1, ids(t, f, &types.QueryJobsRequest{Verifier: v1}))
+	require.Equal(t, want1, ids(t, f, &types.QueryJobsRequest{Verifier: v1, Requester: f.acc(f.alice), Status: types.JobStatus_JOB_STATUS_AUDITING}))
+	require.Empty(t, ids(t, f, &types.QueryJobsRequest{Verifier: v1, Requester: f.acc(f.bob)}))
 	_, err := f.q.Jobs(f.ctx, &types.QueryJobsRequest{Verifier: f.acc(f.alice)})
 	requireCode(t, err, codes.InvalidArgument, "verifier:")
-	// kept after the audit concludes
+	// kept after the audit concludes; the open-audit index (verifier + AUDITING) is not
 	f.runUntil(f.job(id2).Audit.RevealDeadline + 1)
 	require.Equal(t, types.JobStatus_JOB_STATUS_SETTLED, f.job(id2).Status)
-	require.Equal(t, []uint64{id2}, ids(&types.QueryJobsRequest{Verifier: v2}))
+	require.Equal(t, want1, ids(t, f, &types.QueryJobsRequest{Verifier: v1}))
+	require.Empty(t, ids(t, f, &types.QueryJobsRequest{Verifier: v1, Status: types.JobStatus_JOB_STATUS_AUDITING}))
+	it, err := f.k.OpenAudits.Iterate(f.ctx, nil)
+	require.NoError(t, err)
+	keys, err := it.Keys()
+	require.NoError(t, err)
+	require.Empty(t, keys, "the open-audit index holds only AUDITING jobs")
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -14,7 +15,8 @@ import (
 // InitGenesis loads the genesis state: params, executors (with the model and sidecar indexes), jobs (with
 // the requester/executor/status indexes, and the deadline queue for PENDING jobs and the settlement queue for
 // RESULT_SUBMITTED ones, the audit queue for AUDITING ones and the verifier index of every audit committee
-// rebuilt from the jobs) and the job sequence. Addresses are decoded and stored in
+// rebuilt from the jobs, open audits and the prune queue too), tombstones, the entropy accumulator and the job
+// sequence. Addresses are decoded and stored in
 // canonical form. The escrow of open jobs is the module account's bank balance, exported by x/bank.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
@@ -74,10 +76,30 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 				if err := k.JobsByVerifier.Set(ctx, collections.Join(member, j.Id)); err != nil {
 					return err
 				}
+				if j.Status == types.JobStatus_JOB_STATUS_AUDITING {
+					if err := k.OpenAudits.Set(ctx, collections.Join(member, j.Id)); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		if err := k.setJob(ctx, j); err != nil {
 			return fmt.Errorf("job %d: %w", j.Id, err)
+		}
+	}
+	for i, t := range gs.Tombstones {
+		valStr, _, err := k.canonicalValidator(fmt.Sprintf("tombstones[%d].validator", i), t.Validator)
+		if err != nil {
+			return err
+		}
+		t.Validator = valStr
+		if err := k.Tombstones.Set(ctx, collections.Join(t.Validator, t.Model), t); err != nil {
+			return err
+		}
+	}
+	if len(gs.Entropy) > 0 {
+		if err := k.Entropy.Set(ctx, gs.Entropy); err != nil {
+			return err
 		}
 	}
 	return k.JobSeq.Set(ctx, gs.NextJobId)
@@ -100,6 +122,15 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		gs.Jobs = append(gs.Jobs, j)
 		return false, nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := k.Tombstones.Walk(ctx, nil, func(_ collections.Pair[string, string], t types.ExecutorTombstone) (bool, error) {
+		gs.Tombstones = append(gs.Tombstones, t)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if gs.Entropy, err = k.Entropy.Get(ctx); err != nil && !errors.Is(err, collections.ErrNotFound) {
 		return nil, err
 	}
 	if gs.NextJobId, err = k.peekJobID(ctx); err != nil {

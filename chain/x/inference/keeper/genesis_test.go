@@ -70,7 +70,7 @@ func (f *fixture) reimport(exported *types.GenesisState) {
 	ctx2 := tctx.Ctx.WithBlockHeight(f.ctx.BlockHeight())
 	enc := moduletestutil.MakeTestEncodingConfig(inferencemodule.AppModuleBasic{})
 	k2 := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), f.ac, f.vc, f.authority,
-		fakeAccount{}, f.bank, f.staking, fakeDistr{f.bank}, f.registry)
+		fakeAccount{}, f.bank, f.staking, fakeDistr{f.bank}, f.registry, f.slashing)
 	require.NoError(t, k2.InitGenesis(ctx2, exported))
 	again, err := k2.ExportGenesis(ctx2)
 	require.NoError(t, err)

@@ -27,11 +27,14 @@ type JobIndexes struct {
 	Executor *indexes.Multi[string, uint64, types.Job]
 	// Status: JobStatus → job ids.
 	Status *indexes.Multi[int32, uint64, types.Job]
+	// ExecutorStatus: (executor, JobStatus) → job ids: a sidecar's reconciliation (its PENDING jobs) costs
+	// O(its open jobs), not O(its history).
+	ExecutorStatus *indexes.Multi[collections.Pair[string, int32], uint64, types.Job]
 }
 
 // IndexesList implements collections.Indexes.
 func (i JobIndexes) IndexesList() []collections.Index[uint64, types.Job] {
-	return []collections.Index[uint64, types.Job]{i.Requester, i.Executor, i.Status}
+	return []collections.Index[uint64, types.Job]{i.Requester, i.Executor, i.Status, i.ExecutorStatus}
 }
 
 // ExecutorIndexes are the secondary indexes of the executors map.
@@ -58,6 +61,7 @@ type Keeper struct {
 	stakingKeeper types.StakingKeeper
 	distrKeeper   types.DistributionKeeper
 	registry      types.RegistryKeeper
+	slashing      types.SlashingKeeper
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -81,6 +85,15 @@ type Keeper struct {
 	// concludes (the Jobs query's verifier filter). Maintained by hand: a Multi index cannot hold several
 	// reference keys per value.
 	JobsByVerifier collections.KeySet[collections.Pair[string, uint64]]
+	// OpenAudits: (committee member infervaloper, job id) of every AUDITING job only (removed when the audit
+	// concludes): a verifier's reconciliation costs O(its open duties).
+	OpenAudits collections.KeySet[collections.Pair[string, uint64]]
+	// Tombstones: (validator infervaloper, model) → the bar a fraud verdict put on that binding.
+	Tombstones collections.Map[collections.Pair[string, string], types.ExecutorTombstone]
+	// Entropy: the running hash of every block hash (entropy.go).
+	Entropy collections.Item[[]byte]
+	// PruneQueue: (prune height, job id) of every terminal job while retention_blocks is positive.
+	PruneQueue collections.KeySet[collections.Pair[int64, uint64]]
 }
 
 // NewKeeper returns the inference keeper. authority is the address allowed to change params (x/gov).
@@ -97,6 +110,7 @@ func NewKeeper(
 	stakingKeeper types.StakingKeeper,
 	distrKeeper types.DistributionKeeper,
 	registryKeeper types.RegistryKeeper,
+	slashingKeeper types.SlashingKeeper,
 ) Keeper {
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Errorf("inference: invalid authority address %q: %w", authority, err))
@@ -119,6 +133,7 @@ func NewKeeper(
 		stakingKeeper:         stakingKeeper,
 		distrKeeper:           distrKeeper,
 		registry:              registryKeeper,
+		slashing:              slashingKeeper,
 		Params:                collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Jobs: collections.NewIndexedMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc),
 			JobIndexes{
@@ -128,6 +143,11 @@ func NewKeeper(
 					func(_ uint64, j types.Job) (string, error) { return j.Executor, nil }),
 				Status: indexes.NewMulti(sb, types.JobsByStatusKey, "jobs_by_status", collections.Int32Key, collections.Uint64Key,
 					func(_ uint64, j types.Job) (int32, error) { return int32(j.Status), nil }),
+				ExecutorStatus: indexes.NewMulti(sb, types.JobsByExecutorStatusKey, "jobs_by_executor_status",
+					collections.PairKeyCodec(collections.StringKey, collections.Int32Key), collections.Uint64Key,
+					func(_ uint64, j types.Job) (collections.Pair[string, int32], error) {
+						return collections.Join(j.Executor, int32(j.Status)), nil
+					}),
 			}),
 		JobSeq: collections.NewSequence(sb, types.JobSeqKey, "job_seq"),
 		Executors: collections.NewIndexedMap(sb, types.ExecutorsKey, "executors", sdk.ValAddressKey, codec.CollValue[types.Executor](cdc),
@@ -142,6 +162,12 @@ func NewKeeper(
 		AuditQueue:      collections.NewKeySet(sb, types.AuditQueueKey, "audit_queue", heightJob),
 		JobsByVerifier: collections.NewKeySet(sb, types.JobsByVerifierKey, "jobs_by_verifier",
 			collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),
+		OpenAudits: collections.NewKeySet(sb, types.OpenAuditsByVerifierKey, "open_audits_by_verifier",
+			collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),
+		Tombstones: collections.NewMap(sb, types.TombstonesKey, "tombstones",
+			collections.PairKeyCodec(collections.StringKey, collections.StringKey), codec.CollValue[types.ExecutorTombstone](cdc)),
+		Entropy:    collections.NewItem(sb, types.EntropyKey, "entropy", collections.BytesValue),
+		PruneQueue: collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue", heightJob),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -213,9 +239,13 @@ func (k Keeper) setExecutor(ctx context.Context, val sdk.ValAddress, e types.Exe
 	return k.Executors.Set(ctx, val, e)
 }
 
-// setJob stores a job (the IndexedMap keeps the requester/executor/status indexes).
+// setJob stores a job (the IndexedMap keeps the requester/executor/status indexes) and queues a terminal one
+// for pruning.
 func (k Keeper) setJob(ctx context.Context, j types.Job) error {
-	return k.Jobs.Set(ctx, j.Id, j)
+	if err := k.Jobs.Set(ctx, j.Id, j); err != nil {
+		return err
+	}
+	return k.queuePrune(sdk.UnwrapSDKContext(ctx), j)
 }
 
 // peekJobID returns the id the next job will get (ids start at types.FirstJobID).

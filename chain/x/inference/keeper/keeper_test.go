@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -27,6 +28,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/inferchain/inferchain/chain/x/inference/keeper"
@@ -36,6 +38,11 @@ import (
 )
 
 const denom = "uinfer"
+
+// blockTime is the fixture's time between blocks, from genesisTime at height 0.
+const blockTime = 6 * time.Second
+
+var genesisTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func TestMain(m *testing.M) {
 	cfg := sdk.GetConfig()
@@ -60,6 +67,7 @@ func (fakeAccount) GetModuleAddress(name string) sdk.AccAddress {
 type fakeBank struct {
 	balances map[string]sdk.Coins
 	blocked  map[string]bool
+	staking  *fakeStaking
 }
 
 func newFakeBank() *fakeBank {
@@ -101,6 +109,19 @@ func (b *fakeBank) GetBalance(_ context.Context, addr sdk.AccAddress, d string) 
 	return sdk.NewCoin(d, b.balances[string(addr)].AmountOf(d))
 }
 
+// GetSupply is every balance of the denom plus, for the bond denom, the stake the fake staking keeper holds
+// (validator tokens and unbonding balances): a slash lowers it by what it burned.
+func (b *fakeBank) GetSupply(_ context.Context, d string) sdk.Coin {
+	t := math.ZeroInt()
+	for _, c := range b.balances {
+		t = t.Add(c.AmountOf(d))
+	}
+	if b.staking != nil && d == "stake" {
+		t = t.Add(b.staking.totalStake())
+	}
+	return sdk.NewCoin(d, t)
+}
+
 func (b *fakeBank) balance(addr sdk.AccAddress) math.Int {
 	return b.balances[string(addr)].AmountOf(denom)
 }
@@ -121,12 +142,21 @@ func (b *fakeBank) copyBalances() map[string]string {
 	return out
 }
 
-// fakeStaking holds validators by operator address and records Slash and Jail calls. Slash burns like
-// x/staking does from the validator (min(tokens, fraction x power x reduction)); Jail sets the flag.
+// fakeStaking holds validators by operator address and their unbonding delegations, and records Slash calls.
+// Slash follows x/staking's algorithm (keeper/slash.go): amount = fraction x tokens of the given power; when
+// the infraction is in the past, every unbonding entry created at or after it loses fraction x its initial
+// balance first; the rest is burned from the validator's tokens (at most all of them); an unbonded validator
+// cannot be slashed. It returns, like x/staking, only what it burned from the validator.
 type fakeStaking struct {
-	vals    map[string]stakingtypes.Validator
-	slashes []slashCall
-	jails   []sdk.ConsAddress
+	vals      map[string]stakingtypes.Validator
+	unbonding map[string][]*ubdEntry
+	slashes   []slashCall
+	jails     []sdk.ConsAddress
+}
+
+type ubdEntry struct {
+	creationHeight   int64
+	initial, balance math.Int
 }
 
 type slashCall struct {
@@ -146,20 +176,63 @@ func (s *fakeStaking) byCons(consAddr sdk.ConsAddress) (string, stakingtypes.Val
 	return "", stakingtypes.Validator{}, false
 }
 
-func (s *fakeStaking) Slash(_ context.Context, consAddr sdk.ConsAddress, infractionHeight, power int64, fraction math.LegacyDec) (math.Int, error) {
+func (s *fakeStaking) totalStake() math.Int {
+	t := math.ZeroInt()
+	for _, v := range s.vals {
+		t = t.Add(v.Tokens)
+	}
+	for _, es := range s.unbonding {
+		for _, e := range es {
+			t = t.Add(e.balance)
+		}
+	}
+	return t
+}
+
+// undelegate moves amount of a validator's tokens into an unbonding entry created at height, and sets its
+// status (x/staking makes a validator whose self-delegation fell below its minimum Unbonding, jailed).
+func (s *fakeStaking) undelegate(op sdk.AccAddress, amount int64, height int64, status stakingtypes.BondStatus, jailed bool) {
+	v := s.vals[string(op)]
+	amt := math.NewInt(amount)
+	v.Tokens = v.Tokens.Sub(amt)
+	v.DelegatorShares = v.DelegatorShares.Sub(math.LegacyNewDecFromInt(amt))
+	v.Status, v.Jailed = status, jailed
+	s.vals[string(op)] = v
+	if s.unbonding == nil {
+		s.unbonding = map[string][]*ubdEntry{}
+	}
+	s.unbonding[string(op)] = append(s.unbonding[string(op)], &ubdEntry{creationHeight: height, initial: amt, balance: amt})
+}
+
+func (s *fakeStaking) Slash(ctx context.Context, consAddr sdk.ConsAddress, infractionHeight, power int64, fraction math.LegacyDec) (math.Int, error) {
 	k, v, ok := s.byCons(consAddr)
 	if !ok {
 		return math.ZeroInt(), nil
 	}
-	amt := math.LegacyNewDecFromInt(sdk.TokensFromConsensusPower(power, sdk.DefaultPowerReduction)).Mul(fraction).TruncateInt()
-	amt = math.MinInt(amt, v.Tokens)
+	if v.IsUnbonded() {
+		return math.ZeroInt(), fmt.Errorf("should not be slashing unbonded validator: %s", v.GetOperator())
+	}
+	remaining := math.LegacyNewDecFromInt(sdk.TokensFromConsensusPower(power, sdk.DefaultPowerReduction)).Mul(fraction).TruncateInt()
+	if infractionHeight < sdk.UnwrapSDKContext(ctx).BlockHeight() {
+		for _, e := range s.unbonding[k] {
+			if e.creationHeight < infractionHeight {
+				continue
+			}
+			cut := math.MinInt(fraction.MulInt(e.initial).TruncateInt(), e.balance)
+			e.balance = e.balance.Sub(cut)
+			remaining = remaining.Sub(cut)
+		}
+	}
+	amt := math.MaxInt(math.MinInt(remaining, v.Tokens), math.ZeroInt())
 	v.Tokens = v.Tokens.Sub(amt)
 	s.vals[k] = v
 	s.slashes = append(s.slashes, slashCall{consAddr, infractionHeight, power, fraction, amt})
 	return amt, nil
 }
 
-func (s *fakeStaking) Jail(_ context.Context, consAddr sdk.ConsAddress) error {
+// jail is x/staking's Jail (reached through x/slashing's): it panics when there is no validator and fails
+// when it is already jailed.
+func (s *fakeStaking) jail(consAddr sdk.ConsAddress) error {
 	k, v, ok := s.byCons(consAddr)
 	if !ok {
 		panic("jail: no validator")
@@ -185,6 +258,61 @@ func (s *fakeStaking) Validator(_ context.Context, addr sdk.ValAddress) (staking
 	return v, nil
 }
 
+func (s *fakeStaking) GetBondedValidatorsByPower(context.Context) ([]stakingtypes.Validator, error) {
+	var out []stakingtypes.Validator
+	for _, v := range s.vals {
+		if v.IsBonded() {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].OperatorAddress < out[j].OperatorAddress })
+	return out, nil
+}
+
+// fakeSlashing is x/slashing's jail bookkeeping: Jail goes through x/staking; JailUntil sets the signing info's
+// JailedUntil; unjail is MsgUnjail's check (jailed_until must have passed).
+type fakeSlashing struct {
+	staking     *fakeStaking
+	jailedUntil map[string]time.Time
+}
+
+func (s *fakeSlashing) Jail(_ context.Context, consAddr sdk.ConsAddress) error {
+	return s.staking.jail(consAddr)
+}
+
+func (s *fakeSlashing) JailUntil(_ context.Context, consAddr sdk.ConsAddress, t time.Time) error {
+	if _, _, ok := s.staking.byCons(consAddr); !ok {
+		return fmt.Errorf("cannot jail validator that does not have any signing information")
+	}
+	s.jailedUntil[string(consAddr)] = t
+	return nil
+}
+
+func (s *fakeSlashing) GetValidatorSigningInfo(_ context.Context, consAddr sdk.ConsAddress) (slashingtypes.ValidatorSigningInfo, error) {
+	if _, _, ok := s.staking.byCons(consAddr); !ok {
+		return slashingtypes.ValidatorSigningInfo{}, slashingtypes.ErrNoSigningInfoFound
+	}
+	return slashingtypes.ValidatorSigningInfo{Address: consAddr.String(), JailedUntil: s.jailedUntil[string(consAddr)]}, nil
+}
+
+// unjail is x/slashing's MsgUnjail for the validator of operator op at block time now.
+func (s *fakeSlashing) unjail(op sdk.AccAddress, now time.Time) error {
+	v := s.staking.vals[string(op)]
+	if !v.Jailed {
+		return slashingtypes.ErrValidatorNotJailed
+	}
+	c, err := v.GetConsAddr()
+	if err != nil {
+		return err
+	}
+	if now.Before(s.jailedUntil[string(c)]) {
+		return slashingtypes.ErrValidatorJailed.Wrapf("jailed until %s", s.jailedUntil[string(c)])
+	}
+	v.Jailed = false
+	s.staking.vals[string(op)] = v
+	return nil
+}
+
 type fakeDistr struct{ bank *fakeBank }
 
 func (d fakeDistr) FundCommunityPool(ctx context.Context, amount sdk.Coins, sender sdk.AccAddress) error {
@@ -206,11 +334,13 @@ type fixture struct {
 	t         *testing.T
 	ctx       sdk.Context
 	key       *storetypes.KVStoreKey
+	cms       storetypes.CommitMultiStore
 	k         keeper.Keeper
 	msg       types.MsgServer
 	q         types.QueryServer
 	bank      *fakeBank
 	staking   *fakeStaking
+	slashing  *fakeSlashing
 	registry  *fakeRegistry
 	ac, vc    address.Codec
 	authority string
@@ -226,7 +356,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	key := storetypes.NewKVStoreKey(types.StoreKey)
 	tctx := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_test"))
-	ctx := tctx.Ctx.WithBlockHeight(10)
+	ctx := tctx.Ctx.WithBlockHeight(10).WithBlockTime(genesisTime.Add(10 * blockTime))
 	enc := moduletestutil.MakeTestEncodingConfig(inferencemodule.AppModuleBasic{})
 	ac := addresscodec.NewBech32Codec("infer")
 	vc := addresscodec.NewBech32Codec("infervaloper")
@@ -234,14 +364,16 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, err)
 	bank := newFakeBank()
 	staking := &fakeStaking{vals: map[string]stakingtypes.Validator{}}
+	bank.staking = staking
+	slashing := &fakeSlashing{staking: staking, jailedUntil: map[string]time.Time{}}
 	registry := &fakeRegistry{models: map[string]registrytypes.Model{}}
 	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), ac, vc, authority,
-		fakeAccount{}, bank, staking, fakeDistr{bank}, registry)
+		fakeAccount{}, bank, staking, fakeDistr{bank}, registry, slashing)
 	require.NoError(t, k.InitGenesis(ctx, types.DefaultGenesis()))
 	f := &fixture{
-		t: t, ctx: ctx, key: key, k: k,
+		t: t, ctx: ctx, key: key, cms: tctx.CMS, k: k,
 		msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k),
-		bank: bank, staking: staking, registry: registry, ac: ac, vc: vc, authority: authority,
+		bank: bank, staking: staking, slashing: slashing, registry: registry, ac: ac, vc: vc, authority: authority,
 		publisher: addrOf("publisher"), alice: addrOf("alice"), bob: addrOf("bob"),
 	}
 	f.model = f.addModel("tiny", registrytypes.ModelStatus_MODEL_STATUS_ACTIVE)
@@ -343,8 +475,12 @@ func (f *fixture) result(jobID uint64, sidecar string, tokens int) *types.MsgSub
 	for i := range ids {
 		ids[i] = uint32(100 + i)
 	}
+	text := "some text"
+	if tokens == 0 {
+		text = "" // at most max_output_bytes_per_token per token
+	}
 	return &types.MsgSubmitResult{
-		Sidecar: sidecar, JobId: jobID, OutputTokenIds: ids, OutputText: "some text",
+		Sidecar: sidecar, JobId: jobID, OutputTokenIds: ids, OutputText: text,
 		Commitment: hex.EncodeToString(bytes.Repeat([]byte{0xab}, 32)), FinishReason: types.FinishReasonEOS,
 		Runtime: types.RuntimeProfile{ExecutionProvider: "cpu", Threads: 4, Engine: "onnxruntime-node"},
 	}
@@ -358,11 +494,11 @@ func (f *fixture) job(id uint64) types.Job {
 	return j
 }
 
-// endBlock runs the EndBlocker at the current height and then moves to the next height.
+// endBlock runs the EndBlocker at the current height and then moves to the next height (blockTime later).
 func (f *fixture) endBlock() {
 	f.t.Helper()
 	require.NoError(f.t, f.k.EndBlocker(f.ctx))
-	f.ctx = f.ctx.WithBlockHeight(f.ctx.BlockHeight() + 1)
+	f.ctx = f.ctx.WithBlockHeight(f.ctx.BlockHeight() + 1).WithBlockTime(f.ctx.BlockTime().Add(blockTime))
 }
 
 // runUntil runs blocks (EndBlocker, then next height) until the height is h.
@@ -449,12 +585,12 @@ func TestNewKeeperPanics(t *testing.T) {
 	bank := newFakeBank()
 	require.Panics(t, func() {
 		keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), ac, vc, "not-an-address",
-			fakeAccount{}, bank, &fakeStaking{}, fakeDistr{bank}, &fakeRegistry{})
+			fakeAccount{}, bank, &fakeStaking{}, fakeDistr{bank}, &fakeRegistry{}, &fakeSlashing{})
 	})
 	authority, _ := ac.BytesToString(authtypes.NewModuleAddress(govtypes.ModuleName))
 	require.PanicsWithError(t, "inference: the inference module account has not been set (add it to maccPerms)", func() {
 		keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), ac, vc, authority,
-			noModules{}, bank, &fakeStaking{}, fakeDistr{bank}, &fakeRegistry{})
+			noModules{}, bank, &fakeStaking{}, fakeDistr{bank}, &fakeRegistry{}, &fakeSlashing{})
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/inferchain/inferchain/chain/internal/fields"
 	"github.com/inferchain/inferchain/chain/x/inference/types"
 	registrytypes "github.com/inferchain/inferchain/chain/x/registry/types"
 )
@@ -30,33 +31,19 @@ func NewMsgServerImpl(keeper Keeper) types.MsgServer {
 
 // canonicalAccount decodes a bech32 account address and re-encodes it canonically.
 func (k Keeper) canonicalAccount(field, s string) (string, sdk.AccAddress, error) {
-	bz, err := k.addressCodec.StringToBytes(s)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %q is not a valid account address: %v", field, s, err)
-	}
-	canon, err := k.addressCodec.BytesToString(bz)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %v", field, err)
-	}
-	return canon, bz, nil
+	canon, bz, err := fields.Canonical(k.addressCodec, types.ErrInvalidAddress, "account address", field, s)
+	return canon, bz, err
 }
 
 // canonicalValidator decodes a bech32 validator operator address and re-encodes it canonically.
 func (k Keeper) canonicalValidator(field, s string) (string, sdk.ValAddress, error) {
-	bz, err := k.validatorAddressCodec.StringToBytes(s)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %q is not a valid validator operator address: %v", field, s, err)
-	}
-	canon, err := k.validatorAddressCodec.BytesToString(bz)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %v", field, err)
-	}
-	return canon, bz, nil
+	canon, bz, err := fields.Canonical(k.validatorAddressCodec, types.ErrInvalidAddress, "validator operator address", field, s)
+	return canon, bz, err
 }
 
-// operatorValidator maps a validator operator's account address to its validator address and checks that the
-// validator exists and is bonded.
-func (k Keeper) operatorValidator(ctx context.Context, operator string) (string, sdk.ValAddress, error) {
+// operatorValidator maps a validator operator's account address to its validator address. It does not look the
+// validator up: handlers that need a bonded validator call checkBonded.
+func (k Keeper) operatorValidator(operator string) (string, sdk.ValAddress, error) {
 	_, acc, err := k.canonicalAccount("operator", operator)
 	if err != nil {
 		return "", nil, err
@@ -130,7 +117,7 @@ func (k msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterE
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
 	}
-	valStr, val, err := k.operatorValidator(ctx, msg.Operator)
+	valStr, val, err := k.operatorValidator(msg.Operator)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +137,9 @@ func (k msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterE
 		return nil, err
 	}
 	if err := k.checkModels(ctx, msg.Models); err != nil {
+		return nil, err
+	}
+	if err := k.checkNotTombstoned(ctx, valStr, msg.Models); err != nil {
 		return nil, err
 	}
 	e := types.Executor{
@@ -182,7 +172,7 @@ func (k msgServer) UpdateExecutor(ctx context.Context, msg *types.MsgUpdateExecu
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
 	}
-	valStr, val, err := k.operatorValidator(ctx, msg.Operator)
+	valStr, val, err := k.operatorValidator(msg.Operator)
 	if err != nil {
 		return nil, err
 	}
@@ -204,14 +194,25 @@ func (k msgServer) UpdateExecutor(ctx context.Context, msg *types.MsgUpdateExecu
 		e.Sidecar = sidecar
 	}
 	if len(msg.Models) > 0 {
+		if err := k.checkNotTombstoned(ctx, valStr, msg.Models); err != nil {
+			return nil, err
+		}
 		e.Models = append([]string(nil), msg.Models...)
 	}
 	if msg.Endpoint != "" {
 		e.Endpoint = msg.Endpoint
 	}
 	if msg.Active {
+		if h := sdk.UnwrapSDKContext(ctx).BlockHeight(); !e.Active && e.DeactivatedHeight == h {
+			// a deactivation by the chain (misses, rejections past the limit, fraud) holds for its block at least
+			return nil, errorsmod.Wrapf(types.ErrTooSoon, "active: executor %s was deactivated by the chain at this height (%d); reactivate in a later block", valStr, h)
+		}
 		if err := k.checkBonded(ctx, msg.Operator, valStr, val); err != nil {
 			return nil, err
+		}
+		if len(e.Models) == 0 {
+			// a fraud verdict removed its only model (tombstone)
+			return nil, types.FieldErr("models", "executor %s serves no model; list at least one to activate it", valStr)
 		}
 		if err := k.checkModels(ctx, e.Models); err != nil {
 			return nil, err
@@ -393,8 +394,17 @@ func (k msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult)
 		return nil, err
 	}
 
+	// the stake a fraud verdict will slash from: the validator's power now, at the infraction height
+	power, tokens := int64(0), "0"
+	if v, err := k.stakingKeeper.Validator(ctx, val); err == nil && v != nil {
+		power = v.GetConsensusPower(k.stakingKeeper.PowerReduction(ctx))
+		tokens = v.GetBondedTokens().String()
+	}
+
 	job.Status = types.JobStatus_JOB_STATUS_RESULT_SUBMITTED
 	job.Result = &types.Result{
+		ExecutorPower:   power,
+		ExecutorTokens:  tokens,
 		OutputTokenIds:  append([]uint32(nil), msg.OutputTokenIds...),
 		OutputText:      msg.OutputText,
 		Commitment:      msg.Commitment,
@@ -433,6 +443,8 @@ func (k msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult)
 // job ends REFUNDED with status_reason "rejected by executor <valoper>: <reason>", and EventJobRejected then
 // EventJobRefunded are emitted. A rejection is an answer, not a miss: missed_deadlines is left as it is (not
 // incremented, and not reset either: a rejection costs no compute, so it does not prove the executor works).
+// Rejections are free up to max_rejections_per_window per rejection_window_blocks; each one beyond counts as a
+// missed deadline (countRejection), so a validator cannot refuse every job it is assigned for free.
 func (k msgServer) RejectJob(ctx context.Context, msg *types.MsgRejectJob) (*types.MsgRejectJobResponse, error) {
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
@@ -445,6 +457,13 @@ func (k msgServer) RejectJob(ctx context.Context, msg *types.MsgRejectJob) (*typ
 		return nil, err
 	}
 	job := a.job
+	p, err := k.GetParams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.countRejection(sdk.UnwrapSDKContext(ctx), p, a.val, a.executor); err != nil {
+		return nil, err
+	}
 	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventJobRejected{
 		JobId: job.Id, Executor: job.Executor, Reason: msg.Reason,
 	}); err != nil {
@@ -463,10 +482,8 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
 	}
-	authBz, err := k.addressCodec.StringToBytes(msg.Authority)
-	wantBz, _ := k.addressCodec.StringToBytes(k.authority)
-	if err != nil || !bytes.Equal(authBz, wantBz) {
-		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "authority: expected %s (gov), got %s", k.authority, msg.Authority)
+	if err := k.checkAuthority(msg.Authority); err != nil {
+		return nil, err
 	}
 	if err := msg.Params.Validate(); err != nil {
 		return nil, err
@@ -475,4 +492,14 @@ func (k msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, nil
+}
+
+// checkAuthority refuses a signer that is not the module authority (x/gov).
+func (k Keeper) checkAuthority(authority string) error {
+	authBz, err := k.addressCodec.StringToBytes(authority)
+	wantBz, _ := k.addressCodec.StringToBytes(k.authority)
+	if err != nil || !bytes.Equal(authBz, wantBz) {
+		return errorsmod.Wrapf(types.ErrUnauthorized, "authority: expected %s (gov), got %s", k.authority, authority)
+	}
+	return nil
 }

@@ -91,8 +91,9 @@ func (k msgServer) CommitVerdict(ctx context.Context, msg *types.MsgCommitVerdic
 
 // RevealVerdict opens a committee member's commitment after the commit phase (past commit_deadline, or once
 // every member committed) and until reveal_deadline. The salt must open the commitment
-// (types.VerdictCommitHash). A reveal resets the member's missed_audits; the last reveal of the committee
-// moves the audit's conclusion to the EndBlocker of this block.
+// (types.VerdictCommitHash). The last reveal of the committee moves the audit's conclusion to the EndBlocker of
+// this block. A reveal alone does not end the member's streak of missed audits: a verdict that agrees with the
+// decided outcome does, when the audit concludes (a reveal of the losing verdict counts a miss instead).
 func (k msgServer) RevealVerdict(ctx context.Context, msg *types.MsgRevealVerdict) (*types.MsgRevealVerdictResponse, error) {
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
@@ -148,15 +149,6 @@ func (k msgServer) RevealVerdict(ctx context.Context, msg *types.MsgRevealVerdic
 	}
 	if err := k.setJob(ctx, job); err != nil {
 		return nil, err
-	}
-	// a reveal ends the member's streak of missed audits
-	if e, found, err := k.GetExecutor(ctx, d.val); err != nil {
-		return nil, err
-	} else if found && e.MissedAudits != 0 {
-		e.MissedAudits = 0
-		if err := k.Executors.Set(ctx, d.val, e); err != nil {
-			return nil, err
-		}
 	}
 	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventVerdictRevealed{
 		JobId: job.Id, Verifier: v.Verifier, Verdict: v.Verdict, Reason: v.Reason,

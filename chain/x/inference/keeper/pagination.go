@@ -93,7 +93,7 @@ func (k Keeper) paginateJobs(ctx context.Context, req *query.PageRequest, walk w
 		}
 		start = binary.BigEndian.Uint64(req.Key)
 	}
-	limit := req.Limit
+	limit := capLimit(req).Limit
 	if limit == 0 {
 		limit = query.DefaultLimit
 	}
@@ -135,4 +135,18 @@ func (k Keeper) paginateJobs(ctx context.Context, req *query.PageRequest, walk w
 		res.Total = total
 	}
 	return out, res, nil
+}
+
+// MaxPageLimit caps the limit of every list query: one query cannot make a node read and encode an unbounded
+// number of records.
+const MaxPageLimit = 1000
+
+// capLimit returns req with its limit capped at MaxPageLimit (a copy; nil stays nil).
+func capLimit(req *query.PageRequest) *query.PageRequest {
+	if req == nil || req.Limit <= MaxPageLimit {
+		return req
+	}
+	c := *req
+	c.Limit = MaxPageLimit
+	return &c
 }

@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
 
 	"google.golang.org/grpc/codes"
@@ -103,6 +104,12 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 	switch {
 	case requester != "":
 		walk = walkIndex[string](q.k.Jobs.Indexes.Requester, requester)
+	case executor != "" && filterStatus:
+		// a sidecar's reconciliation: O(its jobs in that status), not O(its history)
+		walk = walkIndex[collections.Pair[string, int32]](q.k.Jobs.Indexes.ExecutorStatus, collections.Join(executor, int32(req.Status)))
+	case verifier != "" && req.Status == types.JobStatus_JOB_STATUS_AUDITING:
+		// a verifier's reconciliation: O(its open audits)
+		walk = walkKeySetIndex(q.k.OpenAudits, verifier)
 	case executor != "":
 		walk = walkIndex[string](q.k.Jobs.Indexes.Executor, executor)
 	case verifier != "":
@@ -147,7 +154,7 @@ func (q queryServer) Executors(ctx context.Context, req *types.QueryExecutorsReq
 	if req == nil {
 		return nil, errEmptyRequest
 	}
-	execs, page, err := query.CollectionPaginate(ctx, q.k.Executors, req.Pagination,
+	execs, page, err := query.CollectionPaginate(ctx, q.k.Executors, capLimit(req.Pagination),
 		func(_ sdk.ValAddress, e types.Executor) (types.Executor, error) { return e, nil })
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
@@ -165,6 +172,7 @@ func (q queryServer) ExecutorsOfModel(ctx context.Context, req *types.QueryExecu
 		return nil, status.Errorf(codes.InvalidArgument, "model: must be a model content root (64 lowercase hex characters), got %q", truncate(req.Model))
 	}
 	var out []types.Executor
+	var vals []sdk.ValAddress
 	rng := collections.NewPrefixedPairRange[string, sdk.ValAddress](req.Model)
 	err := q.k.ExecutorsByModel.Walk(ctx, rng, func(key collections.Pair[string, sdk.ValAddress]) (bool, error) {
 		e, found, err := q.k.GetExecutor(ctx, key.K2())
@@ -173,13 +181,29 @@ func (q queryServer) ExecutorsOfModel(ctx context.Context, req *types.QueryExecu
 		}
 		if found && e.Active {
 			out = append(out, e)
+			vals = append(vals, key.K2())
 		}
 		return false, nil
 	})
 	if err != nil {
 		return nil, internal(err)
 	}
-	return &types.QueryExecutorsOfModelResponse{Executors: out}, nil
+	p, err := q.k.GetParams(ctx)
+	if err != nil {
+		return nil, internal(err)
+	}
+	res := &types.QueryExecutorsOfModelResponse{Executors: out, Auditable: len(out) > int(p.Quorum)}
+	if len(out) == 1 {
+		// the publisher's own validator as the only executor: nobody else ever checks its answers
+		m, found, err := q.k.registry.GetModel(ctx, req.Model)
+		if err != nil {
+			return nil, internal(err)
+		}
+		if pub, err := q.k.addressCodec.StringToBytes(m.Publisher); found && err == nil && bytes.Equal(pub, vals[0]) {
+			res.PublisherOnly = true
+		}
+	}
+	return res, nil
 }
 
 // onCommittee reports whether a validator is on the job's audit committee.

@@ -147,6 +147,10 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "UpdateParams",
 					Skip:      true, // governance only
 				},
+				{
+					RpcMethod: "ClearTombstone",
+					Skip:      true, // governance only (a MsgClearTombstone in a gov proposal)
+				},
 			},
 		},
 	}

@@ -129,3 +129,8 @@ func CommitteeNote(got, want int) string {
 
 // NoteNoOtherExecutor is the note of an audit skipped because no other executor serves the model.
 const NoteNoOtherExecutor = "no other executor serves the model"
+
+// InsufficientCommitteeNote explains an audit that could not be held: fewer eligible verifiers than quorum.
+func InsufficientCommitteeNote(got int, quorum uint32) string {
+	return fmt.Sprintf("unaudited: only %d other eligible executor(s) serve the model, below the quorum %d; settled without an audit", got, quorum)
+}

@@ -21,6 +21,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "infer/x/inference/MsgUpdateParams")
 	legacy.RegisterAminoMsg(cdc, &MsgCommitVerdict{}, "infer/inference/MsgCommitVerdict")
 	legacy.RegisterAminoMsg(cdc, &MsgRevealVerdict{}, "infer/inference/MsgRevealVerdict")
+	legacy.RegisterAminoMsg(cdc, &MsgClearTombstone{}, "infer/inference/MsgClearTombstone")
 	cdc.RegisterConcrete(&Params{}, "infer/x/inference/Params", nil)
 }
 
@@ -35,6 +36,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgUpdateParams{},
 		&MsgCommitVerdict{},
 		&MsgRevealVerdict{},
+		&MsgClearTombstone{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }

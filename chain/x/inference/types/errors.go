@@ -18,4 +18,6 @@ var (
 	ErrInvalidParams      = errorsmod.Register(ModuleName, 13, "invalid params")
 	ErrInvalidGenesis     = errorsmod.Register(ModuleName, 14, "invalid genesis")
 	ErrAuditPhase         = errorsmod.Register(ModuleName, 15, "wrong audit phase")
+	ErrTombstoned         = errorsmod.Register(ModuleName, 40, "executor tombstoned for the model")
+	ErrTooSoon            = errorsmod.Register(ModuleName, 41, "too soon")
 )

@@ -2,10 +2,12 @@ package types
 
 import (
 	"context"
+	"time"
 
 	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	registrytypes "github.com/inferchain/inferchain/chain/x/registry/types"
@@ -26,6 +28,9 @@ type BankKeeper interface {
 	BlockedAddr(addr sdk.AccAddress) bool
 	// GetBalance is used to pay verifier rewards from the verifier pool without ever overdrawing it.
 	GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin
+	// GetSupply measures what a slash burned in all: x/staking's Slash returns only the part burned from the
+	// validator, not the part taken from unbonding delegations and redelegations.
+	GetSupply(ctx context.Context, denom string) sdk.Coin
 }
 
 // StakingKeeper is the subset of x/staking the inference module uses (satisfied by *stakingkeeper.Keeper).
@@ -36,13 +41,26 @@ type StakingKeeper interface {
 	// at power at infractionHeight (and of its unbondings / redelegations since); it returns the tokens burned
 	// from the validator.
 	Slash(ctx context.Context, consAddr sdk.ConsAddress, infractionHeight, power int64, slashFactor math.LegacyDec) (math.Int, error)
-	// Jail jails a validator (found by consensus address); it panics when there is none and fails when it is
-	// already jailed, so the caller checks both first.
-	Jail(ctx context.Context, consAddr sdk.ConsAddress) error
 	// PowerReduction converts tokens to consensus power (ValidatorI.GetConsensusPower).
 	PowerReduction(ctx context.Context) math.Int
 	// BondDenom is the denom of slashed tokens.
 	BondDenom(ctx context.Context) (string, error)
+	// GetBondedValidatorsByPower lists the bonded validators (the proposers): an audit decision waits for a
+	// proposer with no stake in it only when one exists.
+	GetBondedValidatorsByPower(ctx context.Context) ([]stakingtypes.Validator, error)
+}
+
+// SlashingKeeper is the subset of x/slashing the inference module uses (satisfied by slashingkeeper.Keeper).
+// Jailing goes through x/slashing, not x/staking, so that the validator's signing info holds a JailedUntil
+// and MsgUnjail waits for it.
+type SlashingKeeper interface {
+	// Jail jails a bonded validator through x/staking and emits x/slashing's slash event.
+	Jail(ctx context.Context, consAddr sdk.ConsAddress) error
+	// JailUntil sets the signing info's JailedUntil (MsgUnjail fails before it); it fails when the validator
+	// has no signing info.
+	JailUntil(ctx context.Context, consAddr sdk.ConsAddress, jailTime time.Time) error
+	// GetValidatorSigningInfo is read so that a jail never shortens a longer one (e.g. x/evidence's).
+	GetValidatorSigningInfo(ctx context.Context, consAddr sdk.ConsAddress) (slashingtypes.ValidatorSigningInfo, error)
 }
 
 // DistributionKeeper is the subset of x/distribution the inference module uses (satisfied by distrkeeper.Keeper).

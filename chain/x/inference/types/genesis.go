@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 )
 
 // DefaultGenesis returns the default genesis state: default params, no executors or jobs, job ids from 1.
@@ -48,12 +49,32 @@ func (gs GenesisState) Validate() error {
 			return wrap(what, fmt.Errorf("sidecar %s is bound to two executors", e.Sidecar))
 		}
 		sidecars[e.Sidecar] = true
-		if err := ValidateModelList(e.Models); err != nil {
-			return wrap(what, err)
+		// an executor whose only model was tombstoned (fraud) is inactive with an empty list
+		if len(e.Models) > 0 || e.Active {
+			if err := ValidateModelList(e.Models); err != nil {
+				return wrap(what, err)
+			}
 		}
 		if err := ValidateEndpoint(e.Endpoint); err != nil {
 			return wrap(what, err)
 		}
+	}
+	tombstones := make(map[string]bool, len(gs.Tombstones))
+	for i, t := range gs.Tombstones {
+		what := fmt.Sprintf("tombstones[%d]", i)
+		if err := ValidateAddressField("validator", t.Validator); err != nil {
+			return wrap(what, err)
+		}
+		if err := ValidateModelRef("model", t.Model); err != nil {
+			return wrap(what, err)
+		}
+		if tombstones[t.Validator+"/"+t.Model] {
+			return wrap(what, fmt.Errorf("duplicate tombstone of %s for model %s", t.Validator, t.Model))
+		}
+		tombstones[t.Validator+"/"+t.Model] = true
+	}
+	if n := len(gs.Entropy); n != 0 && n != 32 {
+		return wrap("entropy", fmt.Errorf("must be empty or 32 bytes, got %d", n))
 	}
 	ids := make(map[uint64]bool, len(gs.Jobs))
 	for i, j := range gs.Jobs {
@@ -98,6 +119,17 @@ func (gs GenesisState) Validate() error {
 		if j.Audit != nil {
 			if err := j.Audit.Validate(j.Status == JobStatus_JOB_STATUS_AUDITING); err != nil {
 				return wrap(what+".audit", err)
+			}
+		}
+		if r := j.Result; r != nil {
+			// the stake a fraud verdict slashes from
+			if r.ExecutorPower < 0 {
+				return wrap(what+".result.executor_power", fmt.Errorf("must not be negative, got %d", r.ExecutorPower))
+			}
+			if r.ExecutorTokens != "" {
+				if n, ok := math.NewIntFromString(r.ExecutorTokens); !ok || n.IsNegative() {
+					return wrap(what+".result.executor_tokens", fmt.Errorf("must be a non-negative integer, got %q", r.ExecutorTokens))
+				}
 			}
 		}
 	}

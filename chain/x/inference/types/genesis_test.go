@@ -36,6 +36,10 @@ func TestGenesisValidate(t *testing.T) {
 		return types.NewGenesisState(types.DefaultParams(), []types.Executor{exec}, []types.Job{job}, 2)
 	}
 	require.NoError(t, valid().Validate())
+	// an executor whose only model was tombstoned: inactive with an empty list
+	tombstoned := valid()
+	tombstoned.Executors[0].Models, tombstoned.Executors[0].Active = nil, false
+	require.NoError(t, tombstoned.Validate())
 	withAudit := valid()
 	withAudit.Jobs[0] = auditingJob(job)
 	require.NoError(t, withAudit.Validate())
@@ -59,6 +63,21 @@ func TestGenesisValidate(t *testing.T) {
 			gs.Executors = append(gs.Executors, e)
 		}, "bound to two executors"},
 		{"executor models", func(gs *types.GenesisState) { gs.Executors[0].Models = nil }, "models"},
+		{"negative recorded power", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Result.ExecutorPower = -1
+		}, "result.executor_power"},
+		{"recorded tokens", func(gs *types.GenesisState) {
+			gs.Jobs[0] = auditingJob(job)
+			gs.Jobs[0].Result.ExecutorTokens = "12x"
+		}, "result.executor_tokens"},
+		{"tombstone model", func(gs *types.GenesisState) {
+			gs.Tombstones = []types.ExecutorTombstone{{Validator: "infervaloper1x", Model: "x"}}
+		}, "tombstones[0]: model"},
+		{"duplicate tombstone", func(gs *types.GenesisState) {
+			gs.Tombstones = []types.ExecutorTombstone{{Validator: "infervaloper1x", Model: model}, {Validator: "infervaloper1x", Model: model}}
+		}, "duplicate tombstone"},
+		{"entropy", func(gs *types.GenesisState) { gs.Entropy = []byte{1, 2} }, "entropy: must be empty or 32 bytes"},
 		{"duplicate job", func(gs *types.GenesisState) { gs.Jobs = append(gs.Jobs, job) }, "duplicate id 1"},
 		{"pending without executor", func(gs *types.GenesisState) { gs.Jobs[0].Executor = "" }, "no executor"},
 		{"submitted without result", func(gs *types.GenesisState) { gs.Jobs[0].Status = types.JobStatus_JOB_STATUS_RESULT_SUBMITTED }, "no executor or result"},

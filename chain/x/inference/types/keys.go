@@ -29,6 +29,12 @@ var (
 	SettlementQueueKey    = collections.NewPrefix(10)
 	AuditQueueKey         = collections.NewPrefix(11)
 	JobsByVerifierKey     = collections.NewPrefix(12)
+	// Prefixes from 40 on: security state (issue 9).
+	TombstonesKey           = collections.NewPrefix(40)
+	EntropyKey              = collections.NewPrefix(41)
+	PruneQueueKey           = collections.NewPrefix(42)
+	JobsByExecutorStatusKey = collections.NewPrefix(43)
+	OpenAuditsByVerifierKey = collections.NewPrefix(44)
 )
 
 // FirstJobID is the id of the first job; 0 is never a valid job id.
@@ -41,6 +47,8 @@ const (
 	AuditDomain = "inferchain/audit"
 	// VerdictDomain separates a verifier's verdict commitment (see VerdictCommitHash).
 	VerdictDomain = "inferchain/verdict"
+	// EntropyDomain separates the running block-hash accumulator (see keeper/entropy.go).
+	EntropyDomain = "inferchain/entropy"
 )
 
 // Finish reasons a result may carry.

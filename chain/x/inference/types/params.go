@@ -27,6 +27,14 @@ const (
 	DefaultSlashFraction            = "0.050000000000000000"
 	DefaultVerifierReward    int64  = 100
 	DefaultMaxVerifierMisses uint32 = 3
+
+	DefaultJailDurationSeconds     uint64 = 600     // x/slashing's default downtime jail
+	DefaultTombstoneCooldownBlocks uint64 = 100_800 // about a week of 6 s blocks
+	DefaultRetentionBlocks         uint64 = 100_800
+	DefaultMaxRejectionsPerWindow  uint32 = 20
+	DefaultRejectionWindowBlocks   uint32 = 100
+	DefaultMaxOutputBytesPerToken  uint32 = 32
+	DefaultAuditMaxDeferBlocks     uint32 = 10
 )
 
 // Sampling limits of a request (not params: they bound what the sidecar engine accepts).
@@ -45,7 +53,12 @@ const (
 	CeilingMaxOutputTextBytes uint32 = 4 << 20
 	CeilingCommitteeSize      uint32 = 100
 	CeilingAuditBlocks        uint32 = 100_000
+	CeilingJailDuration       uint64 = 365 * 24 * 3600
+	CeilingBytesPerToken      uint32 = 1024
 )
+
+// MinQuorum is the least quorum governance may set: one verifier alone (a bug, a bribe) must never slash.
+const MinQuorum uint32 = 2
 
 // DefaultParams returns the default inference parameters: fee 1000uinfer + 10uinfer per token, 20 blocks per
 // attempt, 3 attempts, shares executor 0.70 / publisher 0.10 / verifiers 0.10 / community 0.10; audits: 5% of
@@ -73,7 +86,38 @@ func DefaultParams() Params {
 		SlashFraction:      DefaultSlashFraction,
 		VerifierReward:     sdk.NewInt64Coin(DefaultFeeDenom, DefaultVerifierReward),
 		MaxVerifierMisses:  DefaultMaxVerifierMisses,
+
+		JailDurationSeconds:     DefaultJailDurationSeconds,
+		TombstoneCooldownBlocks: DefaultTombstoneCooldownBlocks,
+		RetentionBlocks:         DefaultRetentionBlocks,
+		MaxRejectionsPerWindow:  DefaultMaxRejectionsPerWindow,
+		RejectionWindowBlocks:   DefaultRejectionWindowBlocks,
+		MaxOutputBytesPerToken:  DefaultMaxOutputBytesPerToken,
+		AuditMaxDeferBlocks:     DefaultAuditMaxDeferBlocks,
 	}
+}
+
+// validateSecurity checks the params of jailing, tombstones, retention, rejections and output bounds.
+func (p Params) validateSecurity() error {
+	if p.JailDurationSeconds > CeilingJailDuration {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.jail_duration_seconds: %d is above the ceiling %d (a year)", p.JailDurationSeconds, CeilingJailDuration)
+	}
+	if p.MaxRejectionsPerWindow > 0 && p.RejectionWindowBlocks == 0 {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.rejection_window_blocks: must be positive when max_rejections_per_window is set (%d)", p.MaxRejectionsPerWindow)
+	}
+	if p.RejectionWindowBlocks > CeilingAuditBlocks {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.rejection_window_blocks: %d is above the ceiling %d", p.RejectionWindowBlocks, CeilingAuditBlocks)
+	}
+	if p.MaxOutputBytesPerToken == 0 {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.max_output_bytes_per_token: must be positive")
+	}
+	if p.MaxOutputBytesPerToken > CeilingBytesPerToken {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.max_output_bytes_per_token: %d is above the ceiling %d", p.MaxOutputBytesPerToken, CeilingBytesPerToken)
+	}
+	if p.AuditMaxDeferBlocks > CeilingAuditBlocks {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.audit_max_defer_blocks: %d is above the ceiling %d", p.AuditMaxDeferBlocks, CeilingAuditBlocks)
+	}
+	return nil
 }
 
 // parseFraction parses a decimal param that must lie in [0, 1].
@@ -106,8 +150,8 @@ func (p Params) validateAudit() error {
 	if _, err := p.SlashFractionDec(); err != nil {
 		return err
 	}
-	if p.Quorum == 0 {
-		return errorsmod.Wrapf(ErrInvalidParams, "params.quorum: must be at least 1")
+	if p.Quorum < MinQuorum {
+		return errorsmod.Wrapf(ErrInvalidParams, "params.quorum: %d is below %d: a single verifier must never be able to slash", p.Quorum, MinQuorum)
 	}
 	if p.CommitteeSize < p.Quorum {
 		return errorsmod.Wrapf(ErrInvalidParams, "params.committee_size: %d is below the quorum %d", p.CommitteeSize, p.Quorum)
@@ -206,7 +250,10 @@ func (p Params) Validate() error {
 	if _, err := p.ParseShares(); err != nil {
 		return err
 	}
-	return p.validateAudit()
+	if err := p.validateAudit(); err != nil {
+		return err
+	}
+	return p.validateSecurity()
 }
 
 // String implements fmt.Stringer for logs.

@@ -154,7 +154,13 @@ func TestAuditParams(t *testing.T) {
 		{"empty probability", func(p *types.Params) { p.AuditProbability = "" }, "params.audit_probability"},
 		{"fraction above 1", func(p *types.Params) { p.SlashFraction = "1.5" }, "params.slash_fraction"},
 		{"fraction not a decimal", func(p *types.Params) { p.SlashFraction = "5%" }, "params.slash_fraction"},
-		{"zero quorum", func(p *types.Params) { p.Quorum = 0 }, "params.quorum: must be at least 1"},
+		{"zero quorum", func(p *types.Params) { p.Quorum = 0 }, "params.quorum: 0 is below 2"},
+		{"single-verifier quorum", func(p *types.Params) { p.Quorum, p.CommitteeSize = 1, 1 }, "params.quorum: 1 is below 2: a single verifier must never be able to slash"},
+		{"jail too long", func(p *types.Params) { p.JailDurationSeconds = 365*24*3600 + 1 }, "params.jail_duration_seconds"},
+		{"rejection window", func(p *types.Params) { p.RejectionWindowBlocks = 0 }, "params.rejection_window_blocks: must be positive"},
+		{"zero bytes per token", func(p *types.Params) { p.MaxOutputBytesPerToken = 0 }, "params.max_output_bytes_per_token: must be positive"},
+		{"bytes per token too big", func(p *types.Params) { p.MaxOutputBytesPerToken = 1025 }, "params.max_output_bytes_per_token: 1025 is above"},
+		{"defer too long", func(p *types.Params) { p.AuditMaxDeferBlocks = 100_001 }, "params.audit_max_defer_blocks"},
 		{"committee below quorum", func(p *types.Params) { p.CommitteeSize = 1 }, "params.committee_size: 1 is below the quorum 2"},
 		{"committee too big", func(p *types.Params) { p.CommitteeSize = 101 }, "params.committee_size: 101 is above the ceiling 100"},
 		{"zero commit blocks", func(p *types.Params) { p.CommitBlocks = 0 }, "params.commit_blocks: must be positive"},
@@ -174,7 +180,9 @@ func TestAuditParams(t *testing.T) {
 	p.AuditProbability, p.SlashFraction = "0", "1"
 	p.VerifierReward = sdk.NewInt64Coin("uinfer", 0)
 	p.MaxVerifierMisses = 0
-	p.CommitteeSize, p.Quorum = 1, 1
+	p.CommitteeSize, p.Quorum = 2, 2
+	p.RetentionBlocks, p.TombstoneCooldownBlocks, p.JailDurationSeconds, p.AuditMaxDeferBlocks = 0, 0, 0, 0
+	p.MaxRejectionsPerWindow, p.RejectionWindowBlocks = 0, 0
 	require.NoError(t, p.Validate())
 	p.AuditProbability, p.SlashFraction = "1.000000000000000000", "0"
 	require.NoError(t, p.Validate())

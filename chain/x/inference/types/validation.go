@@ -8,6 +8,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	"github.com/inferchain/inferchain/chain/digest"
+	"github.com/inferchain/inferchain/chain/internal/fields"
 )
 
 // Stateless validation of every inference message.
@@ -18,9 +19,6 @@ import (
 //
 //	prompt: is 20000 bytes, the maximum is 16384: invalid field
 
-// maxShown bounds how much of a bad value is echoed back in an error.
-const maxShown = 80
-
 // MaxModelsPerExecutor bounds the models one executor may serve.
 const MaxModelsPerExecutor = 64
 
@@ -30,20 +28,11 @@ const MaxEndpointLength = 512
 // maxAddressLength bounds address fields before they are decoded.
 const maxAddressLength = 255
 
-func show(s string) string {
-	if len(s) > maxShown {
-		cut := maxShown
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		return fmt.Sprintf("%q... (%d bytes)", s[:cut], len(s))
-	}
-	return fmt.Sprintf("%q", s)
-}
+func show(s string) string { return fields.Show(s) }
 
 // FieldErr returns an ErrInvalidField error naming the field.
 func FieldErr(field, format string, args ...any) error {
-	return errorsmod.Wrapf(ErrInvalidField, "%s: %s", field, fmt.Sprintf(format, args...))
+	return fields.Err(ErrInvalidField, field, format, args...)
 }
 
 // ValidateAddressField checks that an address field is present and not absurdly long; decoding it is the
@@ -215,6 +204,11 @@ func ValidateResult(p Params, maxTokens uint32, tokenIDs []uint32, text, commitm
 	if !utf8.ValidString(text) {
 		return FieldErr("output_text", "must be valid UTF-8")
 	}
+	// text is bounded by the tokens it decodes from: an executor cannot pad a short (cheap) answer with
+	// megabytes of state
+	if limit := uint64(p.MaxOutputBytesPerToken) * uint64(len(tokenIDs)); uint64(len(text)) > limit {
+		return FieldErr("output_text", "is %d bytes for %d output tokens, the maximum is %d bytes per token (%d)", len(text), len(tokenIDs), p.MaxOutputBytesPerToken, limit)
+	}
 	if !digest.IsHexDigest(commitment) {
 		return FieldErr("commitment", "must be 64 lowercase hex characters (a SHA-256 Merkle root), got %s", show(commitment))
 	}
@@ -250,7 +244,7 @@ func (m *MsgSubmitResult) ValidateBasic() error {
 	if m.JobId == 0 {
 		return FieldErr("job_id", "must be positive")
 	}
-	ceil := Params{MaxOutputTextBytes: CeilingMaxOutputTextBytes}
+	ceil := Params{MaxOutputTextBytes: CeilingMaxOutputTextBytes, MaxOutputBytesPerToken: CeilingBytesPerToken}
 	if err := ValidateResult(ceil, CeilingMaxTokensLimit, m.OutputTokenIds, m.OutputText, m.Commitment, m.FinishReason); err != nil {
 		return err
 	}
@@ -327,6 +321,17 @@ func (m *MsgUpdateParams) ValidateBasic() error {
 	return m.Params.Validate()
 }
 
+// ValidateBasic checks the fields without state.
+func (m *MsgClearTombstone) ValidateBasic() error {
+	if err := ValidateAddressField("authority", m.Authority); err != nil {
+		return err
+	}
+	if err := ValidateAddressField("validator", m.Validator); err != nil {
+		return err
+	}
+	return ValidateModelRef("model", m.Model)
+}
+
 // MaxVerdictReasonBytes bounds MsgRevealVerdict.reason.
 const MaxVerdictReasonBytes = 512
 
@@ -341,10 +346,10 @@ func ValidateCommitHash(s string) error {
 // ValidateVerdict checks a revealed verdict: VALID or FRAUD.
 func ValidateVerdict(v Verdict) error {
 	switch v {
-	case Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD:
+	case Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD, Verdict_VERDICT_ABSTAIN:
 		return nil
 	}
-	return FieldErr("verdict", "must be %s or %s, got %s", Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD, v)
+	return FieldErr("verdict", "must be %s, %s or %s, got %s", Verdict_VERDICT_VALID, Verdict_VERDICT_FRAUD, Verdict_VERDICT_ABSTAIN, v)
 }
 
 // ValidateVerdictReason checks a verdict's reason: optional, at most MaxVerdictReasonBytes bytes of UTF-8.

@@ -10,6 +10,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/inferchain/inferchain/chain/internal/fields"
 	"github.com/inferchain/inferchain/chain/x/registry/types"
 )
 
@@ -29,15 +30,7 @@ func NewMsgServerImpl(keeper Keeper) types.MsgServer {
 
 // canonicalAddress decodes a bech32 address with the keeper's codec and re-encodes it canonically.
 func (k Keeper) canonicalAddress(field, s string) (string, []byte, error) {
-	bz, err := k.addressCodec.StringToBytes(s)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %q is not a valid account address: %v", field, s, err)
-	}
-	canon, err := k.addressCodec.BytesToString(bz)
-	if err != nil {
-		return "", nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s: %v", field, err)
-	}
-	return canon, bz, nil
+	return fields.Canonical(k.addressCodec, types.ErrInvalidAddress, "account address", field, s)
 }
 
 // sameAddress reports whether two address strings decode to the same bytes.

@@ -11,6 +11,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	"github.com/inferchain/inferchain/chain/digest"
+	"github.com/inferchain/inferchain/chain/internal/fields"
 )
 
 // Stateless validation of every registry message.
@@ -21,26 +22,13 @@ import (
 //
 //	content_root: must be 64 lowercase hex characters (a SHA-256 digest), got "xyz": invalid digest
 
-// maxShown bounds how much of a bad value is echoed back in an error.
-const maxShown = 80
-
 // MaxScoreLength bounds the length of an attestation score.
 const MaxScoreLength = 40
 
-func show(s string) string {
-	if len(s) > maxShown {
-		// cut on a rune boundary
-		cut := maxShown
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		return fmt.Sprintf("%q... (%d bytes)", s[:cut], len(s))
-	}
-	return fmt.Sprintf("%q", s)
-}
+func show(s string) string { return fields.Show(s) }
 
 func fieldErr(field, format string, args ...any) error {
-	return errorsmod.Wrapf(ErrInvalidField, "%s: %s", field, fmt.Sprintf(format, args...))
+	return fields.Err(ErrInvalidField, field, format, args...)
 }
 
 // ValidateDigest checks that s is a 64-character lowercase hex SHA-256 digest.

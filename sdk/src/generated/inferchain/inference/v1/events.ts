@@ -11,7 +11,9 @@ import {
   AuditOutcome,
   auditOutcomeFromJSON,
   auditOutcomeToJSON,
+  ExecutorTombstone,
   FeeSplit,
+  Job,
   Verdict,
   verdictFromJSON,
   verdictToJSON,
@@ -108,6 +110,35 @@ export interface EventAuditConcluded {
     | undefined;
   /** verifiers that did not reveal in time (no reward; missed_audits incremented). */
   missed: string[];
+}
+
+/**
+ * EventJobPruned is emitted when a terminal job is removed from state (retention_blocks after it ended); it
+ * carries the whole record, so an indexer never needs the state to have it.
+ */
+export interface EventJobPruned {
+  job: Job | undefined;
+}
+
+/** EventExecutorTombstoned is emitted when a fraud verdict bars a validator from serving a model. */
+export interface EventExecutorTombstoned {
+  tombstone: ExecutorTombstone | undefined;
+}
+
+/** EventTombstoneCleared is emitted when governance lifts a tombstone (MsgClearTombstone). */
+export interface EventTombstoneCleared {
+  validator: string;
+  model: string;
+}
+
+/**
+ * EventAuditDeferred is emitted when the block that would decide an audit is proposed by a validator with a
+ * stake in it (the executor's validator or a candidate verifier): a later block decides.
+ */
+export interface EventAuditDeferred {
+  jobId: bigint;
+  proposer: string;
+  deferredBlocks: number;
 }
 
 function createBaseEventExecutorRegistered(): EventExecutorRegistered {
@@ -1535,6 +1566,335 @@ export const EventAuditConcluded: MessageFns<EventAuditConcluded> = {
       ? Coin.fromPartial(object.slashed)
       : undefined;
     message.missed = object.missed?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseEventJobPruned(): EventJobPruned {
+  return { job: undefined };
+}
+
+export const EventJobPruned: MessageFns<EventJobPruned> = {
+  encode(message: EventJobPruned, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== undefined) {
+      Job.encode(message.job, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventJobPruned {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventJobPruned();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = Job.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventJobPruned {
+    return { job: isSet(object.job) ? Job.fromJSON(object.job) : undefined };
+  },
+
+  toJSON(message: EventJobPruned): unknown {
+    const obj: any = {};
+    if (message.job !== undefined) {
+      obj.job = Job.toJSON(message.job);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventJobPruned>): EventJobPruned {
+    return EventJobPruned.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventJobPruned>): EventJobPruned {
+    const message = createBaseEventJobPruned();
+    message.job = (object.job !== undefined && object.job !== null) ? Job.fromPartial(object.job) : undefined;
+    return message;
+  },
+};
+
+function createBaseEventExecutorTombstoned(): EventExecutorTombstoned {
+  return { tombstone: undefined };
+}
+
+export const EventExecutorTombstoned: MessageFns<EventExecutorTombstoned> = {
+  encode(message: EventExecutorTombstoned, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tombstone !== undefined) {
+      ExecutorTombstone.encode(message.tombstone, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventExecutorTombstoned {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventExecutorTombstoned();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tombstone = ExecutorTombstone.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventExecutorTombstoned {
+    return { tombstone: isSet(object.tombstone) ? ExecutorTombstone.fromJSON(object.tombstone) : undefined };
+  },
+
+  toJSON(message: EventExecutorTombstoned): unknown {
+    const obj: any = {};
+    if (message.tombstone !== undefined) {
+      obj.tombstone = ExecutorTombstone.toJSON(message.tombstone);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventExecutorTombstoned>): EventExecutorTombstoned {
+    return EventExecutorTombstoned.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventExecutorTombstoned>): EventExecutorTombstoned {
+    const message = createBaseEventExecutorTombstoned();
+    message.tombstone = (object.tombstone !== undefined && object.tombstone !== null)
+      ? ExecutorTombstone.fromPartial(object.tombstone)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseEventTombstoneCleared(): EventTombstoneCleared {
+  return { validator: "", model: "" };
+}
+
+export const EventTombstoneCleared: MessageFns<EventTombstoneCleared> = {
+  encode(message: EventTombstoneCleared, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.validator !== "") {
+      writer.uint32(10).string(message.validator);
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventTombstoneCleared {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventTombstoneCleared();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.validator = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventTombstoneCleared {
+    return {
+      validator: isSet(object.validator) ? globalThis.String(object.validator) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+    };
+  },
+
+  toJSON(message: EventTombstoneCleared): unknown {
+    const obj: any = {};
+    if (message.validator !== "") {
+      obj.validator = message.validator;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventTombstoneCleared>): EventTombstoneCleared {
+    return EventTombstoneCleared.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventTombstoneCleared>): EventTombstoneCleared {
+    const message = createBaseEventTombstoneCleared();
+    message.validator = object.validator ?? "";
+    message.model = object.model ?? "";
+    return message;
+  },
+};
+
+function createBaseEventAuditDeferred(): EventAuditDeferred {
+  return { jobId: 0n, proposer: "", deferredBlocks: 0 };
+}
+
+export const EventAuditDeferred: MessageFns<EventAuditDeferred> = {
+  encode(message: EventAuditDeferred, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.proposer !== "") {
+      writer.uint32(18).string(message.proposer);
+    }
+    if (message.deferredBlocks !== 0) {
+      writer.uint32(24).uint32(message.deferredBlocks);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventAuditDeferred {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventAuditDeferred();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.proposer = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.deferredBlocks = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventAuditDeferred {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      proposer: isSet(object.proposer) ? globalThis.String(object.proposer) : "",
+      deferredBlocks: isSet(object.deferredBlocks)
+        ? globalThis.Number(object.deferredBlocks)
+        : isSet(object.deferred_blocks)
+        ? globalThis.Number(object.deferred_blocks)
+        : 0,
+    };
+  },
+
+  toJSON(message: EventAuditDeferred): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.proposer !== "") {
+      obj.proposer = message.proposer;
+    }
+    if (message.deferredBlocks !== 0) {
+      obj.deferredBlocks = Math.round(message.deferredBlocks);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventAuditDeferred>): EventAuditDeferred {
+    return EventAuditDeferred.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventAuditDeferred>): EventAuditDeferred {
+    const message = createBaseEventAuditDeferred();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.proposer = object.proposer ?? "";
+    message.deferredBlocks = object.deferredBlocks ?? 0;
     return message;
   },
 };

@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Executor, Job, Params } from "./types.js";
+import { Executor, ExecutorTombstone, Job, Params } from "./types.js";
 
 export const protobufPackage = "inferchain.inference.v1";
 
@@ -17,10 +17,13 @@ export interface GenesisState {
   executors: Executor[];
   jobs: Job[];
   nextJobId: bigint;
+  tombstones: ExecutorTombstone[];
+  /** entropy: the running hash of every block hash so far (mixed into audit draws). */
+  entropy: Uint8Array;
 }
 
 function createBaseGenesisState(): GenesisState {
-  return { params: undefined, executors: [], jobs: [], nextJobId: 0n };
+  return { params: undefined, executors: [], jobs: [], nextJobId: 0n, tombstones: [], entropy: new Uint8Array(0) };
 }
 
 export const GenesisState: MessageFns<GenesisState> = {
@@ -39,6 +42,12 @@ export const GenesisState: MessageFns<GenesisState> = {
         throw new globalThis.Error("value provided for field message.nextJobId of type uint64 too large");
       }
       writer.uint32(32).uint64(message.nextJobId);
+    }
+    for (const v of message.tombstones) {
+      ExecutorTombstone.encode(v!, writer.uint32(322).fork()).join();
+    }
+    if (message.entropy.length !== 0) {
+      writer.uint32(330).bytes(message.entropy);
     }
     return writer;
   },
@@ -88,6 +97,22 @@ export const GenesisState: MessageFns<GenesisState> = {
             message.nextJobId = reader.uint64() as bigint;
             continue;
           }
+          case 40: {
+            if (tag !== 322) {
+              break;
+            }
+
+            message.tombstones.push(ExecutorTombstone.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 41: {
+            if (tag !== 330) {
+              break;
+            }
+
+            message.entropy = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -112,6 +137,10 @@ export const GenesisState: MessageFns<GenesisState> = {
         : isSet(object.next_job_id)
         ? BigInt(object.next_job_id)
         : 0n,
+      tombstones: globalThis.Array.isArray(object?.tombstones)
+        ? object.tombstones.map((e: any) => ExecutorTombstone.fromJSON(e))
+        : [],
+      entropy: isSet(object.entropy) ? bytesFromBase64(object.entropy) : new Uint8Array(0),
     };
   },
 
@@ -129,6 +158,12 @@ export const GenesisState: MessageFns<GenesisState> = {
     if (message.nextJobId !== 0n) {
       obj.nextJobId = message.nextJobId.toString();
     }
+    if (message.tombstones?.length) {
+      obj.tombstones = message.tombstones.map((e) => ExecutorTombstone.toJSON(e));
+    }
+    if (message.entropy.length !== 0) {
+      obj.entropy = base64FromBytes(message.entropy);
+    }
     return obj;
   },
 
@@ -143,9 +178,36 @@ export const GenesisState: MessageFns<GenesisState> = {
     message.executors = object.executors?.map((e) => Executor.fromPartial(e)) || [];
     message.jobs = object.jobs?.map((e) => Job.fromPartial(e)) || [];
     message.nextJobId = (object.nextJobId !== undefined && object.nextJobId !== null) ? BigInt(object.nextJobId) : 0n;
+    message.tombstones = object.tombstones?.map((e) => ExecutorTombstone.fromPartial(e)) || [];
+    message.entropy = object.entropy ?? new Uint8Array(0);
     return message;
   },
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  if ((globalThis as any).Buffer) {
+    return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  } else {
+    const bin = globalThis.atob(b64);
+    const arr = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) {
+      arr[i] = bin.charCodeAt(i);
+    }
+    return arr;
+  }
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  if ((globalThis as any).Buffer) {
+    return (globalThis as any).Buffer.from(arr).toString("base64");
+  } else {
+    const bin: string[] = [];
+    arr.forEach((byte) => {
+      bin.push(globalThis.String.fromCharCode(byte));
+    });
+    return globalThis.btoa(bin.join(""));
+  }
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 

@@ -67,6 +67,13 @@ export interface QueryExecutorsOfModelRequest {
 
 export interface QueryExecutorsOfModelResponse {
   executors: Executor[];
+  /**
+   * publisher_only: the model's only active executor is the validator of its own publisher (the publisher
+   * account is that validator's operator): its results are never audited by anyone else.
+   */
+  publisherOnly: boolean;
+  /** auditable: more active executors serve the model than the audit quorum, so any of them can be audited. */
+  auditable: boolean;
 }
 
 function createBaseQueryParamsRequest(): QueryParamsRequest {
@@ -911,13 +918,19 @@ export const QueryExecutorsOfModelRequest: MessageFns<QueryExecutorsOfModelReque
 };
 
 function createBaseQueryExecutorsOfModelResponse(): QueryExecutorsOfModelResponse {
-  return { executors: [] };
+  return { executors: [], publisherOnly: false, auditable: false };
 }
 
 export const QueryExecutorsOfModelResponse: MessageFns<QueryExecutorsOfModelResponse> = {
   encode(message: QueryExecutorsOfModelResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.executors) {
       Executor.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.publisherOnly !== false) {
+      writer.uint32(16).bool(message.publisherOnly);
+    }
+    if (message.auditable !== false) {
+      writer.uint32(24).bool(message.auditable);
     }
     return writer;
   },
@@ -943,6 +956,22 @@ export const QueryExecutorsOfModelResponse: MessageFns<QueryExecutorsOfModelResp
             message.executors.push(Executor.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.publisherOnly = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.auditable = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -960,6 +989,12 @@ export const QueryExecutorsOfModelResponse: MessageFns<QueryExecutorsOfModelResp
       executors: globalThis.Array.isArray(object?.executors)
         ? object.executors.map((e: any) => Executor.fromJSON(e))
         : [],
+      publisherOnly: isSet(object.publisherOnly)
+        ? globalThis.Boolean(object.publisherOnly)
+        : isSet(object.publisher_only)
+        ? globalThis.Boolean(object.publisher_only)
+        : false,
+      auditable: isSet(object.auditable) ? globalThis.Boolean(object.auditable) : false,
     };
   },
 
@@ -967,6 +1002,12 @@ export const QueryExecutorsOfModelResponse: MessageFns<QueryExecutorsOfModelResp
     const obj: any = {};
     if (message.executors?.length) {
       obj.executors = message.executors.map((e) => Executor.toJSON(e));
+    }
+    if (message.publisherOnly !== false) {
+      obj.publisherOnly = message.publisherOnly;
+    }
+    if (message.auditable !== false) {
+      obj.auditable = message.auditable;
     }
     return obj;
   },
@@ -977,6 +1018,8 @@ export const QueryExecutorsOfModelResponse: MessageFns<QueryExecutorsOfModelResp
   fromPartial(object: DeepPartial<QueryExecutorsOfModelResponse>): QueryExecutorsOfModelResponse {
     const message = createBaseQueryExecutorsOfModelResponse();
     message.executors = object.executors?.map((e) => Executor.fromPartial(e)) || [];
+    message.publisherOnly = object.publisherOnly ?? false;
+    message.auditable = object.auditable ?? false;
     return message;
   },
 };

@@ -111,6 +111,15 @@ export interface MsgRevealVerdict {
 export interface MsgRevealVerdictResponse {
 }
 
+export interface MsgClearTombstone {
+  authority: string;
+  validator: string;
+  model: string;
+}
+
+export interface MsgClearTombstoneResponse {
+}
+
 function createBaseMsgRegisterExecutor(): MsgRegisterExecutor {
   return { operator: "", sidecar: "", models: [], endpoint: "" };
 }
@@ -1675,6 +1684,159 @@ export const MsgRevealVerdictResponse: MessageFns<MsgRevealVerdictResponse> = {
   },
 };
 
+function createBaseMsgClearTombstone(): MsgClearTombstone {
+  return { authority: "", validator: "", model: "" };
+}
+
+export const MsgClearTombstone: MessageFns<MsgClearTombstone> = {
+  encode(message: MsgClearTombstone, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authority !== "") {
+      writer.uint32(10).string(message.authority);
+    }
+    if (message.validator !== "") {
+      writer.uint32(18).string(message.validator);
+    }
+    if (message.model !== "") {
+      writer.uint32(26).string(message.model);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgClearTombstone {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgClearTombstone();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authority = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.validator = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgClearTombstone {
+    return {
+      authority: isSet(object.authority) ? globalThis.String(object.authority) : "",
+      validator: isSet(object.validator) ? globalThis.String(object.validator) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+    };
+  },
+
+  toJSON(message: MsgClearTombstone): unknown {
+    const obj: any = {};
+    if (message.authority !== "") {
+      obj.authority = message.authority;
+    }
+    if (message.validator !== "") {
+      obj.validator = message.validator;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgClearTombstone>): MsgClearTombstone {
+    return MsgClearTombstone.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgClearTombstone>): MsgClearTombstone {
+    const message = createBaseMsgClearTombstone();
+    message.authority = object.authority ?? "";
+    message.validator = object.validator ?? "";
+    message.model = object.model ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgClearTombstoneResponse(): MsgClearTombstoneResponse {
+  return {};
+}
+
+export const MsgClearTombstoneResponse: MessageFns<MsgClearTombstoneResponse> = {
+  encode(_: MsgClearTombstoneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgClearTombstoneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgClearTombstoneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgClearTombstoneResponse {
+    return {};
+  },
+
+  toJSON(_: MsgClearTombstoneResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgClearTombstoneResponse>): MsgClearTombstoneResponse {
+    return MsgClearTombstoneResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgClearTombstoneResponse>): MsgClearTombstoneResponse {
+    const message = createBaseMsgClearTombstoneResponse();
+    return message;
+  },
+};
+
 export interface Msg {
   /** RegisterExecutor: a bonded validator's operator binds a sidecar account and the models it serves. */
   RegisterExecutor(request: MsgRegisterExecutor): Promise<MsgRegisterExecutorResponse>;
@@ -1694,6 +1856,8 @@ export interface Msg {
   CommitVerdict(request: MsgCommitVerdict): Promise<MsgCommitVerdictResponse>;
   /** RevealVerdict: the same sidecar reveals verdict + salt after the commit phase, before the reveal deadline. */
   RevealVerdict(request: MsgRevealVerdict): Promise<MsgRevealVerdictResponse>;
+  /** ClearTombstone lifts the bar a fraud verdict put on a validator serving a model (authority only). */
+  ClearTombstone(request: MsgClearTombstone): Promise<MsgClearTombstoneResponse>;
 }
 
 export const MsgServiceName = "inferchain.inference.v1.Msg";
@@ -1711,6 +1875,7 @@ export class MsgClientImpl implements Msg {
     this.UpdateParams = this.UpdateParams.bind(this);
     this.CommitVerdict = this.CommitVerdict.bind(this);
     this.RevealVerdict = this.RevealVerdict.bind(this);
+    this.ClearTombstone = this.ClearTombstone.bind(this);
   }
   RegisterExecutor(request: MsgRegisterExecutor): Promise<MsgRegisterExecutorResponse> {
     const data = MsgRegisterExecutor.encode(request).finish();
@@ -1758,6 +1923,12 @@ export class MsgClientImpl implements Msg {
     const data = MsgRevealVerdict.encode(request).finish();
     const promise = this.rpc.request(this.service, "RevealVerdict", data);
     return promise.then((data) => MsgRevealVerdictResponse.decode(new BinaryReader(data)));
+  }
+
+  ClearTombstone(request: MsgClearTombstone): Promise<MsgClearTombstoneResponse> {
+    const data = MsgClearTombstone.encode(request).finish();
+    const promise = this.rpc.request(this.service, "ClearTombstone", data);
+    return promise.then((data) => MsgClearTombstoneResponse.decode(new BinaryReader(data)));
   }
 }
 

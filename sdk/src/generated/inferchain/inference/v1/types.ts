@@ -80,6 +80,11 @@ export enum Verdict {
   VERDICT_VALID = 1,
   /** VERDICT_FRAUD - FRAUD: some step fails the check (or the commitment data is missing or does not match the root). */
   VERDICT_FRAUD = 2,
+  /**
+   * VERDICT_ABSTAIN - ABSTAIN: the verifier cannot judge the result (e.g. no calibrated tolerance for the executor's execution
+   * provider): it is neither paid nor counted as a miss, and does not count toward any quorum.
+   */
+  VERDICT_ABSTAIN = 3,
   UNRECOGNIZED = -1,
 }
 
@@ -94,6 +99,9 @@ export function verdictFromJSON(object: any): Verdict {
     case 2:
     case "VERDICT_FRAUD":
       return Verdict.VERDICT_FRAUD;
+    case 3:
+    case "VERDICT_ABSTAIN":
+      return Verdict.VERDICT_ABSTAIN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -109,6 +117,8 @@ export function verdictToJSON(object: Verdict): string {
       return "VERDICT_VALID";
     case Verdict.VERDICT_FRAUD:
       return "VERDICT_FRAUD";
+    case Verdict.VERDICT_ABSTAIN:
+      return "VERDICT_ABSTAIN";
     case Verdict.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -127,6 +137,16 @@ export enum AuditOutcome {
   AUDIT_OUTCOME_HONEST = 4,
   /** AUDIT_OUTCOME_FRAUD - FRAUD: a quorum found fraud: the executor's validator is slashed and the requester refunded. */
   AUDIT_OUTCOME_FRAUD = 5,
+  /**
+   * AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE - INSUFFICIENT_COMMITTEE: picked, but fewer other eligible executors than quorum serve the model: the job
+   * settles unaudited (a committee below quorum could never prove fraud, and a single verifier must not slash).
+   */
+  AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE = 6,
+  /**
+   * AUDIT_OUTCOME_INCONCLUSIVE - INCONCLUSIVE: the committee reached no quorum either way (abstentions, missing reveals): the job settles
+   * like an honest one, nobody is slashed and no verdict is paid.
+   */
+  AUDIT_OUTCOME_INCONCLUSIVE = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -150,6 +170,12 @@ export function auditOutcomeFromJSON(object: any): AuditOutcome {
     case 5:
     case "AUDIT_OUTCOME_FRAUD":
       return AuditOutcome.AUDIT_OUTCOME_FRAUD;
+    case 6:
+    case "AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE":
+      return AuditOutcome.AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE;
+    case 7:
+    case "AUDIT_OUTCOME_INCONCLUSIVE":
+      return AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -171,6 +197,10 @@ export function auditOutcomeToJSON(object: AuditOutcome): string {
       return "AUDIT_OUTCOME_HONEST";
     case AuditOutcome.AUDIT_OUTCOME_FRAUD:
       return "AUDIT_OUTCOME_FRAUD";
+    case AuditOutcome.AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE:
+      return "AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE";
+    case AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE:
+      return "AUDIT_OUTCOME_INCONCLUSIVE";
     case AuditOutcome.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -197,6 +227,36 @@ export interface Executor {
    * (consecutive; reset by a reveal). Reaching max_verifier_misses jails its validator.
    */
   missedAudits: bigint;
+  /**
+   * Field numbers from 40 on: security fields (rejection rate limit, once-per-block misses, deactivation height).
+   * rejections counts the MsgRejectJob of this executor in the window that started at rejection_window_start.
+   */
+  rejections: number;
+  rejectionWindowStart: bigint;
+  /** last_miss_height is the height of the last missed deadline counted (misses count once per block). */
+  lastMissHeight: bigint;
+  /**
+   * deactivated_height is the height at which the chain (not the operator) last deactivated this executor
+   * (missed deadlines, misses, fraud); it cannot be reactivated in that block.
+   */
+  deactivatedHeight: bigint;
+  /**
+   * last_audit_miss_height is the height of the last missed audit counted (audit misses count once per block
+   * too: an outage during which several audits conclude together is one failure).
+   */
+  lastAuditMissHeight: bigint;
+}
+
+/**
+ * ExecutorTombstone bars a validator from serving a model after an audit found its result for that model
+ * fraudulent. It lasts until until_height (0: until governance clears it with MsgClearTombstone).
+ */
+export interface ExecutorTombstone {
+  validator: string;
+  model: string;
+  jobId: bigint;
+  height: bigint;
+  untilHeight: bigint;
 }
 
 /** VerifierVote is one committee member's commit and reveal. */
@@ -211,7 +271,11 @@ export interface VerifierVote {
   reason: string;
   revealedHeight: bigint;
   /** reward paid from the verifier pool when the audit concluded (zero for members that did not reveal). */
-  reward: Coin | undefined;
+  reward:
+    | Coin
+    | undefined;
+  /** outvoted: the member revealed a verdict against the decided outcome (no reward, counts a missed audit). */
+  outvoted: boolean;
 }
 
 export interface Audit {
@@ -229,6 +293,13 @@ export interface Audit {
   /** slashed: tokens slashed from the executor's validator on fraud. */
   slashed: Coin | undefined;
   concludedHeight: bigint;
+  /**
+   * decided_by: consensus address (hex) of the proposer of the deciding block; never the executor's validator
+   * nor, within audit_max_defer_blocks of the result, a candidate verifier.
+   */
+  decidedBy: string;
+  /** deferred_blocks: blocks the decision waited for a proposer that has no stake in it. */
+  deferredBlocks: number;
 }
 
 /** RuntimeProfile describes how the executor produced the result (for auditors and drift calibration). */
@@ -252,6 +323,13 @@ export interface Result {
   submittedHeight: bigint;
   /** submitted_by is the sidecar account that posted it. */
   submittedBy: string;
+  /**
+   * executor_power and executor_tokens: the executor validator's consensus power and bonded tokens when the
+   * result was submitted (the infraction height). A fraud verdict slashes from them, so leaving the active
+   * set (unbonding, redelegating) during the audit does not shrink the slash.
+   */
+  executorPower: bigint;
+  executorTokens: string;
 }
 
 /** FeeSplit is how a settled job's fee was paid out. */
@@ -338,6 +416,35 @@ export interface Params {
     | undefined;
   /** max_verifier_misses consecutive unrevealed audits jail the verifier's validator (0 = never). */
   maxVerifierMisses: number;
+  /**
+   * Field numbers from 40 on: security params (issue 9).
+   * jail_duration_seconds: how long a validator jailed by this module (misses, fraud) must wait before
+   * MsgUnjail succeeds (x/slashing JailedUntil).
+   */
+  jailDurationSeconds: bigint;
+  /**
+   * tombstone_cooldown_blocks: a fraud verdict bars the executor from the model for this many blocks
+   * (0 = until governance clears it).
+   */
+  tombstoneCooldownBlocks: bigint;
+  /**
+   * retention_blocks: terminal jobs (settled, refunded) are pruned from state this many blocks after they
+   * ended, after EventJobPruned carried the whole record (0 = keep forever).
+   */
+  retentionBlocks: bigint;
+  /**
+   * max_rejections_per_window MsgRejectJob per executor per rejection_window_blocks are free; each one beyond
+   * counts as a missed deadline (0 = no limit).
+   */
+  maxRejectionsPerWindow: number;
+  rejectionWindowBlocks: number;
+  /** max_output_bytes_per_token bounds output_text to this many bytes per output token. */
+  maxOutputBytesPerToken: number;
+  /**
+   * audit_max_defer_blocks: how long an audit decision waits for a proposer that is neither the executor's
+   * validator nor a candidate verifier before any proposer other than the executor's validator decides.
+   */
+  auditMaxDeferBlocks: number;
 }
 
 function createBaseExecutor(): Executor {
@@ -351,6 +458,11 @@ function createBaseExecutor(): Executor {
     missedDeadlines: 0n,
     completedJobs: 0n,
     missedAudits: 0n,
+    rejections: 0,
+    rejectionWindowStart: 0n,
+    lastMissHeight: 0n,
+    deactivatedHeight: 0n,
+    lastAuditMissHeight: 0n,
   };
 }
 
@@ -394,6 +506,33 @@ export const Executor: MessageFns<Executor> = {
         throw new globalThis.Error("value provided for field message.missedAudits of type uint64 too large");
       }
       writer.uint32(72).uint64(message.missedAudits);
+    }
+    if (message.rejections !== 0) {
+      writer.uint32(320).uint32(message.rejections);
+    }
+    if (message.rejectionWindowStart !== 0n) {
+      if (BigInt.asIntN(64, message.rejectionWindowStart) !== message.rejectionWindowStart) {
+        throw new globalThis.Error("value provided for field message.rejectionWindowStart of type int64 too large");
+      }
+      writer.uint32(328).int64(message.rejectionWindowStart);
+    }
+    if (message.lastMissHeight !== 0n) {
+      if (BigInt.asIntN(64, message.lastMissHeight) !== message.lastMissHeight) {
+        throw new globalThis.Error("value provided for field message.lastMissHeight of type int64 too large");
+      }
+      writer.uint32(336).int64(message.lastMissHeight);
+    }
+    if (message.deactivatedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.deactivatedHeight) !== message.deactivatedHeight) {
+        throw new globalThis.Error("value provided for field message.deactivatedHeight of type int64 too large");
+      }
+      writer.uint32(344).int64(message.deactivatedHeight);
+    }
+    if (message.lastAuditMissHeight !== 0n) {
+      if (BigInt.asIntN(64, message.lastAuditMissHeight) !== message.lastAuditMissHeight) {
+        throw new globalThis.Error("value provided for field message.lastAuditMissHeight of type int64 too large");
+      }
+      writer.uint32(352).int64(message.lastAuditMissHeight);
     }
     return writer;
   },
@@ -483,6 +622,46 @@ export const Executor: MessageFns<Executor> = {
             message.missedAudits = reader.uint64() as bigint;
             continue;
           }
+          case 40: {
+            if (tag !== 320) {
+              break;
+            }
+
+            message.rejections = reader.uint32();
+            continue;
+          }
+          case 41: {
+            if (tag !== 328) {
+              break;
+            }
+
+            message.rejectionWindowStart = reader.int64() as bigint;
+            continue;
+          }
+          case 42: {
+            if (tag !== 336) {
+              break;
+            }
+
+            message.lastMissHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 43: {
+            if (tag !== 344) {
+              break;
+            }
+
+            message.deactivatedHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 44: {
+            if (tag !== 352) {
+              break;
+            }
+
+            message.lastAuditMissHeight = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -522,6 +701,27 @@ export const Executor: MessageFns<Executor> = {
         : isSet(object.missed_audits)
         ? BigInt(object.missed_audits)
         : 0n,
+      rejections: isSet(object.rejections) ? globalThis.Number(object.rejections) : 0,
+      rejectionWindowStart: isSet(object.rejectionWindowStart)
+        ? BigInt(object.rejectionWindowStart)
+        : isSet(object.rejection_window_start)
+        ? BigInt(object.rejection_window_start)
+        : 0n,
+      lastMissHeight: isSet(object.lastMissHeight)
+        ? BigInt(object.lastMissHeight)
+        : isSet(object.last_miss_height)
+        ? BigInt(object.last_miss_height)
+        : 0n,
+      deactivatedHeight: isSet(object.deactivatedHeight)
+        ? BigInt(object.deactivatedHeight)
+        : isSet(object.deactivated_height)
+        ? BigInt(object.deactivated_height)
+        : 0n,
+      lastAuditMissHeight: isSet(object.lastAuditMissHeight)
+        ? BigInt(object.lastAuditMissHeight)
+        : isSet(object.last_audit_miss_height)
+        ? BigInt(object.last_audit_miss_height)
+        : 0n,
     };
   },
 
@@ -554,6 +754,21 @@ export const Executor: MessageFns<Executor> = {
     if (message.missedAudits !== 0n) {
       obj.missedAudits = message.missedAudits.toString();
     }
+    if (message.rejections !== 0) {
+      obj.rejections = Math.round(message.rejections);
+    }
+    if (message.rejectionWindowStart !== 0n) {
+      obj.rejectionWindowStart = message.rejectionWindowStart.toString();
+    }
+    if (message.lastMissHeight !== 0n) {
+      obj.lastMissHeight = message.lastMissHeight.toString();
+    }
+    if (message.deactivatedHeight !== 0n) {
+      obj.deactivatedHeight = message.deactivatedHeight.toString();
+    }
+    if (message.lastAuditMissHeight !== 0n) {
+      obj.lastAuditMissHeight = message.lastAuditMissHeight.toString();
+    }
     return obj;
   },
 
@@ -579,6 +794,167 @@ export const Executor: MessageFns<Executor> = {
     message.missedAudits = (object.missedAudits !== undefined && object.missedAudits !== null)
       ? BigInt(object.missedAudits)
       : 0n;
+    message.rejections = object.rejections ?? 0;
+    message.rejectionWindowStart = (object.rejectionWindowStart !== undefined && object.rejectionWindowStart !== null)
+      ? BigInt(object.rejectionWindowStart)
+      : 0n;
+    message.lastMissHeight = (object.lastMissHeight !== undefined && object.lastMissHeight !== null)
+      ? BigInt(object.lastMissHeight)
+      : 0n;
+    message.deactivatedHeight = (object.deactivatedHeight !== undefined && object.deactivatedHeight !== null)
+      ? BigInt(object.deactivatedHeight)
+      : 0n;
+    message.lastAuditMissHeight = (object.lastAuditMissHeight !== undefined && object.lastAuditMissHeight !== null)
+      ? BigInt(object.lastAuditMissHeight)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseExecutorTombstone(): ExecutorTombstone {
+  return { validator: "", model: "", jobId: 0n, height: 0n, untilHeight: 0n };
+}
+
+export const ExecutorTombstone: MessageFns<ExecutorTombstone> = {
+  encode(message: ExecutorTombstone, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.validator !== "") {
+      writer.uint32(10).string(message.validator);
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.jobId);
+    }
+    if (message.height !== 0n) {
+      if (BigInt.asIntN(64, message.height) !== message.height) {
+        throw new globalThis.Error("value provided for field message.height of type int64 too large");
+      }
+      writer.uint32(32).int64(message.height);
+    }
+    if (message.untilHeight !== 0n) {
+      if (BigInt.asIntN(64, message.untilHeight) !== message.untilHeight) {
+        throw new globalThis.Error("value provided for field message.untilHeight of type int64 too large");
+      }
+      writer.uint32(40).int64(message.untilHeight);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecutorTombstone {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecutorTombstone();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.validator = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.height = reader.int64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.untilHeight = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecutorTombstone {
+    return {
+      validator: isSet(object.validator) ? globalThis.String(object.validator) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      height: isSet(object.height) ? BigInt(object.height) : 0n,
+      untilHeight: isSet(object.untilHeight)
+        ? BigInt(object.untilHeight)
+        : isSet(object.until_height)
+        ? BigInt(object.until_height)
+        : 0n,
+    };
+  },
+
+  toJSON(message: ExecutorTombstone): unknown {
+    const obj: any = {};
+    if (message.validator !== "") {
+      obj.validator = message.validator;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.height !== 0n) {
+      obj.height = message.height.toString();
+    }
+    if (message.untilHeight !== 0n) {
+      obj.untilHeight = message.untilHeight.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExecutorTombstone>): ExecutorTombstone {
+    return ExecutorTombstone.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExecutorTombstone>): ExecutorTombstone {
+    const message = createBaseExecutorTombstone();
+    message.validator = object.validator ?? "";
+    message.model = object.model ?? "";
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.height = (object.height !== undefined && object.height !== null) ? BigInt(object.height) : 0n;
+    message.untilHeight = (object.untilHeight !== undefined && object.untilHeight !== null)
+      ? BigInt(object.untilHeight)
+      : 0n;
     return message;
   },
 };
@@ -592,6 +968,7 @@ function createBaseVerifierVote(): VerifierVote {
     reason: "",
     revealedHeight: 0n,
     reward: undefined,
+    outvoted: false,
   };
 }
 
@@ -623,6 +1000,9 @@ export const VerifierVote: MessageFns<VerifierVote> = {
     }
     if (message.reward !== undefined) {
       Coin.encode(message.reward, writer.uint32(58).fork()).join();
+    }
+    if (message.outvoted !== false) {
+      writer.uint32(320).bool(message.outvoted);
     }
     return writer;
   },
@@ -696,6 +1076,14 @@ export const VerifierVote: MessageFns<VerifierVote> = {
             message.reward = Coin.decode(reader, reader.uint32());
             continue;
           }
+          case 40: {
+            if (tag !== 320) {
+              break;
+            }
+
+            message.outvoted = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -729,6 +1117,7 @@ export const VerifierVote: MessageFns<VerifierVote> = {
         ? BigInt(object.revealed_height)
         : 0n,
       reward: isSet(object.reward) ? Coin.fromJSON(object.reward) : undefined,
+      outvoted: isSet(object.outvoted) ? globalThis.Boolean(object.outvoted) : false,
     };
   },
 
@@ -755,6 +1144,9 @@ export const VerifierVote: MessageFns<VerifierVote> = {
     if (message.reward !== undefined) {
       obj.reward = Coin.toJSON(message.reward);
     }
+    if (message.outvoted !== false) {
+      obj.outvoted = message.outvoted;
+    }
     return obj;
   },
 
@@ -776,6 +1168,7 @@ export const VerifierVote: MessageFns<VerifierVote> = {
     message.reward = (object.reward !== undefined && object.reward !== null)
       ? Coin.fromPartial(object.reward)
       : undefined;
+    message.outvoted = object.outvoted ?? false;
     return message;
   },
 };
@@ -792,6 +1185,8 @@ function createBaseAudit(): Audit {
     note: "",
     slashed: undefined,
     concludedHeight: 0n,
+    decidedBy: "",
+    deferredBlocks: 0,
   };
 }
 
@@ -838,6 +1233,12 @@ export const Audit: MessageFns<Audit> = {
         throw new globalThis.Error("value provided for field message.concludedHeight of type int64 too large");
       }
       writer.uint32(80).int64(message.concludedHeight);
+    }
+    if (message.decidedBy !== "") {
+      writer.uint32(322).string(message.decidedBy);
+    }
+    if (message.deferredBlocks !== 0) {
+      writer.uint32(328).uint32(message.deferredBlocks);
     }
     return writer;
   },
@@ -935,6 +1336,22 @@ export const Audit: MessageFns<Audit> = {
             message.concludedHeight = reader.int64() as bigint;
             continue;
           }
+          case 40: {
+            if (tag !== 322) {
+              break;
+            }
+
+            message.decidedBy = reader.string();
+            continue;
+          }
+          case 41: {
+            if (tag !== 328) {
+              break;
+            }
+
+            message.deferredBlocks = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -979,6 +1396,16 @@ export const Audit: MessageFns<Audit> = {
         : isSet(object.concluded_height)
         ? BigInt(object.concluded_height)
         : 0n,
+      decidedBy: isSet(object.decidedBy)
+        ? globalThis.String(object.decidedBy)
+        : isSet(object.decided_by)
+        ? globalThis.String(object.decided_by)
+        : "",
+      deferredBlocks: isSet(object.deferredBlocks)
+        ? globalThis.Number(object.deferredBlocks)
+        : isSet(object.deferred_blocks)
+        ? globalThis.Number(object.deferred_blocks)
+        : 0,
     };
   },
 
@@ -1014,6 +1441,12 @@ export const Audit: MessageFns<Audit> = {
     if (message.concludedHeight !== 0n) {
       obj.concludedHeight = message.concludedHeight.toString();
     }
+    if (message.decidedBy !== "") {
+      obj.decidedBy = message.decidedBy;
+    }
+    if (message.deferredBlocks !== 0) {
+      obj.deferredBlocks = Math.round(message.deferredBlocks);
+    }
     return obj;
   },
 
@@ -1042,6 +1475,8 @@ export const Audit: MessageFns<Audit> = {
     message.concludedHeight = (object.concludedHeight !== undefined && object.concludedHeight !== null)
       ? BigInt(object.concludedHeight)
       : 0n;
+    message.decidedBy = object.decidedBy ?? "";
+    message.deferredBlocks = object.deferredBlocks ?? 0;
     return message;
   },
 };
@@ -1226,6 +1661,8 @@ function createBaseResult(): Result {
     runtime: undefined,
     submittedHeight: 0n,
     submittedBy: "",
+    executorPower: 0n,
+    executorTokens: "",
   };
 }
 
@@ -1258,6 +1695,15 @@ export const Result: MessageFns<Result> = {
     }
     if (message.submittedBy !== "") {
       writer.uint32(58).string(message.submittedBy);
+    }
+    if (message.executorPower !== 0n) {
+      if (BigInt.asIntN(64, message.executorPower) !== message.executorPower) {
+        throw new globalThis.Error("value provided for field message.executorPower of type int64 too large");
+      }
+      writer.uint32(320).int64(message.executorPower);
+    }
+    if (message.executorTokens !== "") {
+      writer.uint32(330).string(message.executorTokens);
     }
     return writer;
   },
@@ -1341,6 +1787,22 @@ export const Result: MessageFns<Result> = {
             message.submittedBy = reader.string();
             continue;
           }
+          case 40: {
+            if (tag !== 320) {
+              break;
+            }
+
+            message.executorPower = reader.int64() as bigint;
+            continue;
+          }
+          case 41: {
+            if (tag !== 330) {
+              break;
+            }
+
+            message.executorTokens = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1382,6 +1844,16 @@ export const Result: MessageFns<Result> = {
         : isSet(object.submitted_by)
         ? globalThis.String(object.submitted_by)
         : "",
+      executorPower: isSet(object.executorPower)
+        ? BigInt(object.executorPower)
+        : isSet(object.executor_power)
+        ? BigInt(object.executor_power)
+        : 0n,
+      executorTokens: isSet(object.executorTokens)
+        ? globalThis.String(object.executorTokens)
+        : isSet(object.executor_tokens)
+        ? globalThis.String(object.executor_tokens)
+        : "",
     };
   },
 
@@ -1408,6 +1880,12 @@ export const Result: MessageFns<Result> = {
     if (message.submittedBy !== "") {
       obj.submittedBy = message.submittedBy;
     }
+    if (message.executorPower !== 0n) {
+      obj.executorPower = message.executorPower.toString();
+    }
+    if (message.executorTokens !== "") {
+      obj.executorTokens = message.executorTokens;
+    }
     return obj;
   },
 
@@ -1427,6 +1905,10 @@ export const Result: MessageFns<Result> = {
       ? BigInt(object.submittedHeight)
       : 0n;
     message.submittedBy = object.submittedBy ?? "";
+    message.executorPower = (object.executorPower !== undefined && object.executorPower !== null)
+      ? BigInt(object.executorPower)
+      : 0n;
+    message.executorTokens = object.executorTokens ?? "";
     return message;
   },
 };
@@ -2091,6 +2573,13 @@ function createBaseParams(): Params {
     slashFraction: "",
     verifierReward: undefined,
     maxVerifierMisses: 0,
+    jailDurationSeconds: 0n,
+    tombstoneCooldownBlocks: 0n,
+    retentionBlocks: 0n,
+    maxRejectionsPerWindow: 0,
+    rejectionWindowBlocks: 0,
+    maxOutputBytesPerToken: 0,
+    auditMaxDeferBlocks: 0,
   };
 }
 
@@ -2155,6 +2644,36 @@ export const Params: MessageFns<Params> = {
     }
     if (message.maxVerifierMisses !== 0) {
       writer.uint32(160).uint32(message.maxVerifierMisses);
+    }
+    if (message.jailDurationSeconds !== 0n) {
+      if (BigInt.asUintN(64, message.jailDurationSeconds) !== message.jailDurationSeconds) {
+        throw new globalThis.Error("value provided for field message.jailDurationSeconds of type uint64 too large");
+      }
+      writer.uint32(320).uint64(message.jailDurationSeconds);
+    }
+    if (message.tombstoneCooldownBlocks !== 0n) {
+      if (BigInt.asUintN(64, message.tombstoneCooldownBlocks) !== message.tombstoneCooldownBlocks) {
+        throw new globalThis.Error("value provided for field message.tombstoneCooldownBlocks of type uint64 too large");
+      }
+      writer.uint32(328).uint64(message.tombstoneCooldownBlocks);
+    }
+    if (message.retentionBlocks !== 0n) {
+      if (BigInt.asUintN(64, message.retentionBlocks) !== message.retentionBlocks) {
+        throw new globalThis.Error("value provided for field message.retentionBlocks of type uint64 too large");
+      }
+      writer.uint32(336).uint64(message.retentionBlocks);
+    }
+    if (message.maxRejectionsPerWindow !== 0) {
+      writer.uint32(344).uint32(message.maxRejectionsPerWindow);
+    }
+    if (message.rejectionWindowBlocks !== 0) {
+      writer.uint32(352).uint32(message.rejectionWindowBlocks);
+    }
+    if (message.maxOutputBytesPerToken !== 0) {
+      writer.uint32(360).uint32(message.maxOutputBytesPerToken);
+    }
+    if (message.auditMaxDeferBlocks !== 0) {
+      writer.uint32(368).uint32(message.auditMaxDeferBlocks);
     }
     return writer;
   },
@@ -2332,6 +2851,62 @@ export const Params: MessageFns<Params> = {
             message.maxVerifierMisses = reader.uint32();
             continue;
           }
+          case 40: {
+            if (tag !== 320) {
+              break;
+            }
+
+            message.jailDurationSeconds = reader.uint64() as bigint;
+            continue;
+          }
+          case 41: {
+            if (tag !== 328) {
+              break;
+            }
+
+            message.tombstoneCooldownBlocks = reader.uint64() as bigint;
+            continue;
+          }
+          case 42: {
+            if (tag !== 336) {
+              break;
+            }
+
+            message.retentionBlocks = reader.uint64() as bigint;
+            continue;
+          }
+          case 43: {
+            if (tag !== 344) {
+              break;
+            }
+
+            message.maxRejectionsPerWindow = reader.uint32();
+            continue;
+          }
+          case 44: {
+            if (tag !== 352) {
+              break;
+            }
+
+            message.rejectionWindowBlocks = reader.uint32();
+            continue;
+          }
+          case 45: {
+            if (tag !== 360) {
+              break;
+            }
+
+            message.maxOutputBytesPerToken = reader.uint32();
+            continue;
+          }
+          case 46: {
+            if (tag !== 368) {
+              break;
+            }
+
+            message.auditMaxDeferBlocks = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2442,6 +3017,41 @@ export const Params: MessageFns<Params> = {
         : isSet(object.max_verifier_misses)
         ? globalThis.Number(object.max_verifier_misses)
         : 0,
+      jailDurationSeconds: isSet(object.jailDurationSeconds)
+        ? BigInt(object.jailDurationSeconds)
+        : isSet(object.jail_duration_seconds)
+        ? BigInt(object.jail_duration_seconds)
+        : 0n,
+      tombstoneCooldownBlocks: isSet(object.tombstoneCooldownBlocks)
+        ? BigInt(object.tombstoneCooldownBlocks)
+        : isSet(object.tombstone_cooldown_blocks)
+        ? BigInt(object.tombstone_cooldown_blocks)
+        : 0n,
+      retentionBlocks: isSet(object.retentionBlocks)
+        ? BigInt(object.retentionBlocks)
+        : isSet(object.retention_blocks)
+        ? BigInt(object.retention_blocks)
+        : 0n,
+      maxRejectionsPerWindow: isSet(object.maxRejectionsPerWindow)
+        ? globalThis.Number(object.maxRejectionsPerWindow)
+        : isSet(object.max_rejections_per_window)
+        ? globalThis.Number(object.max_rejections_per_window)
+        : 0,
+      rejectionWindowBlocks: isSet(object.rejectionWindowBlocks)
+        ? globalThis.Number(object.rejectionWindowBlocks)
+        : isSet(object.rejection_window_blocks)
+        ? globalThis.Number(object.rejection_window_blocks)
+        : 0,
+      maxOutputBytesPerToken: isSet(object.maxOutputBytesPerToken)
+        ? globalThis.Number(object.maxOutputBytesPerToken)
+        : isSet(object.max_output_bytes_per_token)
+        ? globalThis.Number(object.max_output_bytes_per_token)
+        : 0,
+      auditMaxDeferBlocks: isSet(object.auditMaxDeferBlocks)
+        ? globalThis.Number(object.auditMaxDeferBlocks)
+        : isSet(object.audit_max_defer_blocks)
+        ? globalThis.Number(object.audit_max_defer_blocks)
+        : 0,
     };
   },
 
@@ -2507,6 +3117,27 @@ export const Params: MessageFns<Params> = {
     if (message.maxVerifierMisses !== 0) {
       obj.maxVerifierMisses = Math.round(message.maxVerifierMisses);
     }
+    if (message.jailDurationSeconds !== 0n) {
+      obj.jailDurationSeconds = message.jailDurationSeconds.toString();
+    }
+    if (message.tombstoneCooldownBlocks !== 0n) {
+      obj.tombstoneCooldownBlocks = message.tombstoneCooldownBlocks.toString();
+    }
+    if (message.retentionBlocks !== 0n) {
+      obj.retentionBlocks = message.retentionBlocks.toString();
+    }
+    if (message.maxRejectionsPerWindow !== 0) {
+      obj.maxRejectionsPerWindow = Math.round(message.maxRejectionsPerWindow);
+    }
+    if (message.rejectionWindowBlocks !== 0) {
+      obj.rejectionWindowBlocks = Math.round(message.rejectionWindowBlocks);
+    }
+    if (message.maxOutputBytesPerToken !== 0) {
+      obj.maxOutputBytesPerToken = Math.round(message.maxOutputBytesPerToken);
+    }
+    if (message.auditMaxDeferBlocks !== 0) {
+      obj.auditMaxDeferBlocks = Math.round(message.auditMaxDeferBlocks);
+    }
     return obj;
   },
 
@@ -2541,6 +3172,20 @@ export const Params: MessageFns<Params> = {
       ? Coin.fromPartial(object.verifierReward)
       : undefined;
     message.maxVerifierMisses = object.maxVerifierMisses ?? 0;
+    message.jailDurationSeconds = (object.jailDurationSeconds !== undefined && object.jailDurationSeconds !== null)
+      ? BigInt(object.jailDurationSeconds)
+      : 0n;
+    message.tombstoneCooldownBlocks =
+      (object.tombstoneCooldownBlocks !== undefined && object.tombstoneCooldownBlocks !== null)
+        ? BigInt(object.tombstoneCooldownBlocks)
+        : 0n;
+    message.retentionBlocks = (object.retentionBlocks !== undefined && object.retentionBlocks !== null)
+      ? BigInt(object.retentionBlocks)
+      : 0n;
+    message.maxRejectionsPerWindow = object.maxRejectionsPerWindow ?? 0;
+    message.rejectionWindowBlocks = object.rejectionWindowBlocks ?? 0;
+    message.maxOutputBytesPerToken = object.maxOutputBytesPerToken ?? 0;
+    message.auditMaxDeferBlocks = object.auditMaxDeferBlocks ?? 0;
     return message;
   },
 };
