@@ -113,7 +113,9 @@ func NewKeeper(
 func (k Keeper) GetAuthority() string { return k.authority }
 
 // ModuleAddress is the escrow account of matching pools and contributions.
-func (k Keeper) ModuleAddress() sdk.AccAddress { return k.accountKeeper.GetModuleAddress(types.ModuleName) }
+func (k Keeper) ModuleAddress() sdk.AccAddress {
+	return k.accountKeeper.GetModuleAddress(types.ModuleName)
+}
 
 // Logger returns a module logger.
 func (k Keeper) Logger(ctx context.Context) log.Logger {

@@ -61,7 +61,9 @@ func (AppModule) IsOnePerModuleType() {}
 func (AppModuleBasic) Name() string { return types.ModuleName }
 
 // RegisterLegacyAminoCodec registers the module's types on the legacy Amino codec.
-func (AppModuleBasic) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) { types.RegisterLegacyAminoCodec(cdc) }
+func (AppModuleBasic) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
+	types.RegisterLegacyAminoCodec(cdc)
+}
 
 // RegisterInterfaces registers the module's Msgs and Msg service.
 func (AppModuleBasic) RegisterInterfaces(funding codectypes.InterfaceRegistry) {

@@ -50,7 +50,7 @@ func (gs GenesisState) Validate() error {
 	type pkey struct{ round, project uint64 }
 	type agg struct {
 		total, sumSqrt math.Int
-		n             uint32
+		n              uint32
 	}
 	projects := make(map[pkey]*Project, len(gs.Projects))
 	sums := make(map[pkey]*agg, len(gs.Projects))

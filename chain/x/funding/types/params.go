@@ -10,8 +10,8 @@ import (
 // Default parameter values.
 const (
 	DefaultDenom                      = "uinfer"
-	DefaultMinContribution      int64 = 1_000
-	DefaultMaxContribution      int64 = 1_000_000_000
+	DefaultMinContribution     int64  = 1_000
+	DefaultMaxContribution     int64  = 1_000_000_000
 	DefaultMaxRoundBlocks      uint32 = 1_000_000
 	DefaultMaxProjectsPerRound uint32 = 100
 	DefaultPayoutsPerBlock     uint32 = 50
