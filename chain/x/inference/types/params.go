@@ -73,6 +73,10 @@ func DefaultParams() Params {
 		SlashFraction:      DefaultSlashFraction,
 		VerifierReward:     sdk.NewInt64Coin(DefaultFeeDenom, DefaultVerifierReward),
 		MaxVerifierMisses:  DefaultMaxVerifierMisses,
+
+		LineageRoyaltyShare: DefaultLineageRoyaltyShare,
+		LineageMaxDepth:     DefaultLineageMaxDepth,
+		LineageMaxNodes:     DefaultLineageMaxNodes,
 	}
 }
 
@@ -204,6 +208,9 @@ func (p Params) Validate() error {
 		}
 	}
 	if _, err := p.ParseShares(); err != nil {
+		return err
+	}
+	if err := p.validateLineage(); err != nil {
 		return err
 	}
 	return p.validateAudit()
