@@ -10,6 +10,7 @@ export interface ChainFailure {
 
 export const REGISTRY_CODESPACE = "registry";
 export const INFERENCE_CODESPACE = "inference";
+export const FUNDING_CODESPACE = "funding";
 
 // Registered error descriptions (the last ": " segment of a wrapped Cosmos error) -> our codes. Matched as
 // substrings so both the SDK's ("insufficient funds") and the registry module's descriptions map.
@@ -61,6 +62,25 @@ const INFERENCE_CODES: Record<number, ErrorCode> = {
   14: "invalid_argument", // invalid genesis
 };
 
+// chain/x/funding/types/errors.go (codespace "funding"; codes are stable there).
+const FUNDING_CODES: Record<number, ErrorCode> = {
+  2: "invalid_argument", // invalid params
+  3: "invalid_argument", // invalid genesis
+  4: "invalid_argument", // invalid address
+  5: "invalid_argument", // invalid field
+  6: "not_found",
+  7: "already_exists", // duplicate
+  8: "unauthorized", // not the subject's publisher, not the authority
+  9: "invalid_argument", // invalid window
+  10: "invalid_state", // outside the round's window (not started yet)
+  11: "invalid_argument", // invalid amount (zero, other denom)
+  12: "invalid_argument", // below the minimum contribution
+  13: "invalid_argument", // over the per-contributor cap
+  14: "invalid_state", // too many projects
+  15: "invalid_argument", // recipient cannot receive funds
+  16: "invalid_state", // round is not open (ended)
+};
+
 // The SDK's own codespace/code pairs that matter to users (cosmos-sdk types/errors).
 const SDK_CODES: Record<number, ErrorCode> = {
   4: "unauthorized",
@@ -103,7 +123,9 @@ function classify(failure: ChainFailure, message: string): ErrorCode {
         ? REGISTRY_CODES
         : failure.codespace === INFERENCE_CODESPACE
           ? INFERENCE_CODES
-          : undefined;
+          : failure.codespace === FUNDING_CODESPACE
+            ? FUNDING_CODES
+            : undefined;
   if (table && failure.code !== undefined && table[failure.code]) return table[failure.code]!;
   // x/inference's "insufficient fee" is a max_fee below the params minimum (an argument to fix), not the SDK's
   // "insufficient fee" (a tx fee below the gas price, codespace sdk, mapped by SDK_CODES).
