@@ -15,6 +15,9 @@ export const FUNDING_CODESPACE = "funding";
 // Registered error descriptions (the last ": " segment of a wrapped Cosmos error) -> our codes. Matched as
 // substrings so both the SDK's ("insufficient funds") and the registry module's descriptions map.
 const BY_DESCRIPTION: [RegExp, ErrorCode][] = [
+  // x/funding descriptions (chain/x/funding/types/errors.go)
+  [/^(outside the round's window|round is not open|too many projects)$/i, "invalid_state"],
+  [/^(below the minimum contribution|over the per-contributor cap|invalid window|invalid amount|recipient cannot receive funds)$/i, "invalid_argument"],
   // x/inference descriptions (chain/x/inference/types/errors.go)
   [/^no executor$/i, "unavailable"],
   [/model unavailable|validator not bonded|invalid job state|deadline passed/i, "invalid_state"],

@@ -26,6 +26,11 @@ describe("x/funding chain errors", () => {
     const unknown = fromChainFailure({ codespace: "funding", code: 6, log: "subject: no model or dataset with content root aa.. is registered: not found" });
     expect(unknown.code).toBe("not_found");
     expect(unknown.field).toBe("subject");
+    // a failed simulation carries only the text: the registered descriptions map the same way
+    expect(fromChainFailure({ log: "round 1 accepts contributions from height 30 (now 27): outside the round's window" }).code).toBe("invalid_state");
+    expect(fromChainFailure({ log: "round 1 ended at height 20 (now 21, status ROUND_STATUS_OPEN): round is not open" }).code).toBe("invalid_state");
+    expect(fromChainFailure({ log: "amount: 999uinfer is below the minimum contribution 1000uinfer: below the minimum contribution" })).toMatchObject({ code: "invalid_argument", field: "amount" });
+    expect(fromChainFailure({ log: "x already gave 60uinfer in round 1; 41uinfer more exceeds the cap: over the per-contributor cap" }).code).toBe("invalid_argument");
     expect(fromChainFailure({ codespace: "funding", code: 8, log: "subject x is published by y; only its publisher may register it (signer z): unauthorized" }).code).toBe("unauthorized");
   });
 });
