@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -222,4 +223,48 @@ func TestScaledSqrtAndWeight(t *testing.T) {
 		require.True(t, types.Weight(types.ScaledSqrt(math.NewInt(c)), math.NewInt(c)).IsZero(), "c=%d", c)
 	}
 	require.True(t, types.Match(math.NewInt(100), math.NewInt(5), math.ZeroInt()).IsZero())
+	// pool · weight past 256 bits does not panic (math.Int would): 10^60 · 10^40 / (2 · 10^40)
+	big := math.NewIntWithDecimal(1, 60)
+	require.Equal(t, big.QuoRaw(2).String(), types.Match(big, math.NewIntWithDecimal(1, 40), math.NewIntWithDecimal(2, 40)).String())
+}
+
+// Many rounds ending in one block: the work per block stays within payouts_per_block (the first due round
+// always starts), the others wait, closed to contributions, and everything is paid within a few blocks.
+func TestManyRoundsEndingAtOnceAreBounded(t *testing.T) {
+	f := newFixture(t)
+	p, err := f.k.GetParams(f.ctx)
+	require.NoError(t, err)
+	p.PayoutsPerBlock = 3
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	var ids []uint64
+	for i := 0; i < 4; i++ {
+		id := f.createRound(90, 10, 20)
+		ids = append(ids, id)
+		for j := 0; j < 3; j++ {
+			pid, _ := f.project(id, fmt.Sprintf("r%d-p%d", i, j))
+			f.contribute(id, pid, fmt.Sprintf("r%d-p%d-a", i, j), 1)
+			f.contribute(id, pid, fmt.Sprintf("r%d-p%d-b", i, j), 1)
+		}
+	}
+	f.endBlocks(20)
+	statuses := func() []types.RoundStatus {
+		var out []types.RoundStatus
+		for _, id := range ids {
+			out = append(out, f.round(id).Status)
+		}
+		return out
+	}
+	open, fin := types.RoundStatus_ROUND_STATUS_OPEN, types.RoundStatus_ROUND_STATUS_FINALIZING
+	require.Equal(t, []types.RoundStatus{fin, open, open, open}, statuses()) // 3 projects = the whole budget
+	a := addrOf("late")
+	f.fund(a, 5)
+	_, err = f.msg.Contribute(f.ctx, &types.MsgContribute{Contributor: f.acc(a), RoundId: ids[3], ProjectId: 1, Amount: coin(5)})
+	require.ErrorIs(t, err, types.ErrRoundNotOpen) // past its end even though not finalizing yet
+	f.endBlocks(30)
+	for _, id := range ids {
+		r := f.round(id)
+		require.Equal(t, types.RoundStatus_ROUND_STATUS_FINALIZED, r.Status)
+		require.Equal(t, math.NewInt(90).String(), r.Matched.String())
+	}
+	require.True(t, f.bank.balance(moduleAddr).IsZero())
 }

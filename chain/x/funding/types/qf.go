@@ -40,10 +40,13 @@ func Weight(sumSqrt, total math.Int) math.Int {
 	return w
 }
 
-// Match returns floor(pool · weight / totalWeight), or 0 when totalWeight is 0.
+// Match returns floor(pool · weight / totalWeight), or 0 when totalWeight is 0. The product is formed in an
+// unbounded big.Int (math.Int panics past 256 bits; a panic in the EndBlocker would halt the chain); the
+// result is at most pool whenever weight ≤ totalWeight.
 func Match(pool, weight, totalWeight math.Int) math.Int {
-	if !totalWeight.IsPositive() {
+	if !totalWeight.IsPositive() || !weight.IsPositive() {
 		return math.ZeroInt()
 	}
-	return pool.Mul(weight).Quo(totalWeight)
+	x := new(big.Int).Mul(pool.BigInt(), weight.BigInt())
+	return math.NewIntFromBigInt(x.Quo(x, totalWeight.BigInt()))
 }

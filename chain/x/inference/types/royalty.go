@@ -103,8 +103,16 @@ func SplitRoyalty(ctx context.Context, reg RegistryKeeper, model string, royalty
 				return nil, false, err
 			}
 			keep := e.amount
+			// the budget is checked on the declared inputs before any of them is read
 			if depth < p.LineageMaxDepth && len(inputs) > 0 && share.IsPositive() && visited+uint32(len(inputs)) <= p.LineageMaxNodes {
 				visited += uint32(len(inputs))
+				if inputs, err = registered(ctx, reg, inputs); err != nil {
+					return nil, false, err
+				}
+			} else {
+				inputs = nil
+			}
+			if len(inputs) > 0 {
 				up := math.LegacyNewDecFromInt(e.amount).Mul(share).TruncateInt()
 				each := up.QuoRaw(int64(len(inputs)))
 				keep = e.amount.Sub(up)
@@ -126,7 +134,7 @@ func SplitRoyalty(ctx context.Context, reg RegistryKeeper, model string, royalty
 	return credits, true, nil
 }
 
-// lookup returns a lineage node's publisher and its inputs that are still registered.
+// lookup returns a lineage node's publisher and its declared inputs (parents then datasets; a dataset's sources).
 func lookup(ctx context.Context, reg RegistryKeeper, n lineageNode) (string, []lineageNode, error) {
 	var inputs []lineageNode
 	if n.dataset {
@@ -135,11 +143,7 @@ func lookup(ctx context.Context, reg RegistryKeeper, n lineageNode) (string, []l
 			return "", nil, err
 		}
 		for _, s := range d.Sources {
-			if _, ok, err := reg.GetDataset(ctx, s); err != nil {
-				return "", nil, err
-			} else if ok {
-				inputs = append(inputs, lineageNode{dataset: true, root: s})
-			}
+			inputs = append(inputs, lineageNode{dataset: true, root: s})
 		}
 		return d.Publisher, inputs, nil
 	}
@@ -148,18 +152,32 @@ func lookup(ctx context.Context, reg RegistryKeeper, n lineageNode) (string, []l
 		return "", nil, err
 	}
 	for _, pr := range m.Parents {
-		if _, ok, err := reg.GetModel(ctx, pr.Model); err != nil {
-			return "", nil, err
-		} else if ok {
-			inputs = append(inputs, lineageNode{root: pr.Model})
-		}
+		inputs = append(inputs, lineageNode{root: pr.Model})
 	}
 	for _, d := range m.Datasets {
-		if _, ok, err := reg.GetDataset(ctx, d.Dataset); err != nil {
-			return "", nil, err
-		} else if ok {
-			inputs = append(inputs, lineageNode{dataset: true, root: d.Dataset})
-		}
+		inputs = append(inputs, lineageNode{dataset: true, root: d.Dataset})
 	}
 	return m.Publisher, inputs, nil
+}
+
+// registered keeps the inputs that are still registered (x/registry never deletes, so this is all of them in
+// practice; a missing one is skipped rather than paid to nobody).
+func registered(ctx context.Context, reg RegistryKeeper, inputs []lineageNode) ([]lineageNode, error) {
+	out := inputs[:0:0]
+	for _, in := range inputs {
+		var ok bool
+		var err error
+		if in.dataset {
+			_, ok, err = reg.GetDataset(ctx, in.root)
+		} else {
+			_, ok, err = reg.GetModel(ctx, in.root)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, in)
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package types_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -150,4 +151,36 @@ func TestLineageParamsValidate(t *testing.T) {
 		require.ErrorIs(t, p.Validate(), types.ErrInvalidParams)
 	}
 	require.NoError(t, lineageParams("0.5", 0, 0).Validate())
+}
+
+type countingRegistry struct {
+	lineageRegistry
+	reads int
+}
+
+func (r *countingRegistry) GetModel(ctx context.Context, root string) (registrytypes.Model, bool, error) {
+	r.reads++
+	return r.lineageRegistry.GetModel(ctx, root)
+}
+
+func (r *countingRegistry) GetDataset(ctx context.Context, root string) (registrytypes.Dataset, bool, error) {
+	r.reads++
+	return r.lineageRegistry.GetDataset(ctx, root)
+}
+
+// Settlement runs in the EndBlocker, unmetered: a model with a huge fan-out must not make it read every
+// input. Over budget, a node's inputs are not even read.
+func TestSplitRoyaltyReadsAreBounded(t *testing.T) {
+	reg := fourLevels()
+	wide := reg.models["M2"]
+	for i := 0; i < 500; i++ {
+		root := fmt.Sprintf("W%d", i)
+		reg.models[root] = registrytypes.Model{ContentRoot: root, Publisher: "pub/" + root}
+		wide.Parents = append(wide.Parents, registrytypes.ParentRef{Model: root})
+	}
+	reg.models["M2"] = wide
+	c := &countingRegistry{lineageRegistry: reg}
+	got := credits(t, c, "M3", 1001, lineageParams("0.5", 4, 64))
+	require.Equal(t, map[string]int64{"pub/M3": 501, "pub/M2": 250, "pub/D3": 250}, got) // M2 keeps: 501 inputs > budget
+	require.Less(t, c.reads, 10, "reads: %d", c.reads)
 }
