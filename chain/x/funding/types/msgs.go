@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -27,12 +28,13 @@ func checkText(field, s string, max uint32, required bool) error {
 	return nil
 }
 
-// checkCoin refuses a coin that is malformed, not positive or not in the funding denom.
+// checkCoin refuses a coin that is malformed, not positive or not in the funding denom (any denom when the
+// params have none: the ceilings of ValidateBasic).
 func checkCoin(field string, c sdk.Coin, p Params) error {
 	if err := c.Validate(); err != nil {
 		return errorsmod.Wrapf(ErrInvalidAmount, "%s: %v", field, err)
 	}
-	if c.Denom != p.Denom() {
+	if p.Denom() != "" && c.Denom != p.Denom() {
 		return errorsmod.Wrapf(ErrInvalidAmount, "%s: denom %q is not the funding denom %q", field, c.Denom, p.Denom())
 	}
 	if !c.IsPositive() {
@@ -110,3 +112,33 @@ func (m *MsgContribute) Validate(p Params) error {
 	}
 	return nil
 }
+
+// ceilingParams are the loosest limits governance may set, without a denom: the state-independent checks of
+// ValidateBasic (run in CheckTx, so that a message no params could accept never reaches the mempool). A
+// message within the current params is always within these.
+func ceilingParams() Params {
+	return Params{
+		MinContribution:         sdk.Coin{Amount: math.OneInt()},
+		MaxContributionPerRound: sdk.Coin{Amount: math.NewIntWithDecimal(1, 30)},
+		MaxRoundBlocks:          CeilingMaxRoundBlocks,
+		MaxProjectsPerRound:     CeilingMaxProjectsPerRound,
+		PayoutsPerBlock:         CeilingPayoutsPerBlock,
+		MaxTitleLength:          CeilingMaxTitleLength,
+		MaxUriLength:            CeilingMaxURILength,
+	}
+}
+
+// ValidateBasic runs Validate against the ceiling params (state-independent).
+func (m *MsgCreateRound) ValidateBasic() error { return m.Validate(ceilingParams()) }
+
+// ValidateBasic runs Validate against the ceiling params (state-independent).
+func (m *MsgFundPool) ValidateBasic() error { return m.Validate(ceilingParams()) }
+
+// ValidateBasic runs Validate against the ceiling params (state-independent).
+func (m *MsgRegisterProject) ValidateBasic() error { return m.Validate(ceilingParams()) }
+
+// ValidateBasic runs Validate against the ceiling params (state-independent).
+func (m *MsgContribute) ValidateBasic() error { return m.Validate(ceilingParams()) }
+
+// ValidateBasic checks the proposed params.
+func (m *MsgUpdateParams) ValidateBasic() error { return m.Params.Validate() }
