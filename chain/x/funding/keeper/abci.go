@@ -12,7 +12,8 @@ import (
 )
 
 // EndBlocker finalizes rounds, with bounded work per block: a budget of payouts_per_block units, where fixing a
-// round's matches costs one unit per project (at least 1) and paying a project costs one unit.
+// round's matches costs one unit per project (at least 1), paying a project one unit and closing a round (the
+// remainder transfer) one unit.
 //
 //  1. Every OPEN round whose end_height is at or below the current height (this block's transactions, the last
 //     that could contribute, have run) goes FINALIZING: its total QF weight is fixed (the pool and the
@@ -37,7 +38,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	if err := k.EndQueue.Walk(ctx, new(collections.Range[collections.Pair[int64, uint64]]).
 		EndExclusive(collections.Join(h+1, uint64(0))), func(key collections.Pair[int64, uint64]) (bool, error) {
 		due = append(due, key)
-		return false, nil
+		return int64(len(due)) >= budget, nil // each costs at least one unit: no more can start this block
 	}); err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	var finalizing []uint64
 	if err := k.FinalizeQueue.Walk(ctx, nil, func(id uint64) (bool, error) {
 		finalizing = append(finalizing, id)
-		return false, nil
+		return int64(len(finalizing)) >= int64(p.PayoutsPerBlock), nil // each costs at least one unit
 	}); err != nil {
 		return err
 	}
@@ -91,9 +92,10 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 				}
 				budget--
 			}
-			if r.NextPayout <= r.ProjectCount {
+			if r.NextPayout <= r.ProjectCount || budget <= 0 {
 				return nil
 			}
+			budget-- // the remainder transfer
 			return k.finish(cctx, r)
 		})
 	}

@@ -268,3 +268,34 @@ func TestManyRoundsEndingAtOnceAreBounded(t *testing.T) {
 	}
 	require.True(t, f.bank.balance(moduleAddr).IsZero())
 }
+
+// Rounds without projects cost a unit to start and one to close: even empty rounds cannot make one block
+// do unbounded work.
+func TestEmptyRoundsAreBounded(t *testing.T) {
+	f := newFixture(t)
+	p, err := f.k.GetParams(f.ctx)
+	require.NoError(t, err)
+	p.PayoutsPerBlock = 2
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	var ids []uint64
+	for i := 0; i < 5; i++ {
+		ids = append(ids, f.createRound(7, 10, 20))
+	}
+	count := func(s types.RoundStatus) int {
+		n := 0
+		for _, id := range ids {
+			if f.round(id).Status == s {
+				n++
+			}
+		}
+		return n
+	}
+	f.endBlocks(20)
+	require.Equal(t, 2, count(types.RoundStatus_ROUND_STATUS_FINALIZING))
+	require.Equal(t, 3, count(types.RoundStatus_ROUND_STATUS_OPEN))
+	f.endBlocks(21)
+	require.Equal(t, 0, count(types.RoundStatus_ROUND_STATUS_FINALIZED)) // 2 more started, the budget spent
+	f.endBlocks(30)
+	require.Equal(t, 5, count(types.RoundStatus_ROUND_STATUS_FINALIZED))
+	require.Equal(t, math.NewInt(35).String(), f.bank.balance(communityPool).String())
+}
