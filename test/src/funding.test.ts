@@ -202,6 +202,9 @@ describe("royalties up the lineage through a real inference job", () => {
     const job = await bob.getJob(res.jobId);
     const shares = Object.fromEntries(job.settlement!.royalties.map((r) => [r.recipient, BigInt(r.amount!.amount)]));
     expect(shares).toEqual({ [carol.senderAddress]: want.carol, [alice.senderAddress]: want.alice, [dave.senderAddress]: want.dave });
+    // the receipt names them too, the fine-tune's publisher first, and they sum to the royalty
+    expect(split.royalties?.map((r) => r.recipient)).toEqual([carol.senderAddress, alice.senderAddress, dave.senderAddress]);
+    expect(split.royalties!.reduce((n, r) => n + BigInt(r.amount.amount), 0n)).toBe(royalty);
     expect(await balance(alice.senderAddress)).toBe(before.alice + want.alice);
     expect(await balance(carol.senderAddress)).toBe(before.carol + want.carol);
     expect(await balance(dave.senderAddress)).toBe(before.dave + want.dave);
