@@ -87,6 +87,10 @@ import (
 	inferencekeeper "github.com/inferchain/inferchain/chain/x/inference/keeper"
 	inferencemodule "github.com/inferchain/inferchain/chain/x/inference/module"
 	inferencetypes "github.com/inferchain/inferchain/chain/x/inference/types"
+
+	fundingkeeper "github.com/inferchain/inferchain/chain/x/funding/keeper"
+	fundingmodule "github.com/inferchain/inferchain/chain/x/funding/module"
+	fundingtypes "github.com/inferchain/inferchain/chain/x/funding/types"
 )
 
 // maccPerms are the module account permissions.
@@ -100,6 +104,7 @@ var maccPerms = map[string][]string{
 	// MODULE: module accounts go here.
 	inferencetypes.ModuleName:       nil, // job fee escrow
 	inferencetypes.VerifierPoolName: nil, // verifier rewards
+	fundingtypes.ModuleName:         nil, // matching pools and contributions until paid out
 }
 
 var (
@@ -136,6 +141,7 @@ type InferApp struct {
 	// MODULE: keeper fields go here.
 	RegistryKeeper  registrykeeper.Keeper
 	InferenceKeeper inferencekeeper.Keeper
+	FundingKeeper   fundingkeeper.Keeper
 
 	// the module manager
 	ModuleManager      *module.Manager
@@ -202,6 +208,7 @@ func NewInferApp(
 		// MODULE: store keys go here.
 		registrytypes.StoreKey,
 		inferencetypes.StoreKey,
+		fundingtypes.StoreKey,
 	)
 	tkeys := storetypes.NewTransientStoreKeys()
 
@@ -338,6 +345,16 @@ func NewInferApp(
 	app.StakingKeeper.SetHooks(
 		stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks(), app.InferenceKeeper.Hooks()),
 	)
+	app.FundingKeeper = fundingkeeper.NewKeeper(
+		appCodec,
+		runtime.NewKVStoreService(keys[fundingtypes.StoreKey]),
+		addressCodec,
+		authority,
+		app.AccountKeeper,
+		app.BankKeeper,
+		app.DistrKeeper,
+		app.RegistryKeeper,
+	)
 
 	/****  Module Options ****/
 
@@ -358,6 +375,7 @@ func NewInferApp(
 		// MODULE: app modules go here.
 		registrymodule.NewAppModule(appCodec, app.RegistryKeeper),
 		inferencemodule.NewAppModule(appCodec, app.InferenceKeeper),
+		fundingmodule.NewAppModule(appCodec, app.FundingKeeper),
 	)
 
 	// BasicModuleManager defines the module BasicManager which is in charge of setting up basic,
@@ -399,6 +417,7 @@ func NewInferApp(
 		// MODULE: begin blockers go here (listing a module without a BeginBlock is harmless).
 		registrytypes.ModuleName,
 		inferencetypes.ModuleName,
+		fundingtypes.ModuleName,
 	)
 	app.ModuleManager.SetOrderEndBlockers(
 		govtypes.ModuleName,
@@ -408,6 +427,7 @@ func NewInferApp(
 		// MODULE: end blockers go here (listing a module without an EndBlock is harmless).
 		registrytypes.ModuleName,
 		inferencetypes.ModuleName,
+		fundingtypes.ModuleName,
 	)
 
 	// NOTE: The genutils module must occur after staking so that pools are
@@ -428,6 +448,7 @@ func NewInferApp(
 		// MODULE: genesis order goes here (after the SDK modules).
 		registrytypes.ModuleName,
 		inferencetypes.ModuleName,
+		fundingtypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)

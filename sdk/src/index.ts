@@ -86,3 +86,33 @@ export {
   EventVerdictRevealed,
   EventAuditConcluded,
 } from "./generated/inferchain/inference/v1/events.js";
+
+// x/funding: the client helpers (QF arithmetic mirroring the chain, parsers), the message type URLs, and the
+// generated types under a Funding prefix where names are shared with the other modules.
+export * from "./chain/funding-types.js";
+export * from "./client/funding.js";
+export {
+  RoundStatus,
+  ProjectKind,
+  Round as FundingRound,
+  Project as FundingProject,
+  Contribution as FundingContribution,
+  MatchEstimate,
+  Params as FundingParams,
+} from "./generated/inferchain/funding/v1/types.js";
+export {
+  MsgCreateRound,
+  MsgFundPool,
+  MsgRegisterProject,
+  MsgContribute,
+  MsgUpdateParams as FundingMsgUpdateParams,
+} from "./generated/inferchain/funding/v1/tx.js";
+export {
+  EventRoundCreated,
+  EventPoolFunded,
+  EventProjectRegistered,
+  EventContributed,
+  EventProjectPaid,
+  EventRoundFinalized,
+} from "./generated/inferchain/funding/v1/events.js";
+export type { QueryMatchEstimatesResponse } from "./generated/inferchain/funding/v1/query.js";

@@ -10,10 +10,14 @@ export interface ChainFailure {
 
 export const REGISTRY_CODESPACE = "registry";
 export const INFERENCE_CODESPACE = "inference";
+export const FUNDING_CODESPACE = "funding";
 
 // Registered error descriptions (the last ": " segment of a wrapped Cosmos error) -> our codes. Matched as
 // substrings so both the SDK's ("insufficient funds") and the registry module's descriptions map.
 const BY_DESCRIPTION: [RegExp, ErrorCode][] = [
+  // x/funding descriptions (chain/x/funding/types/errors.go)
+  [/^(outside the round's window|round is not open|too many projects)$/i, "invalid_state"],
+  [/^(below the minimum contribution|over the per-contributor cap|invalid window|invalid amount|recipient cannot receive funds)$/i, "invalid_argument"],
   // x/inference descriptions (chain/x/inference/types/errors.go)
   [/^no executor$/i, "unavailable"],
   [/model unavailable|validator not bonded|invalid job state|deadline passed/i, "invalid_state"],
@@ -64,6 +68,25 @@ const INFERENCE_CODES: Record<number, ErrorCode> = {
   41: "invalid_state", // too soon (reactivation in the block of a deactivation by the chain)
 };
 
+// chain/x/funding/types/errors.go (codespace "funding"; codes are stable there).
+const FUNDING_CODES: Record<number, ErrorCode> = {
+  2: "invalid_argument", // invalid params
+  3: "invalid_argument", // invalid genesis
+  4: "invalid_argument", // invalid address
+  5: "invalid_argument", // invalid field
+  6: "not_found",
+  7: "already_exists", // duplicate
+  8: "unauthorized", // not the subject's publisher, not the authority
+  9: "invalid_argument", // invalid window
+  10: "invalid_state", // outside the round's window (not started yet)
+  11: "invalid_argument", // invalid amount (zero, other denom)
+  12: "invalid_argument", // below the minimum contribution
+  13: "invalid_argument", // over the per-contributor cap
+  14: "invalid_state", // too many projects
+  15: "invalid_argument", // recipient cannot receive funds
+  16: "invalid_state", // round is not open (ended)
+};
+
 // The SDK's own codespace/code pairs that matter to users (cosmos-sdk types/errors).
 const SDK_CODES: Record<number, ErrorCode> = {
   4: "unauthorized",
@@ -106,7 +129,9 @@ function classify(failure: ChainFailure, message: string): ErrorCode {
         ? REGISTRY_CODES
         : failure.codespace === INFERENCE_CODESPACE
           ? INFERENCE_CODES
-          : undefined;
+          : failure.codespace === FUNDING_CODESPACE
+            ? FUNDING_CODES
+            : undefined;
   if (table && failure.code !== undefined && table[failure.code]) return table[failure.code]!;
   // x/inference's "insufficient fee" is a max_fee below the params minimum (an argument to fix), not the SDK's
   // "insufficient fee" (a tx fee below the gas price, codespace sdk, mapped by SDK_CODES).

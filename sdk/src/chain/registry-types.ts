@@ -14,6 +14,7 @@ import {
   MsgUpdateParams,
   MsgUpdateParamsResponse,
 } from "../generated/inferchain/registry/v1/tx.js";
+import { fundingTypes } from "./funding-types.js";
 import { inferenceTypes } from "./inference-types.js";
 
 /** Protobuf type URLs of the registry messages (SIGN_MODE_DIRECT; no amino converters needed). */
@@ -59,9 +60,9 @@ export const registryTypes: ReadonlyArray<[string, GeneratedType]> = [
   [registryResponseTypeUrls.MsgUpdateParamsResponse, generated(MsgUpdateParamsResponse)],
 ];
 
-/** A cosmjs Registry with the SDK's default types plus Inferchain's (x/registry and x/inference). */
+/** A cosmjs Registry with the SDK's default types plus Inferchain's (x/registry, x/inference and x/funding). */
 export function createInferchainRegistry(): Registry {
-  return new Registry([...defaultRegistryTypes, ...registryTypes, ...inferenceTypes]);
+  return new Registry([...defaultRegistryTypes, ...registryTypes, ...inferenceTypes, ...fundingTypes]);
 }
 
 export interface MsgRegisterModelEncodeObject extends EncodeObject {

@@ -22,11 +22,17 @@ export type QueryApi = Pick<
   | "getExecutorsOfModel"
   | "getInferenceParams"
   | "waitForResult"
+  | "getHeight"
+  | "getFundingRound"
+  | "listFundingRounds"
+  | "listFundingProjects"
+  | "getMatchEstimates"
   | "disconnect"
 >;
 
 export type TxApi = QueryApi &
-  Pick<SigningInferchainClient, "senderAddress" | "registerModel" | "registerDataset" | "attest" | "revokeAttestation" | "updateModelStatus" | "requestInference" | "infer">;
+  Pick<SigningInferchainClient, "senderAddress" | "registerModel" | "registerDataset" | "attest" | "revokeAttestation" | "updateModelStatus" | "requestInference" | "infer"> &
+  Pick<SigningInferchainClient, "createFundingRound" | "fundFundingRound" | "registerFundingProject" | "contribute">;
 
 export interface CliIo {
   out(text: string): void;

@@ -108,6 +108,7 @@ export function renderReceipt(r: InferenceReceipt): string {
       `charged      ${formatCoin(r.charged)} (refund ${formatCoin(s.refund)})`,
       `fee split    executor ${formatCoin(s.executor)}, publisher ${formatCoin(s.publisher)}, verifier pool ${formatCoin(s.verifierPool)}, community pool ${formatCoin(s.communityPool)}`,
     );
+    if (s.royalties) lines.push(`royalties    ${s.royalties.map((x) => `${x.recipient} ${formatCoin(x.amount)}`).join(", ")} (up the lineage)`);
   }
   if (r.commitment) lines.push(`commitment   ${r.commitment}`);
   if (r.runtime) {

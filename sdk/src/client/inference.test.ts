@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { renderReceipt } from "../cli/render-inference.js";
 import { InferchainError } from "../errors.js";
 import { JobStatus } from "../generated/inferchain/inference/v1/types.js";
 import { PARAMS, ROOT, SIDECAR, VALOPER, pendingJob, refundedJob, settledJob, submittedJob } from "../testing/jobs.js";
@@ -53,6 +54,24 @@ describe("receipt", () => {
     // the split sums to max_fee
     const s = r.feeSplit!;
     expect([s.executor, s.publisher, s.verifierPool, s.communityPool, s.refund].reduce((n, c) => n + BigInt(c.amount), 0n)).toBe(1640n);
+  });
+
+  it("names the royalty recipients when the royalty went up the lineage", () => {
+    const job = settledJob();
+    job.settlement!.royalties = [
+      { recipient: "infer1child", amount: { denom: "uinfer", amount: "53" } },
+      { recipient: "infer1base", amount: { denom: "uinfer", amount: "25" } },
+      { recipient: "infer1data", amount: { denom: "uinfer", amount: "25" } },
+    ];
+    const r = buildReceipt(job);
+    expect(r.feeSplit!.royalties).toEqual([
+      { recipient: "infer1child", amount: { denom: "uinfer", amount: "53" } },
+      { recipient: "infer1base", amount: { denom: "uinfer", amount: "25" } },
+      { recipient: "infer1data", amount: { denom: "uinfer", amount: "25" } },
+    ]);
+    expect(r.feeSplit!.royalties!.reduce((n, x) => n + BigInt(x.amount.amount), 0n)).toBe(BigInt(r.feeSplit!.publisher.amount));
+    expect(renderReceipt(r)).toContain("royalties    infer1child 53uinfer, infer1base 25uinfer, infer1data 25uinfer (up the lineage)");
+    expect(buildReceipt(settledJob()).feeSplit!.royalties).toBeUndefined(); // all to the job model's publisher
   });
 
   it("leaves result and settlement parts empty until they happen", () => {

@@ -152,6 +152,12 @@ export interface FeeSplitCoins {
   communityPool: Coin;
   /** The part of max_fee not charged, returned to the requester. */
   refund: Coin;
+  /**
+   * Who received the publisher royalty when it was shared up the model's lineage (x/inference
+   * lineage_royalty_share): the job model's publisher first, then ancestor and dataset publishers; the amounts
+   * sum to `publisher`. Absent when the job model's publisher received all of it.
+   */
+  royalties?: { recipient: string; amount: Coin }[];
 }
 
 export interface RuntimeInfo {
@@ -295,6 +301,8 @@ function splitCoins(s: FeeSplit, denom: string): FeeSplitCoins {
     verifierPool: coin(s.verifierPool, denom),
     communityPool: coin(s.communityPool, denom),
     refund: coin(s.refund, denom),
+    // (a hand-built FeeSplit may lack the field added with lineage royalties)
+    ...((s.royalties ?? []).length > 0 ? { royalties: s.royalties.map((r) => ({ recipient: r.recipient, amount: coin(r.amount, denom) })) } : {}),
   };
 }
 

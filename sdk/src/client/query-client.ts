@@ -4,6 +4,8 @@ import { fromThrown } from "../chain/abci-errors.js";
 import { InferchainError, NotFoundError, invalidArgument } from "../errors.js";
 import { QueryClientImpl, type QueryLineageResponse, type QueryDescendantsResponse } from "../generated/inferchain/registry/v1/query.js";
 import { QueryClientImpl as InferenceQueryClientImpl } from "../generated/inferchain/inference/v1/query.js";
+import { QueryClientImpl as FundingQueryClientImpl, type QueryMatchEstimatesResponse } from "../generated/inferchain/funding/v1/query.js";
+import type { Contribution, Params as FundingParams, Project, Round } from "../generated/inferchain/funding/v1/types.js";
 import { JobStatus, type Executor, type Job, type Params as InferenceParams } from "../generated/inferchain/inference/v1/types.js";
 import { checkMaxTokens, minimumFeeFor, parseJobStatus } from "./inference.js";
 import { newBlockWaker, waitForJob, type WaitForResultOptions } from "./wait.js";
@@ -45,6 +47,8 @@ export class InferchainClient {
   readonly registry: QueryClientImpl;
   /** The generated x/inference query client, for anything not wrapped here. */
   readonly inference: InferenceQueryClientImpl;
+  /** The generated x/funding query client, for anything not wrapped here. */
+  readonly funding: FundingQueryClientImpl;
 
   protected constructor(
     protected readonly comet: CometClient,
@@ -56,6 +60,7 @@ export class InferchainClient {
     const rpc = createProtobufRpcClient(QueryClient.withExtensions(comet));
     this.registry = new QueryClientImpl(rpc);
     this.inference = new InferenceQueryClientImpl(rpc);
+    this.funding = new FundingQueryClientImpl(rpc);
   }
 
   /** Connects to a CometBFT RPC endpoint, e.g. http://127.0.0.1:26657. */
@@ -276,6 +281,70 @@ export class InferchainClient {
     return (await wrap(() => this.inference.ExecutorsOfModel({ model }))).executors;
   }
 
+  // ---- x/funding ----
+
+  async getFundingParams(): Promise<FundingParams> {
+    const res = await wrap(() => this.funding.Params({}));
+    if (!res.params) throw new InferchainError("unknown", "funding params missing from the response");
+    return res.params;
+  }
+
+  /** A quadratic-funding round by id; NotFoundError (field round_id) when there is none. */
+  async getFundingRound(id: bigint | number | string): Promise<Round> {
+    const roundId = toId(id, "round_id");
+    const res = await wrapNotFound(() => this.funding.Round({ roundId }), `round ${roundId} not found`, "round_id");
+    if (!res.round || res.round.id !== roundId) throw new NotFoundError(`round ${roundId} not found`, { field: "round_id" });
+    return res.round;
+  }
+
+  /** One page of funding rounds, by id. */
+  async listFundingRounds(page: PageOptions = {}): Promise<Page<Round>> {
+    const res = await wrap(() => this.funding.Rounds({ pagination: toPageRequest(page) }));
+    return { items: res.rounds, nextKey: nextKeyOf(res.pagination) };
+  }
+
+  listAllFundingRounds(): Promise<Round[]> {
+    return collectAll((p) => this.listFundingRounds(p));
+  }
+
+  /** A project of a round; NotFoundError when the round or the project does not exist. */
+  async getFundingProject(roundId: bigint | number | string, projectId: bigint | number | string): Promise<Project> {
+    const r = toId(roundId, "round_id");
+    const p = toId(projectId, "project_id");
+    const res = await wrapNotFound(() => this.funding.Project({ roundId: r, projectId: p }), `round ${r} has no project ${p}`, "project_id");
+    if (!res.project) throw new NotFoundError(`round ${r} has no project ${p}`, { field: "project_id" });
+    return res.project;
+  }
+
+  /** One page of the projects of a round, by project id. */
+  async listFundingProjects(roundId: bigint | number | string, page: PageOptions = {}): Promise<Page<Project>> {
+    const r = toId(roundId, "round_id");
+    const res = await wrapNotFound(() => this.funding.Projects({ roundId: r, pagination: toPageRequest(page) }), `round ${r} not found`, "round_id");
+    return { items: res.projects, nextKey: nextKeyOf(res.pagination) };
+  }
+
+  listAllFundingProjects(roundId: bigint | number | string): Promise<Project[]> {
+    return collectAll((p) => this.listFundingProjects(roundId, p));
+  }
+
+  /** One page of the contributions of a round (of one project with projectId). */
+  async listFundingContributions(roundId: bigint | number | string, options: PageOptions & { projectId?: bigint | number | string } = {}): Promise<Page<Contribution>> {
+    const r = toId(roundId, "round_id");
+    const projectId = options.projectId === undefined ? 0n : toId(options.projectId, "project_id");
+    const res = await wrapNotFound(() => this.funding.Contributions({ roundId: r, projectId, pagination: toPageRequest(options) }), `round ${r} not found`, "round_id");
+    return { items: res.contributions, nextKey: nextKeyOf(res.pagination) };
+  }
+
+  listAllFundingContributions(roundId: bigint | number | string, projectId?: bigint | number | string): Promise<Contribution[]> {
+    return collectAll((p) => this.listFundingContributions(roundId, { ...p, projectId }));
+  }
+
+  /** Each project's match if the round ended now (the final matches once the round is finalizing). */
+  getMatchEstimates(roundId: bigint | number | string): Promise<QueryMatchEstimatesResponse> {
+    const r = toId(roundId, "round_id");
+    return wrapNotFound(() => this.funding.MatchEstimates({ roundId: r }), `round ${r} not found`, "round_id");
+  }
+
   /**
    * Waits until a job has a result (until: "result") or is settled (until: "settled", the default). The job
    * is read from the chain once per block (the source of truth); the node's websocket only wakes the loop
@@ -300,6 +369,16 @@ export function toId(id: bigint | number | string, field = "id"): bigint {
     return v;
   } catch {
     throw invalidArgument(field, `"${id}" is not a non-negative integer`);
+  }
+}
+
+/** wrap, with a not-found from the chain re-labelled with our message and field. */
+async function wrapNotFound<T>(call: () => Promise<T>, message: string, field: string): Promise<T> {
+  try {
+    return await wrap(call);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new NotFoundError(message, { field, cause: err });
+    throw err;
   }
 }
 

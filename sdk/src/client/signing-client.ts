@@ -5,6 +5,16 @@ import { GasPrice, SigningStargateClient, type Coin, type DeliverTxResponse, typ
 import { fromChainFailure, fromThrown } from "../chain/abci-errors.js";
 import { createInferchainRegistry, registryResponseTypeUrls, registryTypeUrls } from "../chain/registry-types.js";
 import { inferenceResponseTypeUrls, inferenceTypeUrls } from "../chain/inference-types.js";
+import { fundingResponseTypeUrls, fundingTypeUrls } from "../chain/funding-types.js";
+import {
+  MsgContribute,
+  MsgCreateRound,
+  MsgCreateRoundResponse,
+  MsgFundPool,
+  MsgRegisterProject,
+  MsgRegisterProjectResponse,
+} from "../generated/inferchain/funding/v1/tx.js";
+import { parseAmount, parseHeight } from "./funding.js";
 import {
   MsgRegisterExecutor,
   MsgRegisterExecutorResponse,
@@ -27,7 +37,7 @@ import {
 } from "../generated/inferchain/registry/v1/tx.js";
 import type { DatasetRole, ModelStatus, ParentRelation } from "../generated/inferchain/registry/v1/types.js";
 import { parseDatasetRole, parseModelStatus, parseParentRelation } from "../refs.js";
-import { BECH32_PREFIX, connectOrThrow, InferchainClient, toId } from "./query-client.js";
+import { BECH32_PREFIX, connectOrThrow, DENOM, InferchainClient, toId } from "./query-client.js";
 
 export const DEFAULT_GAS_PRICE = "0.025uinfer";
 
@@ -102,6 +112,33 @@ export interface UpdateModelStatusInput {
   /** Content root or name@version of the replacement. */
   supersededBy?: string;
   reason?: string;
+}
+
+export interface CreateFundingRoundInput {
+  title: string;
+  /** The matching pool escrowed from the signer: "1000000uinfer", "1000000" (uinfer) or a Coin. */
+  matchingPool: string | Coin;
+  /** First block accepting contributions: a height or "+N" (N blocks after the current height). */
+  startHeight: bigint | number | string;
+  /** Last block accepting contributions (the round is paid out in its EndBlocker): a height or "+N". */
+  endHeight: bigint | number | string;
+}
+
+export interface RegisterFundingProjectInput {
+  roundId: bigint | number | string;
+  /** A model or dataset you published, by content root or name@version (models are tried first). */
+  subject?: string;
+  /** A proposal (no subject): title, uri and recipient are required. */
+  title?: string;
+  uri?: string;
+  recipient?: string;
+}
+
+export interface ContributeInput {
+  roundId: bigint | number | string;
+  projectId: bigint | number | string;
+  /** "5000uinfer", "5000" (uinfer) or a Coin. */
+  amount: string | Coin;
 }
 
 export type RequestInferenceInput = InferenceRequestInput;
@@ -369,6 +406,63 @@ export class SigningInferchainClient extends InferchainClient {
     const active = input.active ?? (await this.getExecutor(this.validatorAddress).catch(renameField("operator"))).active;
     const value = MsgUpdateExecutor.fromPartial({ operator: this.senderAddress, sidecar, models, endpoint, active });
     return txResult(await this.signAndBroadcast([{ typeUrl: inferenceTypeUrls.MsgUpdateExecutor, value }]));
+  }
+
+  // ---- x/funding ----
+
+  /** Opens a quadratic-funding round; the matching pool is escrowed from the signer. */
+  async createFundingRound(input: CreateFundingRoundInput): Promise<TxResult & { roundId: bigint }> {
+    if (typeof input.title !== "string" || input.title.trim() === "") throw invalidArgument("title", "must not be empty");
+    const matchingPool = parseAmount("matching_pool", input.matchingPool, DENOM);
+    const relative = [input.startHeight, input.endHeight].some((h) => typeof h === "string" && h.trim().startsWith("+"));
+    const current = relative ? await this.getHeight() : undefined;
+    const startHeight = parseHeight("start_height", input.startHeight, current);
+    const endHeight = parseHeight("end_height", input.endHeight, current);
+    if (endHeight < startHeight) throw invalidArgument("end_height", `${endHeight} is before start_height ${startHeight}`);
+    const value = MsgCreateRound.fromPartial({ creator: this.senderAddress, title: input.title, matchingPool, startHeight, endHeight });
+    const res = await this.signAndBroadcast([{ typeUrl: fundingTypeUrls.MsgCreateRound, value }]);
+    const reply = res.msgResponses.find((r) => r.typeUrl === fundingResponseTypeUrls.MsgCreateRoundResponse);
+    if (!reply) throw new InferchainError("unknown", "the chain returned no MsgCreateRoundResponse", { txHash: res.transactionHash });
+    return { ...txResult(res), roundId: MsgCreateRoundResponse.decode(reply.value).roundId };
+  }
+
+  /** Adds to a round's matching pool (until its end height). */
+  async fundFundingRound(input: { roundId: bigint | number | string; amount: string | Coin }): Promise<TxResult> {
+    const value = MsgFundPool.fromPartial({ funder: this.senderAddress, roundId: toId(input.roundId, "round_id"), amount: parseAmount("amount", input.amount, DENOM) });
+    return txResult(await this.signAndBroadcast([{ typeUrl: fundingTypeUrls.MsgFundPool, value }]));
+  }
+
+  /** Enters a model or dataset you published (subject), or a proposal (title, uri, recipient), in a round. */
+  async registerFundingProject(input: RegisterFundingProjectInput): Promise<TxResult & { projectId: bigint }> {
+    const roundId = toId(input.roundId, "round_id");
+    let subject = "";
+    if (input.subject !== undefined && input.subject !== "") {
+      if (input.recipient) throw invalidArgument("recipient", "is for proposals; a registered subject pays its publisher");
+      subject = (await this.resolveSubject(input.subject)).contentRoot;
+    } else {
+      if (!input.title?.trim()) throw invalidArgument("title", "a proposal (no subject) needs a title");
+      if (!input.uri?.trim()) throw invalidArgument("uri", "a proposal (no subject) needs a uri");
+      if (!input.recipient) throw invalidArgument("recipient", "a proposal (no subject) needs a recipient address");
+      checkAccount(input.recipient, "recipient");
+    }
+    const value = MsgRegisterProject.fromPartial({
+      registrant: this.senderAddress, roundId, subject, title: input.title ?? "", uri: input.uri ?? "", recipient: input.recipient ?? "",
+    });
+    const res = await this.signAndBroadcast([{ typeUrl: fundingTypeUrls.MsgRegisterProject, value }]);
+    const reply = res.msgResponses.find((r) => r.typeUrl === fundingResponseTypeUrls.MsgRegisterProjectResponse);
+    if (!reply) throw new InferchainError("unknown", "the chain returned no MsgRegisterProjectResponse", { txHash: res.transactionHash });
+    return { ...txResult(res), projectId: MsgRegisterProjectResponse.decode(reply.value).projectId };
+  }
+
+  /** Contributes to a project of a round within its window (escrowed until the round is paid out). */
+  async contribute(input: ContributeInput): Promise<TxResult> {
+    const value = MsgContribute.fromPartial({
+      contributor: this.senderAddress,
+      roundId: toId(input.roundId, "round_id"),
+      projectId: toId(input.projectId, "project_id"),
+      amount: parseAmount("amount", input.amount, DENOM),
+    });
+    return txResult(await this.signAndBroadcast([{ typeUrl: fundingTypeUrls.MsgContribute, value }]));
   }
 
   private resolveModels(refs: readonly string[]): Promise<string[]> {

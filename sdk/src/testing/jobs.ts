@@ -68,6 +68,7 @@ export function settledJob(extra: Partial<Job> = {}): Job {
       verifierPool: { denom: "uinfer", amount: "103" },
       communityPool: { denom: "uinfer", amount: "103" },
       refund: { denom: "uinfer", amount: "610" },
+      royalties: [],
     },
     ...extra,
   });

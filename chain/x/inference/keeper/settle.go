@@ -17,7 +17,8 @@ import (
 //   - executor share: the validator operator's account (the account form of the infervaloper address), not the
 //     sidecar: the sidecar key is a hot key on the inference host and should hold only gas money, while the fee
 //     is the validator's revenue and belongs with its operator (cold) key;
-//   - publisher royalty: the model's publisher in x/registry;
+//   - publisher royalty: the model's publisher in x/registry, shared with the publishers of its ancestors and
+//     datasets (payRoyalties);
 //   - verifier share: the inference_verifiers module account (paid to verifiers by the audit logic);
 //   - community share: the community pool (x/distribution).
 //
@@ -45,21 +46,6 @@ func (k Keeper) settle(ctx context.Context, p types.Params, job *types.Job) erro
 		split.Executor = sdk.NewCoin(split.Executor.Denom, math.ZeroInt())
 	}
 
-	var publisher sdk.AccAddress
-	model, found, err := k.registry.GetModel(ctx, job.Model)
-	if err != nil {
-		return err
-	}
-	if found {
-		if bz, err := k.addressCodec.StringToBytes(model.Publisher); err == nil && !k.bankKeeper.BlockedAddr(bz) {
-			publisher = bz
-		}
-	}
-	if publisher == nil {
-		split.CommunityPool = split.CommunityPool.Add(split.Publisher)
-		split.Publisher = sdk.NewCoin(split.Publisher.Denom, math.ZeroInt())
-	}
-
 	requester, err := k.addressCodec.StringToBytes(job.Requester)
 	if err != nil {
 		return fmt.Errorf("job %d: requester %q: %w", job.Id, job.Requester, err)
@@ -68,7 +54,8 @@ func (k Keeper) settle(ctx context.Context, p types.Params, job *types.Job) erro
 	if err := k.payAccount(ctx, operator, split.Executor); err != nil {
 		return err
 	}
-	if err := k.payAccount(ctx, publisher, split.Publisher); err != nil {
+	// the publisher royalty, shared up the model's lineage (royalty.go); unpayable parts join the community share
+	if err := k.payRoyalties(ctx, p, job, &split); err != nil {
 		return err
 	}
 	if split.VerifierPool.IsPositive() {

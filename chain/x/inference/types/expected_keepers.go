@@ -72,4 +72,6 @@ type DistributionKeeper interface {
 type RegistryKeeper interface {
 	// GetModel returns the model with the given content root; found is false when there is none.
 	GetModel(ctx context.Context, contentRoot string) (m registrytypes.Model, found bool, err error)
+	// GetDataset returns the dataset with the given content root (royalties up the lineage pay its publisher).
+	GetDataset(ctx context.Context, contentRoot string) (d registrytypes.Dataset, found bool, err error)
 }

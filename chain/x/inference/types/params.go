@@ -94,6 +94,9 @@ func DefaultParams() Params {
 		RejectionWindowBlocks:   DefaultRejectionWindowBlocks,
 		MaxOutputBytesPerToken:  DefaultMaxOutputBytesPerToken,
 		AuditMaxDeferBlocks:     DefaultAuditMaxDeferBlocks,
+		LineageRoyaltyShare: DefaultLineageRoyaltyShare,
+		LineageMaxDepth:     DefaultLineageMaxDepth,
+		LineageMaxNodes:     DefaultLineageMaxNodes,
 	}
 }
 
@@ -248,6 +251,9 @@ func (p Params) Validate() error {
 		}
 	}
 	if _, err := p.ParseShares(); err != nil {
+		return err
+	}
+	if err := p.validateLineage(); err != nil {
 		return err
 	}
 	if err := p.validateAudit(); err != nil {

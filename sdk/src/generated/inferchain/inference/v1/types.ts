@@ -341,7 +341,20 @@ export interface FeeSplit {
     | Coin
     | undefined;
   /** refund is the part of max_fee not charged, returned to the requester. */
-  refund: Coin | undefined;
+  refund:
+    | Coin
+    | undefined;
+  /**
+   * royalties is the publisher part (sum = publisher) per recipient: the job model's publisher and, up the
+   * lineage, the publishers of its ancestor models and datasets (lineage_royalty_share per generation).
+   */
+  royalties: RoyaltyShare[];
+}
+
+/** RoyaltyShare is what one publisher received of a job's publisher royalty. */
+export interface RoyaltyShare {
+  recipient: string;
+  amount: Coin | undefined;
 }
 
 export interface Job {
@@ -416,6 +429,16 @@ export interface Params {
     | undefined;
   /** max_verifier_misses consecutive unrevealed audits jail the verifier's validator (0 = never). */
   maxVerifierMisses: number;
+  /**
+   * lineage_royalty_share: the part of a node's royalty passed up to its parents and datasets, per
+   * generation (e.g. "0.5"; "0" pays the job model's publisher only). Numbered from 30 to leave 21..29 to
+   * other params.
+   */
+  lineageRoyaltyShare: string;
+  /** lineage_max_depth: generations above the job model that share the royalty. */
+  lineageMaxDepth: number;
+  /** lineage_max_nodes bounds the lineage nodes one settlement visits (EndBlocker work is not metered by gas). */
+  lineageMaxNodes: number;
   /**
    * Field numbers from 40 on: security params (issue 9).
    * jail_duration_seconds: how long a validator jailed by this module (misses, fraud) must wait before
@@ -1920,6 +1943,7 @@ function createBaseFeeSplit(): FeeSplit {
     verifierPool: undefined,
     communityPool: undefined,
     refund: undefined,
+    royalties: [],
   };
 }
 
@@ -1939,6 +1963,9 @@ export const FeeSplit: MessageFns<FeeSplit> = {
     }
     if (message.refund !== undefined) {
       Coin.encode(message.refund, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.royalties) {
+      RoyaltyShare.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1996,6 +2023,14 @@ export const FeeSplit: MessageFns<FeeSplit> = {
             message.refund = Coin.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.royalties.push(RoyaltyShare.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2023,6 +2058,9 @@ export const FeeSplit: MessageFns<FeeSplit> = {
         ? Coin.fromJSON(object.community_pool)
         : undefined,
       refund: isSet(object.refund) ? Coin.fromJSON(object.refund) : undefined,
+      royalties: globalThis.Array.isArray(object?.royalties)
+        ? object.royalties.map((e: any) => RoyaltyShare.fromJSON(e))
+        : [],
     };
   },
 
@@ -2042,6 +2080,9 @@ export const FeeSplit: MessageFns<FeeSplit> = {
     }
     if (message.refund !== undefined) {
       obj.refund = Coin.toJSON(message.refund);
+    }
+    if (message.royalties?.length) {
+      obj.royalties = message.royalties.map((e) => RoyaltyShare.toJSON(e));
     }
     return obj;
   },
@@ -2065,6 +2106,94 @@ export const FeeSplit: MessageFns<FeeSplit> = {
       : undefined;
     message.refund = (object.refund !== undefined && object.refund !== null)
       ? Coin.fromPartial(object.refund)
+      : undefined;
+    message.royalties = object.royalties?.map((e) => RoyaltyShare.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRoyaltyShare(): RoyaltyShare {
+  return { recipient: "", amount: undefined };
+}
+
+export const RoyaltyShare: MessageFns<RoyaltyShare> = {
+  encode(message: RoyaltyShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.recipient !== "") {
+      writer.uint32(10).string(message.recipient);
+    }
+    if (message.amount !== undefined) {
+      Coin.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoyaltyShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoyaltyShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.recipient = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RoyaltyShare {
+    return {
+      recipient: isSet(object.recipient) ? globalThis.String(object.recipient) : "",
+      amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: RoyaltyShare): unknown {
+    const obj: any = {};
+    if (message.recipient !== "") {
+      obj.recipient = message.recipient;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Coin.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RoyaltyShare>): RoyaltyShare {
+    return RoyaltyShare.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RoyaltyShare>): RoyaltyShare {
+    const message = createBaseRoyaltyShare();
+    message.recipient = object.recipient ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Coin.fromPartial(object.amount)
       : undefined;
     return message;
   },
@@ -2573,6 +2702,9 @@ function createBaseParams(): Params {
     slashFraction: "",
     verifierReward: undefined,
     maxVerifierMisses: 0,
+    lineageRoyaltyShare: "",
+    lineageMaxDepth: 0,
+    lineageMaxNodes: 0,
     jailDurationSeconds: 0n,
     tombstoneCooldownBlocks: 0n,
     retentionBlocks: 0n,
@@ -2644,6 +2776,15 @@ export const Params: MessageFns<Params> = {
     }
     if (message.maxVerifierMisses !== 0) {
       writer.uint32(160).uint32(message.maxVerifierMisses);
+    }
+    if (message.lineageRoyaltyShare !== "") {
+      writer.uint32(242).string(message.lineageRoyaltyShare);
+    }
+    if (message.lineageMaxDepth !== 0) {
+      writer.uint32(248).uint32(message.lineageMaxDepth);
+    }
+    if (message.lineageMaxNodes !== 0) {
+      writer.uint32(256).uint32(message.lineageMaxNodes);
     }
     if (message.jailDurationSeconds !== 0n) {
       if (BigInt.asUintN(64, message.jailDurationSeconds) !== message.jailDurationSeconds) {
@@ -2851,6 +2992,30 @@ export const Params: MessageFns<Params> = {
             message.maxVerifierMisses = reader.uint32();
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.lineageRoyaltyShare = reader.string();
+            continue;
+          }
+          case 31: {
+            if (tag !== 248) {
+              break;
+            }
+
+            message.lineageMaxDepth = reader.uint32();
+            continue;
+          }
+          case 32: {
+            if (tag !== 256) {
+              break;
+            }
+
+            message.lineageMaxNodes = reader.uint32();
+            continue;
+          }
           case 40: {
             if (tag !== 320) {
               break;
@@ -3017,6 +3182,21 @@ export const Params: MessageFns<Params> = {
         : isSet(object.max_verifier_misses)
         ? globalThis.Number(object.max_verifier_misses)
         : 0,
+      lineageRoyaltyShare: isSet(object.lineageRoyaltyShare)
+        ? globalThis.String(object.lineageRoyaltyShare)
+        : isSet(object.lineage_royalty_share)
+        ? globalThis.String(object.lineage_royalty_share)
+        : "",
+      lineageMaxDepth: isSet(object.lineageMaxDepth)
+        ? globalThis.Number(object.lineageMaxDepth)
+        : isSet(object.lineage_max_depth)
+        ? globalThis.Number(object.lineage_max_depth)
+        : 0,
+      lineageMaxNodes: isSet(object.lineageMaxNodes)
+        ? globalThis.Number(object.lineageMaxNodes)
+        : isSet(object.lineage_max_nodes)
+        ? globalThis.Number(object.lineage_max_nodes)
+        : 0,
       jailDurationSeconds: isSet(object.jailDurationSeconds)
         ? BigInt(object.jailDurationSeconds)
         : isSet(object.jail_duration_seconds)
@@ -3117,6 +3297,15 @@ export const Params: MessageFns<Params> = {
     if (message.maxVerifierMisses !== 0) {
       obj.maxVerifierMisses = Math.round(message.maxVerifierMisses);
     }
+    if (message.lineageRoyaltyShare !== "") {
+      obj.lineageRoyaltyShare = message.lineageRoyaltyShare;
+    }
+    if (message.lineageMaxDepth !== 0) {
+      obj.lineageMaxDepth = Math.round(message.lineageMaxDepth);
+    }
+    if (message.lineageMaxNodes !== 0) {
+      obj.lineageMaxNodes = Math.round(message.lineageMaxNodes);
+    }
     if (message.jailDurationSeconds !== 0n) {
       obj.jailDurationSeconds = message.jailDurationSeconds.toString();
     }
@@ -3172,6 +3361,9 @@ export const Params: MessageFns<Params> = {
       ? Coin.fromPartial(object.verifierReward)
       : undefined;
     message.maxVerifierMisses = object.maxVerifierMisses ?? 0;
+    message.lineageRoyaltyShare = object.lineageRoyaltyShare ?? "";
+    message.lineageMaxDepth = object.lineageMaxDepth ?? 0;
+    message.lineageMaxNodes = object.lineageMaxNodes ?? 0;
     message.jailDurationSeconds = (object.jailDurationSeconds !== undefined && object.jailDurationSeconds !== null)
       ? BigInt(object.jailDurationSeconds)
       : 0n;
