@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  buildExplorer,
   digestArtifact,
   InferchainError,
   ParentRelation,
@@ -122,6 +123,16 @@ describe("funding: a quadratic-funding round over the localnet", () => {
 
     // after the end: refused
     await expect(bob.contribute({ roundId, projectId: projectA, amount: "1000uinfer" })).rejects.toMatchObject({ code: "invalid_state" });
+    // the auditor's explorer shows the round on model A's page, with what it was paid
+    const explorer = buildExplorer({ source: bob });
+    try {
+      const res = await explorer.inject({ method: "GET", url: `/api/subject?ref=${modelA}` });
+      expect(res.statusCode).toBe(200);
+      const entry = res.json().panels.funding.entries.find((e: { round: string }) => e.round === roundId.toString());
+      expect(entry).toMatchObject({ status: "finalized", contributions: "14000", contributors: 3, match: expected.matches[0]!.toString(), recipient: alice.senderAddress });
+    } finally {
+      await explorer.close();
+    }
     const listed = await inferchainCli(["funding", "rounds", "--node", rpc]);
     expect(listed.stdout).toMatch(new RegExp(`#${roundId}\\s+finalized`));
   });

@@ -22,10 +22,11 @@ export type QueryApi = Pick<
   | "getExecutorsOfModel"
   | "getInferenceParams"
   | "waitForResult"
-  | "getHeight"
   | "getFundingRound"
   | "listFundingRounds"
+  | "listAllFundingRounds"
   | "listFundingProjects"
+  | "listAllFundingProjects"
   | "getMatchEstimates"
   | "disconnect"
 >;

@@ -2,6 +2,7 @@ import * as CDX from "@cyclonedx/cyclonedx-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { SYNTHETIC_HEIGHT, syntheticLineage } from "../testing/provenance.js";
 import { fakeExplorerSource, syntheticJobs } from "../testing/explorer-source.js";
+import { MatchEstimate, Project, Round, RoundStatus } from "../generated/inferchain/funding/v1/types.js";
 import { Job, JobStatus } from "../generated/inferchain/inference/v1/types.js";
 import { html } from "./html.js";
 import { defaultPanels, definePanel } from "./panels/index.js";
@@ -170,20 +171,50 @@ describe("explorer JSON API", () => {
 describe("explorer panels", () => {
   it("a new panel is one definePanel module: it shows on the page and in the API", async () => {
     const lineage = syntheticLineage();
-    const funding = definePanel<{ rounds: number }>({
-      id: "funding",
-      title: "Funding rounds",
+    const extra = definePanel<{ rounds: number }>({
+      id: "extra",
+      title: "Extra rounds",
       appliesTo: (s) => s.kind === "model",
       load: async () => ({ rounds: 2 }),
       toJson: (d) => d,
       render: (d) => html`<p class="rounds">${d.rounds} rounds</p>`,
     });
-    const app = buildExplorer({ source: fakeExplorerSource(lineage), panels: [...defaultPanels, funding] });
+    const app = buildExplorer({ source: fakeExplorerSource(lineage), panels: [...defaultPanels, extra] });
     apps.push(app);
     const page = await get(app, "/view?ref=tiny-chat-q8@1.0");
-    expect(page.body).toContain('<section id="funding"><h2>Funding rounds</h2><p class="rounds">2 rounds</p></section>');
-    expect((await get(app, "/api/subject?ref=tiny-chat-q8@1.0")).json().panels.funding).toEqual({ rounds: 2 });
-    expect((await get(app, "/view?ref=chat-sft@1")).body).not.toContain('id="funding"');
+    expect(page.body).toContain('<section id="extra"><h2>Extra rounds</h2><p class="rounds">2 rounds</p></section>');
+    expect((await get(app, "/api/subject?ref=tiny-chat-q8@1.0")).json().panels.extra).toEqual({ rounds: 2 });
+    expect((await get(app, "/view?ref=chat-sft@1")).body).not.toContain('id="extra"');
+  });
+
+  it("funding: the rounds in which the subject is a project, with contributions and match; chain strings escaped", async () => {
+    const lineage = syntheticLineage();
+    const leaf = lineage.roots.leaf;
+    const rounds = [
+      Round.fromPartial({ id: 1n, title: "<b>spring</b>", status: RoundStatus.ROUND_STATUS_FINALIZED, startHeight: 10n, endHeight: 20n, matchingPool: { denom: "uinfer", amount: "10000" } }),
+      Round.fromPartial({ id: 2n, title: "autumn", status: RoundStatus.ROUND_STATUS_OPEN, startHeight: 90n, endHeight: 200n, matchingPool: { denom: "uinfer", amount: "500" } }),
+      Round.fromPartial({ id: 3n, title: "other", status: RoundStatus.ROUND_STATUS_OPEN, startHeight: 90n, endHeight: 200n, matchingPool: { denom: "uinfer", amount: "1" } }),
+    ];
+    const projects = {
+      "1": [Project.fromPartial({ roundId: 1n, id: 1n, subject: leaf, recipient: "infer1pub", total: "900", contributors: 9 }), Project.fromPartial({ roundId: 1n, id: 2n, subject: lineage.roots.base, total: "8200", contributors: 2 })],
+      "2": [Project.fromPartial({ roundId: 2n, id: 1n, subject: leaf, recipient: "infer1pub", total: "40", contributors: 2 })],
+      "3": [Project.fromPartial({ roundId: 3n, id: 1n, subject: lineage.roots.base, total: "5", contributors: 1 })],
+    };
+    const estimates = { "1": [MatchEstimate.fromPartial({ projectId: 1n, match: "8000" }), MatchEstimate.fromPartial({ projectId: 2n, match: "2000" })], "2": [MatchEstimate.fromPartial({ projectId: 1n, match: "120" })] };
+    const app = buildExplorer({ source: fakeExplorerSource(lineage, syntheticJobs(lineage), { rounds, projects, estimates }) });
+    apps.push(app);
+    const json = (await get(app, `/api/subject?ref=${leaf}`)).json().panels.funding;
+    expect(json).toMatchObject({ roundsRead: 3, complete: true });
+    expect(json.entries.map((e: { round: string; status: string; contributions: string; match: string }) => [e.round, e.status, e.contributions, e.match])).toEqual([
+      ["2", "open", "40", "120"],
+      ["1", "finalized", "900", "8000"],
+    ]);
+    const page = (await get(app, `/view?ref=${leaf}`)).body;
+    expect(page).toContain('<section id="funding"><h2>Funding rounds</h2>');
+    expect(page).toContain("&lt;b&gt;spring&lt;/b&gt;");
+    expect(page).toContain("120 (estimate)");
+    const none = (await get(app, "/view?ref=chat-sft@1")).body;
+    expect(none).toContain("not a project in any funding round");
   });
 
   it("recent jobs: newest first, this model's only, bounded scan", async () => {

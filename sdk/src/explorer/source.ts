@@ -10,7 +10,18 @@ import { formatRef, parseRef } from "../refs.js";
  */
 export type ExplorerSource = Pick<
   InferchainClient,
-  "getModel" | "getDataset" | "getProvenance" | "getAttestations" | "getHeight" | "getChainId" | "listJobs" | "listModels" | "listDatasets"
+  | "getModel"
+  | "getDataset"
+  | "getProvenance"
+  | "getAttestations"
+  | "getHeight"
+  | "getChainId"
+  | "listJobs"
+  | "listModels"
+  | "listDatasets"
+  | "listAllFundingRounds"
+  | "listAllFundingProjects"
+  | "getMatchEstimates"
 >;
 
 interface SubjectBase {

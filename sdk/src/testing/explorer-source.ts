@@ -2,6 +2,8 @@ import type { Page, PageOptions } from "../client/pagination.js";
 import type { Provenance } from "../client/provenance.js";
 import { NotFoundError } from "../errors.js";
 import type { ExplorerSource } from "../explorer/source.js";
+import { QueryMatchEstimatesResponse } from "../generated/inferchain/funding/v1/query.js";
+import type { MatchEstimate, Project, Round } from "../generated/inferchain/funding/v1/types.js";
 import { AuditOutcome, Job, JobStatus } from "../generated/inferchain/inference/v1/types.js";
 import { LineageEdgeKind, type Attestation, type Dataset, type LineageEdge, type Model } from "../generated/inferchain/registry/v1/types.js";
 import { SYNTHETIC_HEIGHT, syntheticLineage, type SyntheticLineage } from "./provenance.js";
@@ -18,7 +20,14 @@ function page<T>(all: readonly T[], p: PageOptions): Page<T> {
  * chain's Lineage query walks (parents, datasets, sources, breadth-first), jobs are listed newest first
  * when reverse is set.
  */
-export function fakeExplorerSource(lineage: SyntheticLineage = syntheticLineage(), jobs: Job[] = syntheticJobs(lineage)) {
+/** Funding rounds the fake chain holds: projects and match estimates by round id. */
+export interface FakeFunding {
+  rounds: Round[];
+  projects: Record<string, Project[]>;
+  estimates: Record<string, MatchEstimate[]>;
+}
+
+export function fakeExplorerSource(lineage: SyntheticLineage = syntheticLineage(), jobs: Job[] = syntheticJobs(lineage), funding: FakeFunding = { rounds: [], projects: {}, estimates: {} }) {
   const p = lineage.provenance;
   const models = [p.model, ...p.ancestors];
   const datasets = p.datasets;
@@ -89,6 +98,9 @@ export function fakeExplorerSource(lineage: SyntheticLineage = syntheticLineage(
     },
     listModels: async (p = {}) => page(models, p),
     listDatasets: async (p = {}) => page(datasets, p),
+    listAllFundingRounds: async () => funding.rounds,
+    listAllFundingProjects: async (round) => funding.projects[String(round)] ?? [],
+    getMatchEstimates: async (round) => QueryMatchEstimatesResponse.fromPartial({ estimates: funding.estimates[String(round)] ?? [] }),
   };
   return source;
 }
