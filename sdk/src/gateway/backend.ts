@@ -40,7 +40,10 @@ export class ChainBackend implements GatewayBackend {
 
   async resolve(ref: string): Promise<ServedModel> {
     const m = await this.o.client.getModel(ref).catch((e: unknown) => {
-      if (e instanceof InferchainError && e.code === "invalid_argument") throw new NotFoundError(`model ${ref} not found: use an id from GET /v1/models (name@version)`, { field: "model" });
+      // A malformed ref names no model either: both are "unknown model" to an OpenAI client.
+      if (e instanceof InferchainError && (e.code === "invalid_argument" || e.code === "not_found")) {
+        throw new NotFoundError(`model ${ref} not found: use an id from GET /v1/models (name@version)`, { field: "model", cause: e });
+      }
       throw e;
     });
     if (m.status !== ModelStatus.MODEL_STATUS_ACTIVE) throw new NotFoundError(`model ${ref} is not active (deprecated or revoked)`, { field: "model" });

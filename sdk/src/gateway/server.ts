@@ -122,7 +122,8 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
     const created = Math.floor(Date.now() / 1000);
     const requested = await request(c.job); // errors before streaming starts keep their HTTP status
     if (!c.stream) {
-      const [res, promptTokens] = await Promise.all([o.backend.result(requested, timeoutMs), o.backend.promptTokens(requested).catch(() => undefined)]);
+      const res = await o.backend.result(requested, timeoutMs);
+      const promptTokens = await o.backend.promptTokens(requested).catch(() => undefined);
       const { text, stopped } = applyStop(res.text, c.stops);
       const finish = finishReason(res.finishReason, stopped);
       const usage = usageOf(promptTokens, res.tokenIds.length);
