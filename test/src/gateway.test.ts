@@ -39,12 +39,12 @@ const GAS_PRICE = "0.025uinfer";
 const apps: FastifyInstance[] = [];
 const clients: SigningInferchainClient[] = [];
 
-async function startGateway(account: string, agent?: { record: AgentRecord; store: AgentStore; mnemonic: string }): Promise<{ openai: OpenAI; base: string }> {
+async function startGateway(account: string, agent?: { record: AgentRecord; mnemonic: string }): Promise<{ openai: OpenAI; base: string }> {
   const mnemonic = agent?.mnemonic ?? devAccount(account).mnemonic;
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "infer" });
   const client = await SigningInferchainClient.connectWithSigner(rpc, wallet, { chainId: localnet.chainId, gasPrice: GAS_PRICE });
   clients.push(client);
-  const backend = new ChainBackend({ client, chainId: localnet.chainId, streamKey: await streamKeyFromMnemonic(mnemonic), gasPrice: GAS_PRICE, ...(agent ? { agent } : {}) });
+  const backend = new ChainBackend({ client, chainId: localnet.chainId, streamKey: await streamKeyFromMnemonic(mnemonic), gasPrice: GAS_PRICE, ...(agent ? { agent: { record: agent.record } } : {}) });
   const app = await buildGateway({ backend, resultTimeoutMs: 90_000, ...(agent && agent.record.models.length ? { allowedModels: new Set(agent.record.models) } : {}) });
   apps.push(app);
   await app.listen({ host: "127.0.0.1", port: 0 });
@@ -223,7 +223,7 @@ describe("agent wallets: authz + feegrant, limits refused by the chain", () => {
     expect(BigInt((await agentClient.getBalance(agent.address)).amount)).toBe(0n); // the agent holds nothing
 
     const mnemonic = (await new TestKeyring(home).export("bot")).mnemonic;
-    const g = await startGateway("dave", { record: agent, store: new AgentStore(home), mnemonic });
+    const g = await startGateway("dave", { record: agent, mnemonic });
     const stream = await g.openai.chat.completions.create({ model: tinyId, messages: [{ role: "user", content: "Hi" }], max_tokens: 4, temperature: 0, stream: true });
     let ext: Ext | undefined;
     let text = "";
@@ -236,14 +236,32 @@ describe("agent wallets: authz + feegrant, limits refused by the chain", () => {
     expect(text).toBe(job.result!.outputText);
     expect(ext!.streamed).toBe(true); // the sidecar accepts the agent: dave granted it MsgRequestInference
 
-    // Another model is refused by the gateway (the chain's GenericAuthorization cannot restrict models).
+    // Another model: the gateway refuses it early (403)...
     const other = await fetch(`${g.base}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: smolId, messages: [{ role: "user", content: "hi" }] }) });
     expect(other.status).toBe(403);
 
-    // Escrow beyond the spend limit is refused before signing (gateway-tracked, see README).
+    // Escrow beyond the spend limit: the chain's RequestInferenceAuthorization refuses it, the gateway says 402.
     const big = await fetch(`${g.base}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: tinyId, messages: [{ role: "user", content: "hi" }], max_tokens: 4, max_fee: "100000uinfer" }) });
     expect(big.status).toBe(402);
-    expect(((await big.json()) as { error: { code: string } }).error.code).toBe("spend_limit_exceeded");
+    expect(((await big.json()) as { error: { message: string } }).error.message).toMatch(/spend limit/);
+  });
+
+  it("the chain refuses, through the agent's grant, a model outside its list and escrow beyond what is left of the limit", async () => {
+    const offList = await requestAsAgent(agentClient, agent.granter, GAS_PRICE, { model: smol.contentRoot, prompt: "hi", maxTokens: 2 }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(offList).toBeInstanceOf(InferchainError);
+    expect((offList as InferchainError).code).toBe("unauthorized");
+    expect((offList as Error).message).toMatch(/model/);
+    // 60000 - 1040 (the one request so far, max_fee = base 1000 + 10 x 4 tokens) = 58960 left.
+    const over = await requestAsAgent(agentClient, agent.granter, GAS_PRICE, { model: tiny.contentRoot, prompt: "hi", maxTokens: 2, maxFee: "58961uinfer" }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(over).toBeInstanceOf(InferchainError);
+    expect((over as InferchainError).code).toBe("insufficient_funds");
+    expect((over as Error).message).toMatch(/remaining spend limit 58960uinfer/);
   });
 
   it("the chain refuses another Msg type through the agent's grant", async () => {

@@ -1,21 +1,18 @@
 /**
- * Agent wallets: a key in the CLI keyring that may request inferences paid by a granter, within limits.
- *
- * Chain-enforced (x/authz + x/feegrant):
- * - an authz GenericAuthorization for MsgRequestInference only, expiring at --expires: through MsgExec the agent
- *   can request inferences with the granter as requester (escrow from the granter's account) and nothing else;
- *   any other Msg type is refused by the chain ("authorization not found").
+ * Agent wallets: a key in the CLI keyring that may request inferences paid by a granter, within limits, all
+ * enforced by the chain:
+ * - an authz RequestInferenceAuthorization (x/inference, chain/x/inference/types/authz.go), expiring at
+ *   --expires: through MsgExec the agent can send MsgRequestInference with the granter as requester and nothing
+ *   else (any other Msg type: "authorization not found"); each request's max_fee (escrowed from the granter) is
+ *   deducted from its spend limit, a request beyond what is left is refused, and only the listed models are allowed.
  * - a feegrant AllowedMsgAllowance (MsgExec only) over a BasicAllowance{spend_limit, expiration}: the agent's
- *   gas fees are paid by the granter, and the chain refuses fees beyond spend_limit.
- * Gateway-enforced (this process, recorded in <home>/agents/<name>.json): the escrowed max_fee of each request
- * counts against the same spend limit (a GenericAuthorization cannot cap it: a chain-side cap needs a custom
- * authz Authorization in x/inference, see README), and the model list.
+ *   gas fees are paid by the granter, and the chain refuses fees beyond the same spend limit.
+ * The record in <home>/agents/<name>.json is local bookkeeping (name, granter, limits); the chain decides.
  */
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { calculateFee, GasPrice, type Coin, type DeliverTxResponse } from "@cosmjs/stargate";
 import type { EncodeObject } from "@cosmjs/proto-signing";
-import { GenericAuthorization } from "cosmjs-types/cosmos/authz/v1beta1/authz";
 import { MsgExec, MsgExecResponse, MsgGrant, MsgRevoke } from "cosmjs-types/cosmos/authz/v1beta1/tx";
 import { AllowedMsgAllowance, BasicAllowance } from "cosmjs-types/cosmos/feegrant/v1beta1/feegrant";
 import { MsgGrantAllowance, MsgRevokeAllowance } from "cosmjs-types/cosmos/feegrant/v1beta1/tx";
@@ -24,25 +21,25 @@ import { fromChainFailure, fromThrown } from "../chain/abci-errors.js";
 import { inferenceTypeUrls } from "../chain/inference-types.js";
 import { InferchainError, invalidArgument, NotFoundError } from "../errors.js";
 import { MsgRequestInference, MsgRequestInferenceResponse } from "../generated/inferchain/inference/v1/tx.js";
+import { RequestInferenceAuthorization } from "../generated/inferchain/inference/v1/authz.js";
 import { checkAgainstParams, validateInferenceRequest, type InferenceRequestInput } from "../client/inference.js";
 import type { RequestInferenceResult, SigningInferchainClient } from "../client/signing-client.js";
 import { parseCoin } from "../client/inference.js";
 import { defaultHome, type TestKeyring } from "../keys/keyring.js";
 
 export const MSG_EXEC_TYPE_URL = "/cosmos.authz.v1beta1.MsgExec";
+export const REQUEST_INFERENCE_AUTHORIZATION_TYPE_URL = "/inferchain.inference.v1.RequestInferenceAuthorization";
 
 export interface AgentRecord {
   name: string;
   address: string;
   granter: string;
   spendLimit: Coin;
-  /** content roots the gateway lets this agent use (empty = any) */
+  /** content roots the agent may use (empty = any), in the chain's authorization */
   models: string[];
   /** ISO time the grant and the allowance expire */
   expires: string;
   createdAt: string;
-  /** escrowed max_fee the gateway has signed as this agent (uinfer, decimal) */
-  escrowed: string;
   revoked?: boolean;
   grantTxHash: string;
 }
@@ -112,7 +109,10 @@ export async function createAgent(granter: SigningInferchainClient, keyring: Tes
         granter: granter.senderAddress,
         grantee: key.address,
         grant: {
-          authorization: { typeUrl: "/cosmos.authz.v1beta1.GenericAuthorization", value: GenericAuthorization.encode({ msg: inferenceTypeUrls.MsgRequestInference }).finish() },
+          authorization: {
+            typeUrl: REQUEST_INFERENCE_AUTHORIZATION_TYPE_URL,
+            value: RequestInferenceAuthorization.encode(RequestInferenceAuthorization.fromPartial({ spendLimit: [spendLimit], models: input.models })).finish(),
+          },
           expiration,
         },
       }),
@@ -149,7 +149,6 @@ export async function createAgent(granter: SigningInferchainClient, keyring: Tes
     models: input.models,
     expires: expires.toISOString(),
     createdAt: now.toISOString(),
-    escrowed: "0",
     grantTxHash: res.transactionHash,
   };
   await store.put(rec);

@@ -5,13 +5,12 @@
  */
 import { ModelStatus } from "../generated/inferchain/registry/v1/types.js";
 import { InferchainError, NotFoundError } from "../errors.js";
-import { checkAgainstParams, inferResultFromJob, validateInferenceRequest, type InferResult } from "../client/inference.js";
+import { inferResultFromJob, type InferResult } from "../client/inference.js";
 import { formatRef } from "../refs.js";
 import type { SigningInferchainClient } from "../client/signing-client.js";
-import { requestAsAgent, type AgentRecord, type AgentStore } from "../agents/agents.js";
+import { requestAsAgent, type AgentRecord } from "../agents/agents.js";
 import { SseParser } from "../sse.js";
 import { signStreamAuth, streamAuthHeaders, type StreamKey } from "../stream-auth.js";
-import { GatewayError } from "./errors.js";
 import type { GatewayBackend, JobRequest, RequestedJob, ServedModel, TokenEvent } from "./ports.js";
 
 export interface ChainBackendOptions {
@@ -21,13 +20,12 @@ export interface ChainBackendOptions {
   streamKey: StreamKey;
   gasPrice: string;
   /** Sign as this agent: requests go through MsgExec with its granter as requester. */
-  agent?: { record: AgentRecord; store: AgentStore };
+  agent?: { record: AgentRecord };
   /** How long to retry a sidecar that does not know the job yet (it follows blocks too). Default 10 s. */
   streamOpenTimeoutMs?: number;
 }
 
 export class ChainBackend implements GatewayBackend {
-  private agentLock: Promise<unknown> = Promise.resolve();
   private readonly endpoints = new Map<string, string>();
 
   constructor(private readonly o: ChainBackendOptions) {}
@@ -59,22 +57,9 @@ export class ChainBackend implements GatewayBackend {
       const r = await this.o.client.requestInference(input);
       return { ...r, requester: this.o.client.senderAddress };
     }
-    // One agent request at a time, so the spend check and its record cannot race.
-    const run = this.agentLock.then(async () => {
-      const rec = await agent.store.get(agent.record.name);
-      if (rec.revoked) throw new GatewayError(403, "permission_error", `agent ${rec.name} is revoked`, null, "agent_revoked");
-      if (Date.parse(rec.expires) <= Date.now()) throw new GatewayError(403, "permission_error", `agent ${rec.name} expired at ${rec.expires}`, null, "agent_expired");
-      const fee = checkAgainstParams(validateInferenceRequest(input), await this.o.client.getInferenceParams());
-      const after = BigInt(rec.escrowed) + BigInt(fee.amount);
-      if (fee.denom !== rec.spendLimit.denom || after > BigInt(rec.spendLimit.amount)) {
-        throw new GatewayError(402, "insufficient_quota", `agent ${rec.name}: escrowing ${fee.amount}${fee.denom} would exceed its spend limit ${rec.spendLimit.amount}${rec.spendLimit.denom} (${rec.escrowed} escrowed so far)`, "max_fee", "spend_limit_exceeded");
-      }
-      const r = await requestAsAgent(this.o.client, rec.granter, this.o.gasPrice, { ...input, maxFee: fee });
-      await agent.store.put({ ...rec, escrowed: after.toString() });
-      return { ...r, requester: rec.granter };
-    });
-    this.agentLock = run.catch(() => undefined);
-    return run;
+    // The chain enforces the agent's limits (RequestInferenceAuthorization: spend limit, models; feegrant: fees).
+    const r = await requestAsAgent(this.o.client, agent.record.granter, this.o.gasPrice, input);
+    return { ...r, requester: agent.record.granter };
   }
 
   async *stream(job: RequestedJob, signal: AbortSignal): AsyncIterable<TokenEvent> {

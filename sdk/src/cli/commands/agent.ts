@@ -11,14 +11,13 @@ const agentJson = (a: AgentRecord): Json => ({
   address: a.address,
   granter: a.granter,
   spendLimit: `${a.spendLimit.amount}${a.spendLimit.denom}`,
-  escrowed: `${a.escrowed}${a.spendLimit.denom}`,
   models: a.models,
   expires: a.expires,
   revoked: a.revoked === true,
   grantTxHash: a.grantTxHash,
 });
 const agentText = (a: AgentRecord): string =>
-  `${a.name}\t${a.address}\tgranter ${a.granter}\tlimit ${a.spendLimit.amount}${a.spendLimit.denom} (escrowed ${a.escrowed})\texpires ${a.expires}${a.revoked ? "\tREVOKED" : ""}\tmodels ${a.models.length ? a.models.join(",") : "any"}`;
+  `${a.name}\t${a.address}\tgranter ${a.granter}\tlimit ${a.spendLimit.amount}${a.spendLimit.denom}\texpires ${a.expires}${a.revoked ? "\tREVOKED" : ""}\tmodels ${a.models.length ? a.models.join(",") : "any"}`;
 
 async function granterClient(ctx: CliContext, opts: TxOptions): Promise<SigningInferchainClient> {
   const signer = await ctx.keyring(opts.home).signer(opts.from);
@@ -30,7 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
 
   withTx(agent.command("create").description("create an agent key, an authz grant for MsgRequestInference only and a capped fee allowance (signed by --from, the granter)"))
     .argument("<name>")
-    .requiredOption("--spend-limit <coin>", "most the agent may spend, e.g. 5000000uinfer (fees: chain-enforced; escrow: gateway-enforced)")
+    .requiredOption("--spend-limit <coin>", "most the agent may escrow (max_fee of its requests) and, separately, spend on gas fees, e.g. 5000000uinfer")
     .option("--models <ref...>", "models the agent may use (name@version or content root; default any)", undefined)
     .option("--model <ref>", "one allowed model (repeatable)", collect, [])
     .option("--expires <duration>", "grant lifetime, e.g. 24h, 30m, 7d", "24h")

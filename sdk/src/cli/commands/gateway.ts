@@ -51,7 +51,7 @@ export function register(program: Command, ctx: CliContext): void {
         chainId: opts.chainId,
         streamKey: await streamKeyFromMnemonic(stored.mnemonic, stored.hdPath),
         gasPrice: opts.gasPrice,
-        ...(agent ? { agent: { record: agent, store } } : {}),
+        ...(agent ? { agent: { record: agent } } : {}),
       });
       const app = await buildGateway({
         backend,
