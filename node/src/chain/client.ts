@@ -11,6 +11,7 @@ import {
   JobStatus,
   QueryClientImpl as RegistryQueryClientImpl,
   fromThrown,
+  inferenceTypeUrls,
   isNotFound,
   jobStatusName,
   modelStatusName,
@@ -63,7 +64,7 @@ export class ChainClient implements ChainAccess, ModelRegistry {
   /** True when `grantee` holds an unexpired authz grant from `granter` for MsgRequestInference (agent wallets). */
   async isRequestGrantee(granter: string, grantee: string): Promise<boolean> {
     try {
-      const res = await this.authz.Grants({ granter, grantee, msgTypeUrl: '/inferchain.inference.v1.MsgRequestInference' });
+      const res = await this.authz.Grants({ granter, grantee, msgTypeUrl: inferenceTypeUrls.MsgRequestInference });
       const now = BigInt(Math.floor(Date.now() / 1000));
       return res.grants.some((g) => g.expiration === undefined || g.expiration.seconds > now);
     } catch (e) {
