@@ -24,6 +24,8 @@ import {
   type AgentRecord,
 } from "@inferchain/sdk";
 import type { FastifyInstance } from "fastify";
+import { spawn } from "node:child_process";
+import { REPO_ROOT } from "@inferchain/localnet";
 import { inferchainCli } from "./helpers.js";
 
 // Issue 10: an OpenAI client talks to `inferchain gateway` over a real localnet; tokens stream from the executor.
@@ -42,7 +44,7 @@ const clients: SigningInferchainClient[] = [];
 async function startGateway(account: string, agent?: { record: AgentRecord; mnemonic: string }): Promise<{ openai: OpenAI; base: string }> {
   const mnemonic = agent?.mnemonic ?? devAccount(account).mnemonic;
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "infer" });
-  const client = await SigningInferchainClient.connectWithSigner(rpc, wallet, { chainId: localnet.chainId, gasPrice: GAS_PRICE });
+  const client = await SigningInferchainClient.connectWithSigner(rpc, wallet, { chainId: localnet.chainId, gasPrice: GAS_PRICE, broadcastPollIntervalMs: 100 });
   clients.push(client);
   const backend = new ChainBackend({ client, chainId: localnet.chainId, streamKey: await streamKeyFromMnemonic(mnemonic), gasPrice: GAS_PRICE, ...(agent ? { agent: { record: agent.record } } : {}) });
   const app = await buildGateway({ backend, resultTimeoutMs: 90_000, ...(agent && agent.record.models.length ? { allowedModels: new Set(agent.record.models) } : {}) });
@@ -65,7 +67,7 @@ afterAll(async () => {
   for (const c of clients) c.disconnect();
 });
 
-type Ext = { job_id: string; token_ids: number[]; streamed: boolean; stream_matches_chain?: boolean; receipt: { model: string; executor: string; requester: string }; requester: string };
+type Ext = { time_to_first_token_ms?: number; job_id: string; token_ids: number[]; streamed: boolean; stream_matches_chain?: boolean; receipt: { model: string; executor: string; requester: string }; requester: string };
 
 describe("gateway: OpenAI-compatible API over the chain", () => {
   it("GET /v1/models lists served models as name@version with the content root", async () => {
@@ -124,7 +126,7 @@ describe("gateway: OpenAI-compatible API over the chain", () => {
     expect(ttft).toBeDefined();
     // The first token must not wait for the result's block: it arrives well before the chain shows the result.
     expect(ttft!).toBeLessThan(total);
-    console.error(`[gateway e2e] TTFT ${ttft!.toFixed(0)} ms, result visible on chain (final chunk) ${total.toFixed(0)} ms, ratio ${(ttft! / total).toFixed(3)}, ${job.result!.outputTokenIds.length} tokens`);
+    console.error(`[gateway e2e] TTFT ${ttft!.toFixed(0)} ms, result visible on chain (final chunk) ${total.toFixed(0)} ms, ratio ${(ttft! / total).toFixed(3)}, ${job.result!.outputTokenIds.length} tokens; first token ${ext!.time_to_first_token_ms} ms after the request's inclusion; request at height ${job.createdHeight}, result at ${job.result!.submittedHeight}`);
   });
 
   it("POST /v1/completions (stream and not) and gateway-side stop sequences", async () => {
@@ -196,6 +198,36 @@ describe("gateway: OpenAI-compatible API over the chain", () => {
     const ok = await fetch(url, { headers: streamAuthHeaders(mine) });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toMatch(/event: end/);
+  });
+});
+
+describe("`inferchain gateway` (the CLI command)", () => {
+  it("serves /v1/models on the printed loopback URL until SIGTERM", async () => {
+    const home = mkdtempSync(join(tmpdir(), "inferchain-gw-cli-"));
+    const env = { ...process.env, INFERCHAIN_HOME: home, INFERCHAIN_NODE: rpc };
+    expect((await inferchainCli(["keys", "recover", "carol", "--mnemonic", devAccount("carol").mnemonic], env)).code).toBe(0);
+    const child = spawn(process.execPath, [join(REPO_ROOT, "sdk", "dist", "cli", "main.js"), "gateway", "--key", "carol", "--port", "0", "--chain-id", localnet.chainId], { env, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = "";
+        child.stderr.on("data", (d: Buffer) => {
+          err += d.toString();
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(err);
+          if (m) resolve(m[1]!);
+        });
+        child.on("exit", (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
+      });
+      const models = (await (await fetch(`${url}/models`)).json()) as { data: { id: string }[] };
+      expect(models.data.map((m) => m.id)).toContain(tinyId);
+      const bad = await fetch(`${url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: tinyId, messages: [] }) });
+      expect(bad.status).toBe(400);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    }
   });
 });
 

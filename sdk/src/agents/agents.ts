@@ -51,6 +51,9 @@ export function parseDuration(value: string, field = "expires"): number {
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
 }
 
+/** The keyring's key name rule (the agent is a key of that name). */
+const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 export class AgentStore {
   readonly dir: string;
   constructor(home: string = defaultHome()) {
@@ -58,6 +61,7 @@ export class AgentStore {
   }
 
   async get(name: string): Promise<AgentRecord> {
+    if (!AGENT_NAME.test(name)) throw invalidArgument("agent", `"${name}" is not a valid agent name (letters, digits, . _ -; up to 64)`);
     try {
       return JSON.parse(await readFile(join(this.dir, `${name}.json`), "utf8")) as AgentRecord;
     } catch (err) {

@@ -45,7 +45,12 @@ export function register(program: Command, ctx: CliContext): void {
       const agent = opts.agent !== undefined ? await store.get(opts.agent) : undefined;
       const keyName = opts.key ?? opts.agent!;
       const stored = await keyring.export(keyName);
-      const client = await SigningInferchainClient.connectWithSigner(opts.node, await keyring.signer(keyName), { gasPrice: opts.gasPrice, chainId: opts.chainId });
+      const client = await SigningInferchainClient.connectWithSigner(opts.node, await keyring.signer(keyName), {
+        gasPrice: opts.gasPrice,
+        chainId: opts.chainId,
+        // Time to first token waits for the request's block: notice its inclusion quickly.
+        broadcastPollIntervalMs: 100,
+      });
       const backend = new ChainBackend({
         client,
         chainId: opts.chainId,
