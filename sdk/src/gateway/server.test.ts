@@ -129,6 +129,28 @@ describe("gateway routes (fake chain)", () => {
     expect(ev.at(-2)!.inferchain).toMatchObject({ streamed: false, stream_error: expect.stringMatching(/502/) });
   });
 
+  it("a stream cut short continues with the rest of the chain's text, without repeating what was shown", async () => {
+    class Cut extends FakeBackend {
+      override async *stream(): AsyncIterable<TokenEvent> {
+        yield { kind: "token", id: 1, text: "Hel" };
+        throw new Error("executor stream: connection reset");
+      }
+    }
+    const { app } = await gateway(new Cut());
+    const ev = sse((await app.inject({ method: "POST", url: "/v1/completions", payload: { model: MODEL.id, prompt: "x", stream: true } })).body) as Array<Record<string, any>>;
+    expect(ev.slice(0, -2).map((c) => c.choices[0].text).join("")).toBe("Hello world");
+    expect(ev.at(-2)!.inferchain).toMatchObject({ streamed: "partial", stream_error: expect.stringMatching(/reset/) });
+    expect(ev.at(-2)!.inferchain.stream_matches_chain).toBeUndefined();
+  });
+
+  it("an executor that ends its stream with no token (EOS first) was live: nothing to compare but an empty answer", async () => {
+    const b = new FakeBackend();
+    b.tokens = [];
+    const { app } = await gateway(b);
+    const ev = sse((await app.inject({ method: "POST", url: "/v1/chat/completions", payload: chat({ stream: true }) })).body) as Array<Record<string, any>>;
+    expect(ev.at(-2)!.inferchain).toMatchObject({ streamed: true, stream_matches_chain: true });
+  });
+
   it("stop sequences cut the text gateway-side, in both modes, and never leak in a chunk", async () => {
     const { app } = await gateway();
     const plain = await app.inject({ method: "POST", url: "/v1/completions", payload: { model: MODEL.id, prompt: "x", stop: "o w" } });

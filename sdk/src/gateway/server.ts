@@ -167,18 +167,22 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
     let promptTokens: number | undefined;
     let streamError: string | undefined;
     let ttftMs: number | undefined;
+    let ended = false;
+    let shown = "";
     const t0 = performance.now();
     try {
       for await (const ev of o.backend.stream(job, abort.signal)) {
         if (ev.kind === "end") {
           promptTokens = ev.promptTokens;
+          ended = true;
           break;
         }
         streamedIds.push(ev.id);
         streamedText += ev.text;
         ttftMs ??= performance.now() - t0;
-        const shown = filter.push(ev.text);
-        if (shown !== "") write(chunk(shown, null));
+        const piece = filter.push(ev.text);
+        if (piece !== "") write(chunk(piece, null));
+        shown += piece;
       }
     } catch (e) {
       streamError = e instanceof Error ? e.message : String(e);
@@ -192,13 +196,19 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
       raw.end();
       return;
     }
-    const streamed = streamError === undefined && streamedIds.length > 0;
+    // A stream that ended (even with no token: EOS first) was live; one cut short falls back to the chain's text.
+    const streamed = streamError === undefined && ended && (streamedIds.length > 0 || res.tokenIds.length === 0);
     let verification: Record<string, unknown>;
     if (!streamed) {
-      // No live stream (executor unreachable, not streaming, agent key, ...): the answer comes from the chain.
+      // No live stream, or one cut short (executor unreachable, restarted...): the rest comes from the chain.
       const { text } = applyStop(res.text, c.stops);
-      if (text !== "") write(chunk(text, null));
-      verification = { streamed: false, ...(streamError ? { stream_error: streamError } : {}) };
+      const continues = text.startsWith(shown);
+      if (continues && text.length > shown.length) write(chunk(text.slice(shown.length), null));
+      verification = {
+        streamed: shown !== "" ? "partial" : false,
+        ...(streamError ? { stream_error: streamError } : {}),
+        ...(continues ? {} : { stream_matches_chain: false, mismatch: "the partial stream differs from the result on chain: the on-chain text is authoritative", chain_text: text }),
+      };
     } else {
       const rest = filter.flush();
       if (rest !== "") write(chunk(rest, null));
