@@ -20,6 +20,7 @@ class FakeBackend implements GatewayBackend {
   ];
   chain?: { ids: number[]; text: string };
   streamFails = false;
+  chainCommitment = "c";
   requestError?: unknown;
   resultError?: unknown;
   async models(): Promise<ServedModel[]> {
@@ -48,7 +49,7 @@ class FakeBackend implements GatewayBackend {
       tokenIds: ids,
       jobId: job.jobId,
       finishReason: "eos",
-      receipt: { model: ROOT, executor: job.executor, sidecar: "infer1side", requester: "infer1me", heights: { requested: 10, assigned: 10, result: 11, settled: undefined }, attempt: 1, maxFee: job.maxFee, feeSplit: undefined, charged: undefined, commitment: "c", runtime: undefined, txHash: "AB", audit: undefined },
+      receipt: { model: ROOT, executor: job.executor, sidecar: "infer1side", requester: "infer1me", heights: { requested: 10, assigned: 10, result: 11, settled: undefined }, attempt: 1, maxFee: job.maxFee, feeSplit: undefined, charged: undefined, commitment: this.chainCommitment, runtime: undefined, txHash: "AB", audit: undefined },
     };
   }
   async promptTokens(): Promise<number | undefined> {
@@ -117,6 +118,14 @@ describe("gateway routes (fake chain)", () => {
     expect(final.inferchain.stream_matches_chain).toBe(false);
     expect(final.inferchain.mismatch).toMatch(/differ/);
     expect(final.inferchain.chain_text).toBe("Hello!");
+  });
+
+  it("same tokens but another commitment on chain is a mismatch too", async () => {
+    const b = new FakeBackend();
+    b.chainCommitment = "other";
+    const { app } = await gateway(b);
+    const ev = sse((await app.inject({ method: "POST", url: "/v1/chat/completions", payload: chat({ stream: true }) })).body) as Array<Record<string, any>>;
+    expect(ev.at(-2)!.inferchain).toMatchObject({ stream_matches_chain: false, mismatch: expect.stringMatching(/commitment other/) });
   });
 
   it("when the executor stream cannot be opened, the answer comes from the chain and says so", async () => {

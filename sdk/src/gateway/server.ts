@@ -169,11 +169,13 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
     let ttftMs: number | undefined;
     let ended = false;
     let shown = "";
+    let streamedCommitment: string | undefined;
     const t0 = performance.now();
     try {
       for await (const ev of o.backend.stream(job, abort.signal)) {
         if (ev.kind === "end") {
           promptTokens = ev.promptTokens;
+          streamedCommitment = ev.commitment;
           ended = true;
           break;
         }
@@ -212,13 +214,14 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
     } else {
       const rest = filter.flush();
       if (rest !== "") write(chunk(rest, null));
-      const match = sameIds(streamedIds, res.tokenIds) && streamedText === res.text;
+      // Same tokens, same text, and the commitment the executor announced is the one on chain.
+      const match = sameIds(streamedIds, res.tokenIds) && streamedText === res.text && streamedCommitment === res.receipt.commitment;
       verification = match
         ? { streamed: true, stream_matches_chain: true, time_to_first_token_ms: round(ttftMs) }
         : {
             streamed: true,
             stream_matches_chain: false,
-            mismatch: `the streamed tokens (${streamedIds.length}) differ from the result on chain (${res.tokenIds.length} tokens): the on-chain text is authoritative`,
+            mismatch: `the streamed tokens (${streamedIds.length}, commitment ${streamedCommitment}) differ from the result on chain (${res.tokenIds.length} tokens, commitment ${res.receipt.commitment}): the on-chain text is authoritative`,
             chain_text: applyStop(res.text, c.stops).text,
             time_to_first_token_ms: round(ttftMs),
           };
