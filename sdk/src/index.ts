@@ -1,6 +1,8 @@
 // Public API of @inferchain/sdk.
 export * from "./errors.js";
 export * from "./rejection.js";
+export * from "./stream-auth.js";
+export * from "./sse.js";
 export * from "./digest/index.js";
 export * from "./refs.js";
 export * from "./chain/abci-errors.js";
@@ -116,3 +118,11 @@ export {
   EventRoundFinalized,
 } from "./generated/inferchain/funding/v1/events.js";
 export type { QueryMatchEstimatesResponse } from "./generated/inferchain/funding/v1/query.js";
+// OpenAI-compatible gateway and agent wallets.
+export * from "./agents/agents.js";
+export * from "./gateway/ports.js";
+export * from "./gateway/errors.js";
+export * from "./gateway/chat-prompt.js";
+export * from "./gateway/stop.js";
+export { buildGateway, DEFAULT_RESULT_TIMEOUT_MS, type GatewayOptions } from "./gateway/server.js";
+export { ChainBackend, type ChainBackendOptions } from "./gateway/backend.js";

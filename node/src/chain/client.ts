@@ -3,6 +3,7 @@
  * over one CometBFT RPC connection.
  */
 import { QueryClient, createProtobufRpcClient } from '@cosmjs/stargate';
+import { QueryClientImpl as AuthzQueryClientImpl } from 'cosmjs-types/cosmos/authz/v1beta1/query';
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
 import type { Event } from '@cosmjs/stargate';
 import {
@@ -10,6 +11,7 @@ import {
   JobStatus,
   QueryClientImpl as RegistryQueryClientImpl,
   fromThrown,
+  inferenceTypeUrls,
   isNotFound,
   jobStatusName,
   modelStatusName,
@@ -50,11 +52,25 @@ function chainStatus(name: JobStatusName): ChainJobView['status'] {
 export class ChainClient implements ChainAccess, ModelRegistry {
   readonly inference: InferenceQueryClientImpl;
   readonly registry: RegistryQueryClientImpl;
+  private readonly authz: AuthzQueryClientImpl;
 
   private constructor(readonly comet: CometClient) {
     const rpc = createProtobufRpcClient(QueryClient.withExtensions(comet));
     this.inference = new InferenceQueryClientImpl(rpc);
     this.registry = new RegistryQueryClientImpl(rpc);
+    this.authz = new AuthzQueryClientImpl(rpc);
+  }
+
+  /** True when `grantee` holds an unexpired authz grant from `granter` for MsgRequestInference (agent wallets). */
+  async isRequestGrantee(granter: string, grantee: string): Promise<boolean> {
+    try {
+      const res = await this.authz.Grants({ granter, grantee, msgTypeUrl: inferenceTypeUrls.MsgRequestInference });
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      return res.grants.some((g) => g.expiration === undefined || g.expiration.seconds > now);
+    } catch (e) {
+      if (/not found|NotFound/.test((e as Error).message)) return false;
+      throw e;
+    }
   }
 
   static async connect(rpc: string): Promise<ChainClient> {

@@ -11,6 +11,7 @@ import { pino, type Logger } from 'pino';
 import type { OfflineSigner } from '@cosmjs/proto-signing';
 import type { Executor, Job } from '@inferchain/sdk';
 import { buildApi, type ReadyCheck } from '../api/server.js';
+import { TokenHub } from '../api/token-hub.js';
 import type { VerifierDuty } from '../audits/duty.js';
 import { DutyMetrics } from '../audits/metrics.js';
 import type { VerdictSubmitter } from '../audits/ports.js';
@@ -107,7 +108,17 @@ export class Daemon {
     const store = (this.store = new ModelStore({ models: cfg.models, engine: cfg.engine, log: this.log.child({ component: 'models' }) }));
 
     // API first, so /healthz and /readyz can be watched during startup.
-    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits });
+    const tokens = new TokenHub();
+    // The chain connects after the API listens: grants are looked up through it once it is there.
+    const streams = {
+      hub: tokens,
+      chainId: cfg.chain.chainId,
+      isRequestGrantee: async (granter: string, grantee: string) => {
+        const c = this.chain as Partial<ChainClient> | undefined;
+        return c?.isRequestGrantee ? c.isRequestGrantee(granter, grantee) : false;
+      },
+    };
+    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits, streams });
     const address = await this.api.listen({ host: cfg.api.host, port: cfg.api.port });
     this.url = address;
     this.log.info({ url: address }, 'api listening');
@@ -141,6 +152,7 @@ export class Daemon {
       metrics,
       dutyMetrics,
       afterJobReconcile: () => this.refreshExecutor(),
+      streams: tokens,
     });
     this.processor = processor;
     this.duty = duty;

@@ -22,7 +22,7 @@ import { EngineGenerator } from '../jobs/engine-generator.js';
 import { jobEventHandler } from '../jobs/events.js';
 import { lockedGenerator } from '../jobs/locked-generator.js';
 import type { ChainAccess, JobGenerator, ResultSubmitter } from '../jobs/ports.js';
-import { JobProcessor } from '../jobs/processor.js';
+import { JobProcessor, type JobStreams } from '../jobs/processor.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { ModelStore } from '../store/model-store.js';
 import type { SidecarMetrics } from './metrics.js';
@@ -54,6 +54,8 @@ export interface SidecarParts {
   dutyMetrics: DutyMetrics;
   /** Extra reconciliation step after the jobs' one (the daemon refreshes its executor record). */
   afterJobReconcile?: () => Promise<void>;
+  /** Live token streams to requesters (the API's TokenHub). */
+  streams?: JobStreams;
 }
 
 export interface SidecarServices {
@@ -74,6 +76,7 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
     validator: cfg.validator,
     log: p.log.child({ component: 'jobs' }),
     metrics: p.metrics,
+    ...(p.streams ? { streams: p.streams } : {}),
   });
   const duty = cfg.verify.enabled ? verifierDuty(p, engineLock) : undefined;
   const handlers: ChainEventHandler[] = [

@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
-import { UnrunnableJobError, rejectedBy, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter } from './ports.js';
+import { UnrunnableJobError, rejectedBy, type ChainAccess, type ChainJobView, type GenerateHooks, type JobGenerator, type ResultSubmitter } from './ports.js';
 import type { JobQueue } from './queue.js';
 import type { JobOutput, JobRecord } from './types.js';
 
@@ -37,6 +37,15 @@ export interface ProcessorOptions {
   retryBaseMs?: number;
   /** Broadcast attempts (transient failures) before a job is marked failed, results and rejections alike. Default 5. */
   maxSubmitAttempts?: number;
+  /** Live token streams to the requester (api/token-hub.ts); generation never waits on them. */
+  streams?: JobStreams;
+}
+
+/** Where generated tokens go while a job runs: opened before generate, ended with the output or the error. */
+export interface JobStreams {
+  begin(jobId: string): GenerateHooks;
+  end(jobId: string, output: JobOutput): void;
+  fail(jobId: string, message: string): void;
 }
 
 export class JobProcessor extends DurableWorker<JobRecord> {
@@ -56,8 +65,10 @@ export class JobProcessor extends DurableWorker<JobRecord> {
         const t0 = performance.now();
         let output: JobOutput;
         try {
-          output = await this.o.generator.generate(rec);
+          output = await this.o.generator.generate(rec, this.o.streams?.begin(rec.id));
+          this.o.streams?.end(rec.id, output);
         } catch (e) {
+          this.o.streams?.fail(rec.id, `generation failed: ${errText(e)}`);
           if (e instanceof UnrunnableJobError) {
             rec = await this.o.queue.transition(rec.id, 'rejecting', { rejection: e.reason, note: e.reason });
             log.warn({ reason: e.reason }, 'no executor can run this job; rejecting it on chain (the requester is refunded)');

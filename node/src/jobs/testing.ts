@@ -1,5 +1,5 @@
 /** In-memory fakes of the processor's ports, shared by unit tests (not used at run time). */
-import { UnrunnableJobError, rejectedStatusPrefix, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter, type SubmitReceipt } from './ports.js';
+import { UnrunnableJobError, rejectedStatusPrefix, type ChainAccess, type ChainJobView, type GenerateHooks, type JobGenerator, type ResultSubmitter, type SubmitReceipt } from './ports.js';
 import type { JobOutput, JobRecord, JobSpec } from './types.js';
 
 export const VALIDATOR = 'infervaloper1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqzz3m9e';
@@ -63,13 +63,14 @@ export class FakeGenerator implements JobGenerator {
   serves(model: string): boolean {
     return this.models.has(model);
   }
-  async generate(spec: JobSpec): Promise<JobOutput> {
+  async generate(spec: JobSpec, hooks?: GenerateHooks): Promise<JobOutput> {
     this.calls++;
     if (this.hang) return new Promise<never>(() => {});
     if (spec.prompt.length >= this.context) {
       throw new UnrunnableJobError('prompt_too_long', `prompt is ${spec.prompt.length} tokens; the model's context is ${this.context} with max_tokens ${spec.maxTokens}`);
     }
     const ids = [...spec.prompt].slice(0, spec.maxTokens).map((c) => c.charCodeAt(0));
+    ids.forEach((id, step) => hooks?.onToken?.({ step, id, text: String.fromCharCode(id) }));
     return {
       promptTokenIds: [1, 2, 3],
       tokenIds: ids,

@@ -45,6 +45,12 @@ describe("chain error mapping", () => {
     for (const [log, code] of cases) expect(fromThrown(new Error(`Query failed with (6): rpc error: code = Unknown desc = failed to execute message; message index: 0: ${log} [cosmos/cosmos-sdk@v0.53.8/baseapp/baseapp.go:1155] With gas wanted: '1' and gas used: '2' : unknown request`)).code, log).toBe(code);
   });
 
+  it("maps authz/feegrant refusals (agent wallets): no grant is unauthorized, an exhausted allowance insufficient funds", () => {
+    expect(fromChainFailure({ codespace: "authz", code: 2, log: "failed to execute message; message index: 0: authorization not found" }).code).toBe("unauthorized");
+    expect(fromChainFailure({ codespace: "feegrant", code: 2, log: "basic allowance: fee limit exceeded" }).code).toBe("insufficient_funds");
+    expect(fromChainFailure({ codespace: "feegrant", code: 3, log: "fee-grant not found: not found" }).code).toBe("unauthorized");
+  });
+
   it("maps SDK codes", () => {
     expect(fromChainFailure({ codespace: "sdk", code: 5, log: "spendable balance 0uinfer is smaller than 10uinfer: insufficient funds" }).code).toBe("insufficient_funds");
     expect(fromChainFailure({ codespace: "sdk", code: 11, log: "out of gas in location: WriteFlat; gasWanted: 1, gasUsed: 2: out of gas" }).code).toBe("out_of_gas");

@@ -14,6 +14,13 @@ export const FUNDING_CODESPACE = "funding";
 
 // Registered error descriptions (the last ": " segment of a wrapped Cosmos error) -> our codes. Matched as
 // substrings so both the SDK's ("insufficient funds") and the registry module's descriptions map.
+// x/authz and x/feegrant (agent wallets), matched anywhere in the text before the descriptions: a missing or used-up
+// grant is a permission problem (not a missing object), an exhausted limit a lack of funds.
+const GRANT_ERRORS: [RegExp, ErrorCode][] = [
+  [/authorization not found|authorization expired|fee-grant not found|message not allowed/i, "unauthorized"],
+  [/fee limit exceeded|spend limit/i, "insufficient_funds"],
+];
+
 const BY_DESCRIPTION: [RegExp, ErrorCode][] = [
   // x/funding descriptions (chain/x/funding/types/errors.go)
   [/^(outside the round's window|round is not open|too many projects)$/i, "invalid_state"],
@@ -136,6 +143,7 @@ function classify(failure: ChainFailure, message: string): ErrorCode {
   // x/inference's "insufficient fee" is a max_fee below the params minimum (an argument to fix), not the SDK's
   // "insufficient fee" (a tx fee below the gas price, codespace sdk, mapped by SDK_CODES).
   if (/^max_fee: .*below the minimum/.test(message)) return "invalid_argument";
+  for (const [re, code] of GRANT_ERRORS) if (re.test(message)) return code;
   const description = message.split(": ").pop() ?? message;
   for (const [re, code] of BY_DESCRIPTION) if (re.test(description)) return code;
   for (const [re, code] of BY_DESCRIPTION) if (re.test(message)) return code;

@@ -6,6 +6,7 @@ import (
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/msgservice"
+	"github.com/cosmos/cosmos-sdk/x/authz"
 )
 
 // RegisterLegacyAminoCodec registers the module's messages and params for Amino JSON (legacy signing).
@@ -23,6 +24,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRevealVerdict{}, "infer/inference/MsgRevealVerdict")
 	legacy.RegisterAminoMsg(cdc, &MsgClearTombstone{}, "infer/inference/MsgClearTombstone")
 	cdc.RegisterConcrete(&Params{}, "infer/x/inference/Params", nil)
+	cdc.RegisterConcrete(&RequestInferenceAuthorization{}, "infer/inference/RequestInferenceAuthorization", nil)
 }
 
 // RegisterInterfaces registers every Msg of the module and the Msg service descriptor.
@@ -38,5 +40,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgRevealVerdict{},
 		&MsgClearTombstone{},
 	)
+	// Agent wallets (authz.go): MsgRequestInference within a spend limit and a model list.
+	registry.RegisterImplementations((*authz.Authorization)(nil), &RequestInferenceAuthorization{})
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }
