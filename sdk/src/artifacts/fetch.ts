@@ -111,7 +111,8 @@ interface FileJob {
   ranges: number;
   done: Uint8Array;
   remaining: number;
-  fd?: FileHandle;
+  fd?: Promise<FileHandle>;
+  finished?: boolean;
 }
 
 interface Unit {
@@ -264,21 +265,23 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
     o.onProgress?.({ bytesDone, bytesTotal, bytesResumed, peersActive: peers.filter((p) => !p.dropped).length, peersRefused: peers.filter((p) => p.dropped).length + summaries.length });
   progress();
 
-  const openPartial = async (job: FileJob): Promise<FileHandle> => {
-    if (job.fd) return job.fd;
-    const partial = `${localPath(dir, job.file.path)}.partial`;
-    await mkdir(dirname(partial), { recursive: true });
-    const fd = await open(partial, (await exists(partial)) ? "r+" : "w+");
-    if ((await fd.stat()).size !== job.size) await fd.truncate(job.size);
-    job.fd ??= fd;
-    if (job.fd !== fd) await fd.close();
+  // One handle per file, opened once (two ranges of a new file must not both create it).
+  const openPartial = (job: FileJob): Promise<FileHandle> => {
+    job.fd ??= (async () => {
+      const partial = `${localPath(dir, job.file.path)}.partial`;
+      await mkdir(dirname(partial), { recursive: true });
+      const fd = await open(partial, (await exists(partial)) ? "r+" : "w+");
+      if ((await fd.stat()).size !== job.size) await fd.truncate(job.size);
+      return fd;
+    })();
     return job.fd;
   };
   const finishFile = async (job: FileJob): Promise<void> => {
+    if (job.finished) return;
+    job.finished = true;
     const final = localPath(dir, job.file.path);
-    await mkdir(dirname(final), { recursive: true });
     if (job.fd) {
-      await job.fd.close();
+      await (await job.fd).close();
       delete job.fd;
     }
     await rename(`${final}.partial`, final);
@@ -308,28 +311,21 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
   let fatal: Error | undefined;
   let inflight = 0;
 
+  /** Fetches and verifies one range from `p`; a failure is the peer's (retried elsewhere). Local I/O errors are fatal. */
   const runUnit = async (u: Unit, p: Peer): Promise<void> => {
     const { job } = u;
     const first = u.range * rangeLeaves;
     const count = Math.min(rangeLeaves, job.leafCount - first);
     const want = rangeBytes(job.size, first, count);
     const url = `${p.url}/v1/artifacts/${root}/${job.file.path.split("/").map(encodeURIComponent).join("/")}?leaf=${first}..${first + count - 1}`;
+    let data: Buffer;
     try {
       const res = await peerGet(url, { policy: { ...policy, maxBytes: FRAME_HEADER_BYTES + 2 * 64 * 32 + want }, accept: FRAME_CONTENT_TYPE, ...(o.signal ? { signal: o.signal } : {}) });
       const frame = decodeLeafFrame(res.body);
       verifyLeafFrame(frame, { file: job.file, fileIndex: job.index, fileCount: files.length, contentRoot: root, first, count });
-      const fd = await openPartial(job);
-      await fd.write(frame.data, 0, frame.data.length, first * LEAF_SIZE);
-      setBit(job.done, u.range);
-      job.remaining--;
-      p.ranges++;
-      p.bytes += want;
-      bytesDone += want;
-      await saveState();
-      progress();
-      if (job.remaining === 0) await finishFile(job);
+      data = frame.data;
     } catch (e) {
-      if (o.signal?.aborted) throw e;
+      if (o.signal?.aborted) return;
       const tampered = e instanceof FrameError;
       const reason = tampered ? `served bytes that fail verification: ${(e as Error).message}` : (e as Error).message;
       u.failedPeers.add(p.url);
@@ -339,14 +335,26 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
       if (!usable(u)) {
         fatal ??= new FetchError(
           `leaves [${first}, ${first + count}) of ${job.file.path} could not be fetched from any peer; verified ranges are kept, run again to resume:\n${allSummaries()
-            .map((s) => `  ${s.peer}: ${s.refused ?? `served ${s.ranges} ranges, then failed this one`}`)
+            .map((s) => `  ${s.peer}: ${s.refused ?? `served ${s.ranges} ranges, then failed this one: ${p.url === s.peer ? reason : "not tried"}`}`)
             .join("\n")}`,
           allSummaries(),
         );
         return;
       }
       queue.unshift(u);
+      return;
     }
+    // Verified: write, then record (never the other way round).
+    const fd = await openPartial(job);
+    if (data.length > 0) await fd.write(data, 0, data.length, first * LEAF_SIZE);
+    setBit(job.done, u.range);
+    job.remaining--;
+    p.ranges++;
+    p.bytes += want;
+    bytesDone += want;
+    await saveState();
+    progress();
+    if (job.remaining === 0) await finishFile(job);
   };
 
   try {
@@ -385,7 +393,7 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
     await saving;
   } finally {
     await saving.catch(() => undefined);
-    for (const j of jobs) if (j.fd) await j.fd.close().catch(() => undefined);
+    for (const j of jobs) if (j.fd) await (await j.fd).close().catch(() => undefined);
   }
   for (const job of jobs) if (job.remaining === 0 && (await exists(`${localPath(dir, job.file.path)}.partial`))) await finishFile(job);
 

@@ -102,7 +102,7 @@ export function checkPeerUrl(raw: string, policy: PeerPolicy = {}): string {
   return u.toString().replace(/\/+$/, "");
 }
 
-function guardedLookup(peer: string, policy: PeerPolicy): LookupFunction {
+export function guardedLookup(peer: string, policy: PeerPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, "", 0);
