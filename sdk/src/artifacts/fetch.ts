@@ -14,7 +14,9 @@ import { dirname, join } from "node:path";
 import { InferchainError, invalidArgument } from "../errors.js";
 import { LEAF_SIZE } from "../digest/constants.js";
 import { contentRootFromFiles, sortFiles, type ArtifactFileDigest } from "../digest/content-root.js";
-import { digestArtifact, digestFile } from "../digest/digest.js";
+import { digestFile } from "../digest/digest.js";
+import { leafHash } from "../digest/merkle.js";
+import { MerkleLevels } from "../digest/proof.js";
 import { isDigest } from "../digest/hex.js";
 import { validateArtifactPath } from "../digest/inputs.js";
 import { peerGet, PeerRequestError, checkPeerUrl, type PeerPolicy } from "../net/peer-http.js";
@@ -113,6 +115,11 @@ interface FileJob {
   remaining: number;
   fd?: Promise<FileHandle>;
   finished?: boolean;
+  /** Leaf hashes of the ranges verified in this run (n × 32 bytes), and which ranges they cover. */
+  leafHashes?: Buffer;
+  fetched?: Uint8Array;
+  /** The whole file was re-hashed from disk at the start (already complete). */
+  hashedAtStart?: boolean;
 }
 
 interface Unit {
@@ -223,6 +230,7 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
       if (d && d.size === file.size && d.root === file.root) {
         job.done.fill(0xff);
         job.remaining = 0;
+        job.hashedAtStart = true;
         bytesResumed += size;
         continue;
       }
@@ -309,6 +317,7 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
   const usable = (u: Unit): boolean => peers.some((p) => !p.dropped && !u.failedPeers.has(p.url));
 
   let fatal: Error | undefined;
+  let lastSave = 0;
   let inflight = 0;
 
   /** Fetches and verifies one range from `p`; a failure is the peer's (retried elsewhere). Local I/O errors are fatal. */
@@ -319,10 +328,11 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
     const want = rangeBytes(job.size, first, count);
     const url = `${p.url}/v1/artifacts/${root}/${job.file.path.split("/").map(encodeURIComponent).join("/")}?leaf=${first}..${first + count - 1}`;
     let data: Buffer;
+    let hashes: Buffer;
     try {
       const res = await peerGet(url, { policy: { ...policy, maxBytes: FRAME_HEADER_BYTES + 2 * 64 * 32 + want }, accept: FRAME_CONTENT_TYPE, ...(o.signal ? { signal: o.signal } : {}) });
       const frame = decodeLeafFrame(res.body);
-      verifyLeafFrame(frame, { file: job.file, fileIndex: job.index, fileCount: files.length, contentRoot: root, first, count });
+      hashes = verifyLeafFrame(frame, { file: job.file, fileIndex: job.index, fileCount: files.length, contentRoot: root, first, count });
       data = frame.data;
     } catch (e) {
       if (o.signal?.aborted) return;
@@ -347,12 +357,19 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
     // Verified: write, then record (never the other way round).
     const fd = await openPartial(job);
     if (data.length > 0) await fd.write(data, 0, data.length, first * LEAF_SIZE);
+    job.leafHashes ??= Buffer.alloc(job.leafCount * 32);
+    job.fetched ??= new Uint8Array(job.done.length);
+    hashes.copy(job.leafHashes, first * 32);
+    setBit(job.fetched, u.range);
     setBit(job.done, u.range);
     job.remaining--;
     p.ranges++;
     p.bytes += want;
     bytesDone += want;
-    await saveState();
+    if (Date.now() - lastSave > 200 || job.remaining === 0) {
+      lastSave = Date.now();
+      await saveState();
+    }
     progress();
     if (job.remaining === 0) await finishFile(job);
   };
@@ -390,22 +407,50 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
       o.signal?.addEventListener("abort", () => pump(), { once: true });
       pump();
     });
-    await saving;
   } finally {
-    await saving.catch(() => undefined);
+    // Record every range written so far (also when interrupted: saves are throttled while running).
+    await saveState().catch(() => undefined);
     for (const j of jobs) if (j.fd) await (await j.fd).close().catch(() => undefined);
   }
   for (const job of jobs) if (job.remaining === 0 && (await exists(`${localPath(dir, job.file.path)}.partial`))) await finishFile(job);
 
-  // The whole artifact, re-hashed from disk, must give the chain's root.
+  // The whole artifact's content root, recomputed: from the hashes of the exact bytes written in this run, and
+  // from the disk for everything an earlier run wrote (so a partial file edited between runs is caught).
   emit({ type: "verifying" });
-  const d = await digestArtifact(files.map((f) => ({ path: f.path, file: localPath(dir, f.path) })));
-  if (d.contentRoot !== root) {
+  const computed = await Promise.all(jobs.map((job) => recomputeFileRoot(dir, job, rangeLeaves)));
+  const got = contentRootFromFiles(files.map((f, i) => ({ path: f.path, size: f.size, root: computed[i]! })));
+  if (got !== root) {
     await rm(statePath, { force: true });
-    throw new InferchainError("invalid_state", `the files in ${dir} hash to ${d.contentRoot}, not the chain's ${root}; they were changed on disk during the pull. Delete them and pull again.`);
+    const bad = files.filter((f, i) => computed[i] !== f.root).map((f) => f.path);
+    throw new InferchainError("invalid_state", `the files in ${dir} hash to ${got}, not the chain's ${root} (${bad.join(", ")} changed on disk during the pull). Delete them and pull again.`);
   }
   await rm(join(dir, STATE_DIR), { recursive: true, force: true });
   return { contentRoot: root, dir, files: files.length, bytesTotal, bytesFetched: bytesDone - bytesResumed, bytesResumed, seconds: (Date.now() - started) / 1000, peers: allSummaries() };
+}
+
+/** A file's root from this run's verified leaf hashes, re-reading from disk only the ranges an earlier run wrote. */
+async function recomputeFileRoot(dir: string, job: FileJob, rangeLeaves: number): Promise<string> {
+  if (job.hashedAtStart) return job.file.root;
+  const hashes = job.leafHashes ?? Buffer.alloc(job.leafCount * 32);
+  const missing: number[] = [];
+  for (let r = 0; r < job.ranges; r++) if (!job.fetched || !isSet(job.fetched, r)) missing.push(r);
+  if (missing.length > 0) {
+    const fd = await open(localPath(dir, job.file.path), "r");
+    try {
+      const buf = Buffer.allocUnsafe(rangeLeaves * LEAF_SIZE);
+      for (const r of missing) {
+        const first = r * rangeLeaves;
+        const count = Math.min(rangeLeaves, job.leafCount - first);
+        const want = rangeBytes(job.size, first, count);
+        const { bytesRead } = await fd.read(buf, 0, want, first * LEAF_SIZE);
+        if (bytesRead !== want) return "short file";
+        for (let i = 0; i < count; i++) leafHash(buf.subarray(i * LEAF_SIZE, Math.min((i + 1) * LEAF_SIZE, want))).copy(hashes, (first + i) * 32);
+      }
+    } finally {
+      await fd.close();
+    }
+  }
+  return new MerkleLevels(hashes).root().toString("hex");
 }
 
 async function loadState(path: string, root: string): Promise<FetchState | undefined> {

@@ -119,9 +119,9 @@ export interface FrameExpectation {
 /**
  * Checks a decoded frame against what the chain says: the range is the one requested, the byte count is what
  * the file size implies, the leaves prove out to the file root, and the file proves out to the content root.
- * Throws FrameError naming the first thing that failed.
+ * Throws FrameError naming the first thing that failed. Returns the leaf hashes (count × 32 bytes, concatenated).
  */
-export function verifyLeafFrame(f: LeafFrame, e: FrameExpectation): void {
+export function verifyLeafFrame(f: LeafFrame, e: FrameExpectation): Buffer {
   const size = Number(e.file.size);
   const n = leafCountOf(size);
   if (f.leafCount !== n || f.first !== e.first || f.count !== e.count) {
@@ -144,4 +144,5 @@ export function verifyLeafFrame(f: LeafFrame, e: FrameExpectation): void {
   if (!verifyInclusion(fileLeaf(e.file), f.fileIndex, f.fileCount, f.fileProof, fromHexDigest(e.contentRoot, "contentRoot"))) {
     throw new FrameError(`${e.file.path} does not prove out to the content root`);
   }
+  return Buffer.concat(leaves);
 }
