@@ -26,6 +26,7 @@ import { JobQueue } from '../jobs/queue.js';
 import type { ModelRegistry } from '../store/registry.js';
 import { ModelStore } from '../store/model-store.js';
 import { ArtifactHoldings } from '@inferchain/sdk';
+import { DatasetStore } from '../store/datasets.js';
 import { SidecarMetrics } from './metrics.js';
 import { wireSidecar, type WiringChain } from './wiring.js';
 
@@ -108,7 +109,8 @@ export class Daemon {
     const store = (this.store = new ModelStore({ models: cfg.models, engine: cfg.engine, log: this.log.child({ component: 'models' }) }));
 
     // API first, so /healthz and /readyz can be watched during startup.
-    const artifacts = new ArtifactHoldings({ list: () => store.held() });
+    const datasets = new DatasetStore(cfg.datasets ?? [], this.log.child({ component: 'datasets' }));
+    const artifacts = new ArtifactHoldings({ list: () => [...store.held(), ...datasets.held()] });
     this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits, artifacts });
     const address = await this.api.listen({ host: cfg.api.host, port: cfg.api.port });
     this.url = address;
@@ -123,6 +125,7 @@ export class Daemon {
 
     // Verify against the registry before loading anything into the engine.
     await store.loadAll(chain);
+    await datasets.verifyAll();
     if (this.isStopping()) return;
 
     const submitter = this.deps.submitter
