@@ -15,7 +15,7 @@ interface Peer {
 }
 
 /** A minimal artifact server over node:http (the sidecar's routes, without fastify); `tamper` flips a data byte. */
-async function startPeer(holdings: ArtifactHoldings, o: { tamper?: boolean; notFound?: boolean; failAfter?: number } = {}): Promise<Peer> {
+async function startPeer(holdings: ArtifactHoldings, o: { tamper?: boolean; notFound?: boolean; failAfter?: number; failAt?: number } = {}): Promise<Peer> {
   const peer = { url: "", requests: 0, close: async () => undefined } as Peer;
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -25,6 +25,7 @@ async function startPeer(holdings: ArtifactHoldings, o: { tamper?: boolean; notF
       if (rest.length === 0) return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(holdings.manifest(root)));
       peer.requests++;
       if (o.failAfter !== undefined && peer.requests > o.failAfter) return res.destroy();
+      if (o.failAt === peer.requests) return res.destroy();
       const path = rest.map(decodeURIComponent).join("/");
       const m = holdings.manifest(root)!;
       const f = m.files.find((x) => x.path === path)!;
@@ -160,10 +161,24 @@ describe("fetchArtifact", () => {
       const dir = await freshDir();
       const s = await fetchArtifact(record, dir, { peers: [flaky.url, good.url], policy, rangeLeaves: 16, maxPeerFailures: 2 });
       expect((await digestArtifact(dir)).contentRoot).toBe(record.contentRoot);
-      expect(s.peers.find((p) => p.peer === flaky.url)!.refused).toMatch(/failed requests/);
+      expect(s.peers.find((p) => p.peer === flaky.url)!.refused).toMatch(/failed requests in a row/);
     } finally {
       await flaky.close();
       await good.close();
+    }
+  });
+
+  it("a single peer's transient failure is retried on it (strikes reset on success)", async () => {
+    const once = await startPeer(holdings, { failAt: 3 });
+    try {
+      const dir = await freshDir();
+      const events: FetchEvent[] = [];
+      const s = await fetchArtifact(record, dir, { peers: [once.url], policy, rangeLeaves: 16, onEvent: (e) => events.push(e) });
+      expect(events.filter((e) => e.type === "range-retry")).toHaveLength(1);
+      expect(s.peers[0]!.refused).toBeUndefined();
+      expect((await digestArtifact(dir)).contentRoot).toBe(record.contentRoot);
+    } finally {
+      await once.close();
     }
   });
 

@@ -125,7 +125,9 @@ interface FileJob {
 interface Unit {
   job: FileJob;
   range: number;
+  /** Peers this range must not go to again (they served bad bytes for it, or do not have it). */
   failedPeers: Set<string>;
+  attempts: number;
 }
 
 interface Peer {
@@ -266,7 +268,7 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
   await saveState();
 
   const queue: Unit[] = [];
-  for (const job of jobs) for (let r = 0; r < job.ranges; r++) if (!isSet(job.done, r)) queue.push({ job, range: r, failedPeers: new Set() });
+  for (const job of jobs) for (let r = 0; r < job.ranges; r++) if (!isSet(job.done, r)) queue.push({ job, range: r, failedPeers: new Set(), attempts: 0 });
 
   let bytesDone = bytesResumed;
   const progress = (): void =>
@@ -338,11 +340,14 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
       if (o.signal?.aborted) return;
       const tampered = e instanceof FrameError;
       const reason = tampered ? `served bytes that fail verification: ${(e as Error).message}` : (e as Error).message;
-      u.failedPeers.add(p.url);
-      if (tampered || (e instanceof PeerRequestError && (e.status === 404 || e.reason === "refused_address"))) drop(p, reason, tampered);
-      else if (++p.failures >= maxFailures) drop(p, `${maxFailures} failed requests, last: ${reason}`, false);
+      u.attempts++;
+      if (tampered || (e instanceof PeerRequestError && (e.status === 404 || e.reason === "refused_address"))) {
+        u.failedPeers.add(p.url);
+        drop(p, reason, tampered);
+      } else if (++p.failures >= maxFailures) drop(p, `${maxFailures} failed requests in a row, last: ${reason}`, false);
       emit({ type: "range-retry", peer: p.url, path: job.file.path, first, count, reason });
-      if (!usable(u)) {
+      // Transient failures may retry on the same peer (its strikes bound that); a range that keeps failing gives up.
+      if (!usable(u) || u.attempts > maxFailures * peers.length + 1) {
         fatal ??= new FetchError(
           `leaves [${first}, ${first + count}) of ${job.file.path} could not be fetched from any peer; verified ranges are kept, run again to resume:\n${allSummaries()
             .map((s) => `  ${s.peer}: ${s.refused ?? `served ${s.ranges} ranges, then failed this one: ${p.url === s.peer ? reason : "not tried"}`}`)
@@ -363,6 +368,7 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
     setBit(job.fetched, u.range);
     setBit(job.done, u.range);
     job.remaining--;
+    p.failures = 0;
     p.ranges++;
     p.bytes += want;
     bytesDone += want;
