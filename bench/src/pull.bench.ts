@@ -5,7 +5,8 @@
  * The ratio is plain time / pull time: the pull's throughput as a fraction of plain HTTP (goal >= 0.8).
  *
  * Run: make bench-pull   (PULL_BENCH_MIB=256 synthetic file size; PULL_BENCH_DIR=<model dir> to pull real
- * files instead, e.g. ~/.cache/inferchain/models/smollm2-135m-instruct; PULL_BENCH_RUNS=3)
+ * files instead, e.g. ~/.cache/inferchain/models/smollm2-135m-instruct; PULL_BENCH_RUNS=3; PULL_BENCH_RANGE=<leaves per
+ * request> and PULL_BENCH_INFLIGHT=<requests in flight> to try other settings than the fetcher defaults 256 and 4)
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, open, rm, stat } from "node:fs/promises";
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     });
     const pull = await best(async () => {
       const dst = join(work, `pull${n++}`);
-      const s = await fetchArtifact(d, dst, { peers: [base], policy: { allowLoopback: true }, ...(process.env.PULL_BENCH_RANGE ? { rangeLeaves: Number(process.env.PULL_BENCH_RANGE) } : {}) });
+      const s = await fetchArtifact(d, dst, { peers: [base], policy: { allowLoopback: true }, ...(process.env.PULL_BENCH_RANGE ? { rangeLeaves: Number(process.env.PULL_BENCH_RANGE) } : {}), ...(process.env.PULL_BENCH_INFLIGHT ? { perPeer: Number(process.env.PULL_BENCH_INFLIGHT), concurrency: Number(process.env.PULL_BENCH_INFLIGHT) } : {}) });
       if (s.bytesFetched !== total) throw new Error(`pulled ${s.bytesFetched} of ${total} bytes`);
       if ((await stat(join(dst, d.files[0]!.path))).size !== Number(d.files[0]!.size)) throw new Error("pulled file has the wrong size");
       await rm(dst, { recursive: true, force: true });
