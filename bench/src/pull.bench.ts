@@ -1,6 +1,6 @@
 /**
  * Pull throughput with verification (fetchArtifact over /v1/artifacts: every 4 KiB leaf hashed and proven
- * against the content root, written to disk, the whole artifact re-hashed at the end) vs a plain HTTP download
+ * against the content root, written to disk, the content root recomputed at the end) vs a plain HTTP download
  * of the same bytes from the same server (GET of each raw file, streamed to disk), same run, best of N.
  * The ratio is plain time / pull time: the pull's throughput as a fraction of plain HTTP (goal >= 0.8).
  *
