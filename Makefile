@@ -86,12 +86,16 @@ bench-digest: build-ts ## digestArtifact on a 1 GiB file vs openssl dgst -sha256
 bench-sidecar: build tiny-model ## sidecar vs bare engine loop (SmolLM2, needs make model) and request->result latency over a private localnet
 	npm run -w bench bench:sidecar
 
+.PHONY: bench-pull
+bench-pull: build-ts ## artifact pull (verified, /v1/artifacts) throughput vs plain HTTP of the same bytes from the same server (PULL_BENCH_DIR=<model dir> for real files)
+	npm run -w bench bench:pull
+
 .PHONY: bench-engine bench-verify bench
 bench-engine: build-ts model ## SmolLM2 tokens/s (2 threads) vs node-llama-cpp and a bare onnxruntime loop; scoring vs generating
 	npm run -w bench bench:engine
 bench-verify: build-ts model ## verifier false-positive / detection rates and audit cost vs generation cost
 	npm run -w bench bench:verify
-bench: bench-digest bench-engine bench-sidecar bench-verify ## every benchmark
+bench: bench-digest bench-engine bench-sidecar bench-verify bench-pull ## every benchmark
 
 .PHONY: clean
 clean: ## remove build outputs (not the localnet)

@@ -148,6 +148,8 @@ export function startSidecar(o: SidecarStartOptions): SidecarInfo {
     engine: { executionProviders: ["cuda", "cpu"], threads: o.threads },
     api: { host: "127.0.0.1", port },
     ...o.extraConfig,
+    // Every sidecar of the localnet is on 127.0.0.1: verifiers may fetch executor endpoints there.
+    verify: { allowLoopbackPeers: true, ...(o.extraConfig?.verify as Record<string, unknown> | undefined) },
   };
   writeFileSync(sidecarConfigFile(o.home, o.index), JSON.stringify(config, null, 2));
   const info: SidecarInfo = {

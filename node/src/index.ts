@@ -16,3 +16,5 @@ export type { JobRecord, JobState, JobOutput, JobSpec } from './jobs/types.js';
 export type { SidecarChain, DaemonDeps } from './daemon/daemon.js';
 // Verifier core: judges a claimed result with one teacher-forced forward pass.
 export { checkClaim, jobPromptInput, jobPromptTokenIds, CheckError, DEFAULT_CHECK_OPTIONS, type Claim, type CheckOptions, type CheckResult } from './verify/check.js';
+// Artifact sharing: the sidecar's /v1/artifacts routes (serving core in @inferchain/sdk's ArtifactHoldings).
+export { registerArtifactRoutes, artifactOpenApiPaths } from './api/artifacts.js';

@@ -9,6 +9,8 @@ import { openApiDocument } from './openapi.js';
 import { auditOpenApiPaths, registerAuditRoutes, type AuditsView } from '../audits/api.js';
 import { registerStreamRoute, streamOpenApiPaths } from './stream.js';
 import type { TokenHub } from './token-hub.js';
+import type { ArtifactHoldings } from '@inferchain/sdk';
+import { artifactOpenApiPaths, registerArtifactRoutes } from './artifacts.js';
 
 export interface ReadyCheck {
   ok: boolean;
@@ -27,6 +29,8 @@ export interface ApiDeps {
   audits?: AuditsView;
   /** Token streaming to requesters: adds /v1/jobs/:id/stream. */
   streams?: { hub: TokenHub; chainId: string; isRequestGrantee?: (granter: string, grantee: string) => Promise<boolean> };
+  /** Artifacts held (verified model dirs, configured datasets): adds /v1/artifacts. */
+  artifacts?: ArtifactHoldings;
 }
 
 /** Job as served: steps get their index spelled out so verifiers need no positional convention. */
@@ -56,7 +60,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/openapi.json', async () => {
     const doc = openApiDocument(deps.version);
-    const paths = { ...(doc.paths as Record<string, unknown>), ...(deps.streams ? streamOpenApiPaths() : {}), ...(deps.audits ? auditOpenApiPaths() : {}) };
+    const paths = { ...(doc.paths as Record<string, unknown>), ...(deps.streams ? streamOpenApiPaths() : {}), ...(deps.audits ? auditOpenApiPaths() : {}), ...(deps.artifacts ? artifactOpenApiPaths() : {}) };
     return { ...doc, paths };
   });
 
@@ -83,6 +87,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   if (deps.audits) registerAuditRoutes(app, deps.audits);
   if (deps.streams) registerStreamRoute(app, { queue: deps.queue, ...deps.streams });
+  if (deps.artifacts) registerArtifactRoutes(app, deps.artifacts);
 
   return app;
 }

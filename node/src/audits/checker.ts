@@ -4,6 +4,7 @@
  * forward pass alone); the model from our own verified store (the committee serves the same model); then the
  * verifier core's checkClaim under the engine lock.
  */
+import { peerGet, type PeerPolicy } from '@inferchain/sdk';
 import type { LoadedModel } from '../engine/model.js';
 import { CheckError, checkClaim, type CheckOptions, type Claim } from '../verify/check.js';
 import type { EngineLock } from '../engine/lock.js';
@@ -17,8 +18,19 @@ export interface StepsFetch {
   source: string;
 }
 
+/** Largest job record accepted from an executor (steps of a long generation are well under this). */
+export const MAX_STEPS_BYTES = 16 * 1024 * 1024;
+
+/** GET with the SDK's peer policy (http(s), no private/loopback unless allowed, size and time capped). */
+export function policyFetch(policy: PeerPolicy): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const res = await peerGet(String(input), { policy: { maxBytes: MAX_STEPS_BYTES, ...policy }, accept: 'application/json', okStatuses: [400, 404, 500, 503], ...(init?.signal ? { signal: init.signal } : {}) });
+    return new Response(new Uint8Array(res.body), { status: res.status });
+  }) as typeof fetch;
+}
+
 /** GET <endpoint>/v1/jobs/:id and the committed steps in order; never throws. */
-export async function fetchExecutorSteps(endpoint: string | undefined, jobId: string, timeoutMs: number, fetchFn: typeof fetch = fetch): Promise<StepsFetch> {
+export async function fetchExecutorSteps(endpoint: string | undefined, jobId: string, timeoutMs: number, fetchFn: typeof fetch = policyFetch({ timeoutMs })): Promise<StepsFetch> {
   if (!endpoint) return { steps: undefined, source: 'the executor registered no endpoint' };
   let url: string;
   try {
@@ -65,6 +77,8 @@ export interface EngineAuditCheckerOptions {
   lock: EngineLock;
   options: CheckOptions;
   fetchTimeoutMs: number;
+  /** Which executor endpoints may be fetched (config verify.allowLoopbackPeers / allowPrivatePeers). */
+  peerPolicy?: PeerPolicy;
   /** Replaceable for tests. */
   fetchFn?: typeof fetch;
   check?: typeof checkClaim;
@@ -82,7 +96,7 @@ export class EngineAuditChecker implements AuditChecker {
       return { verdict: 'fraud', reason: `finish reason ${JSON.stringify(c.finishReason)} is neither eos nor length`, steps: c.outputTokenIds.length, forwardMs: 0, maxGap: 0, stepsSource: 'none' };
     }
     const endpoint = await this.o.chain.executorEndpoint(job.executor).catch(() => undefined);
-    const fetched = await fetchExecutorSteps(endpoint, job.id, this.o.fetchTimeoutMs, this.o.fetchFn);
+    const fetched = await fetchExecutorSteps(endpoint, job.id, this.o.fetchTimeoutMs, this.o.fetchFn ?? policyFetch({ ...this.o.peerPolicy, timeoutMs: this.o.fetchTimeoutMs }));
     const claim: Claim = {
       prompt: c.prompt,
       outputTokenIds: c.outputTokenIds,

@@ -13,13 +13,19 @@ export interface VerifyConfig {
   fetchTimeoutMs: number;
   /** Check attempts and commit / reveal broadcasts (each) before a duty is failed. */
   maxAttempts: number;
+  /**
+   * Executor endpoints come from chain state, so the fetch goes through the SDK's peer policy: private and
+   * link-local targets are refused unless allowPrivatePeers, loopback unless allowLoopbackPeers (the localnet).
+   */
+  allowLoopbackPeers: boolean;
+  allowPrivatePeers: boolean;
 }
 
-export const VERIFY_DEFAULTS: VerifyConfig = { enabled: true, check: { ...DEFAULT_CHECK_OPTIONS }, fetchTimeoutMs: 10_000, maxAttempts: 5 };
+export const VERIFY_DEFAULTS: VerifyConfig = { enabled: true, check: { ...DEFAULT_CHECK_OPTIONS }, fetchTimeoutMs: 10_000, maxAttempts: 5, allowLoopbackPeers: false, allowPrivatePeers: false };
 
 export function parseVerifyConfig(raw: unknown, problems: string[]): VerifyConfig {
   const v = section(raw, 'verify', problems);
-  unknownKeys(v, ['enabled', 'eps', 'topkTolerance', 'topKCommit', 'fetchTimeoutMs', 'maxAttempts'], 'verify', problems);
+  unknownKeys(v, ['enabled', 'eps', 'topkTolerance', 'topKCommit', 'fetchTimeoutMs', 'maxAttempts', 'allowLoopbackPeers', 'allowPrivatePeers'], 'verify', problems);
   const num = (key: string, def: number, min: number, max: number, integer: boolean): number => {
     const x = v[key] ?? def;
     if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
@@ -28,10 +34,17 @@ export function parseVerifyConfig(raw: unknown, problems: string[]): VerifyConfi
     }
     return x;
   };
-  const enabled = v.enabled ?? VERIFY_DEFAULTS.enabled;
-  if (typeof enabled !== 'boolean') problems.push('verify.enabled: must be true or false');
+  const flag = (key: 'enabled' | 'allowLoopbackPeers' | 'allowPrivatePeers'): boolean => {
+    const x = v[key] ?? VERIFY_DEFAULTS[key];
+    if (typeof x !== 'boolean') {
+      problems.push(`verify.${key}: must be true or false`);
+      return VERIFY_DEFAULTS[key];
+    }
+    return x;
+  };
+  const enabled = flag('enabled');
   return {
-    enabled: typeof enabled === 'boolean' ? enabled : true,
+    enabled,
     check: {
       ...DEFAULT_CHECK_OPTIONS,
       eps: num('eps', DEFAULT_CHECK_OPTIONS.eps, 0, 1000, false),
@@ -40,5 +53,7 @@ export function parseVerifyConfig(raw: unknown, problems: string[]): VerifyConfi
     },
     fetchTimeoutMs: num('fetchTimeoutMs', VERIFY_DEFAULTS.fetchTimeoutMs, 100, 600_000, true),
     maxAttempts: num('maxAttempts', VERIFY_DEFAULTS.maxAttempts, 1, 100, true),
+    allowLoopbackPeers: flag('allowLoopbackPeers'),
+    allowPrivatePeers: flag('allowPrivatePeers'),
   };
 }

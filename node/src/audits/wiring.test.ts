@@ -206,7 +206,7 @@ describe('verify and faults config', () => {
 
   it('defaults: verifying on with the core defaults, no faults', () => {
     const c = parseConfig(base, { baseDir: '/cfg' });
-    expect(c.verify).toEqual({ enabled: true, check: { ...DEFAULT_CHECK_OPTIONS }, fetchTimeoutMs: 10_000, maxAttempts: 5 });
+    expect(c.verify).toEqual({ enabled: true, check: { ...DEFAULT_CHECK_OPTIONS }, fetchTimeoutMs: 10_000, maxAttempts: 5, allowLoopbackPeers: false, allowPrivatePeers: false });
     expect(c.faults).toEqual({ verify: { neverReveal: false }, executor: {} });
     expect(activeFaults(c.faults)).toEqual([]);
   });

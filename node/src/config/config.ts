@@ -2,6 +2,7 @@
  * Sidecar configuration: a JSON file, then INFERCHAIN_NODE_* environment overrides, then validation.
  * Format and every override are documented in CONFIG.md beside this file.
  */
+import { parseDatasets, type ServedDataset } from '../store/datasets.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { VERIFY_DEFAULTS, parseVerifyConfig, type VerifyConfig } from '../audits/config.js';
@@ -41,6 +42,8 @@ export interface NodeConfig {
   /** Level database and other state. */
   dataDir: string;
   models: ServedModel[];
+  /** Datasets shared under /v1/artifacts (optional; store/datasets.ts). */
+  datasets: ServedDataset[];
   engine: EngineConfig;
   api: ApiConfig;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -210,7 +213,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   };
   const path = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
 
-  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'engine', 'api', 'logLevel', 'verify', 'faults', '$schema', 'comment']);
+  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'datasets', 'engine', 'api', 'logLevel', 'verify', 'faults', '$schema', 'comment']);
   for (const k of Object.keys(doc)) if (!known.has(k)) problems.push(`${k}: unknown setting (known: ${[...known].filter((x) => !x.startsWith('$')).join(', ')})`);
 
   const c = section('chain');
@@ -254,6 +257,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   }
   if (Array.isArray(rawModels) && rawModels.length === 0) problems.push('models: serve at least one model ([{ "contentRoot": "<64 hex>", "dir": "<model dir>" }])');
 
+  const datasets = parseDatasets(doc.datasets, problems, path);
   const engine = parseEngineConfig(doc.engine, problems);
 
   const a = section('api');
@@ -269,5 +273,5 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   const verify = doc.verify === undefined ? structuredClone(VERIFY_DEFAULTS) : parseVerifyConfig(doc.verify, problems);
   const faults = doc.faults === undefined ? structuredClone(NO_FAULTS) : parseFaultsConfig(doc.faults, problems, path);
 
-  return { chain, sidecar, validator, dataDir, models, engine, api, logLevel, verify, faults };
+  return { chain, sidecar, validator, dataDir, models, datasets, engine, api, logLevel, verify, faults };
 }

@@ -26,6 +26,8 @@ import type { JobProcessor } from '../jobs/processor.js';
 import { JobQueue } from '../jobs/queue.js';
 import type { ModelRegistry } from '../store/registry.js';
 import { ModelStore } from '../store/model-store.js';
+import { ArtifactHoldings } from '@inferchain/sdk';
+import { DatasetStore } from '../store/datasets.js';
 import { SidecarMetrics } from './metrics.js';
 import { wireSidecar, type WiringChain } from './wiring.js';
 
@@ -118,7 +120,9 @@ export class Daemon {
         return c?.isRequestGrantee ? c.isRequestGrantee(granter, grantee) : false;
       },
     };
-    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits, streams });
+    const datasets = new DatasetStore(cfg.datasets ?? [], this.log.child({ component: 'datasets' }));
+    const artifacts = new ArtifactHoldings({ list: () => [...store.held(), ...datasets.held()] });
+    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits, streams, artifacts });
     const address = await this.api.listen({ host: cfg.api.host, port: cfg.api.port });
     this.url = address;
     this.log.info({ url: address }, 'api listening');
@@ -132,6 +136,7 @@ export class Daemon {
 
     // Verify against the registry before loading anything into the engine.
     await store.loadAll(chain);
+    await datasets.verifyAll();
     if (this.isStopping()) return;
 
     const submitter = this.deps.submitter

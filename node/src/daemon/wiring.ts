@@ -123,7 +123,7 @@ function verifierDuty(p: SidecarParts, lock: EngineLock): VerifierDuty {
   return new VerifierDuty({
     store: p.audits,
     chain: auditChain,
-    checker: new EngineAuditChecker({ models: p.models, chain: auditChain, lock, options: cfg.verify.check, fetchTimeoutMs: cfg.verify.fetchTimeoutMs }),
+    checker: new EngineAuditChecker({ models: p.models, chain: auditChain, lock, options: cfg.verify.check, fetchTimeoutMs: cfg.verify.fetchTimeoutMs, peerPolicy: { allowLoopback: cfg.verify.allowLoopbackPeers, allowPrivate: cfg.verify.allowPrivatePeers } }),
     submitter: verdicts,
     validator: cfg.validator,
     log: p.log.child({ component: 'audits' }),

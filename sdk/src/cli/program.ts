@@ -10,6 +10,7 @@ import * as executors from "./commands/executors.js";
 import * as explorer from "./commands/explorer.js";
 import * as funding from "./commands/funding.js";
 import * as gateway from "./commands/gateway.js";
+import * as fetchCmd from "./commands/fetch.js";
 import * as infer from "./commands/infer.js";
 import * as job from "./commands/job.js";
 import * as keys from "./commands/keys.js";
@@ -32,7 +33,7 @@ export function createProgram(ctx: CliContext): Command {
     // Throw instead of process.exit so main.ts decides the exit status (and tests can parse safely).
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.replace(/\n$/, "")), writeErr: (s) => ctx.io.err(s.replace(/\n$/, "")) });
-  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, bom, verify, infer, job, executors, funding, explorer, gateway, agent, keys]) {
+  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, bom, verify, fetchCmd, infer, job, executors, funding, explorer, gateway, agent, keys]) {
     cmd.register(program, ctx);
   }
   return program;
