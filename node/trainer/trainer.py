@@ -128,6 +128,8 @@ def encode_batch(examples: list[dict], idx: list[int], seq: int) -> tuple[np.nda
 
 
 def validate(req: dict) -> None:
+    if isinstance(req.get("seed"), str) and req["seed"].isdigit() and int(req["seed"]) < 2**64:
+        req["seed"] = int(req["seed"])  # uint64 seeds travel as decimal strings (JSON numbers stop at 2^53)
     for k, kind in (("baseDir", str), ("outDir", str), ("workDir", str), ("examples", list), ("lr", float), ("steps", int), ("batch", int), ("seqLen", int), ("seed", int), ("checkpointInterval", int), ("threads", int)):
         v = req.get(k)
         if kind is float and isinstance(v, int) and not isinstance(v, bool):
