@@ -87,6 +87,10 @@ import (
 	inferencekeeper "github.com/inferchain/inferchain/chain/x/inference/keeper"
 	inferencemodule "github.com/inferchain/inferchain/chain/x/inference/module"
 	inferencetypes "github.com/inferchain/inferchain/chain/x/inference/types"
+
+	trainingkeeper "github.com/inferchain/inferchain/chain/x/training/keeper"
+	trainingmodule "github.com/inferchain/inferchain/chain/x/training/module"
+	trainingtypes "github.com/inferchain/inferchain/chain/x/training/types"
 )
 
 // maccPerms are the module account permissions.
@@ -100,6 +104,7 @@ var maccPerms = map[string][]string{
 	// MODULE: module accounts go here.
 	inferencetypes.ModuleName:       nil, // job fee escrow
 	inferencetypes.VerifierPoolName: nil, // verifier rewards
+	trainingtypes.ModuleName:        nil, // training fee escrow
 }
 
 var (
@@ -136,6 +141,7 @@ type InferApp struct {
 	// MODULE: keeper fields go here.
 	RegistryKeeper  registrykeeper.Keeper
 	InferenceKeeper inferencekeeper.Keeper
+	TrainingKeeper  trainingkeeper.Keeper
 
 	// the module manager
 	ModuleManager      *module.Manager
@@ -202,6 +208,7 @@ func NewInferApp(
 		// MODULE: store keys go here.
 		registrytypes.StoreKey,
 		inferencetypes.StoreKey,
+		trainingtypes.StoreKey,
 	)
 	tkeys := storetypes.NewTransientStoreKeys()
 
@@ -337,6 +344,20 @@ func NewInferApp(
 		app.DistrKeeper,
 		app.RegistryKeeper,
 	)
+	// x/training assigns through x/inference's executor set and registers children through x/registry's Msg
+	// server (every check of a user-published model applies to a trained one).
+	app.TrainingKeeper = trainingkeeper.NewKeeper(
+		appCodec,
+		runtime.NewKVStoreService(keys[trainingtypes.StoreKey]),
+		addressCodec,
+		validatorAddressCodec,
+		authority,
+		app.AccountKeeper,
+		app.BankKeeper,
+		app.InferenceKeeper,
+		app.RegistryKeeper,
+		registrykeeper.NewMsgServerImpl(app.RegistryKeeper),
+	)
 
 	/****  Module Options ****/
 
@@ -357,6 +378,7 @@ func NewInferApp(
 		// MODULE: app modules go here.
 		registrymodule.NewAppModule(appCodec, app.RegistryKeeper),
 		inferencemodule.NewAppModule(appCodec, app.InferenceKeeper),
+		trainingmodule.NewAppModule(appCodec, app.TrainingKeeper),
 	)
 
 	// BasicModuleManager defines the module BasicManager which is in charge of setting up basic,
@@ -398,6 +420,7 @@ func NewInferApp(
 		// MODULE: begin blockers go here (listing a module without a BeginBlock is harmless).
 		registrytypes.ModuleName,
 		inferencetypes.ModuleName,
+		trainingtypes.ModuleName,
 	)
 	app.ModuleManager.SetOrderEndBlockers(
 		govtypes.ModuleName,
@@ -407,6 +430,7 @@ func NewInferApp(
 		// MODULE: end blockers go here (listing a module without an EndBlock is harmless).
 		registrytypes.ModuleName,
 		inferencetypes.ModuleName,
+		trainingtypes.ModuleName,
 	)
 
 	// NOTE: The genutils module must occur after staking so that pools are
@@ -427,6 +451,7 @@ func NewInferApp(
 		// MODULE: genesis order goes here (after the SDK modules).
 		registrytypes.ModuleName,
 		inferencetypes.ModuleName,
+		trainingtypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)
