@@ -194,7 +194,10 @@ func (f *fixture) state() string {
 		}
 		it.Close()
 	}
-	_ = f.reg.Models.Walk(f.ctx, nil, func(k string, _ registrytypes.Model) (bool, error) { fmt.Fprintf(&b, "model %s\n", k); return false, nil })
+	_ = f.reg.Models.Walk(f.ctx, nil, func(k string, _ registrytypes.Model) (bool, error) {
+		fmt.Fprintf(&b, "model %s\n", k)
+		return false, nil
+	})
 	keys := make([]string, 0, len(f.bank.balances))
 	for k := range f.bank.balances {
 		keys = append(keys, k)
