@@ -15,6 +15,9 @@ export * from "./client/query-client.js";
 export * from "./client/signing-client.js";
 export * from "./client/inference.js";
 export * from "./client/wait.js";
+export * from "./client/training.js";
+export * from "./chain/training-types.js";
+export { TrainingMethod, TrainingStatus, type HyperParams, type TrainingJob, type TrainingResult } from "./generated/inferchain/training/v1/types.js";
 export * from "./keys/keyring.js";
 
 // Generated chain types (messages, enums, queries) under their proto names.

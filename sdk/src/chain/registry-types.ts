@@ -15,6 +15,7 @@ import {
   MsgUpdateParamsResponse,
 } from "../generated/inferchain/registry/v1/tx.js";
 import { inferenceTypes } from "./inference-types.js";
+import { trainingTypes } from "./training-types.js";
 
 /** Protobuf type URLs of the registry messages (SIGN_MODE_DIRECT; no amino converters needed). */
 export const registryTypeUrls = {
@@ -61,7 +62,7 @@ export const registryTypes: ReadonlyArray<[string, GeneratedType]> = [
 
 /** A cosmjs Registry with the SDK's default types plus Inferchain's (x/registry and x/inference). */
 export function createInferchainRegistry(): Registry {
-  return new Registry([...defaultRegistryTypes, ...registryTypes, ...inferenceTypes]);
+  return new Registry([...defaultRegistryTypes, ...registryTypes, ...inferenceTypes, ...trainingTypes]);
 }
 
 export interface MsgRegisterModelEncodeObject extends EncodeObject {

@@ -4,6 +4,7 @@ import { fromThrown } from "../chain/abci-errors.js";
 import { InferchainError, NotFoundError, invalidArgument } from "../errors.js";
 import { QueryClientImpl, type QueryLineageResponse, type QueryDescendantsResponse } from "../generated/inferchain/registry/v1/query.js";
 import { QueryClientImpl as InferenceQueryClientImpl } from "../generated/inferchain/inference/v1/query.js";
+import { QueryClientImpl as TrainingQueryClientImpl } from "../generated/inferchain/training/v1/query.js";
 import { JobStatus, type Executor, type Job, type Params as InferenceParams } from "../generated/inferchain/inference/v1/types.js";
 import { checkMaxTokens, minimumFeeFor, parseJobStatus } from "./inference.js";
 import { newBlockWaker, waitForJob, type WaitForResultOptions } from "./wait.js";
@@ -45,6 +46,8 @@ export class InferchainClient {
   readonly registry: QueryClientImpl;
   /** The generated x/inference query client, for anything not wrapped here. */
   readonly inference: InferenceQueryClientImpl;
+  /** The generated x/training query client (see client/training.ts for the typed helpers). */
+  readonly training: TrainingQueryClientImpl;
 
   protected constructor(
     protected readonly comet: CometClient,
@@ -56,6 +59,7 @@ export class InferchainClient {
     const rpc = createProtobufRpcClient(QueryClient.withExtensions(comet));
     this.registry = new QueryClientImpl(rpc);
     this.inference = new InferenceQueryClientImpl(rpc);
+    this.training = new TrainingQueryClientImpl(rpc);
   }
 
   /** Connects to a CometBFT RPC endpoint, e.g. http://127.0.0.1:26657. */
