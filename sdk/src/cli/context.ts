@@ -23,10 +23,13 @@ export type QueryApi = Pick<
   | "getInferenceParams"
   | "waitForResult"
   | "disconnect"
+  | "training"
+  | "resolveModel"
+  | "resolveDataset"
 >;
 
 export type TxApi = QueryApi &
-  Pick<SigningInferchainClient, "senderAddress" | "registerModel" | "registerDataset" | "attest" | "revokeAttestation" | "updateModelStatus" | "requestInference" | "infer">;
+  Pick<SigningInferchainClient, "senderAddress" | "registerModel" | "registerDataset" | "attest" | "revokeAttestation" | "updateModelStatus" | "requestInference" | "infer" | "signAndBroadcast">;
 
 export interface CliIo {
   out(text: string): void;

@@ -90,7 +90,10 @@ export function recipeHash(base: string, datasets: readonly string[], method: Tr
 }
 
 /** Escrows max_fee and assigns an executor serving the base model; returns the job id and its recipe hash. */
-export async function requestTraining(client: SigningInferchainClient, input: RequestTrainingInput): Promise<RequestTrainingResult> {
+/** The client surface requestTraining needs (SigningInferchainClient has it). */
+export type TrainingTxClient = Pick<SigningInferchainClient, "senderAddress" | "resolveModel" | "resolveDataset" | "signAndBroadcast">;
+
+export async function requestTraining(client: TrainingTxClient, input: RequestTrainingInput): Promise<RequestTrainingResult> {
   const hyperParams = validateHyperParams(input);
   const method = input.method ?? "full";
   if (method !== "full" && method !== "lora") throw invalidArgument("method", `must be full or lora, got '${String(method)}'`);
@@ -118,7 +121,7 @@ export async function requestTraining(client: SigningInferchainClient, input: Re
 }
 
 /** A training job by id; NotFoundError (field job_id) when there is none. */
-export async function getTrainingJob(client: InferchainClient, id: bigint | number | string): Promise<TrainingJob> {
+export async function getTrainingJob(client: Pick<InferchainClient, "training">, id: bigint | number | string): Promise<TrainingJob> {
   const jobId = toId(id, "job_id");
   try {
     const res = await wrap(() => client.training.TrainingJob({ id: jobId }));
@@ -141,7 +144,7 @@ export interface WaitForTrainingOptions {
  * Polls until the job is COMPLETED (returns it: result.childModel is the registered child) or REFUNDED
  * (InferchainError "refunded" with the chain's reason). Times out with "timeout"; the job is not lost.
  */
-export async function waitForTraining(client: InferchainClient, id: bigint | number | string, opts: WaitForTrainingOptions = {}): Promise<TrainingJob> {
+export async function waitForTraining(client: Pick<InferchainClient, "training">, id: bigint | number | string, opts: WaitForTrainingOptions = {}): Promise<TrainingJob> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30 * 60_000);
   const poll = opts.pollIntervalMs ?? 1000;
   for (;;) {
