@@ -82,6 +82,16 @@ func (f *fakeInference) PickExecutor(_ context.Context, model string, jobID uint
 	e, ok := f.byModel[model]
 	return inferencekeeper.Candidate{Executor: e, Weight: math.OneInt()}, ok, nil
 }
+func (f *fakeInference) AddExecutorModel(_ context.Context, val sdk.ValAddress, model string) error {
+	for k, e := range f.executors {
+		if bz, _ := sdk.ValAddressFromBech32(e.Validator); bytes.Equal(bz, val) {
+			e.Models = append(e.Models, model)
+			f.executors[k] = e
+			return nil
+		}
+	}
+	return fmt.Errorf("no executor")
+}
 func (f *fakeInference) GetExecutor(_ context.Context, val sdk.ValAddress) (inferencetypes.Executor, bool, error) {
 	for _, e := range f.executors {
 		if bz, _ := sdk.ValAddressFromBech32(e.Validator); bytes.Equal(bz, val) {
@@ -234,6 +244,7 @@ func TestRequestAndSubmit_RegistersChildWithLineageAndPays(t *testing.T) {
 	require.Equal(t, []registrytypes.DatasetRef{{Dataset: f.dataset, Role: registrytypes.DatasetRole_DATASET_ROLE_FINETUNE}}, child.Datasets)
 	require.Equal(t, res.RecipeHash, child.RecipeHash)
 	require.Equal(t, int64(100), f.bank.bal(f.operator).Int64(), "max_fee paid to the executor's operator")
+	require.Contains(t, f.inf.executors[f.valoper].Models, out.ChildModel, "the executor that trained the child serves it")
 
 	j, err := f.q.TrainingJob(f.ctx, &types.QueryTrainingJobRequest{Id: res.JobId})
 	require.NoError(t, err)

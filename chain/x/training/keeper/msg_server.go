@@ -137,8 +137,8 @@ func (k msgServer) RequestTraining(ctx context.Context, msg *types.MsgRequestTra
 
 // SubmitTrainingResult accepts the result of a PENDING job from its assigned executor's sidecar before the
 // deadline, registers the child in x/registry (all of MsgRegisterModel's checks; the files must hash to the
-// root) with lineage base + datasets + recipe and publisher = requester, and pays max_fee to the executor's
-// operator account. The registration runs in a cache context, so a refused child leaves no trace.
+// root) with lineage base + datasets + recipe and publisher = requester, adds the child to the executor's served
+// models (it holds the weights), and pays max_fee to the executor's operator account. The registration runs in a cache context, so a refused child leaves no trace.
 func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmitTrainingResult) (*types.MsgSubmitTrainingResultResponse, error) {
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
@@ -208,6 +208,9 @@ func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmi
 		License:     job.ChildLicense,
 	}); err != nil {
 		return nil, errorsmod.Wrapf(err, "child model refused by the registry")
+	}
+	if err := k.inference.AddExecutorModel(cacheCtx, sdk.ValAddress(valBz), msg.ChildContentRoot); err != nil {
+		return nil, err
 	}
 	operator := sdk.AccAddress(valBz)
 	payee := operator

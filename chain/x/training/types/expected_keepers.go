@@ -27,6 +27,8 @@ type AccountKeeper interface {
 type InferenceKeeper interface {
 	PickExecutor(ctx context.Context, model string, jobID uint64, exclude map[string]bool) (inferencekeeper.Candidate, bool, error)
 	GetExecutor(ctx context.Context, val sdk.ValAddress) (inferencetypes.Executor, bool, error)
+	// AddExecutorModel lists the child as served by the executor that trained it (it holds the weights).
+	AddExecutorModel(ctx context.Context, val sdk.ValAddress, model string) error
 }
 
 // RegistryKeeper: lookups in x/registry (satisfied by registrykeeper.Keeper).
