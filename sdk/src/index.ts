@@ -18,6 +18,8 @@ export * from "./client/wait.js";
 export * from "./client/training.js";
 export * from "./chain/training-types.js";
 export { TrainingMethod, TrainingStatus, type HyperParams, type TrainingJob, type TrainingResult } from "./generated/inferchain/training/v1/types.js";
+export { QueryClientImpl as TrainingQueryClientImpl } from "./generated/inferchain/training/v1/query.js";
+export { MsgSubmitTrainingResult, MsgRequestTraining } from "./generated/inferchain/training/v1/tx.js";
 export * from "./keys/keyring.js";
 
 // Generated chain types (messages, enums, queries) under their proto names.

@@ -54,6 +54,8 @@ export interface SidecarParts {
   dutyMetrics: DutyMetrics;
   /** Extra reconciliation step after the jobs' one (the daemon refreshes its executor record). */
   afterJobReconcile?: () => Promise<void>;
+  /** More follower handlers (the training duty's reconciliation, training/setup.ts). */
+  extraHandlers?: ChainEventHandler[];
 }
 
 export interface SidecarServices {
@@ -80,6 +82,7 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
     jobEventHandler({ queue: p.queue, chain: p.chain, processor, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }),
   ];
   if (p.afterJobReconcile) handlers.push({ onBlockEvents: async () => undefined, reconcile: p.afterJobReconcile });
+  handlers.push(...(p.extraHandlers ?? []));
   if (duty) handlers.push(auditEventHandler({ store: p.audits, chain: p.chain, duty, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }));
   const follower: ChainFollower = new ChainFollower({
     source: p.chain,
