@@ -23,7 +23,7 @@ const PAIRS = [
   { prompt: "Hello world!", completion: " How are you today?" },
   { prompt: "Blocks are produced by", completion: " validators." },
 ];
-const HYPER = { learningRate: "0.01", steps: 40, batchSize: 2, seqLen: 32, seed: 7, checkpointInterval: 10 };
+const HYPER = { learningRate: "0.01", steps: 40, batchSize: 2, seqLen: 64, seed: 7, checkpointInterval: 10 };
 
 let alice: SigningInferchainClient; // dataset publisher
 let bob: SigningInferchainClient; // requester

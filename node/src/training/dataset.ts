@@ -1,7 +1,10 @@
 /**
  * Training examples from a dataset's JSONL bytes, tokenized with the base model's own tokenizer so that the trainer
  * sees exactly the ids the engine will. One JSON object per line:
- *   {"prompt": "...", "completion": "..."}  loss on the completion (and the end-of-sequence token) only
+ *   {"prompt": "...", "completion": "..."}  loss on the completion (and the end-of-sequence token) only; when the model
+ *                                           has a chat template the prompt is rendered as the user turn with the
+ *                                           generation prompt, exactly as the sidecar renders a job's prompt
+ *                                           (jobs/prompt.ts), so the child answers jobs the way it was trained
  *   {"text": "..."}                          loss on every token (plain language modelling / pretraining)
  */
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
@@ -31,7 +34,9 @@ export function parseTrainingJsonl(text: string, tokenizer: TextTokenizer, where
     }
     const r = row as Record<string, unknown> | null;
     if (r && typeof r.prompt === 'string' && typeof r.completion === 'string') {
-      const p = tokenizer.encode(r.prompt);
+      const p = tokenizer.meta.chatTemplate
+        ? tokenizer.encode(tokenizer.applyChatTemplate([{ role: 'user', content: r.prompt }], { addGenerationPrompt: true }))
+        : tokenizer.encode(r.prompt);
       const c = [...tokenizer.encode(r.completion, { addBos: false }), eos];
       out.push({ ids: [...p, ...c], mask: [...p.map(() => 0), ...c.map(() => 1)] });
     } else if (r && typeof r.text === 'string') {

@@ -24,7 +24,7 @@ const SPEC: TrainingSpec = {
 };
 
 function fakeOutcome(): TrainOutcome {
-  return { childRoot: R('c'), files: [{ path: 'model.onnx', size: 10n, root: R('f') }], totalBytes: 10n, checkpointRoot: R('e'), checkpoints: [R('1'), R('2')], lossBefore: 5, lossAfter: 0.5, examples: 4, wallMs: 3 };
+  return { childRoot: R('c'), files: [{ path: 'model.onnx', size: 10n, root: R('f') }], totalBytes: 10n, checkpointRoot: R('e'), checkpoints: [R('1'), R('2')], lossBefore: 5, lossAfter: 0.5, examples: 4, truncated: 0, wallMs: 3 };
 }
 
 describe('TrainingDuty', () => {

@@ -147,6 +147,7 @@ export class TrainingDuty extends DurableWorker<TrainingRecord> {
       wallMs: out.wallMs,
       dir: staging,
     };
+    if (out.truncated > 0) log.warn({ truncated: out.truncated, examples: out.examples, seqLen: rec.params.seqLen }, 'some examples are longer than seq_len: their tails were not trained');
     log.info({ child: out.childRoot, lossBefore: out.lossBefore, lossAfter: out.lossAfter, wallMs: Math.round(out.wallMs) }, 'training done');
     await this.o.store.transition(rec.id, 'trained', { output });
     if (this.stopping) return 'wait';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../engine/generate.js';
 import { loadModel } from '../engine/model.js';
+import { jobPromptInput } from '../jobs/prompt.js';
 import { ensureTinyModel } from '../models/locations.js';
 import { TextTokenizer } from '../tokenizer/tokenizer.js';
 import { DatasetFormatError, parseTrainingJsonl } from './dataset.js';
@@ -16,7 +17,7 @@ const PAIRS = [
   { prompt: 'Hello world!', completion: ' How are you today?' },
   { prompt: 'Blocks are produced by', completion: ' validators.' },
 ];
-const PARAMS: TrainingParams = { method: 'full', learningRate: '0.01', steps: 40, batchSize: 2, seqLen: 32, seed: '7', checkpointInterval: 10 };
+const PARAMS: TrainingParams = { method: 'full', learningRate: '0.01', steps: 40, batchSize: 2, seqLen: 64, seed: '7', checkpointInterval: 10 };
 
 describe('deterministic fine-tuning of the tiny model', () => {
   let base: string;
@@ -42,14 +43,15 @@ describe('deterministic fine-tuning of the tiny model', () => {
     expect(a.checkpointRoot).toBe(checkpointRoot(a.checkpoints));
     expect(new Set(a.checkpoints).size).toBe(a.checkpoints.length); // weights move between checkpoints
     expect(a.lossAfter).toBeLessThan(a.lossBefore / 4);
+    expect(a.truncated).toBe(0);
     console.log(`tiny full fine-tune: loss ${a.lossBefore.toFixed(3)} -> ${a.lossAfter.toFixed(4)}, ${a.wallMs.toFixed(0)} ms, child ${a.childRoot}`);
 
     const child = await loadModel(join(tmp, 'a', 'child'), { threads: 1 });
     const baseModel = await loadModel(base, { threads: 1 });
     try {
-      const out = await generate(child, { prompt: PAIRS[0]!.prompt, maxTokens: 8 });
+      const out = await generate(child, { ...jobPromptInput(child, PAIRS[0]!.prompt), maxTokens: 8 }); // as a chain job renders it
       expect(out.text.startsWith(PAIRS[0]!.completion)).toBe(true);
-      const before = await generate(baseModel, { prompt: PAIRS[0]!.prompt, maxTokens: 8 });
+      const before = await generate(baseModel, { ...jobPromptInput(baseModel, PAIRS[0]!.prompt), maxTokens: 8 });
       expect(before.text.startsWith(PAIRS[0]!.completion)).toBe(false); // the base did not know it: training did this
     } finally {
       await child.release();
@@ -61,6 +63,7 @@ describe('deterministic fine-tuning of the tiny model', () => {
     const a = await run('s1', { ...PARAMS, steps: 10 });
     const c = await run('s2', { ...PARAMS, steps: 10, seed: '8' });
     expect(c.checkpoints[0]).not.toBe(a.checkpoints[0]);
+    expect((await run('s3', { ...PARAMS, steps: 10, seqLen: 8 })).truncated).toBe(PAIRS.length); // reported, not silent
   }, 60_000);
 
   it('refuses bad hyper-parameters with a typed error', async () => {
@@ -82,6 +85,13 @@ describe('parseTrainingJsonl', () => {
       { ids: [0, 1, 1, 0, 2], mask: [0, 0, 1, 1, 1] },
       { ids: [0, 0, 2], mask: [1, 1, 1] },
     ]);
+  });
+  it('renders the prompt through the chat template when the model has one', () => {
+    const chat = new TextTokenizer(
+      { version: '1.0', model: { type: 'BPE', vocab: { a: 0, b: 1, '<e>': 2, U: 3 }, merges: [] }, added_tokens: [], pre_tokenizer: null, normalizer: null, decoder: null, post_processor: null },
+      { bosTokenId: null, eosTokenId: 2, stopTokenIds: [2], addBos: false, chatTemplate: "{% for m in messages %}U{{ m['content'] }}{% endfor %}{% if add_generation_prompt %}b{% endif %}" },
+    );
+    expect(parseTrainingJsonl('{"prompt":"a","completion":"a"}', chat, 'd')).toEqual([{ ids: [3, 0, 1, 0, 2], mask: [0, 0, 0, 1, 1] }]);
   });
   it('names the line of a bad row', () => {
     expect(() => parseTrainingJsonl('{"text":"a"}\n{"prompt":1}\n', tok, 'd.jsonl')).toThrow(DatasetFormatError);

@@ -49,6 +49,8 @@ export interface TrainOutcome {
   lossBefore: number;
   lossAfter: number;
   examples: number;
+  /** Examples longer than seq_len + 1 tokens: their tail (often the completion) is cut off and not trained. */
+  truncated: number;
   wallMs: number;
 }
 
@@ -101,6 +103,7 @@ export async function train(job: TrainJob): Promise<TrainOutcome> {
     lossBefore: done.lossBefore,
     lossAfter: done.lossAfter,
     examples: examples.length,
+    truncated: examples.filter((e) => e.ids.length > p.seqLen + 1).length,
     wallMs: performance.now() - t0,
   };
 }
