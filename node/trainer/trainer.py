@@ -6,6 +6,7 @@ Protocol (driven by node/src/training/worker.ts): one JSON request on stdin, JSO
   {"event":"loss","step":s,"loss":x}           training loss of step s (1-based, before the update of step s)
   {"event":"checkpoint","step":k,"digest":hex} digest of the trainable weights after step k (k = K, 2K, ..., steps)
   {"event":"done","lossBefore":x,"lossAfter":y,"checkpoints":[...],"trainable":n}
+  {"event":"replayed","fromStep":k,"startDigest":hex,"endDigest":hex}   (request with "replay": {"fromStep": k, ...})
   {"event":"error","code":"...","message":"..."}  (exit status 2)
 
 Determinism: the data order is a pure function of (seed, epoch, example index) (see batch_order), every batch has
@@ -186,7 +187,22 @@ def train(req: dict) -> dict:
         optimizer=ort_artifacts.OptimType.AdamW,
         artifact_directory=art,
     )
-    state = ort_api.CheckpointState.load_checkpoint(os.path.join(art, "checkpoint"))
+    replay = req.get("replay")
+    K = req["checkpointInterval"]
+    start_ckpt = os.path.join(art, "checkpoint")
+    first_step = 0
+    if replay is not None:
+        # Replays steps (k, k+K] from the full training state saved at step k (weights + AdamW moments), or from the
+        # base for k = 0: the same data order and arithmetic as the original run, so the end digest must match.
+        k = replay.get("fromStep")
+        if not isinstance(k, int) or k < 0 or k % K != 0 or k + K > req["steps"]:
+            raise TrainError("bad_request", f"replay.fromStep must be a multiple of {K} with fromStep + {K} <= steps")
+        if k > 0:
+            start_ckpt = replay.get("checkpoint")
+            if not isinstance(start_ckpt, str) or not os.path.exists(start_ckpt):
+                raise TrainError("bad_request", f"replay.checkpoint: no training state for step {k} at {start_ckpt}")
+        first_step = k
+    state = ort_api.CheckpointState.load_checkpoint(start_ckpt)
     module = ort_api.Module(os.path.join(art, "training_model.onnx"), state, os.path.join(art, "eval_model.onnx"), "cpu", session_options(req["threads"]))
     opt = ort_api.Optimizer(os.path.join(art, "optimizer_model.onnx"), module)
     opt.set_learning_rate(req["lr"])
@@ -208,20 +224,34 @@ def train(req: dict) -> dict:
         return float(np.mean(losses))
 
     emit({"event": "ready", "trainable": len(names), "params": int(sum(state.parameters[n].data.size for n in names))})
+    digest = lambda: checkpoint_digest({n: state.parameters[n].data for n in names})
+    order = batch_order(req["seed"], len(examples), req["steps"], B)
+    if replay is not None:
+        start = digest()
+        module.train()
+        for idx in order[first_step:first_step + K]:
+            ids, labels = encode_batch(examples, idx, seq)
+            module(ids, pos, keep, *past, labels)
+            opt.step()
+            module.lazy_reset_grad()
+        return {"event": "replayed", "fromStep": first_step, "startDigest": start, "endDigest": digest()}
+    save_dir = req.get("saveCheckpointsDir")
     loss_before = eval_loss()
     module.train()
-    K = req["checkpointInterval"]
     checkpoints = []
     last = loss_before
-    for step, idx in enumerate(batch_order(req["seed"], len(examples), req["steps"], B), start=1):
+    for step, idx in enumerate(order, start=1):
         ids, labels = encode_batch(examples, idx, seq)
         last = float(module(ids, pos, keep, *past, labels))
         opt.step()
         module.lazy_reset_grad()
         emit({"event": "loss", "step": step, "loss": last})
         if step % K == 0:
-            d = checkpoint_digest({n: state.parameters[n].data for n in names})
+            d = digest()
             checkpoints.append(d)
+            if save_dir:  # the full state a replay of (step, step+K] starts from
+                os.makedirs(save_dir, exist_ok=True)
+                ort_api.CheckpointState.save_checkpoint(state, os.path.join(save_dir, str(step)), include_optimizer_state=True)
             emit({"event": "checkpoint", "step": step, "digest": d})
             module.train()
     loss_after = eval_loss()

@@ -132,6 +132,7 @@ export class TrainingDuty extends DurableWorker<TrainingRecord> {
         childName: rec.childName,
         params: rec.params,
         threads: this.o.threads,
+        checkpointsDir: join(this.o.dir, 'work', rec.id, 'checkpoints'), // kept: the states a replay of an interval starts from
       });
     } catch (e) {
       return this.end(rec, 'failed', `training failed: ${errText(e)}`);

@@ -37,6 +37,8 @@ export interface TrainJob {
   python?: string;
   onEvent?: (ev: TrainerEvent) => void;
   signal?: AbortSignal;
+  /** Keep the full state after every K steps here (<dir>/<step>), for replay verification (replay.ts). */
+  checkpointsDir?: string;
 }
 
 export interface TrainOutcome {
@@ -90,6 +92,7 @@ export async function train(job: TrainJob): Promise<TrainOutcome> {
       seed: p.seed,
       checkpointInterval: p.checkpointInterval,
       threads: job.threads ?? 1,
+      ...(job.checkpointsDir ? { saveCheckpointsDir: job.checkpointsDir } : {}),
     },
     { python: job.python, onEvent: job.onEvent, signal: job.signal },
   );

@@ -31,6 +31,10 @@ export interface TrainerRequest {
   seed: string;
   checkpointInterval: number;
   threads: number;
+  /** Save the full training state (weights + AdamW moments) after every K steps: <dir>/<step> (what a replay starts from). */
+  saveCheckpointsDir?: string;
+  /** Replay steps (fromStep, fromStep + K] from the state saved at fromStep (the base for 0) instead of training. */
+  replay?: { fromStep: number; checkpoint?: string };
 }
 
 export type TrainerEvent =
@@ -45,6 +49,13 @@ export interface TrainerDone {
   /** Hex SHA-256 digests of the trainable weights after steps K, 2K, ..., steps. */
   checkpoints: string[];
   trainable: number;
+}
+
+export interface TrainerReplayed {
+  fromStep: number;
+  /** Digest of the state the replay started from (the base's weights for step 0). */
+  startDigest: string;
+  endDigest: string;
 }
 
 export class TrainerError extends Error {
@@ -64,6 +75,14 @@ export interface RunTrainerOptions {
 }
 
 export async function runTrainer(req: TrainerRequest, opts: RunTrainerOptions = {}): Promise<TrainerDone> {
+  return (await runTrainerFor(req, 'done', opts)) as unknown as TrainerDone;
+}
+
+export async function runReplay(req: TrainerRequest & { replay: NonNullable<TrainerRequest['replay']> }, opts: RunTrainerOptions = {}): Promise<TrainerReplayed> {
+  return (await runTrainerFor(req, 'replayed', opts)) as unknown as TrainerReplayed;
+}
+
+async function runTrainerFor(req: TrainerRequest, final: 'done' | 'replayed', opts: RunTrainerOptions): Promise<Record<string, unknown>> {
   const python = opts.python ?? defaultTrainerPython();
   if (!existsSync(python)) throw new TrainerError('no_trainer', `no Python training stack at ${python} (run 'make trainer', or set INFERCHAIN_TRAINER_PYTHON)`);
   const child = spawn(python, [join(TRAINER_DIR, 'trainer.py')], {
@@ -81,12 +100,12 @@ export async function runTrainer(req: TrainerRequest, opts: RunTrainerOptions = 
     child.on('close', (code) => res(code));
   });
   child.stdin.end(JSON.stringify(req) + '\n');
-  let done: TrainerDone | undefined;
+  let done: Record<string, unknown> | undefined;
   let failure: TrainerError | undefined;
   for await (const line of createInterface({ input: child.stdout })) {
     if (!line.startsWith('{')) continue;
     const ev = JSON.parse(line) as { event: string } & Record<string, unknown>;
-    if (ev.event === 'done') done = ev as unknown as TrainerDone;
+    if (ev.event === final) done = ev;
     else if (ev.event === 'error') failure = new TrainerError(String(ev.code), String(ev.message));
     else opts.onEvent?.(ev as unknown as TrainerEvent);
   }
