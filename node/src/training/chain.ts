@@ -87,6 +87,7 @@ export class ChainTrainingSubmitter implements TrainingSubmitter {
       checkpointRoot: m.checkpointRoot,
       checkpointInterval: BigInt(m.checkpointInterval),
       finalLoss: m.finalLoss,
+      initialLoss: m.initialLoss,
     });
   }
 

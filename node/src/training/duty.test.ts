@@ -81,7 +81,7 @@ describe('TrainingDuty', () => {
     expect(await d.advance((await store.get('3'))!)).toBe('done');
     expect(trainCalls).toHaveLength(1);
     expect(trainCalls[0]).toMatchObject({ baseDir: '/base', datasetFiles: ['/data.jsonl'], params: SPEC.params, threads: 1, checkpointsDir: join(dir, 'work', '3', 'checkpoints') });
-    expect(sent).toEqual([{ jobId: '3', childContentRoot: R('c'), files: [{ path: 'model.onnx', size: '10', root: R('f') }], checkpointRoot: R('e'), checkpointInterval: 10, finalLoss: '0.500000' }]);
+    expect(sent).toEqual([{ jobId: '3', childContentRoot: R('c'), files: [{ path: 'model.onnx', size: '10', root: R('f') }], checkpointRoot: R('e'), checkpointInterval: 10, finalLoss: '0.500000', initialLoss: '5.000000' }]);
     const rec = (await store.get('3'))!;
     expect(rec.state).toBe('confirmed');
     expect(rec.txHash).toBe('TX');

@@ -30,6 +30,7 @@ export interface TrainingResultMsg {
   checkpointRoot: string;
   checkpointInterval: number;
   finalLoss: string;
+  initialLoss: string;
 }
 
 export interface TrainingSubmitter {
@@ -137,7 +138,7 @@ export class TrainingDuty extends DurableWorker<TrainingRecord> {
     } catch (e) {
       return this.end(rec, 'failed', `training failed: ${errText(e)}`);
     }
-    if (!Number.isFinite(out.lossAfter) || out.lossAfter < 0) return this.end(rec, 'failed', `training diverged (final loss ${out.lossAfter})`);
+    if (!Number.isFinite(out.lossAfter) || out.lossAfter < 0 || !Number.isFinite(out.lossBefore)) return this.end(rec, 'failed', `training diverged (final loss ${out.lossAfter})`);
     const output: TrainingOutput = {
       childRoot: out.childRoot,
       files: out.files.map((f) => ({ path: f.path, size: f.size.toString(), root: f.root })),
@@ -169,6 +170,7 @@ export class TrainingDuty extends DurableWorker<TrainingRecord> {
         checkpointRoot: out.checkpointRoot,
         checkpointInterval: rec.params.checkpointInterval,
         finalLoss: formatLoss(out.lossAfter),
+        initialLoss: formatLoss(out.lossBefore),
       });
       await this.o.store.transition(rec.id, 'confirmed', { txHash, note: `child ${out.childRoot} registered` });
       this.o.log.info({ job: rec.id, txHash, child: out.childRoot }, 'training result accepted');

@@ -190,7 +190,7 @@ func (f *fixture) request() *types.MsgRequestTraining {
 
 func (f *fixture) result(id uint64) *types.MsgSubmitTrainingResult {
 	fs, r := files("child")
-	return &types.MsgSubmitTrainingResult{Sidecar: f.sidecar, JobId: id, ChildContentRoot: r, Files: fs, CheckpointRoot: root("ckpt"), CheckpointInterval: 10, FinalLoss: "0.0123"}
+	return &types.MsgSubmitTrainingResult{Sidecar: f.sidecar, JobId: id, ChildContentRoot: r, Files: fs, CheckpointRoot: root("ckpt"), CheckpointInterval: 10, FinalLoss: "0.0123", InitialLoss: "13.9"}
 }
 
 // state is every key/value of both module stores plus the balances and event count: "no state change" is
@@ -251,6 +251,7 @@ func TestRequestAndSubmit_RegistersChildWithLineageAndPays(t *testing.T) {
 	require.Equal(t, types.TrainingStatus_TRAINING_STATUS_COMPLETED, j.Job.Status)
 	require.Equal(t, root("ckpt"), j.Job.Result.CheckpointRoot)
 	require.Equal(t, int64(20), j.Job.Result.SubmittedHeight)
+	require.Equal(t, "13.9", j.Job.Result.InitialLoss)
 
 	// duplicate result: refused, nothing changes
 	before := f.state()
@@ -332,6 +333,7 @@ func TestSubmitTrainingResult_RefusedInputsChangeNothing(t *testing.T) {
 		{"wrong checkpoint interval", func(m *types.MsgSubmitTrainingResult) { m.CheckpointInterval = 5 }, types.ErrInvalidField},
 		{"no files", func(m *types.MsgSubmitTrainingResult) { m.Files = nil }, types.ErrInvalidField},
 		{"bad loss", func(m *types.MsgSubmitTrainingResult) { m.FinalLoss = "NaN" }, types.ErrInvalidField},
+		{"bad initial loss", func(m *types.MsgSubmitTrainingResult) { m.InitialLoss = "-1" }, types.ErrInvalidField},
 		{"child root is the base", func(m *types.MsgSubmitTrainingResult) {
 			m.Files, m.ChildContentRoot = files("base")
 		}, registrytypes.ErrInvalidField},

@@ -229,7 +229,7 @@ func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmi
 	}
 	job.Status = types.TrainingStatus_TRAINING_STATUS_COMPLETED
 	job.Result = &types.TrainingResult{
-		ChildModel: msg.ChildContentRoot, CheckpointRoot: msg.CheckpointRoot, FinalLoss: msg.FinalLoss,
+		ChildModel: msg.ChildContentRoot, CheckpointRoot: msg.CheckpointRoot, FinalLoss: msg.FinalLoss, InitialLoss: msg.InitialLoss,
 		SubmittedHeight: h, SubmittedBy: sidecar,
 	}
 	if err := k.Jobs.Set(ctx, job.Id, job); err != nil {

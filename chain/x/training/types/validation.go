@@ -111,7 +111,10 @@ func (m *MsgSubmitTrainingResult) ValidateBasic() error {
 	} else if root != m.ChildContentRoot {
 		return fieldErr("child_content_root", "%s is not the root of the listed files (%s)", m.ChildContentRoot, root)
 	}
-	return ValidateDecimal("final_loss", m.FinalLoss, false)
+	if err := ValidateDecimal("final_loss", m.FinalLoss, false); err != nil {
+		return err
+	}
+	return ValidateDecimal("initial_loss", m.InitialLoss, false)
 }
 
 // ValidateBasic checks the new params.

@@ -40,7 +40,7 @@ function renderTrainingJob(j: TrainingJob): string {
     `  child       ${j.childName}@${j.childVersion}`,
     `  recipe      ${j.recipeHash}`,
   ];
-  if (j.result) lines.push(`  child model ${j.result.childModel}`, `  checkpoints ${j.result.checkpointRoot}`, `  final loss  ${j.result.finalLoss}`);
+  if (j.result) lines.push(`  child model ${j.result.childModel}`, `  checkpoints ${j.result.checkpointRoot}`, `  loss        ${j.result.initialLoss} -> ${j.result.finalLoss}`);
   return lines.join("\n");
 }
 

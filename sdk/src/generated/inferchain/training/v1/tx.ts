@@ -42,6 +42,8 @@ export interface MsgSubmitTrainingResult {
   /** checkpoint_interval must equal the job's hyper_params.checkpoint_interval. */
   checkpointInterval: bigint;
   finalLoss: string;
+  /** initial_loss: mean training-set loss of the base model, before the first step (decimal string). */
+  initialLoss: string;
 }
 
 export interface MsgSubmitTrainingResultResponse {
@@ -433,6 +435,7 @@ function createBaseMsgSubmitTrainingResult(): MsgSubmitTrainingResult {
     checkpointRoot: "",
     checkpointInterval: 0n,
     finalLoss: "",
+    initialLoss: "",
   };
 }
 
@@ -464,6 +467,9 @@ export const MsgSubmitTrainingResult: MessageFns<MsgSubmitTrainingResult> = {
     }
     if (message.finalLoss !== "") {
       writer.uint32(58).string(message.finalLoss);
+    }
+    if (message.initialLoss !== "") {
+      writer.uint32(66).string(message.initialLoss);
     }
     return writer;
   },
@@ -537,6 +543,14 @@ export const MsgSubmitTrainingResult: MessageFns<MsgSubmitTrainingResult> = {
             message.finalLoss = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.initialLoss = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -574,6 +588,11 @@ export const MsgSubmitTrainingResult: MessageFns<MsgSubmitTrainingResult> = {
         : isSet(object.final_loss)
         ? globalThis.String(object.final_loss)
         : "",
+      initialLoss: isSet(object.initialLoss)
+        ? globalThis.String(object.initialLoss)
+        : isSet(object.initial_loss)
+        ? globalThis.String(object.initial_loss)
+        : "",
     };
   },
 
@@ -600,6 +619,9 @@ export const MsgSubmitTrainingResult: MessageFns<MsgSubmitTrainingResult> = {
     if (message.finalLoss !== "") {
       obj.finalLoss = message.finalLoss;
     }
+    if (message.initialLoss !== "") {
+      obj.initialLoss = message.initialLoss;
+    }
     return obj;
   },
 
@@ -617,6 +639,7 @@ export const MsgSubmitTrainingResult: MessageFns<MsgSubmitTrainingResult> = {
       ? BigInt(object.checkpointInterval)
       : 0n;
     message.finalLoss = object.finalLoss ?? "";
+    message.initialLoss = object.initialLoss ?? "";
     return message;
   },
 };

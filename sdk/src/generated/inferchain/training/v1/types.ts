@@ -136,6 +136,8 @@ export interface TrainingResult {
   finalLoss: string;
   submittedHeight: bigint;
   submittedBy: string;
+  /** initial_loss: the same loss measured on the base model before training. */
+  initialLoss: string;
 }
 
 export interface TrainingJob {
@@ -501,7 +503,7 @@ export const HyperParams: MessageFns<HyperParams> = {
 };
 
 function createBaseTrainingResult(): TrainingResult {
-  return { childModel: "", checkpointRoot: "", finalLoss: "", submittedHeight: 0n, submittedBy: "" };
+  return { childModel: "", checkpointRoot: "", finalLoss: "", submittedHeight: 0n, submittedBy: "", initialLoss: "" };
 }
 
 export const TrainingResult: MessageFns<TrainingResult> = {
@@ -523,6 +525,9 @@ export const TrainingResult: MessageFns<TrainingResult> = {
     }
     if (message.submittedBy !== "") {
       writer.uint32(42).string(message.submittedBy);
+    }
+    if (message.initialLoss !== "") {
+      writer.uint32(50).string(message.initialLoss);
     }
     return writer;
   },
@@ -580,6 +585,14 @@ export const TrainingResult: MessageFns<TrainingResult> = {
             message.submittedBy = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.initialLoss = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -619,6 +632,11 @@ export const TrainingResult: MessageFns<TrainingResult> = {
         : isSet(object.submitted_by)
         ? globalThis.String(object.submitted_by)
         : "",
+      initialLoss: isSet(object.initialLoss)
+        ? globalThis.String(object.initialLoss)
+        : isSet(object.initial_loss)
+        ? globalThis.String(object.initial_loss)
+        : "",
     };
   },
 
@@ -639,6 +657,9 @@ export const TrainingResult: MessageFns<TrainingResult> = {
     if (message.submittedBy !== "") {
       obj.submittedBy = message.submittedBy;
     }
+    if (message.initialLoss !== "") {
+      obj.initialLoss = message.initialLoss;
+    }
     return obj;
   },
 
@@ -654,6 +675,7 @@ export const TrainingResult: MessageFns<TrainingResult> = {
       ? BigInt(object.submittedHeight)
       : 0n;
     message.submittedBy = object.submittedBy ?? "";
+    message.initialLoss = object.initialLoss ?? "";
     return message;
   },
 };
