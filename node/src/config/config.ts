@@ -11,9 +11,10 @@ import { ENGINE_DEFAULTS, parseEngineConfig, type EngineConfig } from '../engine
 import { integer } from '../util/config-section.js';
 import { NO_FAULTS, parseFaultsConfig, type FaultsConfig } from '../faults/config.js';
 import type { ServedModel } from '../store/model-store.js';
+import { parseTrainingConfig, type TrainingConfig } from '../training/config.js';
 
 // Each module owns the type (and, for verify/faults, the parser) of its section; this file composes them.
-export type { SidecarKeyConfig, EngineConfig, ServedModel, VerifyConfig, FaultsConfig };
+export type { SidecarKeyConfig, EngineConfig, ServedModel, VerifyConfig, FaultsConfig, TrainingConfig };
 
 export interface ChainConfig {
   /** CometBFT RPC, http(s)://host:port. The websocket (ws://host:port/websocket) is derived from it. */
@@ -51,6 +52,8 @@ export interface NodeConfig {
   verify: VerifyConfig;
   /** Fault injection for e2e tests only; off unless set in the config file (faults/config.ts). */
   faults: FaultsConfig;
+  /** Training duty (training/config.ts); off by default. */
+  training: TrainingConfig;
 }
 
 export const DEFAULT_API_PORT = 26690;
@@ -213,7 +216,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   };
   const path = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
 
-  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'datasets', 'engine', 'api', 'logLevel', 'verify', 'faults', '$schema', 'comment']);
+  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'datasets', 'engine', 'api', 'logLevel', 'verify', 'faults', 'training', '$schema', 'comment']);
   for (const k of Object.keys(doc)) if (!known.has(k)) problems.push(`${k}: unknown setting (known: ${[...known].filter((x) => !x.startsWith('$')).join(', ')})`);
 
   const c = section('chain');
@@ -273,5 +276,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   const verify = doc.verify === undefined ? structuredClone(VERIFY_DEFAULTS) : parseVerifyConfig(doc.verify, problems);
   const faults = doc.faults === undefined ? structuredClone(NO_FAULTS) : parseFaultsConfig(doc.faults, problems, path);
 
-  return { chain, sidecar, validator, dataDir, models, datasets, engine, api, logLevel, verify, faults };
+  const training = parseTrainingConfig(doc.training, problems, path, dataDir);
+
+  return { chain, sidecar, validator, dataDir, models, datasets, engine, api, logLevel, verify, faults, training };
 }

@@ -28,6 +28,8 @@ import type { ModelRegistry } from '../store/registry.js';
 import { ModelStore } from '../store/model-store.js';
 import { ArtifactHoldings } from '@inferchain/sdk';
 import { DatasetStore } from '../store/datasets.js';
+import type { TrainingDuty } from '../training/duty.js';
+import { wireTraining } from '../training/setup.js';
 import { SidecarMetrics } from './metrics.js';
 import { wireSidecar, type WiringChain } from './wiring.js';
 
@@ -74,6 +76,7 @@ export class Daemon {
   private processor: JobProcessor | undefined;
   audits: DutyStore | undefined;
   private duty: VerifierDuty | undefined;
+  private training: TrainingDuty | undefined;
   private metrics: SidecarMetrics | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
@@ -142,6 +145,13 @@ export class Daemon {
     const submitter = this.deps.submitter
       ? this.deps.submitter(sidecar, signer)
       : new ChainSubmitter({ comet: (chain as ChainClient).comet, signer, address: sidecar, gasPrice: cfg.chain.gasPrice, log: this.log.child({ component: 'submitter' }) });
+    // Training duty (off by default): needs the real chain connection and signer.
+    const training =
+      cfg.training.enabled && submitter instanceof ChainSubmitter && chain instanceof ChainClient
+        ? wireTraining({ config: cfg.training, db: this.db, comet: chain.comet, broadcaster: submitter, models: store, registry: chain, validator: cfg.validator, log: this.log })
+        : undefined;
+    if (cfg.training.enabled && !training) this.log.warn('training.enabled is set but the chain or signer is replaced (tests): no training duty');
+    this.training = training?.duty;
     const { processor, duty, follower } = wireSidecar({
       config: cfg,
       log: this.log,
@@ -158,12 +168,14 @@ export class Daemon {
       dutyMetrics,
       afterJobReconcile: () => this.refreshExecutor(),
       streams: tokens,
+      ...(training ? { extraHandlers: [training.handler] } : {}),
     });
     this.processor = processor;
     this.duty = duty;
     this.follower = follower;
     processor.start(); // resumes unfinished jobs from the queue
     duty?.start(); // resumes unfinished audit duties
+    this.training?.start(); // resumes unfinished training jobs
     await this.follower.start();
     this.started = true;
     const models = store.list();
@@ -268,6 +280,7 @@ export class Daemon {
     await step('follower', () => this.follower?.stop());
     await step('job processor', () => this.processor?.stop());
     await step('verifier duty', () => this.duty?.stop());
+    await step('training duty', () => this.training?.stop());
     await step('api', () => this.api?.close());
     await step('models', () => this.store?.close());
     await step('chain', () => this.chain?.disconnect());

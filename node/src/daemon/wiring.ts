@@ -56,6 +56,8 @@ export interface SidecarParts {
   afterJobReconcile?: () => Promise<void>;
   /** Live token streams to requesters (the API's TokenHub). */
   streams?: JobStreams;
+  /** More follower handlers (the training duty's reconciliation, training/setup.ts). */
+  extraHandlers?: ChainEventHandler[];
 }
 
 export interface SidecarServices {
@@ -83,6 +85,7 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
     jobEventHandler({ queue: p.queue, chain: p.chain, processor, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }),
   ];
   if (p.afterJobReconcile) handlers.push({ onBlockEvents: async () => undefined, reconcile: p.afterJobReconcile });
+  handlers.push(...(p.extraHandlers ?? []));
   if (duty) handlers.push(auditEventHandler({ store: p.audits, chain: p.chain, duty, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }));
   const follower: ChainFollower = new ChainFollower({
     source: p.chain,

@@ -89,6 +89,18 @@ export class ModelStore {
     }
   }
 
+  /**
+   * Verifies and loads one more model at runtime (a child this sidecar trained); a model already listed is left
+   * as it is. Returns its status (ready, or refused/load_failed with the problems).
+   */
+  async add(m: ServedModel, registry: ModelRegistry | undefined = this.o.registry): Promise<ModelStatus> {
+    if (!this.status.has(m.contentRoot)) {
+      this.status.set(m.contentRoot, { contentRoot: m.contentRoot, dir: m.dir, state: 'verifying' });
+      await this.loadOne(m, registry);
+    }
+    return { ...this.status.get(m.contentRoot)! };
+  }
+
   get(contentRoot: string): LoadedModel | undefined {
     return this.loaded.get(contentRoot);
   }

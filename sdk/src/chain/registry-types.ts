@@ -16,6 +16,7 @@ import {
 } from "../generated/inferchain/registry/v1/tx.js";
 import { fundingTypes } from "./funding-types.js";
 import { inferenceTypes } from "./inference-types.js";
+import { trainingTypes } from "./training-types.js";
 
 /** Protobuf type URLs of the registry messages (SIGN_MODE_DIRECT; no amino converters needed). */
 export const registryTypeUrls = {
@@ -62,7 +63,7 @@ export const registryTypes: ReadonlyArray<[string, GeneratedType]> = [
 
 /** A cosmjs Registry with the SDK's default types plus Inferchain's (x/registry, x/inference and x/funding). */
 export function createInferchainRegistry(): Registry {
-  return new Registry([...defaultRegistryTypes, ...registryTypes, ...inferenceTypes, ...fundingTypes]);
+  return new Registry([...defaultRegistryTypes, ...registryTypes, ...inferenceTypes, ...fundingTypes, ...trainingTypes]);
 }
 
 export interface MsgRegisterModelEncodeObject extends EncodeObject {

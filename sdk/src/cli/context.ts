@@ -29,10 +29,13 @@ export type QueryApi = Pick<
   | "listAllFundingProjects"
   | "getMatchEstimates"
   | "disconnect"
+  | "training"
+  | "resolveModel"
+  | "resolveDataset"
 >;
 
 export type TxApi = QueryApi &
-  Pick<SigningInferchainClient, "senderAddress" | "registerModel" | "registerDataset" | "attest" | "revokeAttestation" | "updateModelStatus" | "requestInference" | "infer"> &
+  Pick<SigningInferchainClient, "senderAddress" | "registerModel" | "registerDataset" | "attest" | "revokeAttestation" | "updateModelStatus" | "requestInference" | "infer" | "signAndBroadcast"> &
   Pick<SigningInferchainClient, "createFundingRound" | "fundFundingRound" | "registerFundingProject" | "contribute">;
 
 export interface CliIo {

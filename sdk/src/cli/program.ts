@@ -20,6 +20,7 @@ import * as provenance from "./commands/provenance.js";
 import * as registerDataset from "./commands/register-dataset.js";
 import * as registerModel from "./commands/register-model.js";
 import * as revokeAttestation from "./commands/revoke-attestation.js";
+import * as train from "./commands/train.js";
 import * as verify from "./commands/verify.js";
 
 export const CLI_VERSION = "0.1.0";
@@ -33,7 +34,7 @@ export function createProgram(ctx: CliContext): Command {
     // Throw instead of process.exit so main.ts decides the exit status (and tests can parse safely).
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.replace(/\n$/, "")), writeErr: (s) => ctx.io.err(s.replace(/\n$/, "")) });
-  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, bom, verify, fetchCmd, infer, job, executors, funding, explorer, gateway, agent, keys]) {
+  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, bom, verify, fetchCmd, infer, job, train, executors, funding, explorer, gateway, agent, keys]) {
     cmd.register(program, ctx);
   }
   return program;

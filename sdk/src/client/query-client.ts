@@ -6,6 +6,7 @@ import { QueryClientImpl, type QueryLineageResponse, type QueryDescendantsRespon
 import { QueryClientImpl as InferenceQueryClientImpl } from "../generated/inferchain/inference/v1/query.js";
 import { QueryClientImpl as FundingQueryClientImpl, type QueryMatchEstimatesResponse } from "../generated/inferchain/funding/v1/query.js";
 import type { Contribution, Params as FundingParams, Project, Round } from "../generated/inferchain/funding/v1/types.js";
+import { QueryClientImpl as TrainingQueryClientImpl } from "../generated/inferchain/training/v1/query.js";
 import { JobStatus, type Executor, type Job, type Params as InferenceParams } from "../generated/inferchain/inference/v1/types.js";
 import { checkMaxTokens, minimumFeeFor, parseJobStatus } from "./inference.js";
 import { newBlockWaker, waitForJob, type WaitForResultOptions } from "./wait.js";
@@ -49,6 +50,8 @@ export class InferchainClient {
   readonly inference: InferenceQueryClientImpl;
   /** The generated x/funding query client, for anything not wrapped here. */
   readonly funding: FundingQueryClientImpl;
+  /** The generated x/training query client (see client/training.ts for the typed helpers). */
+  readonly training: TrainingQueryClientImpl;
 
   protected constructor(
     protected readonly comet: CometClient,
@@ -61,6 +64,7 @@ export class InferchainClient {
     this.registry = new QueryClientImpl(rpc);
     this.inference = new InferenceQueryClientImpl(rpc);
     this.funding = new FundingQueryClientImpl(rpc);
+    this.training = new TrainingQueryClientImpl(rpc);
   }
 
   /** Connects to a CometBFT RPC endpoint, e.g. http://127.0.0.1:26657. */

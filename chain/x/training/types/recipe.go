@@ -1,0 +1,61 @@
+package types
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// RecipeDomain is the first line of every canonical recipe (bump it when the encoding changes).
+const RecipeDomain = "inferchain/training/recipe/v1"
+
+// CanonicalRecipe is the exact text whose SHA-256 is the child model's recipe_hash: one "key=value" line per
+// field, in this order, each ending in "\n", integers in decimal, the learning rate as the request's decimal
+// string, datasets in request order (the order is part of the data order):
+//
+//	inferchain/training/recipe/v1
+//	base_model=<hex root>
+//	datasets=<hex root>,<hex root>
+//	method=full
+//	learning_rate=0.001
+//	steps=100
+//	batch_size=8
+//	seq_len=256
+//	seed=42
+//	checkpoint_interval=10
+//
+// Anyone can recompute it from the job (or the child's registry entry plus this text) without a protobuf library.
+func CanonicalRecipe(base string, datasets []string, method TrainingMethod, h HyperParams) string {
+	var b strings.Builder
+	line := func(k, v string) { fmt.Fprintf(&b, "%s=%s\n", k, v) }
+	b.WriteString(RecipeDomain + "\n")
+	line("base_model", base)
+	line("datasets", strings.Join(datasets, ","))
+	line("method", MethodName(method))
+	line("learning_rate", h.LearningRate)
+	line("steps", fmt.Sprint(h.Steps))
+	line("batch_size", fmt.Sprint(h.BatchSize))
+	line("seq_len", fmt.Sprint(h.SeqLen))
+	line("seed", fmt.Sprint(h.Seed))
+	line("checkpoint_interval", fmt.Sprint(h.CheckpointInterval))
+	return b.String()
+}
+
+// RecipeHash is the hex SHA-256 of CanonicalRecipe.
+func RecipeHash(base string, datasets []string, method TrainingMethod, h HyperParams) string {
+	sum := sha256.Sum256([]byte(CanonicalRecipe(base, datasets, method, h)))
+	return hex.EncodeToString(sum[:])
+}
+
+// MethodName is the lower-case name of a method in recipes and the CLI ("full", "lora").
+func MethodName(m TrainingMethod) string {
+	switch m {
+	case TrainingMethod_TRAINING_METHOD_FULL:
+		return "full"
+	case TrainingMethod_TRAINING_METHOD_LORA:
+		return "lora"
+	default:
+		return "unspecified"
+	}
+}

@@ -1,0 +1,41 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTinyModel } from '../models/locations.js';
+import { verifyInterval } from './replay.js';
+import { train, type TrainingParams, type TrainOutcome } from './train.js';
+
+const PARAMS: TrainingParams = { method: 'full', learningRate: '0.01', steps: 30, batchSize: 2, seqLen: 64, seed: '11', checkpointInterval: 10 };
+
+describe('replay verification of a committed interval', () => {
+  let tmp: string;
+  let base: string;
+  let data: string;
+  let run: TrainOutcome;
+  beforeAll(async () => {
+    base = await ensureTinyModel();
+    tmp = await mkdtemp(join(tmpdir(), 'inferchain-replay-'));
+    data = join(tmp, 'data.jsonl');
+    await writeFile(data, '{"prompt":"The capital of France is","completion":" Paris."}\n{"text":"Blocks are produced by validators."}\n{"prompt":"Hello world!","completion":" How are you today?"}\n');
+    run = await train({ baseDir: base, datasetFiles: [data], outDir: join(tmp, 'child'), workDir: join(tmp, 'work'), params: PARAMS, checkpointsDir: join(tmp, 'ckpt') });
+  }, 60_000);
+  afterAll(async () => rm(tmp, { recursive: true, force: true }));
+
+  const check = (interval: number, claimed: readonly string[], checkpoint = join(tmp, 'ckpt', String(interval * 10))) =>
+    verifyInterval({ baseDir: base, datasetFiles: [data], params: PARAMS, claimed, interval, checkpoint, workDir: tmp });
+
+  it('an honest run replays bit-exactly from the base and from a saved state', async () => {
+    expect(await check(0, run.checkpoints)).toMatchObject({ ok: true, endDigest: run.checkpoints[0] });
+    expect(await check(2, run.checkpoints)).toMatchObject({ ok: true, startDigest: run.checkpoints[1], endDigest: run.checkpoints[2] });
+  }, 60_000);
+
+  it('a forged checkpoint is caught, and so is a state that is not the committed one', async () => {
+    const forged = [...run.checkpoints];
+    forged[1] = 'ab'.repeat(32);
+    expect(await check(1, forged)).toMatchObject({ ok: false, reason: expect.stringMatching(/does not reproduce committed checkpoint 1/) });
+    // the state offered for step 20 is really the one at step 10
+    expect(await check(2, run.checkpoints, join(tmp, 'ckpt', '10'))).toMatchObject({ ok: false, reason: expect.stringMatching(/not committed checkpoint 1/) });
+    expect(await check(0, run.checkpoints.slice(1))).toMatchObject({ ok: false, reason: expect.stringMatching(/digests committed/) });
+  }, 60_000);
+});

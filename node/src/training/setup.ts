@@ -1,0 +1,94 @@
+/**
+ * Builds the training duty of a sidecar from its parts (daemon/daemon.ts calls this when training.enabled):
+ * inputs from the model store and the datasets dir, the chain client and signer, and the follower handler
+ * whose reconciliation (Query/TrainingJobs) records the PENDING jobs assigned to us.
+ */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { digestArtifact } from '@inferchain/sdk';
+import type { Level } from 'level';
+import type { Logger } from 'pino';
+import type { ChainEventHandler } from '../chain/follower.js';
+import type { ModelStore } from '../store/model-store.js';
+import type { ModelRegistry } from '../store/registry.js';
+import { ChainTrainingSubmitter, TrainingChainClient, trainingSpec, type Broadcaster } from './chain.js';
+import type { TrainingConfig } from './config.js';
+import { TrainingDuty, type TrainingInputs } from './duty.js';
+import { TrainingStore } from './store.js';
+import { train } from './train.js';
+
+export class DatasetUnavailableError extends Error {
+  override name = 'DatasetUnavailableError';
+}
+
+/** Dataset bytes at <datasetsDir>/<root>/, verified against the content root before use. */
+export function datasetsDirInputs(datasetsDir: string, models: ModelStore): TrainingInputs {
+  return {
+    baseDir: (root) => models.list().find((m) => m.contentRoot === root && m.state === 'ready')?.dir,
+    datasetFiles: async (root) => {
+      const dir = join(datasetsDir, root);
+      let d;
+      try {
+        d = await digestArtifact(dir);
+      } catch (e) {
+        throw new DatasetUnavailableError(`dataset ${root} is not in ${datasetsDir} (${(e as Error).message})`);
+      }
+      if (d.contentRoot !== root) throw new DatasetUnavailableError(`${dir} hashes to ${d.contentRoot}, not to the dataset's content root ${root}: refusing to train on it`);
+      return d.files.map((f) => join(dir, f.path));
+    },
+  };
+}
+
+export interface TrainingParts {
+  config: TrainingConfig;
+  db: Level<string, unknown>;
+  comet: ConstructorParameters<typeof TrainingChainClient>[0];
+  broadcaster: Broadcaster;
+  models: ModelStore;
+  registry: ModelRegistry;
+  validator: string;
+  log: Logger;
+}
+
+export function wireTraining(p: TrainingParts): { duty: TrainingDuty; handler: ChainEventHandler; store: TrainingStore } {
+  const store = new TrainingStore(p.db);
+  const chain = new TrainingChainClient(p.comet);
+  const log = p.log.child({ component: 'training' });
+  const duty = new TrainingDuty({
+    store,
+    chain,
+    submitter: new ChainTrainingSubmitter(p.broadcaster),
+    inputs: datasetsDirInputs(p.config.datasetsDir, p.models),
+    validator: p.validator,
+    dir: p.config.dir,
+    threads: p.config.threads,
+    log,
+    train: (job) => train({ ...job, ...(p.config.python ? { python: p.config.python } : {}) }),
+    // The child is on chain and listed for our executor: move it under models/<root> and serve it.
+    onChild: async (root, staged) => {
+      const dir = join(p.config.dir, 'models', root);
+      await mkdir(join(p.config.dir, 'models'), { recursive: true });
+      await rename(staged, dir).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e; // already moved by an earlier (interrupted) hand-over
+      });
+      const st = await p.models.add({ contentRoot: root, dir }, p.registry);
+      log.info({ child: root, state: st.state }, 'serving the trained child model');
+      await rm(join(staged, '..', 'artifacts'), { recursive: true, force: true });
+    },
+  });
+  const handler: ChainEventHandler = {
+    onBlockEvents: async () => undefined, // x/training events are not decoded by the follower: reconciliation finds our jobs
+    reconcile: async () => {
+      let fresh = false;
+      for (const j of await chain.pendingFor(p.validator)) {
+        const { isNew } = await store.receive(trainingSpec(j));
+        if (isNew) {
+          fresh = true;
+          log.info({ job: j.id.toString(), base: j.baseModel }, 'training job assigned to us');
+        }
+      }
+      if (fresh) duty.kick();
+    },
+  };
+  return { duty, handler, store };
+}

@@ -1,0 +1,101 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../engine/generate.js';
+import { loadModel } from '../engine/model.js';
+import { jobPromptInput } from '../jobs/prompt.js';
+import { ensureTinyModel } from '../models/locations.js';
+import { TextTokenizer } from '../tokenizer/tokenizer.js';
+import { DatasetFormatError, parseTrainingJsonl } from './dataset.js';
+import { checkpointRoot, train, type TrainingParams } from './train.js';
+import { TrainerError } from './worker.js';
+
+const PAIRS = [
+  { prompt: 'The capital of France is', completion: ' Paris.' },
+  { prompt: 'The quick brown fox', completion: ' jumps over the lazy dog.' },
+  { prompt: 'Hello world!', completion: ' How are you today?' },
+  { prompt: 'Blocks are produced by', completion: ' validators.' },
+];
+const PARAMS: TrainingParams = { method: 'full', learningRate: '0.01', steps: 40, batchSize: 2, seqLen: 64, seed: '7', checkpointInterval: 10 };
+
+describe('deterministic fine-tuning of the tiny model', () => {
+  let base: string;
+  let tmp: string;
+  let data: string;
+  beforeAll(async () => {
+    base = await ensureTinyModel();
+    tmp = await mkdtemp(join(tmpdir(), 'inferchain-train-'));
+    data = join(tmp, 'data.jsonl');
+    await writeFile(data, PAIRS.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  });
+  afterAll(async () => rm(tmp, { recursive: true, force: true }));
+
+  const run = (name: string, params: TrainingParams = PARAMS) =>
+    train({ baseDir: base, datasetFiles: [data], outDir: join(tmp, name, 'child'), workDir: join(tmp, name, 'work'), params });
+
+  it('two runs give bit-identical checkpoints and child; loss drops; the child loads and answers from its data', async () => {
+    const a = await run('a');
+    const b = await run('b');
+    expect(a.checkpoints).toHaveLength(PARAMS.steps / PARAMS.checkpointInterval);
+    expect(b.checkpoints).toEqual(a.checkpoints);
+    expect(b.childRoot).toBe(a.childRoot);
+    expect(a.checkpointRoot).toBe(checkpointRoot(a.checkpoints));
+    expect(new Set(a.checkpoints).size).toBe(a.checkpoints.length); // weights move between checkpoints
+    expect(a.lossAfter).toBeLessThan(a.lossBefore / 4);
+    expect(a.truncated).toBe(0);
+    console.log(`tiny full fine-tune: loss ${a.lossBefore.toFixed(3)} -> ${a.lossAfter.toFixed(4)}, ${a.wallMs.toFixed(0)} ms, child ${a.childRoot}`);
+
+    const child = await loadModel(join(tmp, 'a', 'child'), { threads: 1 });
+    const baseModel = await loadModel(base, { threads: 1 });
+    try {
+      const out = await generate(child, { ...jobPromptInput(child, PAIRS[0]!.prompt), maxTokens: 8 }); // as a chain job renders it
+      expect(out.text.startsWith(PAIRS[0]!.completion)).toBe(true);
+      const before = await generate(baseModel, { ...jobPromptInput(baseModel, PAIRS[0]!.prompt), maxTokens: 8 });
+      expect(before.text.startsWith(PAIRS[0]!.completion)).toBe(false); // the base did not know it: training did this
+    } finally {
+      await child.release();
+      await baseModel.release();
+    }
+  }, 120_000);
+
+  it('the seed fixes the data order: another seed gives other checkpoints', async () => {
+    const a = await run('s1', { ...PARAMS, steps: 10 });
+    const c = await run('s2', { ...PARAMS, steps: 10, seed: '8' });
+    expect(c.checkpoints[0]).not.toBe(a.checkpoints[0]);
+    expect((await run('s3', { ...PARAMS, steps: 10, seqLen: 8 })).truncated).toBe(PAIRS.length); // reported, not silent
+  }, 60_000);
+
+  it('refuses bad hyper-parameters with a typed error', async () => {
+    await expect(run('bad1', { ...PARAMS, checkpointInterval: 7 })).rejects.toMatchObject({ name: 'TrainerError', code: 'bad_request' });
+    await expect(run('bad2', { ...PARAMS, learningRate: '-1' })).rejects.toBeInstanceOf(TrainerError);
+    await expect(run('bad3', { ...PARAMS, seqLen: 100_000 })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(run('bad4', { ...PARAMS, method: 'lora' as 'full' })).rejects.toMatchObject({ code: 'unsupported_method' });
+  }, 60_000);
+});
+
+describe('parseTrainingJsonl', () => {
+  const tok = new TextTokenizer(
+    { version: '1.0', model: { type: 'BPE', vocab: { a: 0, b: 1, '<e>': 2 }, merges: [] }, added_tokens: [], pre_tokenizer: null, normalizer: null, decoder: null, post_processor: null },
+    { bosTokenId: null, eosTokenId: 2, stopTokenIds: [2], addBos: false, chatTemplate: null },
+  );
+  it('masks the prompt, trains the completion and eos; plain text trains every token', () => {
+    const ex = parseTrainingJsonl('{"prompt":"ab","completion":"ba"}\n\n{"text":"aa"}\n', tok, 'd');
+    expect(ex).toEqual([
+      { ids: [0, 1, 1, 0, 2], mask: [0, 0, 1, 1, 1] },
+      { ids: [0, 0, 2], mask: [1, 1, 1] },
+    ]);
+  });
+  it('renders the prompt through the chat template when the model has one', () => {
+    const chat = new TextTokenizer(
+      { version: '1.0', model: { type: 'BPE', vocab: { a: 0, b: 1, '<e>': 2, U: 3 }, merges: [] }, added_tokens: [], pre_tokenizer: null, normalizer: null, decoder: null, post_processor: null },
+      { bosTokenId: null, eosTokenId: 2, stopTokenIds: [2], addBos: false, chatTemplate: "{% for m in messages %}U{{ m['content'] }}{% endfor %}{% if add_generation_prompt %}b{% endif %}" },
+    );
+    expect(parseTrainingJsonl('{"prompt":"a","completion":"a"}', chat, 'd')).toEqual([{ ids: [3, 0, 1, 0, 2], mask: [0, 0, 0, 1, 1] }]);
+  });
+  it('names the line of a bad row', () => {
+    expect(() => parseTrainingJsonl('{"text":"a"}\n{"prompt":1}\n', tok, 'd.jsonl')).toThrow(DatasetFormatError);
+    expect(() => parseTrainingJsonl('{"text":"a"}\nnope\n', tok, 'd.jsonl')).toThrow(/d\.jsonl:2/);
+    expect(() => parseTrainingJsonl('\n', tok, 'd.jsonl')).toThrow(/no examples/);
+  });
+});

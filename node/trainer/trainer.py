@@ -1,0 +1,296 @@
+"""
+Deterministic CPU trainer for the project's ONNX llama graphs (onnxruntime training API).
+
+Protocol (driven by node/src/training/worker.ts): one JSON request on stdin, JSON lines on stdout:
+  {"event":"ready", ...}                       artifacts built, about to train
+  {"event":"loss","step":s,"loss":x}           training loss of step s (1-based, before the update of step s)
+  {"event":"checkpoint","step":k,"digest":hex} digest of the trainable weights after step k (k = K, 2K, ..., steps)
+  {"event":"done","lossBefore":x,"lossAfter":y,"checkpoints":[...],"trainable":n}
+  {"event":"replayed","fromStep":k,"startDigest":hex,"endDigest":hex}   (request with "replay": {"fromStep": k, ...})
+  {"event":"error","code":"...","message":"..."}  (exit status 2)
+
+Determinism: the data order is a pure function of (seed, epoch, example index) (see batch_order), every batch has
+the fixed shape [batch, seqLen], ORT runs with a fixed intra-op thread count and sequential execution, and no
+op in the training graph draws random numbers (no dropout in the llama graph). The same request on the same CPU
+ISA therefore yields bit-identical weights; see node/src/training/TRAINING.md.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import struct
+import sys
+import tempfile
+import types
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+import onnxruntime
+
+onnxruntime.set_default_logger_severity(3)
+
+# onnxruntime.training/__init__ imports torch (for ORTModule); the artifact and on-device training APIs do not need
+# it, so load the subpackages without executing that __init__.
+_pkg = types.ModuleType("onnxruntime.training")
+_pkg.__path__ = [os.path.join(os.path.dirname(onnxruntime.__file__), "training")]
+sys.modules.setdefault("onnxruntime.training", _pkg)
+from onnxruntime.training import api as ort_api  # noqa: E402
+from onnxruntime.training import artifacts as ort_artifacts  # noqa: E402
+from onnxruntime.training import onnxblock  # noqa: E402
+
+IGNORE = -100
+ORDER_DOMAIN = b"inferchain/training/order/v1"
+DIGEST_DOMAIN = b"inferchain/training/checkpoint/v1"
+LOGITS_2D = "logits_2d"
+
+
+class TrainError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def emit(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def trainable_names(model: onnx.ModelProto) -> list[str]:
+    """Weights of the llama graph (builder names), excluding RoPE tables and graph constants."""
+    names = []
+    for init in model.graph.initializer:
+        if not (init.name.startswith("model.") or init.name.startswith("lm_head.")):
+            continue
+        if init.data_type != TensorProto.FLOAT:
+            raise TrainError("unsupported_model", f"initializer {init.name} is not float32 (quantised weights cannot be fully fine-tuned; use lora)")
+        names.append(init.name)
+    if not names:
+        raise TrainError("unsupported_model", "model.onnx has no llama weight initializers")
+    return sorted(names)
+
+
+def training_forward(model: onnx.ModelProto, vocab: int) -> onnx.ModelProto:
+    """The inference graph minus its present.* outputs, with logits flattened to [batch*seq, vocab] for the loss."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    outs = [o for o in m.graph.output if o.name == "logits"]
+    if len(outs) != 1:
+        raise TrainError("unsupported_model", "model.onnx has no 'logits' output")
+    del m.graph.output[:]
+    shape = numpy_helper.from_array(np.array([-1, vocab], dtype=np.int64), "train.logits_2d_shape")
+    m.graph.initializer.append(shape)
+    m.graph.node.append(helper.make_node("Reshape", ["logits", shape.name], [LOGITS_2D], name="train.flatten_logits"))
+    m.graph.output.append(helper.make_tensor_value_info(LOGITS_2D, TensorProto.FLOAT, ["rows", vocab]))
+    return m
+
+
+def checkpoint_digest(params: dict[str, np.ndarray]) -> str:
+    """SHA-256 over DOMAIN, then per weight sorted by name: u32be(len name) name u64be(len bytes) float32-LE bytes."""
+    h = hashlib.sha256(DIGEST_DOMAIN)
+    for name in sorted(params):
+        b = np.ascontiguousarray(params[name], dtype="<f4").tobytes()
+        nb = name.encode()
+        h.update(struct.pack(">I", len(nb)) + nb + struct.pack(">Q", len(b)) + b)
+    return h.hexdigest()
+
+
+def epoch_order(seed: int, epoch: int, n: int) -> list[int]:
+    """Examples of one epoch sorted by SHA-256(DOMAIN || u64be seed || u64be epoch || u64be index)."""
+    key = lambda i: hashlib.sha256(ORDER_DOMAIN + struct.pack(">QQQ", seed, epoch, i)).digest()
+    return sorted(range(n), key=key)
+
+
+def batch_order(seed: int, n: int, steps: int, batch: int) -> list[list[int]]:
+    """Example indices of every step: epochs concatenated, each in epoch_order, cut into batches."""
+    stream: list[int] = []
+    epoch = 0
+    while len(stream) < steps * batch:
+        stream.extend(epoch_order(seed, epoch, n))
+        epoch += 1
+    return [stream[s * batch:(s + 1) * batch] for s in range(steps)]
+
+
+def encode_batch(examples: list[dict], idx: list[int], seq: int) -> tuple[np.ndarray, np.ndarray]:
+    """ids [b, seq] (0-padded) and labels [b*seq]: label t = ids[t+1] where that token is trained, else IGNORE."""
+    ids = np.zeros((len(idx), seq), dtype=np.int64)
+    labels = np.full((len(idx), seq), IGNORE, dtype=np.int64)
+    for r, i in enumerate(idx):
+        tok = examples[i]["ids"][: seq + 1]
+        mask = examples[i]["mask"][: seq + 1]
+        n = min(len(tok), seq)
+        ids[r, :n] = tok[:n]
+        for t in range(len(tok) - 1):
+            if mask[t + 1]:
+                labels[r, t] = tok[t + 1]
+    return ids, labels.reshape(-1)
+
+
+def validate(req: dict) -> None:
+    if isinstance(req.get("seed"), str) and req["seed"].isdigit() and int(req["seed"]) < 2**64:
+        req["seed"] = int(req["seed"])  # uint64 seeds travel as decimal strings (JSON numbers stop at 2^53)
+    for k, kind in (("baseDir", str), ("outDir", str), ("workDir", str), ("examples", list), ("lr", float), ("steps", int), ("batch", int), ("seqLen", int), ("seed", int), ("checkpointInterval", int), ("threads", int)):
+        v = req.get(k)
+        if kind is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+            req[k] = v
+        if not isinstance(v, kind) or isinstance(v, bool):
+            raise TrainError("bad_request", f"'{k}' must be a {kind.__name__}")
+    if req.get("method", "full") != "full":
+        raise TrainError("unsupported_method", f"method '{req.get('method')}' is not supported by this trainer (full only)")
+    if req["steps"] < 1 or req["batch"] < 1 or req["seqLen"] < 2 or req["threads"] < 1:
+        raise TrainError("bad_request", "steps, batch, threads must be >= 1 and seqLen >= 2")
+    K = req["checkpointInterval"]
+    if K < 1 or req["steps"] % K != 0:
+        raise TrainError("bad_request", f"checkpointInterval {K} must be >= 1 and divide steps {req['steps']}")
+    if not (req["lr"] > 0):
+        raise TrainError("bad_request", "lr must be > 0")
+    if not req["examples"]:
+        raise TrainError("bad_request", "no training examples")
+    for e in req["examples"]:
+        if not isinstance(e, dict) or len(e.get("ids", [])) != len(e.get("mask", [])) or len(e["ids"]) < 2:
+            raise TrainError("bad_request", "each example needs 'ids' and 'mask' of equal length >= 2")
+
+
+def session_options(threads: int) -> onnxruntime.SessionOptions:
+    so = onnxruntime.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    so.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    so.use_deterministic_compute = True
+    return so
+
+
+def train(req: dict) -> dict:
+    validate(req)
+    base, out, work = req["baseDir"], req["outDir"], req["workDir"]
+    cfg = json.load(open(os.path.join(base, "config.json")))
+    arch = cfg["arch"]
+    vocab, nkv, hd = arch["vocabSize"], arch["numKvHeads"], arch["headDim"]
+    layers = arch["numLayers"]
+    seq, B = req["seqLen"], req["batch"]
+    if seq > arch["contextLength"]:
+        raise TrainError("bad_request", f"seqLen {seq} exceeds the model's context length {arch['contextLength']}")
+    model = onnx.load(os.path.join(base, cfg["files"]["model"]))
+    names = trainable_names(model)
+
+    art = os.path.join(work, "artifacts")
+    shutil.rmtree(art, ignore_errors=True)
+    os.makedirs(art)
+    ort_artifacts.generate_artifacts(
+        training_forward(model, vocab),
+        requires_grad=names,
+        frozen_params=[i.name for i in model.graph.initializer if i.name not in set(names)],
+        loss=onnxblock.loss.CrossEntropyLoss(reduction="mean", ignore_index=IGNORE),
+        optimizer=ort_artifacts.OptimType.AdamW,
+        artifact_directory=art,
+    )
+    replay = req.get("replay")
+    K = req["checkpointInterval"]
+    start_ckpt = os.path.join(art, "checkpoint")
+    first_step = 0
+    if replay is not None:
+        # Replays steps (k, k+K] from the full training state saved at step k (weights + AdamW moments), or from the
+        # base for k = 0: the same data order and arithmetic as the original run, so the end digest must match.
+        k = replay.get("fromStep")
+        if not isinstance(k, int) or k < 0 or k % K != 0 or k + K > req["steps"]:
+            raise TrainError("bad_request", f"replay.fromStep must be a multiple of {K} with fromStep + {K} <= steps")
+        if k > 0:
+            start_ckpt = replay.get("checkpoint")
+            if not isinstance(start_ckpt, str) or not os.path.exists(start_ckpt):
+                raise TrainError("bad_request", f"replay.checkpoint: no training state for step {k} at {start_ckpt}")
+        first_step = k
+    state = ort_api.CheckpointState.load_checkpoint(start_ckpt)
+    module = ort_api.Module(os.path.join(art, "training_model.onnx"), state, os.path.join(art, "eval_model.onnx"), "cpu", session_options(req["threads"]))
+    opt = ort_api.Optimizer(os.path.join(art, "optimizer_model.onnx"), module)
+    opt.set_learning_rate(req["lr"])
+
+    pos = np.tile(np.arange(seq, dtype=np.int64), (B, 1))
+    keep = np.array([seq], dtype=np.int64)
+    past = [np.zeros((B, nkv, 0, hd), dtype=np.float32) for _ in range(2 * layers)]
+    examples = req["examples"]
+
+    def eval_loss() -> float:
+        """Mean of per-batch losses over every example once, in index order (last batch wraps around)."""
+        module.eval()
+        n = len(examples)
+        losses = []
+        for s in range(0, n, B):
+            idx = [(s + j) % n for j in range(B)]
+            ids, labels = encode_batch(examples, idx, seq)
+            losses.append(float(module(ids, pos, keep, *past, labels)))
+        return float(np.mean(losses))
+
+    emit({"event": "ready", "trainable": len(names), "params": int(sum(state.parameters[n].data.size for n in names))})
+    digest = lambda: checkpoint_digest({n: state.parameters[n].data for n in names})
+    order = batch_order(req["seed"], len(examples), req["steps"], B)
+    if replay is not None:
+        start = digest()
+        module.train()
+        for idx in order[first_step:first_step + K]:
+            ids, labels = encode_batch(examples, idx, seq)
+            module(ids, pos, keep, *past, labels)
+            opt.step()
+            module.lazy_reset_grad()
+        return {"event": "replayed", "fromStep": first_step, "startDigest": start, "endDigest": digest()}
+    save_dir = req.get("saveCheckpointsDir")
+    loss_before = eval_loss()
+    module.train()
+    checkpoints = []
+    last = loss_before
+    for step, idx in enumerate(order, start=1):
+        ids, labels = encode_batch(examples, idx, seq)
+        last = float(module(ids, pos, keep, *past, labels))
+        opt.step()
+        module.lazy_reset_grad()
+        emit({"event": "loss", "step": step, "loss": last})
+        if step % K == 0:
+            d = digest()
+            checkpoints.append(d)
+            if save_dir:  # the full state a replay of (step, step+K] starts from
+                os.makedirs(save_dir, exist_ok=True)
+                ort_api.CheckpointState.save_checkpoint(state, os.path.join(save_dir, str(step)), include_optimizer_state=True)
+            emit({"event": "checkpoint", "step": step, "digest": d})
+            module.train()
+    loss_after = eval_loss()
+    write_child(model, cfg, {n: state.parameters[n].data for n in names}, base, out, req.get("childName"))
+    return {"event": "done", "lossBefore": loss_before, "lossAfter": loss_after, "lastStepLoss": last, "checkpoints": checkpoints, "trainable": len(names)}
+
+
+def write_child(model: onnx.ModelProto, cfg: dict, params: dict[str, np.ndarray], base: str, out: str, name: str | None) -> None:
+    """Same layout as an imported model: the base graph with its trainable initializers replaced, same tokenizer."""
+    child = onnx.ModelProto()
+    child.CopyFrom(model)
+    for i, init in enumerate(child.graph.initializer):
+        if init.name in params:
+            child.graph.initializer[i].CopyFrom(numpy_helper.from_array(np.asarray(params[init.name], dtype=np.float32).reshape(tuple(init.dims)), init.name))
+    os.makedirs(out, exist_ok=True)
+    tmp = tempfile.mkdtemp(dir=out, prefix=".partial-")
+    onnx.save(child, os.path.join(tmp, cfg["files"]["model"]))
+    shutil.copyfile(os.path.join(base, cfg["files"]["tokenizer"]), os.path.join(tmp, cfg["files"]["tokenizer"]))
+    c = dict(cfg)
+    if name:
+        c["name"] = name
+    with open(os.path.join(tmp, "config.json"), "w") as f:
+        f.write(json.dumps(c, indent=2, sort_keys=True) + "\n")
+    for fn in os.listdir(tmp):
+        os.replace(os.path.join(tmp, fn), os.path.join(out, fn))
+    os.rmdir(tmp)
+
+
+def main() -> int:
+    try:
+        req = json.loads(sys.stdin.readline() or "null")
+        if not isinstance(req, dict):
+            raise TrainError("bad_request", "expected one JSON object on stdin")
+        emit(train(req))
+        return 0
+    except TrainError as e:
+        emit({"event": "error", "code": e.code, "message": str(e)})
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

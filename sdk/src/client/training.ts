@@ -1,0 +1,160 @@
+/**
+ * x/training from the SDK: request a fine-tuning job, read it, wait for its child model. Inputs are checked
+ * (naming the field) before anything is sent; refs may be content roots or name@version.
+ */
+import { createHash } from "node:crypto";
+import type { Coin } from "@cosmjs/stargate";
+import { InferchainError, invalidArgument, NotFoundError } from "../errors.js";
+import { MsgRequestTraining, MsgRequestTrainingResponse } from "../generated/inferchain/training/v1/tx.js";
+import { TrainingMethod, TrainingStatus, type HyperParams, type TrainingJob } from "../generated/inferchain/training/v1/types.js";
+import { trainingResponseTypeUrls, trainingTypeUrls } from "../chain/training-types.js";
+import { parseCoin } from "./inference.js";
+import { toId, wrap, type InferchainClient } from "./query-client.js";
+import type { SigningInferchainClient } from "./signing-client.js";
+
+export interface RequestTrainingInput {
+  /** Base model: content root or name@version. */
+  baseModel: string;
+  /** Datasets (JSONL of {"prompt","completion"} or {"text"} rows), content roots or name@version; order matters. */
+  datasets: readonly string[];
+  method?: "full" | "lora";
+  /** Positive decimal string, e.g. "0.001". */
+  learningRate: string;
+  steps: number;
+  batchSize: number;
+  seqLen: number;
+  seed: bigint | number | string;
+  /** Checkpoint every K steps; must divide steps. */
+  checkpointInterval: number;
+  maxFee: string | Coin;
+  /** Registry name@version of the child model (publisher: the requester). */
+  childName: string;
+  childVersion: string;
+  childLicense?: string;
+}
+
+export interface RequestTrainingResult {
+  jobId: bigint;
+  executor: string;
+  deadlineHeight: number;
+  recipeHash: string;
+  txHash: string;
+  height: number;
+}
+
+const DECIMAL = /^(0|[1-9][0-9]{0,8})(\.[0-9]{1,18})?$/;
+
+function positiveInt(field: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 1) throw invalidArgument(field, `must be a whole number >= 1, got ${String(v)}`);
+  return v;
+}
+
+/** The hyper-parameters of a request, checked (same rules as the chain's stateless checks). */
+export function validateHyperParams(input: Pick<RequestTrainingInput, "learningRate" | "steps" | "batchSize" | "seqLen" | "seed" | "checkpointInterval">): HyperParams {
+  if (!DECIMAL.test(input.learningRate) || /^0(\.0*)?$/.test(input.learningRate)) {
+    throw invalidArgument("learning_rate", `'${input.learningRate}' is not a positive decimal like 0.001`);
+  }
+  const steps = positiveInt("steps", input.steps);
+  const k = positiveInt("checkpoint_interval", input.checkpointInterval);
+  if (steps % k !== 0) throw invalidArgument("checkpoint_interval", `${k} must divide steps ${steps}`);
+  const seqLen = positiveInt("seq_len", input.seqLen);
+  if (seqLen < 2) throw invalidArgument("seq_len", "must be >= 2");
+  const seed = toId(input.seed, "seed");
+  if (seed >= 2n ** 64n) throw invalidArgument("seed", "must fit in 64 bits");
+  return { learningRate: input.learningRate, steps: BigInt(steps), batchSize: positiveInt("batch_size", input.batchSize), seqLen, seed, checkpointInterval: BigInt(k) };
+}
+
+export function methodName(m: TrainingMethod): "full" | "lora" | "unspecified" {
+  return m === TrainingMethod.TRAINING_METHOD_FULL ? "full" : m === TrainingMethod.TRAINING_METHOD_LORA ? "lora" : "unspecified";
+}
+
+/** The canonical recipe text whose SHA-256 is the child's recipe_hash (x/training types.CanonicalRecipe). */
+export function canonicalRecipe(base: string, datasets: readonly string[], method: TrainingMethod, h: HyperParams): string {
+  return [
+    "inferchain/training/recipe/v1",
+    `base_model=${base}`,
+    `datasets=${datasets.join(",")}`,
+    `method=${methodName(method)}`,
+    `learning_rate=${h.learningRate}`,
+    `steps=${h.steps}`,
+    `batch_size=${h.batchSize}`,
+    `seq_len=${h.seqLen}`,
+    `seed=${h.seed}`,
+    `checkpoint_interval=${h.checkpointInterval}`,
+    "",
+  ].join("\n");
+}
+
+export function recipeHash(base: string, datasets: readonly string[], method: TrainingMethod, h: HyperParams): string {
+  return createHash("sha256").update(canonicalRecipe(base, datasets, method, h)).digest("hex");
+}
+
+/** Escrows max_fee and assigns an executor serving the base model; returns the job id and its recipe hash. */
+/** The client surface requestTraining needs (SigningInferchainClient has it). */
+export type TrainingTxClient = Pick<SigningInferchainClient, "senderAddress" | "resolveModel" | "resolveDataset" | "signAndBroadcast">;
+
+export async function requestTraining(client: TrainingTxClient, input: RequestTrainingInput): Promise<RequestTrainingResult> {
+  const hyperParams = validateHyperParams(input);
+  const method = input.method ?? "full";
+  if (method !== "full" && method !== "lora") throw invalidArgument("method", `must be full or lora, got '${String(method)}'`);
+  if (input.datasets.length === 0) throw invalidArgument("datasets", "at least one dataset is required");
+  if (!input.childName || !input.childVersion) throw invalidArgument("child_name", "child name and version are required");
+  const maxFee = parseCoin(input.maxFee, "max_fee");
+  const baseModel = await client.resolveModel(input.baseModel);
+  const datasets = await Promise.all(input.datasets.map((d) => client.resolveDataset(d)));
+  const value = MsgRequestTraining.fromPartial({
+    requester: client.senderAddress,
+    baseModel,
+    datasets,
+    method: method === "full" ? TrainingMethod.TRAINING_METHOD_FULL : TrainingMethod.TRAINING_METHOD_LORA,
+    hyperParams,
+    maxFee,
+    childName: input.childName,
+    childVersion: input.childVersion,
+    childLicense: input.childLicense ?? "",
+  });
+  const res = await client.signAndBroadcast([{ typeUrl: trainingTypeUrls.MsgRequestTraining, value }]);
+  const reply = res.msgResponses.find((r) => r.typeUrl === trainingResponseTypeUrls.MsgRequestTrainingResponse);
+  if (!reply) throw new InferchainError("unknown", "the chain returned no MsgRequestTrainingResponse", { txHash: res.transactionHash });
+  const out = MsgRequestTrainingResponse.decode(reply.value);
+  return { jobId: out.jobId, executor: out.executor, deadlineHeight: Number(out.deadlineHeight), recipeHash: out.recipeHash, txHash: res.transactionHash, height: res.height };
+}
+
+/** A training job by id; NotFoundError (field job_id) when there is none. */
+export async function getTrainingJob(client: Pick<InferchainClient, "training">, id: bigint | number | string): Promise<TrainingJob> {
+  const jobId = toId(id, "job_id");
+  try {
+    const res = await wrap(() => client.training.TrainingJob({ id: jobId }));
+    if (!res.job || res.job.id !== jobId) throw new NotFoundError(`training job ${jobId} not found`, { field: "job_id" });
+    return res.job;
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new NotFoundError(`training job ${jobId} not found`, { field: "job_id", cause: err });
+    throw err;
+  }
+}
+
+export interface WaitForTrainingOptions {
+  /** Default: 30 minutes (training takes a while). */
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Polls until the job is COMPLETED (returns it: result.childModel is the registered child) or REFUNDED
+ * (InferchainError "refunded" with the chain's reason). Times out with "timeout"; the job is not lost.
+ */
+export async function waitForTraining(client: Pick<InferchainClient, "training">, id: bigint | number | string, opts: WaitForTrainingOptions = {}): Promise<TrainingJob> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 30 * 60_000);
+  const poll = opts.pollIntervalMs ?? 1000;
+  for (;;) {
+    const job = await getTrainingJob(client, id);
+    if (job.status === TrainingStatus.TRAINING_STATUS_COMPLETED) return job;
+    if (job.status === TrainingStatus.TRAINING_STATUS_REFUNDED) {
+      throw new InferchainError("refunded", `training job ${job.id} was refunded: ${job.statusReason}`, { field: "job_id" });
+    }
+    if (Date.now() + poll > deadline) throw new InferchainError("timeout", `training job ${job.id} is still ${TrainingStatus[job.status]}; query it later with its id`, { field: "job_id" });
+    if (opts.signal?.aborted) throw new InferchainError("timeout", "aborted", { field: "job_id" });
+    await new Promise((r) => setTimeout(r, poll));
+  }
+}
