@@ -120,7 +120,16 @@ function verifierDuty(p: SidecarParts, lock: EngineLock): VerifierDuty {
   return new VerifierDuty({
     store: p.audits,
     chain: auditChain,
-    checker: new EngineAuditChecker({ models: p.models, chain: auditChain, lock, options: cfg.verify.check, fetchTimeoutMs: cfg.verify.fetchTimeoutMs }),
+    checker: new EngineAuditChecker({
+      models: p.models,
+      chain: auditChain,
+      lock,
+      options: cfg.verify.check,
+      tolerances: cfg.verify.tolerances,
+      toleranceOverride: cfg.verify.toleranceOverride,
+      alwaysFraud: cfg.faults.verify.alwaysFraud,
+      fetchTimeoutMs: cfg.verify.fetchTimeoutMs,
+    }),
     submitter: verdicts,
     validator: cfg.validator,
     log: p.log.child({ component: 'audits' }),
