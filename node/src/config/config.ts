@@ -9,6 +9,7 @@ import type { SidecarKeyConfig } from '../chain/signer.js';
 import { ENGINE_DEFAULTS, parseEngineConfig, type EngineConfig } from '../engine/config.js';
 import { integer } from '../util/config-section.js';
 import { NO_FAULTS, parseFaultsConfig, type FaultsConfig } from '../faults/config.js';
+import { ADMISSION_DEFAULTS, parseAdmissionConfig, type AdmissionConfig } from '../jobs/admission.js';
 import type { ServedModel } from '../store/model-store.js';
 
 // Each module owns the type (and, for verify/faults, the parser) of its section; this file composes them.
@@ -48,6 +49,8 @@ export interface NodeConfig {
   verify: VerifyConfig;
   /** Fault injection for e2e tests only; off unless set in the config file (faults/config.ts). */
   faults: FaultsConfig;
+  /** Overload rejection at job intake (jobs/admission.ts). */
+  admission: AdmissionConfig;
 }
 
 export const DEFAULT_API_PORT = 26690;
@@ -210,7 +213,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   };
   const path = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
 
-  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'engine', 'api', 'logLevel', 'verify', 'faults', '$schema', 'comment']);
+  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'engine', 'api', 'logLevel', 'verify', 'faults', 'admission', '$schema', 'comment']);
   for (const k of Object.keys(doc)) if (!known.has(k)) problems.push(`${k}: unknown setting (known: ${[...known].filter((x) => !x.startsWith('$')).join(', ')})`);
 
   const c = section('chain');
@@ -269,5 +272,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   const verify = doc.verify === undefined ? structuredClone(VERIFY_DEFAULTS) : parseVerifyConfig(doc.verify, problems);
   const faults = doc.faults === undefined ? structuredClone(NO_FAULTS) : parseFaultsConfig(doc.faults, problems, path);
 
-  return { chain, sidecar, validator, dataDir, models, engine, api, logLevel, verify, faults };
+  const admission = doc.admission === undefined ? { ...ADMISSION_DEFAULTS } : parseAdmissionConfig(doc.admission, problems);
+
+  return { chain, sidecar, validator, dataDir, models, engine, api, logLevel, verify, faults, admission };
 }

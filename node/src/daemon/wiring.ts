@@ -3,6 +3,7 @@
  * connection, model store, signer), this wires the job processor, the verifier duty and the follower with its event
  * handlers (jobs/events.ts, audits/setup.ts). Business rules live in those modules, not here.
  */
+import { JobAdmission, maxConcurrentJobs, measuredGenerator } from '../jobs/admission.js';
 import type { OfflineSigner } from '@cosmjs/proto-signing';
 import type { Executor, Job } from '@inferchain/sdk';
 import type { Logger } from 'pino';
@@ -66,10 +67,12 @@ export interface SidecarServices {
 export function wireSidecar(p: SidecarParts): SidecarServices {
   const cfg = p.config;
   const engineLock = new EngineLock(); // generations and audit checks take turns on the engine
+  const admission = new JobAdmission({ config: cfg.admission, concurrency: maxConcurrentJobs(cfg.engine) });
   const processor = new JobProcessor({
     queue: p.queue,
     chain: p.chain,
-    generator: lockedGenerator(generator(p), engineLock),
+    // timed outside the lock: waits behind audit checks are part of the throughput a new job can expect
+    generator: measuredGenerator(lockedGenerator(generator(p), engineLock), admission),
     submitter: p.submitter,
     validator: cfg.validator,
     log: p.log.child({ component: 'jobs' }),
@@ -77,7 +80,7 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
   });
   const duty = cfg.verify.enabled ? verifierDuty(p, engineLock) : undefined;
   const handlers: ChainEventHandler[] = [
-    jobEventHandler({ queue: p.queue, chain: p.chain, processor, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }),
+    jobEventHandler({ queue: p.queue, admission, chain: p.chain, processor, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }),
   ];
   if (p.afterJobReconcile) handlers.push({ onBlockEvents: async () => undefined, reconcile: p.afterJobReconcile });
   if (duty) handlers.push(auditEventHandler({ store: p.audits, chain: p.chain, duty, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }));
@@ -91,6 +94,7 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
     ...(cfg.chain.websocket ? { websocketUrl: websocketUrlOf(cfg.chain.rpc) } : {}),
     onHeight: (h) => {
       duty?.kick(); // reveal windows open with heights
+      admission.observeHeight(h);
       p.metrics.chainHeight.set(h);
       p.metrics.cursorHeight.set(follower.cursor);
     },

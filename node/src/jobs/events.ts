@@ -6,7 +6,8 @@
 import type { Event } from '@cosmjs/stargate';
 import { decodeInferenceEvent, type EventJobAssigned, type InferenceEvent, type Job } from '@inferchain/sdk';
 import type { Logger } from 'pino';
-import type { JobSpec } from './types.js';
+import type { JobAdmission } from './admission.js';
+import type { JobRecord, JobSpec } from './types.js';
 
 /** An EventJobAssigned, as the sidecar uses it. */
 export interface JobAssignment {
@@ -88,7 +89,13 @@ export function assignmentHandler(o: AssignmentFilterOptions) {
 }
 
 export interface JobIntakeOptions {
-  queue: { receive(spec: JobSpec): Promise<{ isNew: boolean }> };
+  queue: {
+    receive(spec: JobSpec): Promise<{ isNew: boolean }>;
+    unfinished(): Promise<JobRecord[]>;
+    transition(id: string, to: 'rejecting', patch: { rejection: string; note: string }): Promise<unknown>;
+  };
+  /** Rejects (`overloaded`) a new assignment that cannot finish before its deadline (jobs/admission.ts). */
+  admission?: Pick<JobAdmission, 'decide' | 'rejected'>;
   chain: { getChainJob(id: string): Promise<Job | undefined>; pendingJobs(executor: string): Promise<Job[]> };
   processor: { kick(): void };
   sidecar: string;
@@ -109,7 +116,9 @@ export function jobEventHandler(o: JobIntakeOptions) {
         o.log.warn({ job: a.jobId }, 'assigned job not found on chain (skipped)');
         return;
       }
-      const { isNew } = await o.queue.receive(jobSpec(job, a));
+      const spec = jobSpec(job, a);
+      const { isNew } = await o.queue.receive(spec);
+      if (isNew && o.admission) await admit(o, spec, a.height);
       if (isNew) o.processor.kick();
     },
     onPending: async (jobs) => {
@@ -125,4 +134,14 @@ export function jobEventHandler(o: JobIntakeOptions) {
       if (added > 0) o.processor.kick();
     },
   });
+}
+
+/** Admission at intake: a new job we cannot finish in time is marked `rejecting` (the processor broadcasts it first). */
+async function admit(o: JobIntakeOptions, spec: JobSpec, height: number): Promise<void> {
+  const ahead = (await o.queue.unfinished()).filter((r) => r.id !== spec.id);
+  const d = o.admission!.decide(spec, ahead, height);
+  if (d.admit) return;
+  o.admission!.rejected(height);
+  await o.queue.transition(spec.id, 'rejecting', { rejection: d.reason, note: d.reason });
+  o.log.warn({ job: spec.id, estimateS: Math.round(d.estimateS * 10) / 10, budgetS: Math.round(d.budgetS * 10) / 10 }, 'overloaded: rejecting the job on chain (the requester is refunded)');
 }

@@ -56,7 +56,7 @@ export interface JobGenerator {
 }
 
 /** Machine codes of MsgRejectJob reasons sent by this sidecar. */
-export type UnrunnableCode = 'prompt_too_long';
+export type UnrunnableCode = 'prompt_too_long' | 'overloaded';
 
 /**
  * No honest executor can run this job (not a problem of this sidecar: e.g. the prompt, chat template applied,

@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
 import { UnrunnableJobError, rejectedBy, type ChainAccess, type ChainJobView, type JobGenerator, type ResultSubmitter } from './ports.js';
+import { rejectionsFirst } from './admission.js';
 import type { JobQueue } from './queue.js';
 import type { JobOutput, JobRecord } from './types.js';
 
@@ -41,7 +42,7 @@ export interface ProcessorOptions {
 
 export class JobProcessor extends DurableWorker<JobRecord> {
   constructor(private readonly o: ProcessorOptions) {
-    super({ name: 'job processor', what: 'job', unfinished: () => o.queue.unfinished(), idOf: (rec) => rec.id, log: o.log, idleMs: o.idleMs ?? 2000 });
+    super({ name: 'job processor', what: 'job', unfinished: async () => rejectionsFirst(await o.queue.unfinished()), idOf: (rec) => rec.id, log: o.log, idleMs: o.idleMs ?? 2000 });
   }
 
   /** Moves one job as far as it can go now. */

@@ -1,0 +1,152 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Job, JobStatus } from '@inferchain/sdk';
+import { ADMISSION_DEFAULTS, JobAdmission, maxConcurrentJobs, measuredGenerator, parseAdmissionConfig, rejectionsFirst, type AdmissionConfig } from './admission.js';
+import { jobEventHandler } from './events.js';
+import { JobProcessor } from './processor.js';
+import { JobQueue } from './queue.js';
+import { FakeChain, FakeGenerator, FakeSubmitter, SIDECAR, VALIDATOR, spec } from './testing.js';
+import type { JobRecord, JobState } from './types.js';
+
+const MODEL = 'a'.repeat(64);
+const log = pino({ level: 'silent' });
+const cfg = (over: Partial<AdmissionConfig> = {}): AdmissionConfig => ({ ...ADMISSION_DEFAULTS, blockTimeMs: 1000, initialTokensPerSecond: 10, safetyFactor: 1, reserveBlocks: 2, ...over });
+const queued = (n: number, maxTokens = 10, state: JobState = 'received') => Array.from({ length: n }, () => ({ model: MODEL, maxTokens, state }));
+
+describe('admission estimate', () => {
+  it('admits what fits before the deadline and rejects the rest as overloaded, naming the numbers', () => {
+    const a = new JobAdmission({ config: cfg(), concurrency: 1 });
+    // deadline 22 at height 10: (22 - 10 - 2) blocks x 1 s = 10 s; each job 10 tokens at 10 tokens/s = 1 s
+    const job = { model: MODEL, maxTokens: 10, deadlineHeight: 22 };
+    expect(a.decide(job, queued(9), 10)).toMatchObject({ admit: true, estimateS: 10, budgetS: 10 });
+    const d = a.decide(job, queued(10), 10);
+    expect(d.admit).toBe(false);
+    if (!d.admit) expect(d.reason).toMatch(/^overloaded: 10 job\(s\) queued ahead; about 11\.0 s needed \(max_tokens 10 at 10\.0 tokens\/s, concurrency 1\), 10\.0 s left before the deadline \(block 22, 1000 ms blocks\)$/);
+    // jobs past the engine (generated, submitting...) do not count
+    expect(a.decide(job, [...queued(9), ...queued(20, 10, 'submitting'), ...queued(5, 10, 'rejecting')], 10).admit).toBe(true);
+    // a deadline already inside the reserve never fits
+    expect(a.decide({ ...job, deadlineHeight: 12 }, [], 10).admit).toBe(false);
+  });
+
+  it('uses the measured tokens/s (running estimate per model) and the observed block time', () => {
+    let t = 0;
+    const a = new JobAdmission({ config: cfg(), concurrency: 1, now: () => t });
+    a.observeGeneration(MODEL, 100, 1); // 100 tokens/s
+    expect(a.tokensPerSecond(MODEL)).toBe(100);
+    a.observeGeneration(MODEL, 50, 1);
+    expect(a.tokensPerSecond(MODEL)).toBeCloseTo(0.3 * 50 + 0.7 * 100);
+    expect(a.tokensPerSecond('b'.repeat(64))).toBe(10); // another model: the initial value
+    a.observeGeneration(MODEL, 0, 1); // nothing measured from an empty output
+    expect(a.tokensPerSecond(MODEL)).toBeCloseTo(85);
+    a.observeHeight(100);
+    t = 4000;
+    a.observeHeight(102); // 2 s blocks
+    expect(a.blockTimeMs()).toBe(2000);
+    t = 4500;
+    a.observeHeight(102); // same height: no sample
+    expect(a.blockTimeMs()).toBe(2000);
+    const est = a.estimate({ model: MODEL, maxTokens: 85, deadlineHeight: 112 }, queued(1, 85), 100);
+    expect(est.estimateS).toBeCloseTo(2);
+    expect(est.budgetS).toBe(20);
+  });
+
+  it('concurrency > 1 (engine.maxConcurrentJobs) divides the queued work', () => {
+    const job = { model: MODEL, maxTokens: 10, deadlineHeight: 22 };
+    expect(new JobAdmission({ config: cfg(), concurrency: 1 }).decide(job, queued(19), 10).admit).toBe(false);
+    expect(new JobAdmission({ config: cfg(), concurrency: 2 }).decide(job, queued(19), 10).admit).toBe(true);
+    expect(maxConcurrentJobs({ threads: 1 })).toBe(1);
+    expect(maxConcurrentJobs({ maxConcurrentJobs: 4 })).toBe(4);
+    expect(maxConcurrentJobs({ maxConcurrentJobs: 0 })).toBe(1);
+  });
+
+  it('past the free rejections of the window it admits (a rejection would cost a miss anyway); disabled admits all', () => {
+    const a = new JobAdmission({ config: cfg({ maxRejectionsPerWindow: 3, rejectionWindowBlocks: 10 }), concurrency: 1 });
+    const job = { model: MODEL, maxTokens: 10, deadlineHeight: 22 };
+    const decideAt = (h: number) => a.decide({ ...job, deadlineHeight: h + 12 }, queued(50), h);
+    expect(decideAt(10).admit).toBe(false);
+    a.rejected(10);
+    expect(decideAt(10).admit).toBe(false);
+    a.rejected(10);
+    expect(decideAt(11).admit).toBe(true); // 2 used, one kept in hand (the chain's window is not ours)
+    expect(decideAt(21).admit).toBe(false); // the window slid past them
+    expect(new JobAdmission({ config: cfg({ enabled: false }), concurrency: 1 }).decide(job, queued(50), 10).admit).toBe(true);
+  });
+
+  it('config section: defaults, ranges, unknown keys', () => {
+    const p: string[] = [];
+    expect(parseAdmissionConfig({}, p)).toEqual(ADMISSION_DEFAULTS);
+    expect(parseAdmissionConfig({ safetyFactor: 0.5, reserveBlocks: 1.5, bogus: 1, enabled: 'yes' }, p)).toEqual(ADMISSION_DEFAULTS);
+    expect(p.join('\n')).toMatch(/admission.bogus: unknown setting/);
+    expect(p.join('\n')).toMatch(/admission.safetyFactor: must be a number in \[1, 100\]/);
+    expect(p.join('\n')).toMatch(/admission.reserveBlocks: must be an integer/);
+    expect(p.join('\n')).toMatch(/admission.enabled: must be true or false/);
+  });
+
+  it('measuredGenerator feeds tokens/s; rejectionsFirst orders rejections ahead', async () => {
+    const a = new JobAdmission({ config: cfg(), concurrency: 1 });
+    let t = 0;
+    const gen = new FakeGenerator(new Set([MODEL]));
+    const timed = measuredGenerator({ serves: (m) => gen.serves(m), generate: async (s) => ((t += 500), gen.generate(s)) }, a, () => t);
+    await timed.generate(spec(1, { prompt: 'abcdefghij', maxTokens: 10 }));
+    expect(a.tokensPerSecond(MODEL)).toBe(20); // 10 tokens in 0.5 s
+    const recs = [{ state: 'received' as const, id: 1 }, { state: 'rejecting' as const, id: 2 }, { state: 'generating' as const, id: 3 }];
+    expect(rejectionsFirst(recs).map((r) => r.id)).toEqual([2, 1, 3]);
+  });
+});
+
+describe('admission at intake, through the processor', () => {
+  let dir: string;
+  let db: Level<string, unknown>;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'inferchain-admission-'));
+    db = new Level<string, unknown>(join(dir, 'db'), { valueEncoding: 'json' });
+    await db.open();
+  });
+  afterEach(async () => {
+    if (db.status === 'open') await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a burst beyond capacity: the jobs that fit are generated, the others rejected as overloaded (one MsgRejectJob each), nothing expires', async () => {
+    const queue = new JobQueue(db);
+    const chain = new FakeChain();
+    const sub = new FakeSubmitter(chain);
+    const gen = new FakeGenerator(new Set([MODEL]));
+    const admission = new JobAdmission({ config: cfg(), concurrency: 1 });
+    const processor = new JobProcessor({ queue, chain, generator: gen, submitter: sub, validator: VALIDATOR, log, idleMs: 10, retryBaseMs: 10 });
+    const chainJobs = new Map<string, Job>();
+    const handler = jobEventHandler({
+      queue,
+      admission,
+      chain: { getChainJob: async (id) => chainJobs.get(id), pendingJobs: async () => [] },
+      processor,
+      sidecar: SIDECAR,
+      validator: VALIDATOR,
+      log,
+    });
+    // 12 jobs of 10 tokens at 10 tokens/s (1 s each) with 10 s before the deadline: 10 fit
+    const events = [];
+    for (let i = 1; i <= 12; i++) {
+      const s = spec(i, { prompt: 'abcdefghij', maxTokens: 10, deadlineHeight: 22, model: MODEL });
+      chain.assign(s);
+      chainJobs.set(s.id, Job.fromPartial({ id: BigInt(i), model: MODEL, requester: s.requester, prompt: s.prompt, maxTokens: 10, seed: 1n, attempt: 1, deadlineHeight: 22n, executor: VALIDATOR, status: JobStatus.JOB_STATUS_PENDING }));
+      events.push({ type: 'EventJobAssigned' as const, value: { jobId: BigInt(i), model: MODEL, requester: s.requester, executor: VALIDATOR, sidecar: SIDECAR, attempt: 1, deadlineHeight: 22n } });
+    }
+    await handler.onBlockEvents(events as never, 10);
+    const states = (await queue.list()).map((r: JobRecord) => [r.id, r.state]);
+    expect(states.filter(([, s]) => s === 'rejecting').map(([id]) => id)).toEqual(['11', '12']);
+    processor.start();
+    const end = Date.now() + 5000;
+    while ((await queue.unfinished()).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    await processor.stop();
+    expect(sub.rejections.map((r) => r.id)).toEqual(['11', '12']);
+    expect(sub.rejections[0]!.reason).toMatch(/^overloaded: 10 job\(s\) queued ahead/);
+    expect(sub.submissions).toHaveLength(10);
+    const counts = await queue.countByState();
+    expect(counts).toMatchObject({ confirmed: 10, rejected: 2, expired: 0, failed: 0 });
+  });
+});
