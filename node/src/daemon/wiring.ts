@@ -80,7 +80,7 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
   });
   const duty = cfg.verify.enabled ? verifierDuty(p, engineLock) : undefined;
   const handlers: ChainEventHandler[] = [
-    jobEventHandler({ queue: p.queue, admission, chain: p.chain, processor, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }),
+    jobEventHandler({ queue: p.queue, admission, ...(p.submitter.rejectMany ? { rejectMany: (jobs) => p.submitter.rejectMany!(jobs) } : {}), chain: p.chain, processor, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }),
   ];
   if (p.afterJobReconcile) handlers.push({ onBlockEvents: async () => undefined, reconcile: p.afterJobReconcile });
   if (duty) handlers.push(auditEventHandler({ store: p.audits, chain: p.chain, duty, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }));

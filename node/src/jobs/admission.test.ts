@@ -111,7 +111,7 @@ describe('admission at intake, through the processor', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('a burst beyond capacity: the jobs that fit are generated, the others rejected as overloaded (one MsgRejectJob each), nothing expires', async () => {
+  async function burst(batched: boolean, failBatch = false) {
     const queue = new JobQueue(db);
     const chain = new FakeChain();
     const sub = new FakeSubmitter(chain);
@@ -122,6 +122,7 @@ describe('admission at intake, through the processor', () => {
     const handler = jobEventHandler({
       queue,
       admission,
+      ...(batched ? { rejectMany: (jobs: readonly { job: JobRecord; reason: string }[]) => (failBatch ? Promise.reject(new Error('tx too large')) : sub.rejectMany(jobs)) } : {}),
       chain: { getChainJob: async (id) => chainJobs.get(id), pendingJobs: async () => [] },
       processor,
       sidecar: SIDECAR,
@@ -137,16 +138,31 @@ describe('admission at intake, through the processor', () => {
       events.push({ type: 'EventJobAssigned' as const, value: { jobId: BigInt(i), model: MODEL, requester: s.requester, executor: VALIDATOR, sidecar: SIDECAR, attempt: 1, deadlineHeight: 22n } });
     }
     await handler.onBlockEvents(events as never, 10);
-    const states = (await queue.list()).map((r: JobRecord) => [r.id, r.state]);
-    expect(states.filter(([, s]) => s === 'rejecting').map(([id]) => id)).toEqual(['11', '12']);
+    const afterIntake = await queue.list();
     processor.start();
     const end = Date.now() + 5000;
     while ((await queue.unfinished()).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     await processor.stop();
-    expect(sub.rejections.map((r) => r.id)).toEqual(['11', '12']);
+    return { afterIntake, sub, counts: await queue.countByState() };
+  }
+
+  it('a burst beyond capacity: the block\'s overloaded jobs are rejected in one transaction at intake, the rest generated, nothing expires', async () => {
+    const { afterIntake, sub, counts } = await burst(true);
+    expect(afterIntake.filter((r) => r.state === 'rejected').map((r) => r.id)).toEqual(['11', '12']); // before any generation
+    expect(sub.batches).toEqual([['11', '12']]);
     expect(sub.rejections[0]!.reason).toMatch(/^overloaded: 10 job\(s\) queued ahead/);
     expect(sub.submissions).toHaveLength(10);
-    const counts = await queue.countByState();
     expect(counts).toMatchObject({ confirmed: 10, rejected: 2, expired: 0, failed: 0 });
+  });
+
+  it('without batching, or when the batch fails, the processor rejects them one by one (rejections first)', async () => {
+    for (const [batched, fail] of [[false, false], [true, true]] as const) {
+      const { afterIntake, sub, counts } = await burst(batched, fail);
+      expect(afterIntake.filter((r) => r.state === 'rejecting').map((r) => r.id)).toEqual(['11', '12']);
+      expect(sub.batches).toEqual([]);
+      expect(sub.rejections.map((r) => r.id)).toEqual(['11', '12']);
+      expect(counts).toMatchObject({ confirmed: 10, rejected: 2, expired: 0, failed: 0 });
+      await db.clear();
+    }
   });
 });

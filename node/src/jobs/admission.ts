@@ -15,8 +15,10 @@
  * a running estimate from the heights the follower sees.
  *
  * Rejections are free only up to the chain's `max_rejections_per_window`; past that a rejection counts as a
- * missed deadline, exactly like letting the job expire, so the job is then admitted and attempted (it may still
- * make it). The window is tracked locally from our own rejections.
+ * missed deadline, like letting the job expire. A block's overloaded rejections go out in one transaction
+ * (jobs/events.ts), and misses count once per block, so by default (`maxRejectionsPerWindow` 0) we keep
+ * rejecting: one miss at most, reset by our next result, and no engine time spent on a job that cannot make it.
+ * Set it to the chain's value to attempt such jobs instead once the free ones are used (tracked locally).
  *
  * Config section `admission` (config/CONFIG.md).
  */
@@ -46,7 +48,7 @@ export const ADMISSION_DEFAULTS: AdmissionConfig = {
   initialTokensPerSecond: 20,
   safetyFactor: 1.5,
   reserveBlocks: 2,
-  maxRejectionsPerWindow: 20,
+  maxRejectionsPerWindow: 0,
   rejectionWindowBlocks: 100,
 };
 

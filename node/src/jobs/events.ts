@@ -92,10 +92,16 @@ export interface JobIntakeOptions {
   queue: {
     receive(spec: JobSpec): Promise<{ isNew: boolean }>;
     unfinished(): Promise<JobRecord[]>;
-    transition(id: string, to: 'rejecting', patch: { rejection: string; note: string }): Promise<unknown>;
+    transition(id: string, to: 'rejecting' | 'rejected', patch: { rejection?: string; note: string; txHash?: string; reason?: string }): Promise<unknown>;
   };
   /** Rejects (`overloaded`) a new assignment that cannot finish before its deadline (jobs/admission.ts). */
   admission?: Pick<JobAdmission, 'decide' | 'rejected'>;
+  /**
+   * With `admission`: the block's overloaded rejections go out together, in one transaction, right after the
+   * block's assignments were taken in; on any failure they stay `rejecting` for the processor (one by one,
+   * the chain read first).
+   */
+  rejectMany?: (jobs: readonly { job: JobRecord; reason: string }[]) => Promise<{ txHash: string; height: number }>;
   chain: { getChainJob(id: string): Promise<Job | undefined>; pendingJobs(executor: string): Promise<Job[]> };
   processor: { kick(): void };
   sidecar: string;
@@ -105,7 +111,8 @@ export interface JobIntakeOptions {
 
 /** Assignments and pending jobs of ours into the queue (new ones wake the processor). */
 export function jobEventHandler(o: JobIntakeOptions) {
-  return assignmentHandler({
+  const refused: { job: JobRecord; reason: string }[] = [];
+  const inner = assignmentHandler({
     sidecar: o.sidecar,
     validator: o.validator,
     log: o.log,
@@ -118,8 +125,9 @@ export function jobEventHandler(o: JobIntakeOptions) {
       }
       const spec = jobSpec(job, a);
       const { isNew } = await o.queue.receive(spec);
-      if (isNew && o.admission) await admit(o, spec, a.height);
-      if (isNew) o.processor.kick();
+      const rejected = isNew && o.admission ? await admit(o, spec, a.height) : undefined;
+      if (rejected && o.rejectMany) refused.push(rejected);
+      else if (isNew) o.processor.kick();
     },
     onPending: async (jobs) => {
       let added = 0;
@@ -134,14 +142,34 @@ export function jobEventHandler(o: JobIntakeOptions) {
       if (added > 0) o.processor.kick();
     },
   });
+  return {
+    ...inner,
+    async onBlockEvents(events: readonly InferenceEvent[], height: number): Promise<void> {
+      await inner.onBlockEvents(events, height);
+      if (refused.length > 0) await flushRejections(o, refused.splice(0));
+    },
+  };
 }
 
-/** Admission at intake: a new job we cannot finish in time is marked `rejecting` (the processor broadcasts it first). */
-async function admit(o: JobIntakeOptions, spec: JobSpec, height: number): Promise<void> {
+async function flushRejections(o: JobIntakeOptions, batch: { job: JobRecord; reason: string }[]): Promise<void> {
+  try {
+    const r = await o.rejectMany!(batch);
+    for (const { job, reason } of batch) await o.queue.transition(job.id, 'rejected', { txHash: r.txHash, reason, note: `rejection included at height ${r.height} (batch of ${batch.length})` });
+    o.log.info({ jobs: batch.length, txHash: r.txHash, height: r.height }, 'overloaded jobs rejected on chain in one transaction (requesters refunded)');
+  } catch (e) {
+    // All or nothing: the processor takes them one by one, reading the chain first.
+    o.log.warn({ jobs: batch.length, err: (e as Error).message }, 'batched rejection failed; rejecting one by one');
+  }
+  o.processor.kick();
+}
+
+/** Admission at intake: a new job we cannot finish in time is marked `rejecting` (returned for the block's batch). */
+async function admit(o: JobIntakeOptions, spec: JobSpec, height: number): Promise<{ job: JobRecord; reason: string } | undefined> {
   const ahead = (await o.queue.unfinished()).filter((r) => r.id !== spec.id);
   const d = o.admission!.decide(spec, ahead, height);
-  if (d.admit) return;
+  if (d.admit) return undefined;
   o.admission!.rejected(height);
-  await o.queue.transition(spec.id, 'rejecting', { rejection: d.reason, note: d.reason });
+  const job = (await o.queue.transition(spec.id, 'rejecting', { rejection: d.reason, note: d.reason })) as JobRecord;
   o.log.warn({ job: spec.id, estimateS: Math.round(d.estimateS * 10) / 10, budgetS: Math.round(d.budgetS * 10) / 10 }, 'overloaded: rejecting the job on chain (the requester is refunded)');
+  return { job, reason: d.reason };
 }

@@ -42,6 +42,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       commit_blocks: 8,
       reveal_blocks: 8,
       slash_fraction: "0.050000000000000000",
+      // three paid verdicts per honest job must fit in the verifier pool's share of the cheapest job here
+      // (10% of 1000 + 10 x 8 = 108 uinfer), or the first jobs' verifiers find the pool empty
+      verifier_reward: { denom: "uinfer", amount: "30" },
       // The silent-verifier case must not jail anyone mid-suite (jailing is covered by the keeper tests).
       max_verifier_misses: 10,
     },
