@@ -16,3 +16,4 @@ export type { JobRecord, JobState, JobOutput, JobSpec } from './jobs/types.js';
 export type { SidecarChain, DaemonDeps } from './daemon/daemon.js';
 // Verifier core: judges a claimed result with one teacher-forced forward pass.
 export { checkClaim, jobPromptInput, jobPromptTokenIds, CheckError, DEFAULT_CHECK_OPTIONS, type Claim, type CheckOptions, type CheckResult } from './verify/check.js';
+export { loadCalibratedTable, tolerancesFor, weightVariantOf, type ToleranceTable, type WeightVariant } from './verify/tolerances.js';

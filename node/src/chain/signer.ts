@@ -137,7 +137,9 @@ export class ChainSubmitter implements ResultSubmitter {
 
   async rejectMany(jobs: readonly { job: JobRecord; reason: string }[]): Promise<SubmitReceipt> {
     const msgs = jobs.map(({ job, reason }) => ({ typeUrl: inferenceTypeUrls.MsgRejectJob, value: ChainSubmitter.rejectMessage(this.address, job, reason) }));
-    return this.broadcast({ id: jobs.map((j) => j.job.id).join(',') }, msgs);
+    // the memo names the first job and the count (a memo is at most 256 characters)
+    const label = jobs.length === 1 ? jobs[0]!.job.id : `${jobs[0]?.job.id} and ${jobs.length - 1} more`;
+    return this.broadcast({ id: label }, msgs);
   }
 
   /**

@@ -140,7 +140,7 @@ afterAll(async () => {
 });
 
 describe("sampled verification with p = 100%", () => {
-  it("(a) honest jobs are all audited by the two other executors and pass; nobody is slashed", async () => {
+  it("(a) honest jobs are all audited by the three other executors and pass; nobody is slashed", async () => {
     const before = await allTokens();
     const outcomes = await runJobs(["Hello", "The sky is", "Once upon a time", "A recipe for bread", "Count to five", "Hi there"]);
     for (const o of outcomes) {
