@@ -77,6 +77,7 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
     validator: cfg.validator,
     log: p.log.child({ component: 'jobs' }),
     metrics: p.metrics,
+    skip: (id) => admission.inFlight.has(id),
   });
   const duty = cfg.verify.enabled ? verifierDuty(p, engineLock) : undefined;
   const handlers: ChainEventHandler[] = [

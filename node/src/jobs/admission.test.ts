@@ -10,7 +10,7 @@ import { jobEventHandler } from './events.js';
 import { JobProcessor } from './processor.js';
 import { JobQueue } from './queue.js';
 import { FakeChain, FakeGenerator, FakeSubmitter, SIDECAR, VALIDATOR, spec } from './testing.js';
-import type { JobRecord, JobState } from './types.js';
+import type { JobRecord, JobSpec, JobState } from './types.js';
 
 const MODEL = 'a'.repeat(64);
 const log = pino({ level: 'silent' });
@@ -111,13 +111,19 @@ describe('admission at intake, through the processor', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function burst(batched: boolean, failBatch = false) {
+  async function burst(batched: boolean, failBatch = false, running = false) {
     const queue = new JobQueue(db);
     const chain = new FakeChain();
     const sub = new FakeSubmitter(chain);
     const gen = new FakeGenerator(new Set([MODEL]));
     const admission = new JobAdmission({ config: cfg(), concurrency: 1 });
-    const processor = new JobProcessor({ queue, chain, generator: gen, submitter: sub, validator: VALIDATOR, log, idleMs: 10, retryBaseMs: 10 });
+    // running: the processor is live during intake, its first generation held until the block was taken in
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const held = { serves: (m: string) => gen.serves(m), generate: async (s: JobSpec) => (await gate, gen.generate(s)) };
+    if (!running) open();
+    const processor = new JobProcessor({ queue, chain, generator: held, submitter: sub, validator: VALIDATOR, log, idleMs: 1, retryBaseMs: 10, skip: (id) => admission.inFlight.has(id) });
+    if (running) processor.start();
     const chainJobs = new Map<string, Job>();
     const handler = jobEventHandler({
       queue,
@@ -139,7 +145,8 @@ describe('admission at intake, through the processor', () => {
     }
     await handler.onBlockEvents(events as never, 10);
     const afterIntake = await queue.list();
-    processor.start();
+    if (!running) processor.start();
+    open();
     const end = Date.now() + 5000;
     while ((await queue.unfinished()).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     await processor.stop();
@@ -152,6 +159,13 @@ describe('admission at intake, through the processor', () => {
     expect(sub.batches).toEqual([['11', '12']]);
     expect(sub.rejections[0]!.reason).toMatch(/^overloaded: 10 job\(s\) queued ahead/);
     expect(sub.submissions).toHaveLength(10);
+    expect(counts).toMatchObject({ confirmed: 10, rejected: 2, expired: 0, failed: 0 });
+  });
+
+  it('a processor already running leaves the batch alone: each overloaded job is rejected exactly once, in the batch', async () => {
+    const { sub, counts } = await burst(true, false, true);
+    expect(sub.batches).toEqual([['11', '12']]);
+    expect(sub.rejections.map((r) => r.id)).toEqual(['11', '12']);
     expect(counts).toMatchObject({ confirmed: 10, rejected: 2, expired: 0, failed: 0 });
   });
 

@@ -107,6 +107,8 @@ export interface AdmissionOptions {
 }
 
 export class JobAdmission {
+  /** Jobs whose batched rejection intake is broadcasting (the processor leaves them alone meanwhile). */
+  readonly inFlight = new Set<string>();
   private readonly tps = new Map<string, Ewma>();
   private readonly blockMs = new Ewma(0.2);
   private lastHeight: { h: number; t: number } | undefined;

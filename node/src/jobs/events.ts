@@ -95,7 +95,7 @@ export interface JobIntakeOptions {
     transition(id: string, to: 'rejecting' | 'rejected', patch: { rejection?: string; note: string; txHash?: string; reason?: string }): Promise<unknown>;
   };
   /** Rejects (`overloaded`) a new assignment that cannot finish before its deadline (jobs/admission.ts). */
-  admission?: Pick<JobAdmission, 'decide' | 'rejected'>;
+  admission?: Pick<JobAdmission, 'decide' | 'rejected' | 'inFlight'>;
   /**
    * With `admission`: the block's overloaded rejections go out together, in one transaction, right after the
    * block's assignments were taken in; on any failure they stay `rejecting` for the processor (one by one,
@@ -159,6 +159,8 @@ async function flushRejections(o: JobIntakeOptions, batch: { job: JobRecord; rea
   } catch (e) {
     // All or nothing: the processor takes them one by one, reading the chain first.
     o.log.warn({ jobs: batch.length, err: (e as Error).message }, 'batched rejection failed; rejecting one by one');
+  } finally {
+    for (const { job } of batch) o.admission?.inFlight.delete(job.id);
   }
   o.processor.kick();
 }
@@ -169,6 +171,7 @@ async function admit(o: JobIntakeOptions, spec: JobSpec, height: number): Promis
   const d = o.admission!.decide(spec, ahead, height);
   if (d.admit) return undefined;
   o.admission!.rejected(height);
+  if (o.rejectMany) o.admission!.inFlight.add(spec.id); // ours to broadcast in the block's batch
   const job = (await o.queue.transition(spec.id, 'rejecting', { rejection: d.reason, note: d.reason })) as JobRecord;
   o.log.warn({ job: spec.id, estimateS: Math.round(d.estimateS * 10) / 10, budgetS: Math.round(d.budgetS * 10) / 10 }, 'overloaded: rejecting the job on chain (the requester is refunded)');
   return { job, reason: d.reason };

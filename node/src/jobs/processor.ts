@@ -38,11 +38,13 @@ export interface ProcessorOptions {
   retryBaseMs?: number;
   /** Broadcast attempts (transient failures) before a job is marked failed, results and rejections alike. Default 5. */
   maxSubmitAttempts?: number;
+  /** Records another component is broadcasting right now (intake's batched rejections): left alone. */
+  skip?: (id: string) => boolean;
 }
 
 export class JobProcessor extends DurableWorker<JobRecord> {
   constructor(private readonly o: ProcessorOptions) {
-    super({ name: 'job processor', what: 'job', unfinished: async () => rejectionsFirst(await o.queue.unfinished()), idOf: (rec) => rec.id, log: o.log, idleMs: o.idleMs ?? 2000 });
+    super({ name: 'job processor', what: 'job', unfinished: async () => rejectionsFirst((await o.queue.unfinished()).filter((r) => !o.skip?.(r.id))), idOf: (rec) => rec.id, log: o.log, idleMs: o.idleMs ?? 2000 });
   }
 
   /** Moves one job as far as it can go now. */
