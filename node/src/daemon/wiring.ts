@@ -3,7 +3,7 @@
  * connection, model store, signer), this wires the job processor, the verifier duty and the follower with its event
  * handlers (jobs/events.ts, audits/setup.ts). Business rules live in those modules, not here.
  */
-import { JobAdmission, maxConcurrentJobs, measuredGenerator } from '../jobs/admission.js';
+import { JobAdmission, maxConcurrentJobs, measuredGenerator, measuredSubmitter } from '../jobs/admission.js';
 import type { OfflineSigner } from '@cosmjs/proto-signing';
 import type { Executor, Job } from '@inferchain/sdk';
 import type { Logger } from 'pino';
@@ -73,7 +73,7 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
     chain: p.chain,
     // timed outside the lock: waits behind audit checks are part of the throughput a new job can expect
     generator: measuredGenerator(lockedGenerator(generator(p), engineLock), admission),
-    submitter: p.submitter,
+    submitter: measuredSubmitter(p.submitter, admission),
     validator: cfg.validator,
     log: p.log.child({ component: 'jobs' }),
     metrics: p.metrics,

@@ -20,14 +20,18 @@ const queued = (n: number, maxTokens = 10, state: JobState = 'received') => Arra
 describe('admission estimate', () => {
   it('admits what fits before the deadline and rejects the rest as overloaded, naming the numbers', () => {
     const a = new JobAdmission({ config: cfg(), concurrency: 1 });
-    // deadline 22 at height 10: (22 - 10 - 2) blocks x 1 s = 10 s; each job 10 tokens at 10 tokens/s = 1 s
+    // deadline 22 at height 10: (22 - 10 - 2) blocks x 1 s = 10 s; each job 10 tokens at 10 tokens/s = 1 s,
+    // plus 1 s to get its result included (one block until measured)
     const job = { model: MODEL, maxTokens: 10, deadlineHeight: 22 };
-    expect(a.decide(job, queued(9), 10)).toMatchObject({ admit: true, estimateS: 10, budgetS: 10 });
-    const d = a.decide(job, queued(10), 10);
+    expect(a.decide(job, queued(4), 10)).toMatchObject({ admit: true, estimateS: 10, budgetS: 10 });
+    const d = a.decide(job, queued(5), 10);
     expect(d.admit).toBe(false);
-    if (!d.admit) expect(d.reason).toMatch(/^overloaded: 10 job\(s\) queued ahead; about 11\.0 s needed \(max_tokens 10 at 10\.0 tokens\/s, concurrency 1\), 10\.0 s left before the deadline \(block 22, 1000 ms blocks\)$/);
+    if (!d.admit) expect(d.reason).toMatch(/^overloaded: 5 job\(s\) queued ahead; about 12\.0 s needed \(max_tokens 10 at 10\.0 tokens\/s \+ 1\.0 s per result, concurrency 1\), 10\.0 s left before the deadline \(block 22, 1000 ms blocks\)$/);
     // jobs past the engine (generated, submitting...) do not count
-    expect(a.decide(job, [...queued(9), ...queued(20, 10, 'submitting'), ...queued(5, 10, 'rejecting')], 10).admit).toBe(true);
+    expect(a.decide(job, [...queued(4), ...queued(20, 10, 'submitting'), ...queued(5, 10, 'rejecting')], 10).admit).toBe(true);
+    // a measured submission time replaces the block-time guess
+    a.observeSubmission(0.5);
+    expect(a.decide(job, queued(5), 10)).toMatchObject({ admit: true, estimateS: 9 });
     // a deadline already inside the reserve never fits
     expect(a.decide({ ...job, deadlineHeight: 12 }, [], 10).admit).toBe(false);
   });
@@ -50,14 +54,14 @@ describe('admission estimate', () => {
     a.observeHeight(102); // same height: no sample
     expect(a.blockTimeMs()).toBe(2000);
     const est = a.estimate({ model: MODEL, maxTokens: 85, deadlineHeight: 112 }, queued(1, 85), 100);
-    expect(est.estimateS).toBeCloseTo(2);
+    expect(est.estimateS).toBeCloseTo(2 * (1 + 2)); // 1 s of generation + one 2 s block for the result, each
     expect(est.budgetS).toBe(20);
   });
 
   it('concurrency > 1 (engine.maxConcurrentJobs) divides the queued work', () => {
     const job = { model: MODEL, maxTokens: 10, deadlineHeight: 22 };
-    expect(new JobAdmission({ config: cfg(), concurrency: 1 }).decide(job, queued(19), 10).admit).toBe(false);
-    expect(new JobAdmission({ config: cfg(), concurrency: 2 }).decide(job, queued(19), 10).admit).toBe(true);
+    expect(new JobAdmission({ config: cfg(), concurrency: 1 }).decide(job, queued(9), 10).admit).toBe(false);
+    expect(new JobAdmission({ config: cfg(), concurrency: 2 }).decide(job, queued(9), 10).admit).toBe(true);
     expect(maxConcurrentJobs({ threads: 1 })).toBe(1);
     expect(maxConcurrentJobs({ maxConcurrentJobs: 4 })).toBe(4);
     expect(maxConcurrentJobs({ maxConcurrentJobs: 0 })).toBe(1);
@@ -135,7 +139,7 @@ describe('admission at intake, through the processor', () => {
       validator: VALIDATOR,
       log,
     });
-    // 12 jobs of 10 tokens at 10 tokens/s (1 s each) with 10 s before the deadline: 10 fit
+    // 12 jobs of 10 tokens at 10 tokens/s (1 s each) + 1 s per result, 10 s before the deadline: 5 fit
     const events = [];
     for (let i = 1; i <= 12; i++) {
       const s = spec(i, { prompt: 'abcdefghij', maxTokens: 10, deadlineHeight: 22, model: MODEL });
@@ -155,27 +159,27 @@ describe('admission at intake, through the processor', () => {
 
   it('a burst beyond capacity: the block\'s overloaded jobs are rejected in one transaction at intake, the rest generated, nothing expires', async () => {
     const { afterIntake, sub, counts } = await burst(true);
-    expect(afterIntake.filter((r) => r.state === 'rejected').map((r) => r.id)).toEqual(['11', '12']); // before any generation
-    expect(sub.batches).toEqual([['11', '12']]);
-    expect(sub.rejections[0]!.reason).toMatch(/^overloaded: 10 job\(s\) queued ahead/);
-    expect(sub.submissions).toHaveLength(10);
-    expect(counts).toMatchObject({ confirmed: 10, rejected: 2, expired: 0, failed: 0 });
+    expect(afterIntake.filter((r) => r.state === 'rejected').map((r) => r.id)).toEqual(['6', '7', '8', '9', '10', '11', '12']); // before any generation
+    expect(sub.batches).toEqual([['6', '7', '8', '9', '10', '11', '12']]);
+    expect(sub.rejections[0]!.reason).toMatch(/^overloaded: 5 job\(s\) queued ahead/);
+    expect(sub.submissions).toHaveLength(5);
+    expect(counts).toMatchObject({ confirmed: 5, rejected: 7, expired: 0, failed: 0 });
   });
 
   it('a processor already running leaves the batch alone: each overloaded job is rejected exactly once, in the batch', async () => {
     const { sub, counts } = await burst(true, false, true);
-    expect(sub.batches).toEqual([['11', '12']]);
-    expect(sub.rejections.map((r) => r.id)).toEqual(['11', '12']);
-    expect(counts).toMatchObject({ confirmed: 10, rejected: 2, expired: 0, failed: 0 });
+    expect(sub.batches).toEqual([['6', '7', '8', '9', '10', '11', '12']]);
+    expect(sub.rejections.map((r) => r.id)).toEqual(['6', '7', '8', '9', '10', '11', '12']);
+    expect(counts).toMatchObject({ confirmed: 5, rejected: 7, expired: 0, failed: 0 });
   });
 
   it('without batching, or when the batch fails, the processor rejects them one by one (rejections first)', async () => {
     for (const [batched, fail] of [[false, false], [true, true]] as const) {
       const { afterIntake, sub, counts } = await burst(batched, fail);
-      expect(afterIntake.filter((r) => r.state === 'rejecting').map((r) => r.id)).toEqual(['11', '12']);
+      expect(afterIntake.filter((r) => r.state === 'rejecting').map((r) => r.id)).toEqual(['6', '7', '8', '9', '10', '11', '12']);
       expect(sub.batches).toEqual([]);
-      expect(sub.rejections.map((r) => r.id)).toEqual(['11', '12']);
-      expect(counts).toMatchObject({ confirmed: 10, rejected: 2, expired: 0, failed: 0 });
+      expect(sub.rejections.map((r) => r.id)).toEqual(['6', '7', '8', '9', '10', '11', '12']);
+      expect(counts).toMatchObject({ confirmed: 5, rejected: 7, expired: 0, failed: 0 });
       await db.clear();
     }
   });

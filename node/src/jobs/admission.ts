@@ -5,7 +5,9 @@
  * requests must not knock an honest executor out.
  *
  * Estimate (seconds), for a job arriving behind `ahead` unfinished jobs of ours:
- *   work(j)  = max_tokens(j) / tokens_per_second(model(j))        (max_tokens: the most the job may take)
+ *   work(j)  = max_tokens(j) / tokens_per_second(model(j)) + submit  (max_tokens: the most the job may take;
+ *              submit: the measured time to get a result included, about a block, during which the
+ *              processor does not generate)
  *   finish   = (Σ work(ahead) + work(job)) / concurrency × safetyFactor
  *   budget   = (deadline - height - reserveBlocks) × block_time
  * Rejected when finish > budget. tokens/s is a running estimate per model (EWMA over finished generations,
@@ -23,7 +25,7 @@
  * Config section `admission` (config/CONFIG.md).
  */
 import { section, unknownKeys } from '../util/config-section.js';
-import type { JobGenerator } from './ports.js';
+import type { JobGenerator, ResultSubmitter } from './ports.js';
 import type { JobRecord, JobSpec, JobState } from './types.js';
 
 export interface AdmissionConfig {
@@ -111,6 +113,7 @@ export class JobAdmission {
   readonly inFlight = new Set<string>();
   private readonly tps = new Map<string, Ewma>();
   private readonly blockMs = new Ewma(0.2);
+  private readonly submitS = new Ewma(0.3);
   private lastHeight: { h: number; t: number } | undefined;
   private readonly rejectedAt: number[] = [];
   private readonly now: () => number;
@@ -125,6 +128,16 @@ export class JobAdmission {
     let e = this.tps.get(model);
     if (!e) this.tps.set(model, (e = new Ewma(0.3)));
     e.add(tokens / seconds);
+  }
+
+  /** A result broadcast that took `seconds` until inclusion. */
+  observeSubmission(seconds: number): void {
+    if (seconds > 0 && Number.isFinite(seconds)) this.submitS.add(seconds);
+  }
+
+  /** Seconds a result takes to be included (measured; one block time until then). */
+  submitSeconds(): number {
+    return this.submitS.value ?? this.blockTimeMs() / 1000;
   }
 
   /** A chain height seen by the follower (block time estimate). */
@@ -145,7 +158,8 @@ export class JobAdmission {
 
   /** Estimated seconds to finish `spec` behind `ahead`, and the seconds left before its deadline at `height`. */
   estimate(spec: Pick<JobSpec, 'model' | 'maxTokens' | 'deadlineHeight'>, ahead: readonly Pick<JobRecord, 'model' | 'maxTokens' | 'state'>[], height: number): { estimateS: number; budgetS: number } {
-    const work = (j: { model: string; maxTokens: number }) => j.maxTokens / this.tokensPerSecond(j.model);
+    const submit = this.submitSeconds();
+    const work = (j: { model: string; maxTokens: number }) => j.maxTokens / this.tokensPerSecond(j.model) + submit;
     const queued = ahead.filter((j) => NEEDS_ENGINE.has(j.state)).reduce((s, j) => s + work(j), 0);
     const estimateS = ((queued + work(spec)) / Math.max(1, this.o.concurrency)) * this.o.config.safetyFactor;
     const blocksLeft = spec.deadlineHeight - height - this.o.config.reserveBlocks;
@@ -160,7 +174,7 @@ export class JobAdmission {
     const queued = ahead.filter((j) => NEEDS_ENGINE.has(j.state)).length;
     const reason =
       `overloaded: ${queued} job(s) queued ahead; about ${estimateS.toFixed(1)} s needed ` +
-      `(max_tokens ${spec.maxTokens} at ${this.tokensPerSecond(spec.model).toFixed(1)} tokens/s, concurrency ${this.o.concurrency}), ` +
+      `(max_tokens ${spec.maxTokens} at ${this.tokensPerSecond(spec.model).toFixed(1)} tokens/s + ${this.submitSeconds().toFixed(1)} s per result, concurrency ${this.o.concurrency}), ` +
       `${budgetS.toFixed(1)} s left before the deadline (block ${spec.deadlineHeight}, ${this.blockTimeMs().toFixed(0)} ms blocks)`;
     return { admit: false, reason, estimateS, budgetS };
   }
@@ -190,6 +204,21 @@ export function measuredGenerator(inner: JobGenerator, admission: Pick<JobAdmiss
       admission.observeGeneration(spec.model, out.tokenIds.length, (now() - t0) / 1000);
       return out;
     },
+  };
+}
+
+/** Times each result submission (until inclusion) into the admission's estimate. */
+export function measuredSubmitter(inner: ResultSubmitter, admission: Pick<JobAdmission, 'observeSubmission'>, now: () => number = () => performance.now()): ResultSubmitter {
+  return {
+    address: inner.address,
+    async submit(job, output) {
+      const t0 = now();
+      const r = await inner.submit(job, output);
+      admission.observeSubmission((now() - t0) / 1000);
+      return r;
+    },
+    reject: (job, reason) => inner.reject(job, reason),
+    ...(inner.rejectMany ? { rejectMany: (jobs: Parameters<NonNullable<ResultSubmitter['rejectMany']>>[0]) => inner.rejectMany!(jobs) } : {}),
   };
 }
 

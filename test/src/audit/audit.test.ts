@@ -240,8 +240,9 @@ describe("sampled verification with p = 100%", () => {
       const rt = warm.receipt.runtime!;
       const tokensPerSecond = warm.tokenIds.length / ((Number(rt.prefillMs) + Number(rt.decodeMs)) / 1000);
       const missedBefore = Number((await clients[0]!.getExecutor(targetVal)).missedDeadlines);
-      // capacity: jobs of max_tokens that fit in deadline_blocks of 1 s blocks at that rate (no safety margin)
-      const capacity = Math.max(1, Math.floor((Number(params.deadlineBlocks) * tokensPerSecond) / maxTokens));
+      // capacity: jobs of max_tokens that fit in deadline_blocks of 1 s blocks at that rate, each result also
+      // taking a block to be included (the sidecar generates the next job after that; no safety margin)
+      const capacity = Math.max(1, Math.floor(Number(params.deadlineBlocks) / (maxTokens / tokensPerSecond + 1)));
       const n = 3 * capacity;
       console.error(`[burst] ${tokensPerSecond.toFixed(0)} tokens/s, ${params.deadlineBlocks} blocks, max_tokens ${maxTokens}: capacity ${capacity}, submitting ${n}`);
       // All at once: one transaction per requester, the jobs spread over them.
