@@ -148,6 +148,19 @@ export class ChainSubmitter implements ResultSubmitter {
    * sequence handling).
    */
   async broadcast(job: Pick<JobRecord, 'id'>, msg: EncodeObject | readonly EncodeObject[]): Promise<SubmitReceipt> {
+    // One transaction of this account in flight at a time: results, rejections (batched at intake) and verdicts
+    // broadcast from different loops, and two signed with the same sequence make one of them fail.
+    const run = this.inFlight.then(() => this.broadcastNow(job, msg));
+    this.inFlight = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private inFlight: Promise<void> = Promise.resolve();
+
+  private async broadcastNow(job: Pick<JobRecord, 'id'>, msg: EncodeObject | readonly EncodeObject[]): Promise<SubmitReceipt> {
     const msgs = Array.isArray(msg) ? [...msg] : [msg as EncodeObject];
     const retries = this.o.sequenceRetries ?? 5;
     for (let attempt = 1; ; attempt++) {
