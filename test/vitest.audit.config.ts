@@ -1,6 +1,6 @@
 import { defineProject } from "vitest/config";
 
-// Issue 5's end-to-end tests: their own 3-validator localnet that audits every result (src/audit/global-setup.ts).
+// Issues 5 and 9: end-to-end tests on their own 4-validator localnet that audits every result (src/audit/global-setup.ts).
 // Run apart from the "e2e" project (make test-e2e runs them one after the other) so only one localnet is up.
 export default defineProject({
   test: {

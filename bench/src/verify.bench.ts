@@ -1,5 +1,6 @@
 /**
- * Verifier statistics, offline, one run (checkClaim with DEFAULT_CHECK_OPTIONS):
+ * Verifier statistics, offline, one run (checkClaim with the tolerances a sidecar uses for a cpu->cpu f32 result:
+ * node/calibration/eps.json providerPairs; both models here are f32):
  *   - false-positive rate over honest jobs: tiny model (greedy and seeded sampling, varied prompts, seeds,
  *     temperatures, top-k, max_tokens; generated with 1 thread, verified with 1 or 2) plus SmolLM2 jobs if imported;
  *   - detection rate over forged jobs: (a) random token ids of plausible length, (b) an honest generation by a
@@ -17,6 +18,8 @@ import {
   checkClaim,
   commitmentRoot,
   DEFAULT_CHECK_OPTIONS,
+  loadCalibratedTable,
+  tolerancesFor,
   ensureTinyModel,
   findSmollm2,
   generate,
@@ -34,7 +37,10 @@ const N_HONEST = Number(process.env.VERIFY_BENCH_HONEST ?? 300);
 const N_FORGED = Number(process.env.VERIFY_BENCH_FORGED ?? 100);
 const N_SMOL = Number(process.env.VERIFY_BENCH_SMOL ?? 16);
 const THREADS = Number(process.env.VERIFY_BENCH_THREADS ?? 2);
-const OPTS = DEFAULT_CHECK_OPTIONS;
+const PAIR = tolerancesFor(loadCalibratedTable(), { executorProvider: "cpu", verifierProvider: "cpu", variant: "f32" }, DEFAULT_CHECK_OPTIONS);
+if (!PAIR.judge) throw new Error(`no cpu->cpu f32 tolerances: ${PAIR.reason}`);
+const OPTS = PAIR.options;
+console.log(`tolerances (cpu->cpu, f32): eps ${OPTS.eps}, topkTolerance ${OPTS.topkTolerance}, topKCommit ${OPTS.topKCommit}`);
 
 const PROMPTS = [
   "hello world", "The capital of France is", "What is the weather like in the city?", "Blocks are produced by validators",

@@ -185,11 +185,38 @@ function recommend(total: Drift): { eps: number; topkTolerance: number; topKComm
   };
 }
 
+/** Which weight variant each calibrated model is (verify/tolerances.ts `weightVariantOf`). */
+const VARIANT_OF: Record<string, 'f32' | 'q4'> = { tiny: 'f32', smollm2: 'f32', tinyQ4: 'q4' };
+
+/**
+ * The per-(provider pair, weight variant) table the verifier reads (verify/tolerances.ts): the same rule applied
+ * to each variant's drift alone. Only cpu->cpu is measured here; every other pair is absent, so verifiers abstain.
+ */
+function providerPairs(models: Record<string, { total?: Drift }>): Record<string, unknown> {
+  const byVariant: Record<string, { drift: Drift; models: string[] }> = {};
+  for (const [name, m] of Object.entries(models)) {
+    const variant = VARIANT_OF[name];
+    if (!variant || !m.total) continue;
+    const cur = byVariant[variant] ?? { drift: empty(), models: [] };
+    byVariant[variant] = { drift: merge(cur.drift, { ...m.total, minSamplingMargin: m.total.minSamplingMargin ?? Infinity }), models: [...cur.models, name] };
+  }
+  const variants = Object.fromEntries(
+    Object.entries(byVariant).map(([v, { drift, models: names }]) => {
+      const r = recommend(drift);
+      return [v, { eps: r.eps, topkTolerance: r.topkTolerance, models: names, steps: drift.steps, maxDrift: Math.max(drift.maxGap, drift.maxNegMarginLogits, drift.maxCommittedLogitDiff) }];
+    }),
+  );
+  return {
+    about: "executor's runtime.execution_provider -> verifier's provider, then weight variant; a pair or variant not listed is not calibrated: the verifier abstains",
+    'cpu->cpu': variants,
+  };
+}
+
 if (values['recommend-only']) {
   const prev = JSON.parse(await readFile(values.out, 'utf8')) as { models: Record<string, { total?: Drift }>; recommended: unknown };
   const total = Object.values(prev.models).reduce((acc, m) => (m.total ? merge(acc, { ...m.total, minSamplingMargin: m.total.minSamplingMargin ?? Infinity }) : acc), empty());
   const recommended = recommend(total);
-  await writeFile(values.out, JSON.stringify({ ...prev, rule: RULE, recommended }, null, 2) + '\n');
+  await writeFile(values.out, JSON.stringify({ ...prev, rule: RULE, recommended, providerPairs: providerPairs(prev.models) }, null, 2) + '\n');
   console.log(`recomputed from ${values.out}: eps ${recommended.eps}, topkTolerance ${recommended.topkTolerance}`);
   process.exit(0);
 }
@@ -234,6 +261,7 @@ const out = {
   maxObservedDrift: drift,
   models: results,
   recommended,
+  providerPairs: providerPairs(results as Record<string, { total?: Drift }>),
 };
 await mkdir(dirname(values.out), { recursive: true });
 await writeFile(values.out, JSON.stringify(out, null, 2) + '\n');

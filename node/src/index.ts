@@ -18,3 +18,4 @@ export type { SidecarChain, DaemonDeps } from './daemon/daemon.js';
 export { checkClaim, jobPromptInput, jobPromptTokenIds, CheckError, DEFAULT_CHECK_OPTIONS, type Claim, type CheckOptions, type CheckResult } from './verify/check.js';
 // Artifact sharing: the sidecar's /v1/artifacts routes (serving core in @inferchain/sdk's ArtifactHoldings).
 export { registerArtifactRoutes, artifactOpenApiPaths } from './api/artifacts.js';
+export { loadCalibratedTable, tolerancesFor, weightVariantOf, type ToleranceTable, type WeightVariant } from './verify/tolerances.js';

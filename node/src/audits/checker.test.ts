@@ -16,7 +16,8 @@ import { spec } from '../jobs/testing.js';
 import type { JobOutput, JobRecord, JobSpec } from '../jobs/types.js';
 import { ensureTinyModel } from '../models/locations.js';
 import { makeTinyModel } from '../models/tiny.js';
-import { DEFAULT_CHECK_OPTIONS } from '../verify/check.js';
+import { DEFAULT_CHECK_OPTIONS, type CheckOptions } from '../verify/check.js';
+import { loadCalibratedTable, mergeTables, parseToleranceTable } from '../verify/tolerances.js';
 import { EngineAuditChecker, fetchExecutorSteps, parseSteps } from './checker.js';
 import { ForgingGenerator, forgeTokenIds } from '../faults/forging-generator.js';
 import { EngineLock } from '../engine/lock.js';
@@ -59,6 +60,7 @@ function posted(s: JobSpec, out: JobOutput): { view: AuditJobView; fetchFn: type
       outputText: out.text,
       finishReason: out.finishReason,
       commitment: out.commitment,
+      executionProvider: out.runtime.executionProvider,
     },
   };
   const rec = { ...s, state: 'confirmed', output: out, submitAttempts: 1, receivedAt: '', updatedAt: '', history: [] } as JobRecord;
@@ -70,16 +72,64 @@ function posted(s: JobSpec, out: JobOutput): { view: AuditJobView; fetchFn: type
   return { view, fetchFn };
 }
 
-function checker(fetchFn: typeof fetch): EngineAuditChecker {
+function checker(fetchFn: typeof fetch, extra: Partial<ConstructorParameters<typeof EngineAuditChecker>[0]> = {}): EngineAuditChecker {
   return new EngineAuditChecker({
     models,
     chain: { executorEndpoint: async () => 'http://exec.example:26690' },
     lock: new EngineLock(),
     options: DEFAULT_CHECK_OPTIONS,
+    tolerances: loadCalibratedTable(),
     fetchTimeoutMs: 2000,
     fetchFn,
+    ...extra,
   });
 }
+
+describe('tolerances by the executor\'s recorded execution provider', () => {
+  it('a result from an uncalibrated provider pair is ABSTAIN, even a forged one, without running the check', async () => {
+    const s = spec(11, { prompt: 'hello world', maxTokens: 8, temperatureMilli: 0, model: ROOT });
+    const out = await honest().generate(s);
+    const { view, fetchFn } = posted(s, out);
+    let ran = false;
+    const gpu: AuditJobView = { ...view, claim: { ...view.claim!, executionProvider: 'cuda' } };
+    const v = await checker(fetchFn, { check: async () => ((ran = true), { verdict: 'fraud', steps: 0, forwardMs: 0, maxGap: 0, commitment: 'checked' }) }).check(gpu);
+    expect(v.verdict).toBe('abstain');
+    expect(v.reason).toMatch(/no calibrated tolerance for cuda->cpu with f32 weights/);
+    expect(ran).toBe(false);
+    // no recorded provider: abstain too
+    expect((await checker(fetchFn).check({ ...view, claim: { ...view.claim!, executionProvider: '' } })).verdict).toBe('abstain');
+    // same result from cpu: judged (valid)
+    expect((await checker(fetchFn).check(view)).verdict).toBe('valid');
+  });
+
+  it('the pair\'s tolerances reach the check; an operator pair makes it judgeable; q4 weights use the q4 row', async () => {
+    const s = spec(12, { prompt: 'hello world', maxTokens: 8, temperatureMilli: 0, model: ROOT });
+    const { view, fetchFn } = posted(s, await honest().generate(s));
+    const seen: CheckOptions[] = [];
+    const spy = { check: async (_m: LoadedModel, _c: unknown, o: CheckOptions) => (seen.push(o), { verdict: 'valid' as const, steps: 1, forwardMs: 1, maxGap: 0, commitment: 'checked' as const }) };
+    await checker(fetchFn, spy).check(view);
+    await checker(fetchFn, { ...spy, variantOf: () => 'q4' }).check(view);
+    const table = mergeTables(loadCalibratedTable(), parseToleranceTable({ 'cuda->cpu': { f32: { eps: 0.05, topkTolerance: 0.04 } } }, 'test'));
+    await checker(fetchFn, { ...spy, tolerances: table }).check({ ...view, claim: { ...view.claim!, executionProvider: 'cuda' } });
+    await checker(fetchFn, { ...spy, toleranceOverride: { eps: 0.3 } }).check(view);
+    expect(seen.map((o) => [o.eps, o.topkTolerance])).toEqual([
+      [0.001, 0.001],
+      [0.001, 0.002],
+      [0.05, 0.04],
+      [0.3, 0.001],
+    ]);
+    // the override never makes an uncalibrated pair judgeable
+    expect((await checker(fetchFn, { ...spy, toleranceOverride: { eps: 0.3 } }).check({ ...view, claim: { ...view.claim!, executionProvider: 'webgpu' } })).verdict).toBe('abstain');
+  });
+
+  it('faults.verify.alwaysFraud votes FRAUD on an honest result', async () => {
+    const s = spec(13, { prompt: 'hello world', maxTokens: 8, temperatureMilli: 0, model: ROOT });
+    const { view, fetchFn } = posted(s, await honest().generate(s));
+    const v = await checker(fetchFn, { alwaysFraud: true }).check(view);
+    expect(v.verdict).toBe('fraud');
+    expect(v.reason).toMatch(/FAULT INJECTION/);
+  });
+});
 
 describe('audit check with the real engine', () => {
   it('an honest result is valid, with the executor steps checked', async () => {

@@ -4,10 +4,12 @@
  * forward pass alone); the model from our own verified store (the committee serves the same model); then the
  * verifier core's checkClaim under the engine lock.
  */
+import { join } from 'node:path';
 import { peerGet, type PeerPolicy } from '@inferchain/sdk';
 import type { LoadedModel } from '../engine/model.js';
 import { CheckError, checkClaim, type CheckOptions, type Claim } from '../verify/check.js';
 import type { EngineLock } from '../engine/lock.js';
+import { tolerancesFor, weightVariantOf, type PairTolerance, type ToleranceTable, type WeightVariant } from '../verify/tolerances.js';
 import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict } from './ports.js';
 
 export type ExecutorSteps = NonNullable<Claim['steps']>;
@@ -75,7 +77,16 @@ export interface EngineAuditCheckerOptions {
   models: { get(contentRoot: string): LoadedModel | undefined };
   chain: Pick<AuditChain, 'executorEndpoint'>;
   lock: EngineLock;
+  /** Base options (topKCommit); eps / topkTolerance come from `tolerances` for the executor's provider pair. */
   options: CheckOptions;
+  /** Calibrated (executor provider -> our provider, weight variant) tolerances; an uncalibrated pair abstains. */
+  tolerances: ToleranceTable;
+  /** The operator's verify.eps / verify.topkTolerance, replacing the table's numbers for calibrated pairs. */
+  toleranceOverride?: Partial<PairTolerance>;
+  /** Test-only fault (faults.verify.alwaysFraud): vote FRAUD whatever the check finds. */
+  alwaysFraud?: boolean;
+  /** Replaceable for tests (default: scans the model's ONNX file for MatMulNBits). */
+  variantOf?: (model: LoadedModel) => WeightVariant;
   fetchTimeoutMs: number;
   /** Which executor endpoints may be fetched (config verify.allowLoopbackPeers / allowPrivatePeers). */
   peerPolicy?: PeerPolicy;
@@ -95,6 +106,13 @@ export class EngineAuditChecker implements AuditChecker {
     if (c.finishReason !== 'eos' && c.finishReason !== 'length') {
       return { verdict: 'fraud', reason: `finish reason ${JSON.stringify(c.finishReason)} is neither eos nor length`, steps: c.outputTokenIds.length, forwardMs: 0, maxGap: 0, stepsSource: 'none' };
     }
+    if (this.o.alwaysFraud) {
+      return { verdict: 'fraud', reason: 'FAULT INJECTION (faults.verify.alwaysFraud): not checked', steps: c.outputTokenIds.length, forwardMs: 0, maxGap: 0, stepsSource: 'not fetched (fault injection)' };
+    }
+    // Honest drift depends on both machines and the weights: judge only a calibrated combination.
+    const variant = (this.o.variantOf ?? ((m) => weightVariantOf(join(m.dir, m.config.files.model))))(model);
+    const tol = tolerancesFor(this.o.tolerances, { executorProvider: c.executionProvider, verifierProvider: model.provider, variant }, this.o.options, this.o.toleranceOverride);
+    if (!tol.judge) return { verdict: 'abstain', reason: tol.reason, steps: c.outputTokenIds.length, forwardMs: 0, maxGap: 0, stepsSource: 'not fetched (abstained)' };
     const endpoint = await this.o.chain.executorEndpoint(job.executor).catch(() => undefined);
     const fetched = await fetchExecutorSteps(endpoint, job.id, this.o.fetchTimeoutMs, this.o.fetchFn ?? policyFetch({ ...this.o.peerPolicy, timeoutMs: this.o.fetchTimeoutMs }));
     const claim: Claim = {
@@ -112,7 +130,7 @@ export class EngineAuditChecker implements AuditChecker {
     const check = this.o.check ?? checkClaim;
     let r;
     try {
-      r = await this.o.lock.run(`audit ${job.id}`, () => check(model, claim, this.o.options));
+      r = await this.o.lock.run(`audit ${job.id}`, () => check(model, claim, tol.options));
     } catch (e) {
       if (e instanceof CheckError) throw new CannotCheckError(e.message);
       throw e;

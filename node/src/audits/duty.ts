@@ -20,10 +20,11 @@ import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type 
 import type { DutyStore } from './store.js';
 import type { AuditDutyRecord } from './types.js';
 import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict, type VerdictSubmitter } from './ports.js';
+import type { VerdictName } from '@inferchain/sdk';
 import { commitHash, newSalt } from '../verify/salt.js';
 
 export interface DutyMetricsSink {
-  checked(verdict: 'valid' | 'fraud', seconds: number): void;
+  checked(verdict: VerdictName, seconds: number): void;
   ended(state: 'revealed' | 'missed' | 'failed'): void;
   broadcastFailed(kind: string): void;
 }
@@ -130,7 +131,7 @@ export class VerifierDuty extends DurableWorker<AuditDutyRecord> {
           salt,
           commitHash: hash,
           check: { ...rest, stepsSource },
-          note: verdict === 'fraud' ? `fraud: ${reason ?? ''}` : 'valid',
+          note: verdict === 'valid' ? 'valid' : `${verdict}: ${reason ?? ''}`,
         });
         log.info({ verdict, reason, steps: v.steps, forwardMs: round(v.forwardMs), maxGap: v.maxGap, stepsSource, seconds: round(seconds) }, 'audit checked');
         if (this.stopping) return 'wait';

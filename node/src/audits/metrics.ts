@@ -33,7 +33,7 @@ export class DutyMetrics implements DutyMetricsSink {
     for (const v of ['valid', 'fraud']) this.verdicts.inc({ verdict: v }, 0);
   }
 
-  checked(verdict: 'valid' | 'fraud', seconds: number): void {
+  checked(verdict: 'valid' | 'fraud' | 'abstain', seconds: number): void {
     this.verdicts.inc({ verdict });
     this.checkSeconds.observe(seconds);
   }

@@ -2,7 +2,7 @@
 import { auditOutcomeName, jobStatusName, verdictName, type Job, type VerdictName } from '@inferchain/sdk';
 import type { SubmitReceipt } from '../durable/broadcast.js';
 
-export type AuditOutcomeName = 'unspecified' | 'not_selected' | 'skipped' | 'in_progress' | 'honest' | 'fraud';
+export type AuditOutcomeName = 'unspecified' | 'not_selected' | 'skipped' | 'insufficient_committee' | 'in_progress' | 'honest' | 'inconclusive' | 'fraud';
 
 export interface AuditVoteView {
   verifier: string;
@@ -38,6 +38,8 @@ export interface AuditJobView {
         outputText: string;
         finishReason: string;
         commitment: string;
+        /** The executor's recorded `runtime.execution_provider` ('' when none): selects the tolerances. */
+        executionProvider: string;
       }
     | undefined;
 }
@@ -78,6 +80,7 @@ export function auditJobView(j: Job): AuditJobView {
       outputText: r.outputText,
       finishReason: r.finishReason,
       commitment: r.commitment,
+      executionProvider: r.runtime?.executionProvider ?? '',
     },
   };
 }

@@ -3,6 +3,8 @@
  * Query/Jobs(verifier, AUDITING)), seats from events and jobs, the /v1/audits routes (never the salt; the verdict
  * only once ended), and the verify / faults config sections.
  */
+import { loadCalibratedTable } from '../verify/tolerances.js';
+import { ADMISSION_DEFAULTS } from '../jobs/admission.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,8 +208,9 @@ describe('verify and faults config', () => {
 
   it('defaults: verifying on with the core defaults, no faults', () => {
     const c = parseConfig(base, { baseDir: '/cfg' });
-    expect(c.verify).toEqual({ enabled: true, check: { ...DEFAULT_CHECK_OPTIONS }, fetchTimeoutMs: 10_000, maxAttempts: 5, allowLoopbackPeers: false, allowPrivatePeers: false });
-    expect(c.faults).toEqual({ verify: { neverReveal: false }, executor: {} });
+    expect(c.verify).toEqual({ enabled: true, check: { ...DEFAULT_CHECK_OPTIONS }, tolerances: loadCalibratedTable(), toleranceOverride: {}, fetchTimeoutMs: 10_000, maxAttempts: 5, allowLoopbackPeers: false, allowPrivatePeers: false });
+    expect(c.faults).toEqual({ verify: { neverReveal: false, alwaysFraud: false }, executor: {} });
+    expect(c.admission).toEqual(ADMISSION_DEFAULTS);
     expect(activeFaults(c.faults)).toEqual([]);
   });
 
@@ -216,8 +219,15 @@ describe('verify and faults config', () => {
     expect(c.verify.check.eps).toBe(0.05);
     expect(c.verify.check.topkTolerance).toBe(DEFAULT_CHECK_OPTIONS.topkTolerance);
     expect(c.verify.fetchTimeoutMs).toBe(500);
-    expect(c.faults).toEqual({ verify: { neverReveal: true }, executor: { forge: 'other-model', forgeModelDir: '/cfg/other' } });
+    expect(c.verify.toleranceOverride).toEqual({ eps: 0.05 });
+    expect(c.faults).toEqual({ verify: { neverReveal: true, alwaysFraud: false }, executor: { forge: 'other-model', forgeModelDir: '/cfg/other' } });
     expect(activeFaults(c.faults)).toHaveLength(2);
+    const lazy = parseConfig({ ...base, verify: { providerPairs: { 'cuda->cpu': { f32: { eps: 0.02, topkTolerance: 0.03 } } } }, faults: { verify: { alwaysFraud: true } }, admission: { safetyFactor: 2 } }, { baseDir: '/cfg' });
+    expect(lazy.verify.tolerances['cuda->cpu']).toEqual({ f32: { eps: 0.02, topkTolerance: 0.03 } });
+    expect(lazy.verify.tolerances['cpu->cpu']).toEqual(loadCalibratedTable()['cpu->cpu']);
+    expect(activeFaults(lazy.faults)).toEqual(['faults.verify.alwaysFraud: every audit is voted FRAUD without checking']);
+    expect(lazy.admission.safetyFactor).toBe(2);
+    expect(() => parseConfig({ ...base, verify: { providerPairs: { cuda: {} } } })).toThrow(/verify.providerPairs: key "cuda"/);
   });
 
   it('refuses bad values, names them; no environment variable reaches faults', () => {

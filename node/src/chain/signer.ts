@@ -135,18 +135,40 @@ export class ChainSubmitter implements ResultSubmitter {
     return this.broadcast(job, { typeUrl: inferenceTypeUrls.MsgRejectJob, value: ChainSubmitter.rejectMessage(this.address, job, reason) });
   }
 
+  async rejectMany(jobs: readonly { job: JobRecord; reason: string }[]): Promise<SubmitReceipt> {
+    const msgs = jobs.map(({ job, reason }) => ({ typeUrl: inferenceTypeUrls.MsgRejectJob, value: ChainSubmitter.rejectMessage(this.address, job, reason) }));
+    // the memo names the first job and the count (a memo is at most 256 characters)
+    const label = jobs.length === 1 ? jobs[0]!.job.id : `${jobs[0]?.job.id} and ${jobs.length - 1} more`;
+    return this.broadcast({ id: label }, msgs);
+  }
+
   /**
-   * Signs and broadcasts one message for a job, retrying sequence mismatches; classifies refusals. Public for the
-   * verifier duty (MsgCommitVerdict / MsgRevealVerdict share this account and its sequence handling).
+   * Signs and broadcasts one message (or several, in one tx) for a job, retrying sequence mismatches; classifies
+   * refusals. Public for the verifier duty (MsgCommitVerdict / MsgRevealVerdict share this account and its
+   * sequence handling).
    */
-  async broadcast(job: Pick<JobRecord, 'id'>, msg: EncodeObject): Promise<SubmitReceipt> {
+  async broadcast(job: Pick<JobRecord, 'id'>, msg: EncodeObject | readonly EncodeObject[]): Promise<SubmitReceipt> {
+    // One transaction of this account in flight at a time: results, rejections (batched at intake) and verdicts
+    // broadcast from different loops, and two signed with the same sequence make one of them fail.
+    const run = this.inFlight.then(() => this.broadcastNow(job, msg));
+    this.inFlight = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private inFlight: Promise<void> = Promise.resolve();
+
+  private async broadcastNow(job: Pick<JobRecord, 'id'>, msg: EncodeObject | readonly EncodeObject[]): Promise<SubmitReceipt> {
+    const msgs = Array.isArray(msg) ? [...msg] : [msg as EncodeObject];
     const retries = this.o.sequenceRetries ?? 5;
     for (let attempt = 1; ; attempt++) {
       let kind: RejectionKind | 'sequence';
       let text: string;
       let txHash: string | undefined;
       try {
-        const res = await this.client.signAndBroadcast(this.address, [msg], this.o.gasMultiplier ?? 1.5, `inferchain-node job ${job.id}`);
+        const res = await this.client.signAndBroadcast(this.address, msgs, this.o.gasMultiplier ?? 1.5, `inferchain-node job ${job.id}`);
         if (res.code === 0) return { txHash: res.transactionHash, height: res.height };
         text = res.rawLog ?? `code ${res.code}`;
         txHash = res.transactionHash;

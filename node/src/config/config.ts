@@ -10,6 +10,7 @@ import type { SidecarKeyConfig } from '../chain/signer.js';
 import { ENGINE_DEFAULTS, parseEngineConfig, type EngineConfig } from '../engine/config.js';
 import { integer } from '../util/config-section.js';
 import { NO_FAULTS, parseFaultsConfig, type FaultsConfig } from '../faults/config.js';
+import { ADMISSION_DEFAULTS, parseAdmissionConfig, type AdmissionConfig } from '../jobs/admission.js';
 import type { ServedModel } from '../store/model-store.js';
 import { parseTrainingConfig, type TrainingConfig } from '../training/config.js';
 
@@ -54,6 +55,8 @@ export interface NodeConfig {
   faults: FaultsConfig;
   /** Training duty (training/config.ts); off by default. */
   training: TrainingConfig;
+  /** Overload rejection at job intake (jobs/admission.ts). */
+  admission: AdmissionConfig;
 }
 
 export const DEFAULT_API_PORT = 26690;
@@ -216,7 +219,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   };
   const path = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
 
-  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'datasets', 'engine', 'api', 'logLevel', 'verify', 'faults', 'training', '$schema', 'comment']);
+  const known = new Set(['chain', 'sidecar', 'validator', 'dataDir', 'models', 'datasets', 'engine', 'api', 'logLevel', 'verify', 'faults', 'training', 'admission', '$schema', 'comment']);
   for (const k of Object.keys(doc)) if (!known.has(k)) problems.push(`${k}: unknown setting (known: ${[...known].filter((x) => !x.startsWith('$')).join(', ')})`);
 
   const c = section('chain');
@@ -277,6 +280,7 @@ function validate(doc: Json, problems: string[], baseDir: string): NodeConfig {
   const faults = doc.faults === undefined ? structuredClone(NO_FAULTS) : parseFaultsConfig(doc.faults, problems, path);
 
   const training = parseTrainingConfig(doc.training, problems, path, dataDir);
+  const admission = doc.admission === undefined ? { ...ADMISSION_DEFAULTS } : parseAdmissionConfig(doc.admission, problems);
 
-  return { chain, sidecar, validator, dataDir, models, datasets, engine, api, logLevel, verify, faults, training };
+  return { chain, sidecar, validator, dataDir, models, datasets, engine, api, logLevel, verify, faults, training, admission };
 }

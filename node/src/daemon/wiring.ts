@@ -3,6 +3,7 @@
  * connection, model store, signer), this wires the job processor, the verifier duty and the follower with its event
  * handlers (jobs/events.ts, audits/setup.ts). Business rules live in those modules, not here.
  */
+import { JobAdmission, maxConcurrentJobs, measuredGenerator, measuredSubmitter } from '../jobs/admission.js';
 import type { OfflineSigner } from '@cosmjs/proto-signing';
 import type { Executor, Job } from '@inferchain/sdk';
 import type { Logger } from 'pino';
@@ -70,19 +71,22 @@ export interface SidecarServices {
 export function wireSidecar(p: SidecarParts): SidecarServices {
   const cfg = p.config;
   const engineLock = new EngineLock(); // generations and audit checks take turns on the engine
+  const admission = new JobAdmission({ config: cfg.admission, concurrency: maxConcurrentJobs(cfg.engine) });
   const processor = new JobProcessor({
     queue: p.queue,
     chain: p.chain,
-    generator: lockedGenerator(generator(p), engineLock),
-    submitter: p.submitter,
+    // timed outside the lock: waits behind audit checks are part of the throughput a new job can expect
+    generator: measuredGenerator(lockedGenerator(generator(p), engineLock), admission),
+    submitter: measuredSubmitter(p.submitter, admission),
     validator: cfg.validator,
     log: p.log.child({ component: 'jobs' }),
     metrics: p.metrics,
     ...(p.streams ? { streams: p.streams } : {}),
+    skip: (id) => admission.inFlight.has(id),
   });
   const duty = cfg.verify.enabled ? verifierDuty(p, engineLock) : undefined;
   const handlers: ChainEventHandler[] = [
-    jobEventHandler({ queue: p.queue, chain: p.chain, processor, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }),
+    jobEventHandler({ queue: p.queue, admission, ...(p.submitter.rejectMany ? { rejectMany: (jobs) => p.submitter.rejectMany!(jobs) } : {}), chain: p.chain, processor, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }),
   ];
   if (p.afterJobReconcile) handlers.push({ onBlockEvents: async () => undefined, reconcile: p.afterJobReconcile });
   handlers.push(...(p.extraHandlers ?? []));
@@ -97,6 +101,7 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
     ...(cfg.chain.websocket ? { websocketUrl: websocketUrlOf(cfg.chain.rpc) } : {}),
     onHeight: (h) => {
       duty?.kick(); // reveal windows open with heights
+      admission.observeHeight(h);
       p.metrics.chainHeight.set(h);
       p.metrics.cursorHeight.set(follower.cursor);
     },
@@ -126,7 +131,17 @@ function verifierDuty(p: SidecarParts, lock: EngineLock): VerifierDuty {
   return new VerifierDuty({
     store: p.audits,
     chain: auditChain,
-    checker: new EngineAuditChecker({ models: p.models, chain: auditChain, lock, options: cfg.verify.check, fetchTimeoutMs: cfg.verify.fetchTimeoutMs, peerPolicy: { allowLoopback: cfg.verify.allowLoopbackPeers, allowPrivate: cfg.verify.allowPrivatePeers } }),
+    checker: new EngineAuditChecker({
+      models: p.models,
+      chain: auditChain,
+      lock,
+      options: cfg.verify.check,
+      tolerances: cfg.verify.tolerances,
+      toleranceOverride: cfg.verify.toleranceOverride,
+      alwaysFraud: cfg.faults.verify.alwaysFraud,
+      fetchTimeoutMs: cfg.verify.fetchTimeoutMs,
+      peerPolicy: { allowLoopback: cfg.verify.allowLoopbackPeers, allowPrivate: cfg.verify.allowPrivatePeers },
+    }),
     submitter: verdicts,
     validator: cfg.validator,
     log: p.log.child({ component: 'audits' }),

@@ -11,6 +11,8 @@ export interface FaultsConfig {
   verify: {
     /** Commit verdicts but never reveal them (a silent verifier loses its reward). */
     neverReveal: boolean;
+    /** Vote FRAUD on every audit without checking (a lazy FRAUD voter: outvoted, never paid, counts misses). */
+    alwaysFraud: boolean;
   };
   executor: {
     /** Post forged results: random token ids of the same length, or another model's output. */
@@ -20,18 +22,20 @@ export interface FaultsConfig {
   };
 }
 
-export const NO_FAULTS: FaultsConfig = { verify: { neverReveal: false }, executor: {} };
+export const NO_FAULTS: FaultsConfig = { verify: { neverReveal: false, alwaysFraud: false }, executor: {} };
 
 export function parseFaultsConfig(raw: unknown, problems: string[], resolvePath: (p: string) => string): FaultsConfig {
   const f = section(raw, 'faults', problems);
   unknownKeys(f, ['verify', 'executor', 'comment'], 'faults', problems);
   const v = section(f.verify, 'faults.verify', problems);
-  unknownKeys(v, ['neverReveal'], 'faults.verify', problems);
+  unknownKeys(v, ['neverReveal', 'alwaysFraud'], 'faults.verify', problems);
   const e = section(f.executor, 'faults.executor', problems);
   unknownKeys(e, ['forge', 'forgeModelDir'], 'faults.executor', problems);
   const neverReveal = v.neverReveal ?? false;
   if (typeof neverReveal !== 'boolean') problems.push('faults.verify.neverReveal: must be true or false');
-  const out: FaultsConfig = { verify: { neverReveal: neverReveal === true }, executor: {} };
+  const alwaysFraud = v.alwaysFraud ?? false;
+  if (typeof alwaysFraud !== 'boolean') problems.push('faults.verify.alwaysFraud: must be true or false');
+  const out: FaultsConfig = { verify: { neverReveal: neverReveal === true, alwaysFraud: alwaysFraud === true }, executor: {} };
   if (e.forge !== undefined) {
     if (e.forge !== 'wrong-tokens' && e.forge !== 'other-model') problems.push(`faults.executor.forge: must be "wrong-tokens" or "other-model", got ${JSON.stringify(e.forge)}`);
     else out.executor.forge = e.forge;
@@ -48,6 +52,7 @@ export function parseFaultsConfig(raw: unknown, problems: string[], resolvePath:
 export function activeFaults(f: FaultsConfig): string[] {
   const out: string[] = [];
   if (f.verify.neverReveal) out.push('faults.verify.neverReveal: audit verdicts are committed but never revealed');
+  if (f.verify.alwaysFraud) out.push('faults.verify.alwaysFraud: every audit is voted FRAUD without checking');
   if (f.executor.forge === 'wrong-tokens') out.push('faults.executor.forge=wrong-tokens: results are FORGED (random token ids)');
   if (f.executor.forge === 'other-model') out.push(`faults.executor.forge=other-model: results are FORGED (output of ${f.executor.forgeModelDir})`);
   return out;

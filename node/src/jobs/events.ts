@@ -6,7 +6,8 @@
 import type { Event } from '@cosmjs/stargate';
 import { decodeInferenceEvent, type EventJobAssigned, type InferenceEvent, type Job } from '@inferchain/sdk';
 import type { Logger } from 'pino';
-import type { JobSpec } from './types.js';
+import type { JobAdmission } from './admission.js';
+import type { JobRecord, JobSpec } from './types.js';
 
 /** An EventJobAssigned, as the sidecar uses it. */
 export interface JobAssignment {
@@ -88,7 +89,19 @@ export function assignmentHandler(o: AssignmentFilterOptions) {
 }
 
 export interface JobIntakeOptions {
-  queue: { receive(spec: JobSpec): Promise<{ isNew: boolean }> };
+  queue: {
+    receive(spec: JobSpec): Promise<{ isNew: boolean }>;
+    unfinished(): Promise<JobRecord[]>;
+    transition(id: string, to: 'rejecting' | 'rejected', patch: { rejection?: string; note: string; txHash?: string; reason?: string }): Promise<unknown>;
+  };
+  /** Rejects (`overloaded`) a new assignment that cannot finish before its deadline (jobs/admission.ts). */
+  admission?: Pick<JobAdmission, 'decide' | 'rejected' | 'inFlight'>;
+  /**
+   * With `admission`: the block's overloaded rejections go out together, in one transaction, right after the
+   * block's assignments were taken in; on any failure they stay `rejecting` for the processor (one by one,
+   * the chain read first).
+   */
+  rejectMany?: (jobs: readonly { job: JobRecord; reason: string }[]) => Promise<{ txHash: string; height: number }>;
   chain: { getChainJob(id: string): Promise<Job | undefined>; pendingJobs(executor: string): Promise<Job[]> };
   processor: { kick(): void };
   sidecar: string;
@@ -98,7 +111,8 @@ export interface JobIntakeOptions {
 
 /** Assignments and pending jobs of ours into the queue (new ones wake the processor). */
 export function jobEventHandler(o: JobIntakeOptions) {
-  return assignmentHandler({
+  const refused: { job: JobRecord; reason: string }[] = [];
+  const inner = assignmentHandler({
     sidecar: o.sidecar,
     validator: o.validator,
     log: o.log,
@@ -109,8 +123,11 @@ export function jobEventHandler(o: JobIntakeOptions) {
         o.log.warn({ job: a.jobId }, 'assigned job not found on chain (skipped)');
         return;
       }
-      const { isNew } = await o.queue.receive(jobSpec(job, a));
-      if (isNew) o.processor.kick();
+      const spec = jobSpec(job, a);
+      const { isNew } = await o.queue.receive(spec);
+      const rejected = isNew && o.admission ? await admit(o, spec, a.height) : undefined;
+      if (rejected && o.rejectMany) refused.push(rejected);
+      else if (isNew) o.processor.kick();
     },
     onPending: async (jobs) => {
       let added = 0;
@@ -125,4 +142,37 @@ export function jobEventHandler(o: JobIntakeOptions) {
       if (added > 0) o.processor.kick();
     },
   });
+  return {
+    ...inner,
+    async onBlockEvents(events: readonly InferenceEvent[], height: number): Promise<void> {
+      await inner.onBlockEvents(events, height);
+      if (refused.length > 0) await flushRejections(o, refused.splice(0));
+    },
+  };
+}
+
+async function flushRejections(o: JobIntakeOptions, batch: { job: JobRecord; reason: string }[]): Promise<void> {
+  try {
+    const r = await o.rejectMany!(batch);
+    for (const { job, reason } of batch) await o.queue.transition(job.id, 'rejected', { txHash: r.txHash, reason, note: `rejection included at height ${r.height} (batch of ${batch.length})` });
+    o.log.info({ jobs: batch.length, txHash: r.txHash, height: r.height }, 'overloaded jobs rejected on chain in one transaction (requesters refunded)');
+  } catch (e) {
+    // All or nothing: the processor takes them one by one, reading the chain first.
+    o.log.warn({ jobs: batch.length, err: (e as Error).message }, 'batched rejection failed; rejecting one by one');
+  } finally {
+    for (const { job } of batch) o.admission?.inFlight.delete(job.id);
+  }
+  o.processor.kick();
+}
+
+/** Admission at intake: a new job we cannot finish in time is marked `rejecting` (returned for the block's batch). */
+async function admit(o: JobIntakeOptions, spec: JobSpec, height: number): Promise<{ job: JobRecord; reason: string } | undefined> {
+  const ahead = (await o.queue.unfinished()).filter((r) => r.id !== spec.id);
+  const d = o.admission!.decide(spec, ahead, height);
+  if (d.admit) return undefined;
+  o.admission!.rejected(height);
+  if (o.rejectMany) o.admission!.inFlight.add(spec.id); // ours to broadcast in the block's batch
+  const job = (await o.queue.transition(spec.id, 'rejecting', { rejection: d.reason, note: d.reason })) as JobRecord;
+  o.log.warn({ job: spec.id, estimateS: Math.round(d.estimateS * 10) / 10, budgetS: Math.round(d.budgetS * 10) / 10 }, 'overloaded: rejecting the job on chain (the requester is refunded)');
+  return { job, reason: d.reason };
 }

@@ -56,7 +56,7 @@ export interface JobGenerator {
 }
 
 /** Machine codes of MsgRejectJob reasons sent by this sidecar. */
-export type UnrunnableCode = 'prompt_too_long';
+export type UnrunnableCode = 'prompt_too_long' | 'overloaded';
 
 /**
  * No honest executor can run this job (not a problem of this sidecar: e.g. the prompt, chat template applied,
@@ -86,4 +86,9 @@ export interface ResultSubmitter {
   submit(job: JobRecord, output: JobOutput): Promise<SubmitReceipt>;
   /** Broadcasts MsgRejectJob{job, reason} and waits for inclusion. Throws like submit. */
   reject(job: JobRecord, reason: string): Promise<SubmitReceipt>;
+  /**
+   * One transaction of MsgRejectJob for several jobs (all or none are included): a burst's overloaded
+   * rejections in one block instead of one block each. Optional: without it they go one by one.
+   */
+  rejectMany?(jobs: readonly { job: JobRecord; reason: string }[]): Promise<SubmitReceipt>;
 }

@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
 import { UnrunnableJobError, rejectedBy, type ChainAccess, type ChainJobView, type GenerateHooks, type JobGenerator, type ResultSubmitter } from './ports.js';
+import { rejectionsFirst } from './admission.js';
 import type { JobQueue } from './queue.js';
 import type { JobOutput, JobRecord } from './types.js';
 
@@ -39,6 +40,8 @@ export interface ProcessorOptions {
   maxSubmitAttempts?: number;
   /** Live token streams to the requester (api/token-hub.ts); generation never waits on them. */
   streams?: JobStreams;
+  /** Records another component is broadcasting right now (intake's batched rejections): left alone. */
+  skip?: (id: string) => boolean;
 }
 
 /** Where generated tokens go while a job runs: opened before generate, ended with the output or the error. */
@@ -50,7 +53,7 @@ export interface JobStreams {
 
 export class JobProcessor extends DurableWorker<JobRecord> {
   constructor(private readonly o: ProcessorOptions) {
-    super({ name: 'job processor', what: 'job', unfinished: () => o.queue.unfinished(), idOf: (rec) => rec.id, log: o.log, idleMs: o.idleMs ?? 2000 });
+    super({ name: 'job processor', what: 'job', unfinished: async () => rejectionsFirst((await o.queue.unfinished()).filter((r) => !o.skip?.(r.id))), idOf: (rec) => rec.id, log: o.log, idleMs: o.idleMs ?? 2000 });
   }
 
   /** Moves one job as far as it can go now. */

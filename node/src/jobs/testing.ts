@@ -41,6 +41,22 @@ export class FakeSubmitter implements ResultSubmitter {
     return { txHash: `TX${job.id}`, height: ++this.chain.height };
   }
 
+  readonly batches: string[][] = [];
+
+  /** One tx of RejectJob messages: all or none (any job not pending refuses the whole batch). */
+  async rejectMany(jobs: readonly { job: JobRecord; reason: string }[]): Promise<SubmitReceipt> {
+    if (this.mode === 'throw') throw new Error('connection refused');
+    const bad = jobs.find(({ job }) => this.chain.jobs.get(job.id)?.status !== 'pending');
+    if (bad) throw new Error(`fake chain: job ${bad.job.id} cannot be rejected`);
+    for (const { job, reason } of jobs) {
+      const j = this.chain.jobs.get(job.id)!;
+      this.rejections.push({ id: job.id, reason });
+      this.chain.jobs.set(job.id, { ...j, status: 'refunded', statusReason: `${rejectedStatusPrefix(j.executor)}${reason}` });
+    }
+    this.batches.push(jobs.map((j) => j.job.id));
+    return { txHash: `RB${jobs[0]?.job.id}`, height: ++this.chain.height };
+  }
+
   /** Like the chain's RejectJob: only a pending job of ours; it ends refunded with our reason. */
   async reject(job: JobRecord, reason: string): Promise<SubmitReceipt> {
     if (this.mode === 'throw') throw new Error('connection refused');

@@ -15,7 +15,7 @@ export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['confirmed', 'rej
  * refunds the requester); the rejecting self-loop is a retry or a resumption (the chain is checked first).
  */
 export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
-  received: ['generating', 'expired', 'failed', 'confirmed'],
+  received: ['generating', 'rejecting', 'expired', 'failed', 'confirmed'],
   generating: ['generating', 'generated', 'rejecting', 'expired', 'failed', 'confirmed'],
   generated: ['submitting', 'confirmed', 'expired', 'failed'],
   submitting: ['submitting', 'submitted', 'confirmed', 'expired', 'failed'],

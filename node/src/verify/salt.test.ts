@@ -26,6 +26,7 @@ function verdictCode(v: unknown): number {
   if (/^\d+$/.test(s)) return Number(s);
   if (s === 'VALID') return 1;
   if (s === 'FRAUD') return 2;
+  if (s === 'ABSTAIN') return 3;
   if (s === 'UNSPECIFIED') return 0;
   throw new Error(`unknown verdict ${String(v)}`);
 }
@@ -60,6 +61,7 @@ describe('verdict commit hash', () => {
     expect(p[26]).toBe(2);
     expect(p.subarray(27, 59).toString('hex')).toBe('ab'.repeat(32));
     expect(p.subarray(59).toString()).toBe('v');
+    expect(commitPreimage(1n, 'abstain', 'ab'.repeat(32), 'v')[26]).toBe(3);
   });
 
   it('is case-insensitive in the salt and refuses bad inputs', () => {
@@ -79,6 +81,10 @@ describe('verdict commit hash', () => {
   it.skipIf(!existsSync(CHAIN_VECTORS))('matches the chain test vectors (verdict_commit_vectors.json)', () => {
     const vectors = chainVectors();
     expect(vectors.length).toBeGreaterThan(0);
+    // the chain's ABSTAIN vector is there, and the sidecar's name for code 3 hashes the same
+    const abstain = vectors.find((v) => v.verdict === 3);
+    expect(abstain).toBeDefined();
+    expect(commitHash(abstain!.jobId, 'abstain', abstain!.salt, abstain!.verifier)).toBe(abstain!.commitHash.toLowerCase());
     for (const v of vectors) {
       expect(commitHash(v.jobId, v.verdict, v.salt, v.verifier), JSON.stringify(v)).toBe(v.commitHash.toLowerCase());
       if (v.preimage) expect(commitPreimage(v.jobId, v.verdict, v.salt, v.verifier).toString('hex')).toBe(v.preimage.toLowerCase());

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
 import type { Job } from "../generated/inferchain/inference/v1/types.js";
 import type { TestKeyring } from "../keys/keyring.js";
-import { VERIFIER_A, VERIFIER_B, VERIFIER_C, auditingJob, fraudJob, honestJob, notSelectedJob, submittedJob } from "../testing/jobs.js";
+import { VERIFIER_A, VERIFIER_B, VERIFIER_C, auditingJob, fraudJob, honestJob, inconclusiveJob, insufficientCommitteeJob, notSelectedJob, outvotedJob, submittedJob } from "../testing/jobs.js";
 import type { CliContext, QueryApi, TxApi } from "./context.js";
 import { createProgram } from "./program.js";
 import { auditProgressLines, progressLines } from "./render-inference.js";
@@ -51,6 +51,33 @@ describe("inferchain job: the audit", () => {
     expect(out).toContain("note       committee of 2");
   });
 
+  it("outvoted verifier: no reward, marked outvoted", async () => {
+    const { out } = await run(["job", "42"], outvotedJob());
+    expect(out).toContain("audit        honest (audited: the result passed)");
+    expect(out).toContain(`verifier   ${VERIFIER_C}: FRAUD (step 1: gap 0.5 > eps 0.001), outvoted (no reward, missed audit)`);
+    expect(out).toContain(`verifier   ${VERIFIER_A}: VALID, reward 50uinfer\n`);
+    const j = JSON.parse((await run(["job", "42", "--json"], outvotedJob())).out) as { receipt: { audit: { votes: { outvoted: boolean }[] } } };
+    expect(j.receipt.audit.votes.map((v) => v.outvoted)).toEqual([false, false, true]);
+  });
+
+  it("inconclusive (an abstention): its own label, never 'honest'", async () => {
+    const { out } = await run(["job", "42"], inconclusiveJob());
+    expect(out).toContain("audit        inconclusive (audited, no quorum either way: settled unverified, nobody slashed)");
+    expect(out).not.toContain("honest (audited");
+    expect(out).toContain(`verifier   ${VERIFIER_A}: ABSTAIN (no calibrated tolerance for cuda->cpu (tiny f32))`);
+    const j = JSON.parse((await run(["job", "42", "--json"], inconclusiveJob())).out) as { receipt: { audit: { outcome: string; votes: { verdict: string }[] } } };
+    expect(j.receipt.audit.outcome).toBe("inconclusive");
+    expect(j.receipt.audit.votes[0]!.verdict).toBe("abstain");
+  });
+
+  it("insufficient committee: not audited, says why", async () => {
+    const { out } = await run(["job", "42"], insufficientCommitteeJob());
+    expect(out).toContain("audit        not audited (selected, but fewer eligible verifiers than quorum: unverified, no slash possible), decided at block 13");
+    expect(out).toContain("note       only 1 other eligible executor serves the model (quorum 2)");
+    const j = JSON.parse((await run(["job", "42", "--json"], insufficientCommitteeJob())).out) as { receipt: { audit: { outcome: string } } };
+    expect(j.receipt.audit.outcome).toBe("insufficient_committee");
+  });
+
   it("no audit line before a result", async () => {
     const { out } = await run(["job", "42"], { ...submittedJob(), result: undefined });
     expect(out).not.toContain("audit");
@@ -71,5 +98,10 @@ describe("progress lines through an audit", () => {
     expect(auditProgressLines(auditingJob(), fraudJob())).toEqual(["audit: 2/3 verdicts revealed", "audit concluded at block 34: FRAUD, executor slashed 5000uinfer"]);
     expect(auditProgressLines(auditingJob(), auditingJob())).toEqual([]);
     expect(progressLines(submittedJob(), notSelectedJob())).toContain("audit: not selected (block 13)");
+    expect(auditProgressLines(submittedJob(), insufficientCommitteeJob())).toEqual([
+      "audit: selected in block 13 but not audited: too few verifiers for quorum 2 (only 1 other eligible executor serves the model (quorum 2))",
+    ]);
+    expect(auditProgressLines(auditingJob(), inconclusiveJob())).toContain("audit concluded at block 34: inconclusive (no quorum either way; settled, nobody slashed)");
+    expect(auditProgressLines(auditingJob(), outvotedJob())).toContain("audit concluded at block 34: honest (1 verifier(s) outvoted)");
   });
 });

@@ -46,6 +46,7 @@ export function auditProgressLines(previous: Job | undefined, job: Job): string[
   if (outcome && !wasDecided) {
     if (outcome === "not_selected") out.push(`audit: not selected (block ${a.decidedHeight})`);
     else if (outcome === "skipped") out.push(`audit: skipped${a.note ? ` (${a.note})` : ""}`);
+    else if (outcome === "insufficient_committee") out.push(`audit: selected in block ${a.decidedHeight} but not audited: too few verifiers for quorum ${a.quorum}${a.note ? ` (${a.note})` : ""}`);
     else {
       out.push(
         `audit: selected in block ${a.decidedHeight}: committee of ${a.committee.length} (quorum ${a.quorum}), commit by block ${a.commitDeadline}, reveal by block ${a.revealDeadline}${a.note ? ` (${a.note})` : ""}`,
@@ -56,13 +57,17 @@ export function auditProgressLines(previous: Job | undefined, job: Job): string[
   const revealed = (j: Job | undefined): number => j?.audit?.votes.filter((v) => v.revealedHeight > 0n).length ?? 0;
   if (a.committee.length > 0 && committed(job) > committed(previous)) out.push(`audit: ${committed(job)}/${a.committee.length} verdicts committed`);
   if (a.committee.length > 0 && revealed(job) > revealed(previous)) out.push(`audit: ${revealed(job)}/${a.committee.length} verdicts revealed`);
-  const concluded = a.outcome === AuditOutcome.AUDIT_OUTCOME_HONEST || a.outcome === AuditOutcome.AUDIT_OUTCOME_FRAUD;
+  const concluded = a.outcome === AuditOutcome.AUDIT_OUTCOME_HONEST || a.outcome === AuditOutcome.AUDIT_OUTCOME_FRAUD || a.outcome === AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE;
   if (concluded && p?.outcome !== a.outcome) {
     const r = buildReceipt(job).audit;
+    const outvoted = a.votes.filter((v) => v.outvoted).length;
+    const tail = outvoted > 0 ? ` (${outvoted} verifier(s) outvoted)` : "";
     out.push(
       a.outcome === AuditOutcome.AUDIT_OUTCOME_FRAUD
-        ? `audit concluded at block ${a.concludedHeight}: FRAUD, executor slashed ${formatCoin(r?.slashed)}`
-        : `audit concluded at block ${a.concludedHeight}: honest`,
+        ? `audit concluded at block ${a.concludedHeight}: FRAUD, executor slashed ${formatCoin(r?.slashed)}${tail}`
+        : a.outcome === AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE
+          ? `audit concluded at block ${a.concludedHeight}: inconclusive (no quorum either way; settled, nobody slashed)`
+          : `audit concluded at block ${a.concludedHeight}: honest${tail}`,
     );
   }
   return out;
@@ -74,8 +79,10 @@ export function renderAudit(a: AuditReceipt | undefined): string[] {
   const label: Record<AuditReceipt["outcome"], string> = {
     not_selected: "not selected (not audited)",
     skipped: "skipped (selected, but no committee could be formed)",
+    insufficient_committee: "not audited (selected, but fewer eligible verifiers than quorum: unverified, no slash possible)",
     in_progress: "in progress",
     honest: "honest (audited: the result passed)",
+    inconclusive: "inconclusive (audited, no quorum either way: settled unverified, nobody slashed)",
     fraud: "FRAUD (audited: the result was found fraudulent)",
   };
   const lines = [`audit        ${label[a.outcome]}${a.decidedHeight ? `, decided at block ${a.decidedHeight}` : ""}${a.concludedHeight ? `, concluded at block ${a.concludedHeight}` : ""}`];
@@ -86,7 +93,8 @@ export function renderAudit(a: AuditReceipt | undefined): string[] {
       const v = a.votes.find((x) => x.verifier === member);
       const verdict = v?.verdict ? v.verdict.toUpperCase() : v?.committed ? "committed (not revealed)" : "no vote";
       const reward = v?.reward ? `, reward ${formatCoin(v.reward)}` : "";
-      lines.push(`  verifier   ${member}: ${verdict}${v?.reason ? ` (${v.reason})` : ""}${reward}`);
+      const outvoted = v?.outvoted ? ", outvoted (no reward, missed audit)" : "";
+      lines.push(`  verifier   ${member}: ${verdict}${v?.reason ? ` (${v.reason})` : ""}${reward}${outvoted}`);
     }
   }
   if (a.slashed) lines.push(`  slashed    ${formatCoin(a.slashed)} from the executor's validator`);

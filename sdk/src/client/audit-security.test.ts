@@ -4,14 +4,22 @@ import { decodeInferenceEvents, inferenceTypeUrls } from "../chain/inference-typ
 import { createInferchainRegistry } from "../chain/registry-types.js";
 import { MsgClearTombstone } from "../generated/inferchain/inference/v1/tx.js";
 import { AuditOutcome, Verdict } from "../generated/inferchain/inference/v1/types.js";
-import { auditOutcomeName, verdictName } from "./inference.js";
+import { outvotedJob } from "../testing/jobs.js";
+import { auditOutcomeName, buildAuditReceipt, verdictName } from "./inference.js";
 
 // chain/x/inference README, "Audits": the outcomes and the verdict added with issue 9.
 describe("x/inference security additions in the SDK", () => {
-  it("names ABSTAIN and maps the two new outcomes onto the receipt's names", () => {
+  it("names ABSTAIN and the two new outcomes (neither is a pass)", () => {
     expect(verdictName(Verdict.VERDICT_ABSTAIN)).toBe("abstain");
-    expect(auditOutcomeName(AuditOutcome.AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE)).toBe("skipped");
-    expect(auditOutcomeName(AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE)).toBe("honest");
+    expect(auditOutcomeName(AuditOutcome.AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE)).toBe("insufficient_committee");
+    expect(auditOutcomeName(AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE)).toBe("inconclusive");
+    // every named enum value has a receipt name (a new proto value must be named here)
+    for (const o of Object.values(AuditOutcome).filter((x): x is AuditOutcome => typeof x === "number" && x > 0)) expect(auditOutcomeName(o), String(o)).toBeDefined();
+  });
+
+  it("an outvoted vote is marked in the receipt", () => {
+    const r = buildAuditReceipt(outvotedJob().audit);
+    expect(r?.votes.map((v) => [v.verdict, v.outvoted, v.reward?.amount])).toEqual([["valid", false, "50"], ["valid", false, "50"], ["fraud", true, undefined]]);
   });
 
   it("registers MsgClearTombstone (a governance proposal message)", () => {

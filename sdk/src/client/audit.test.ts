@@ -37,8 +37,8 @@ describe("audit in the receipt", () => {
     const a = buildReceipt(auditingJob()).audit!;
     expect(a).toMatchObject({ outcome: "in_progress", committee: [VERIFIER_A, VERIFIER_B, VERIFIER_C], quorum: 2, commitDeadline: 23, revealDeadline: 33, decidedHeight: 13 });
     expect(a.votes).toEqual([
-      { verifier: VERIFIER_A, committed: true, verdict: undefined, reason: "", reward: undefined },
-      { verifier: VERIFIER_B, committed: true, verdict: undefined, reason: "", reward: undefined },
+      { verifier: VERIFIER_A, committed: true, verdict: undefined, reason: "", reward: undefined, outvoted: false },
+      { verifier: VERIFIER_B, committed: true, verdict: undefined, reason: "", reward: undefined, outvoted: false },
     ]);
   });
 

@@ -195,7 +195,12 @@ export interface InferenceReceipt {
   audit: AuditReceipt | undefined;
 }
 
-export type AuditOutcomeName = "not_selected" | "skipped" | "in_progress" | "honest" | "fraud";
+/**
+ * x/inference AuditOutcome as a receipt name. "insufficient_committee": picked, but fewer eligible verifiers than
+ * quorum (settled unaudited, no slash possible); "inconclusive": the committee reached no quorum either way
+ * (abstentions, missing reveals; settled like an honest job, nobody slashed). Neither is a pass.
+ */
+export type AuditOutcomeName = "not_selected" | "skipped" | "insufficient_committee" | "in_progress" | "honest" | "inconclusive" | "fraud";
 export type VerdictName = "valid" | "fraud" | "abstain";
 
 /** One committee member's vote: undefined verdict until it revealed (commit-reveal). */
@@ -207,8 +212,10 @@ export interface AuditVoteReceipt {
   verdict: VerdictName | undefined;
   /** For a fraud verdict: the first failing check, e.g. "step 3: gap 5.21 > eps 0.01". */
   reason: string;
-  /** Paid from the verifier pool when the audit concluded (zero for members that did not reveal). */
+  /** Paid from the verifier pool when the audit concluded: only a verdict that agrees with the outcome (undefined otherwise). */
   reward: Coin | undefined;
+  /** Revealed a verdict against the decided outcome: no reward, a missed audit for the verifier. */
+  outvoted: boolean;
 }
 
 /** The audit part of a receipt (DESIGN.md "Verification"). */
@@ -235,10 +242,8 @@ const OUTCOME_NAMES: Partial<Record<AuditOutcome, AuditOutcomeName>> = {
   [AuditOutcome.AUDIT_OUTCOME_IN_PROGRESS]: "in_progress",
   [AuditOutcome.AUDIT_OUTCOME_HONEST]: "honest",
   [AuditOutcome.AUDIT_OUTCOME_FRAUD]: "fraud",
-  // Until the CLI renders them apart (audit.note says which): fewer eligible verifiers than quorum is a
-  // skipped audit; no quorum either way settles the job as an honest one would.
-  [AuditOutcome.AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE]: "skipped",
-  [AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE]: "honest",
+  [AuditOutcome.AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE]: "insufficient_committee",
+  [AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE]: "inconclusive",
 };
 
 /** The outcome's name; undefined for UNSPECIFIED (or a value this SDK does not know). */
@@ -267,6 +272,7 @@ export function buildAuditReceipt(audit: Audit | undefined): AuditReceipt | unde
       verdict: verdictName(v.verdict),
       reason: v.reason,
       reward: nonZeroCoin(v.reward),
+      outvoted: v.outvoted,
     })),
     slashed: nonZeroCoin(audit.slashed),
     note: audit.note,

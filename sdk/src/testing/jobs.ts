@@ -154,3 +154,30 @@ export function honestJob(): Job {
 export function notSelectedJob(): Job {
   return settledJob({ audit: Audit.fromPartial({ decidedHeight: 13n, outcome: AuditOutcome.AUDIT_OUTCOME_NOT_SELECTED }) });
 }
+
+/** A and B voted VALID, C voted FRAUD on the honest result: C is outvoted (no reward). */
+export function outvotedJob(): Job {
+  const h = honestJob();
+  const votes = [
+    ...h.audit!.votes,
+    { verifier: VERIFIER_C, commitHash: "c".repeat(64), committedHeight: 15n, verdict: Verdict.VERDICT_FRAUD, reason: "step 1: gap 0.5 > eps 0.001", revealedHeight: 25n, reward: undefined, outvoted: true },
+  ];
+  return { ...h, audit: Audit.fromPartial({ ...h.audit!, committee: [VERIFIER_A, VERIFIER_B, VERIFIER_C], note: "", votes }) };
+}
+
+/** A abstained (no calibration for the executor's provider), B voted VALID: no quorum either way; settled. */
+export function inconclusiveJob(): Job {
+  const h = honestJob();
+  const votes = [
+    { verifier: VERIFIER_A, commitHash: "a".repeat(64), committedHeight: 15n, verdict: Verdict.VERDICT_ABSTAIN, reason: "no calibrated tolerance for cuda->cpu (tiny f32)", revealedHeight: 25n },
+    h.audit!.votes[1]!,
+  ];
+  return { ...h, audit: Audit.fromPartial({ ...h.audit!, outcome: AuditOutcome.AUDIT_OUTCOME_INCONCLUSIVE, note: "", votes }) };
+}
+
+/** Picked, but only one other executor serves the model (quorum 2): settled unaudited. */
+export function insufficientCommitteeJob(): Job {
+  return settledJob({
+    audit: Audit.fromPartial({ decidedHeight: 13n, outcome: AuditOutcome.AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE, quorum: 2, note: "only 1 other eligible executor serves the model (quorum 2)" }),
+  });
+}

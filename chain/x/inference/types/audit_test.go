@@ -60,8 +60,9 @@ func buildVerdictVectors() verdictVectors {
 		{"valid, job 42, counting salt", 42, types.Verdict_VERDICT_VALID, seq32(0), "infervaloper1esweepj7swqv94txm3eyce3kjpg6e74remz5wn"},
 		{"fraud, job 2^32+7, sha256(\"salt\")", 1<<32 + 7, types.Verdict_VERDICT_FRAUD, h[:], "infervaloper1esweepj7swqv94txm3eyce3kjpg6e74remz5wn"},
 		{"fraud, max job id, 0xff salt", ^uint64(0), types.Verdict_VERDICT_FRAUD, seq32(0xe0), "infervaloper1lllllllllllllllllllllllllllllllllllllllllllllllllllsa8c5u6"},
+		{"abstain, job 9, counting salt", 9, types.Verdict_VERDICT_ABSTAIN, seq32(0x10), "infervaloper1esweepj7swqv94txm3eyce3kjpg6e74remz5wn"},
 	}
-	out := verdictVectors{Description: `commit_hash = lowercase hex(sha256("inferchain/verdict" || u64be(job_id) || u8(verdict) || salt (32 bytes) || utf8(verifier))); verdict: 1 = VERDICT_VALID, 2 = VERDICT_FRAUD; verifier: the committee member's infervaloper address as stored in the audit committee; job_id is a decimal string; preimage is hex`}
+	out := verdictVectors{Description: `commit_hash = lowercase hex(sha256("inferchain/verdict" || u64be(job_id) || u8(verdict) || salt (32 bytes) || utf8(verifier))); verdict: 1 = VERDICT_VALID, 2 = VERDICT_FRAUD, 3 = VERDICT_ABSTAIN; verifier: the committee member's infervaloper address as stored in the audit committee; job_id is a decimal string; preimage is hex`}
 	for _, in := range inputs {
 		out.Vectors = append(out.Vectors, verdictVector{
 			Name:        in.name,
