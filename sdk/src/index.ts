@@ -2,6 +2,8 @@
 export * from "./errors.js";
 export * from "./rejection.js";
 export * from "./digest/index.js";
+export * from "./artifacts/index.js";
+export * from "./net/peer-http.js";
 export * from "./refs.js";
 export * from "./chain/abci-errors.js";
 export * from "./chain/registry-types.js";
@@ -116,3 +118,4 @@ export {
   EventRoundFinalized,
 } from "./generated/inferchain/funding/v1/events.js";
 export type { QueryMatchEstimatesResponse } from "./generated/inferchain/funding/v1/query.js";
+export { withPeerFetchOptions, peerFetchSettings, type PeerFetchOptions } from "./cli/commands/fetch.js";

@@ -7,6 +7,8 @@ import { JOB_STATES, type JobRecord, type JobState } from '../jobs/types.js';
 import type { ModelStatus } from '../store/model-store.js';
 import { openApiDocument } from './openapi.js';
 import { auditOpenApiPaths, registerAuditRoutes, type AuditsView } from '../audits/api.js';
+import type { ArtifactHoldings } from '@inferchain/sdk';
+import { artifactOpenApiPaths, registerArtifactRoutes } from './artifacts.js';
 
 export interface ReadyCheck {
   ok: boolean;
@@ -23,6 +25,8 @@ export interface ApiDeps {
   version: string;
   /** Audit duties (verifier): adds /v1/audits and /v1/audits/:jobId. */
   audits?: AuditsView;
+  /** Artifacts held (verified model dirs, configured datasets): adds /v1/artifacts. */
+  artifacts?: ArtifactHoldings;
 }
 
 /** Job as served: steps get their index spelled out so verifiers need no positional convention. */
@@ -52,7 +56,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/openapi.json', async () => {
     const doc = openApiDocument(deps.version);
-    return deps.audits ? { ...doc, paths: { ...(doc.paths as Record<string, unknown>), ...auditOpenApiPaths() } } : doc;
+    const paths = { ...(doc.paths as Record<string, unknown>), ...(deps.audits ? auditOpenApiPaths() : {}), ...(deps.artifacts ? artifactOpenApiPaths() : {}) };
+    return { ...doc, paths };
   });
 
   app.get('/v1/models', async () => ({ models: deps.models.list() }));
@@ -77,6 +82,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   if (deps.audits) registerAuditRoutes(app, deps.audits);
+  if (deps.artifacts) registerArtifactRoutes(app, deps.artifacts);
 
   return app;
 }

@@ -2,9 +2,11 @@
 import type { Command } from 'commander';
 import { ChainClient } from '../chain/client.js';
 import { verifyModelDir } from '../store/verify.js';
+import { registerPull } from './models-pull.js';
 
 export function register(program: Command): void {
   const models = program.command('models').description('model store utilities');
+  registerPull(models);
   models
     .command('verify')
     .argument('<dir>', 'model directory')

@@ -25,6 +25,7 @@ import type { JobProcessor } from '../jobs/processor.js';
 import { JobQueue } from '../jobs/queue.js';
 import type { ModelRegistry } from '../store/registry.js';
 import { ModelStore } from '../store/model-store.js';
+import { ArtifactHoldings } from '@inferchain/sdk';
 import { SidecarMetrics } from './metrics.js';
 import { wireSidecar, type WiringChain } from './wiring.js';
 
@@ -107,7 +108,8 @@ export class Daemon {
     const store = (this.store = new ModelStore({ models: cfg.models, engine: cfg.engine, log: this.log.child({ component: 'models' }) }));
 
     // API first, so /healthz and /readyz can be watched during startup.
-    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits });
+    const artifacts = new ArtifactHoldings({ list: () => store.held() });
+    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits, artifacts });
     const address = await this.api.listen({ host: cfg.api.host, port: cfg.api.port });
     this.url = address;
     this.log.info({ url: address }, 'api listening');

@@ -8,6 +8,8 @@ import type { ModelRegistry } from './registry.js';
 import type { EngineConfig } from '../engine/config.js';
 import { loadModel, type LoadedModel } from '../engine/model.js';
 import { verifyModelDir, type ModelVerification } from './verify.js';
+import { digestArtifact, type ArtifactDigest, type HeldArtifact } from '@inferchain/sdk';
+import { join } from 'node:path';
 
 /** One entry of config `models` (parsed in config/config.ts). */
 export interface ServedModel {
@@ -42,6 +44,8 @@ export interface ModelStoreOptions {
 export class ModelStore {
   private readonly status = new Map<string, ModelStatus>();
   private readonly loaded = new Map<string, LoadedModel>();
+  /** Models whose bytes matched the registry: what /v1/artifacts serves. */
+  private readonly verified = new Map<string, HeldArtifact>();
 
   constructor(private readonly o: ModelStoreOptions) {
     for (const m of o.models) this.status.set(m.contentRoot, { contentRoot: m.contentRoot, dir: m.dir, state: 'verifying' });
@@ -55,7 +59,9 @@ export class ModelStore {
   private async loadOne(m: ServedModel, registry: ModelRegistry | undefined): Promise<void> {
     const log = this.o.log.child({ model: m.contentRoot, dir: m.dir });
     const st = this.status.get(m.contentRoot)!;
-    const v = await verifyModelDir(m, registry ? { registry } : {});
+    let local: ArtifactDigest | undefined;
+    const digest = async (dir: string): Promise<ArtifactDigest> => (local = await digestArtifact(dir));
+    const v = await verifyModelDir(m, registry ? { registry, digest } : { digest });
     st.verification = v;
     if (v.registry) Object.assign(st, { name: v.registry.name, version: v.registry.version });
     if (!v.ok) {
@@ -64,6 +70,10 @@ export class ModelStore {
       return;
     }
     log.info({ name: st.name, version: st.version }, 'model bytes verified against the registry');
+    if (local) {
+      const files = local.files.map((f) => ({ ...f, file: join(m.dir, ...f.path.split('/')) }));
+      this.verified.set(m.contentRoot, { contentRoot: m.contentRoot, kind: 'model', ...(st.name ? { name: st.name } : {}), ...(st.version ? { version: st.version } : {}), files });
+    }
     st.state = 'loading';
     try {
       const model = await (this.o.load ?? ((dir) => loadModel(dir, { executionProviders: this.o.engine.executionProviders, threads: this.o.engine.threads, logger: log })))(m.dir);
@@ -81,6 +91,11 @@ export class ModelStore {
 
   get(contentRoot: string): LoadedModel | undefined {
     return this.loaded.get(contentRoot);
+  }
+
+  /** Models whose bytes on disk matched the registry (served under /v1/artifacts even if the engine failed to load them). */
+  held(): HeldArtifact[] {
+    return [...this.verified.values()];
   }
 
   list(): ModelStatus[] {

@@ -5,3 +5,4 @@ export { type ArtifactFileDigest, comparePaths, sortFiles, fileLeaf, contentRoot
 export { type ArtifactInput, type ListedFile, listArtifactFiles, validateArtifactPath } from "./inputs.js";
 export { type DigestProgress, type DigestOptions, type ArtifactDigest, type FileDigest, digestArtifact, digestFile, digestBytes } from "./digest.js";
 export { type ArtifactMismatch, type ArtifactVerification, compareArtifact } from "./verify.js";
+export { MerkleLevels, rootFromRangeProof, verifyRange, rootFromInclusionProof, verifyInclusion, leafAuditPath } from "./proof.js";
