@@ -22,6 +22,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgCommitVerdict{}, "infer/inference/MsgCommitVerdict")
 	legacy.RegisterAminoMsg(cdc, &MsgRevealVerdict{}, "infer/inference/MsgRevealVerdict")
 	legacy.RegisterAminoMsg(cdc, &MsgClearTombstone{}, "infer/inference/MsgClearTombstone")
+	legacy.RegisterAminoMsg(cdc, &MsgProvePossession{}, "infer/inference/MsgProvePossession")
 	cdc.RegisterConcrete(&Params{}, "infer/x/inference/Params", nil)
 }
 
@@ -37,6 +38,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgCommitVerdict{},
 		&MsgRevealVerdict{},
 		&MsgClearTombstone{},
+		&MsgProvePossession{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }
