@@ -28,6 +28,10 @@ export function patchGenesis(genesis: Json, inferenceParams: InferenceParamOverr
   if (inference !== undefined) {
     const params = obj(inference, "params");
     params.deadline_blocks = 30;
+    // proof of possession: a challenge every 20 blocks, 2 leaves, 10 blocks to answer (README "Proof of possession")
+    params.possession_epoch_blocks = "20";
+    params.possession_leaves = 2;
+    params.possession_window_blocks = "10";
     for (const [key, value] of Object.entries(inferenceParams)) {
       if (!(key in params)) throw new Error(`genesis: x/inference has no param "${key}" (known: ${Object.keys(params).join(", ")})`);
       params[key] = value;

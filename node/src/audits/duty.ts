@@ -16,6 +16,7 @@
  * `missed` after the reveal deadline (the chain withholds our reward and counts the miss).
  */
 import type { Logger } from 'pino';
+import type { VerdictName } from '@inferchain/sdk';
 import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
 import type { DutyStore } from './store.js';
 import type { AuditDutyRecord } from './types.js';
@@ -23,7 +24,7 @@ import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView
 import { commitHash, newSalt } from '../verify/salt.js';
 
 export interface DutyMetricsSink {
-  checked(verdict: 'valid' | 'fraud', seconds: number): void;
+  checked(verdict: VerdictName, seconds: number): void;
   ended(state: 'revealed' | 'missed' | 'failed'): void;
   broadcastFailed(kind: string): void;
 }

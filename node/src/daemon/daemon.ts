@@ -12,6 +12,7 @@ import type { OfflineSigner } from '@cosmjs/proto-signing';
 import type { Executor, Job } from '@inferchain/sdk';
 import { buildApi, type ReadyCheck } from '../api/server.js';
 import type { VerifierDuty } from '../audits/duty.js';
+import type { PossessionDuty } from '../possession/duty.js';
 import { DutyMetrics } from '../audits/metrics.js';
 import type { VerdictSubmitter } from '../audits/ports.js';
 import { DutyStore } from '../audits/store.js';
@@ -72,6 +73,7 @@ export class Daemon {
   private processor: JobProcessor | undefined;
   audits: DutyStore | undefined;
   private duty: VerifierDuty | undefined;
+  private possession: PossessionDuty | undefined;
   private metrics: SidecarMetrics | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
@@ -128,7 +130,7 @@ export class Daemon {
     const submitter = this.deps.submitter
       ? this.deps.submitter(sidecar, signer)
       : new ChainSubmitter({ comet: (chain as ChainClient).comet, signer, address: sidecar, gasPrice: cfg.chain.gasPrice, log: this.log.child({ component: 'submitter' }) });
-    const { processor, duty, follower } = wireSidecar({
+    const { processor, duty, follower, possession } = wireSidecar({
       config: cfg,
       log: this.log,
       queue,
@@ -143,12 +145,15 @@ export class Daemon {
       metrics,
       dutyMetrics,
       afterJobReconcile: () => this.refreshExecutor(),
+      holdings: artifacts,
     });
     this.processor = processor;
     this.duty = duty;
+    this.possession = possession;
     this.follower = follower;
     processor.start(); // resumes unfinished jobs from the queue
     duty?.start(); // resumes unfinished audit duties
+    possession?.start(); // open challenges come back through reconciliation
     await this.follower.start();
     this.started = true;
     const models = store.list();
@@ -253,6 +258,7 @@ export class Daemon {
     await step('follower', () => this.follower?.stop());
     await step('job processor', () => this.processor?.stop());
     await step('verifier duty', () => this.duty?.stop());
+    await step('possession duty', () => this.possession?.stop());
     await step('api', () => this.api?.close());
     await step('models', () => this.store?.close());
     await step('chain', () => this.chain?.disconnect());

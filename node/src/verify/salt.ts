@@ -11,7 +11,7 @@ import type { VerdictName } from '@inferchain/sdk';
 export const VERDICT_DOMAIN = 'inferchain/verdict';
 
 /** The proto enum values (inferchain.inference.v1.Verdict). */
-export const VERDICT_CODES: Readonly<Record<VerdictName, number>> = Object.freeze({ valid: 1, fraud: 2 });
+export const VERDICT_CODES: Readonly<Record<VerdictName, number>> = Object.freeze({ valid: 1, fraud: 2, abstain: 3 });
 
 export class SaltError extends Error {
   override name = 'SaltError';

@@ -7,11 +7,8 @@ import * as dataset from "./commands/dataset.js";
 import * as digest from "./commands/digest.js";
 import * as executors from "./commands/executors.js";
 import * as explorer from "./commands/explorer.js";
-<<<<<<< HEAD
-import * as funding from "./commands/funding.js";
-=======
 import * as fetchCmd from "./commands/fetch.js";
->>>>>>> sharing
+import * as funding from "./commands/funding.js";
 import * as infer from "./commands/infer.js";
 import * as job from "./commands/job.js";
 import * as keys from "./commands/keys.js";
@@ -34,11 +31,7 @@ export function createProgram(ctx: CliContext): Command {
     // Throw instead of process.exit so main.ts decides the exit status (and tests can parse safely).
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.replace(/\n$/, "")), writeErr: (s) => ctx.io.err(s.replace(/\n$/, "")) });
-<<<<<<< HEAD
-  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, bom, verify, infer, job, executors, funding, explorer, keys]) {
-=======
-  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, bom, verify, fetchCmd, infer, job, executors, explorer, keys]) {
->>>>>>> sharing
+  for (const cmd of [digest, registerDataset, registerModel, attest, revokeAttestation, modelStatus, model, dataset, attestations, provenance, bom, verify, fetchCmd, infer, job, executors, funding, explorer, keys]) {
     cmd.register(program, ctx);
   }
   return program;

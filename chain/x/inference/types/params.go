@@ -97,9 +97,9 @@ func DefaultParams() Params {
 		PossessionEpochBlocks:   DefaultPossessionEpochBlocks,
 		PossessionLeaves:        DefaultPossessionLeaves,
 		PossessionWindowBlocks:  DefaultPossessionWindowBlocks,
-		LineageRoyaltyShare: DefaultLineageRoyaltyShare,
-		LineageMaxDepth:     DefaultLineageMaxDepth,
-		LineageMaxNodes:     DefaultLineageMaxNodes,
+		LineageRoyaltyShare:     DefaultLineageRoyaltyShare,
+		LineageMaxDepth:         DefaultLineageMaxDepth,
+		LineageMaxNodes:         DefaultLineageMaxNodes,
 	}
 }
 

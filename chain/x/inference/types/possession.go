@@ -133,4 +133,3 @@ func VerifyLeafProof(i int, want ChallengedLeaf, got LeafProof, file registrytyp
 	}
 	return nil
 }
-
