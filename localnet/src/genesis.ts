@@ -28,6 +28,11 @@ export function patchGenesis(genesis: Json, inferenceParams: InferenceParamOverr
   if (inference !== undefined) {
     const params = obj(inference, "params");
     params.deadline_blocks = 30;
+    // proof of possession (x/inference README): a challenge every 30 blocks (~30 s), 2 leaves, answerable for the
+    // whole epoch, so a sidecar restarted by a test (model loading takes a while on 2 cores) still answers in time
+    params.possession_epoch_blocks = "30";
+    params.possession_leaves = 2;
+    params.possession_window_blocks = "30";
     for (const [key, value] of Object.entries(inferenceParams)) {
       if (!(key in params)) throw new Error(`genesis: x/inference has no param "${key}" (known: ${Object.keys(params).join(", ")})`);
       params[key] = value;

@@ -19,6 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['jobs'], // executor duty
   ['verify'], // verifier core (check, steps, salt)
   ['audits'], // verifier duty
+  ['possession'], // proof-of-possession duty
   ['faults'], // fault injection (tests only)
   ['store'], // verified model store
   ['chain'], // chain adapters: client, follower, signer

@@ -70,6 +70,18 @@ export {
   MsgUpdateParamsResponse as InferenceMsgUpdateParamsResponse,
 } from "./generated/inferchain/inference/v1/tx.js";
 export {
+  ChallengedLeaf,
+  PossessionChallenge,
+  LeafProof,
+  MsgProvePossession,
+  MsgProvePossessionResponse,
+  EventPossessionChallenge,
+  EventPossessionProved,
+  EventPossessionFailed,
+  QueryPossessionChallengesRequest,
+  QueryPossessionChallengesResponse,
+} from "./generated/inferchain/inference/v1/possession.js";
+export {
   QueryJobRequest,
   QueryJobResponse,
   QueryJobsRequest,

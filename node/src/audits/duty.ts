@@ -16,6 +16,7 @@
  * `missed` after the reveal deadline (the chain withholds our reward and counts the miss).
  */
 import type { Logger } from 'pino';
+import type { VerdictName } from '@inferchain/sdk';
 import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
 import type { DutyStore } from './store.js';
 import type { AuditDutyRecord } from './types.js';

@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DutyMetricsSink } from './duty.js';
 import { DUTY_STATES, type DutyState } from './types.js';
+import type { VerdictName } from '@inferchain/sdk';
 
 export class DutyMetrics implements DutyMetricsSink {
   readonly verdicts: Counter;
@@ -33,7 +34,7 @@ export class DutyMetrics implements DutyMetricsSink {
     for (const v of ['valid', 'fraud']) this.verdicts.inc({ verdict: v }, 0);
   }
 
-  checked(verdict: 'valid' | 'fraud' | 'abstain', seconds: number): void {
+  checked(verdict: VerdictName, seconds: number): void {
     this.verdicts.inc({ verdict });
     this.checkSeconds.observe(seconds);
   }

@@ -18,6 +18,7 @@ import {
   type Executor,
   type JobStatusName,
   type Job,
+  type PossessionChallenge,
 } from '@inferchain/sdk';
 import type { ChainAccess, ChainJobView } from '../jobs/ports.js';
 import type { ModelRegistry, RegistryModelView } from '../store/registry.js';
@@ -152,6 +153,15 @@ export class ChainClient implements ChainAccess, ModelRegistry {
       return res.executor && res.executor.validator ? res.executor : undefined;
     } catch (e) {
       if (isNotFound(e)) return undefined;
+      throw fromThrown(e);
+    }
+  }
+
+  /** Our open proof-of-possession challenges (possession/ reconciliation). */
+  async possessionChallenges(validator: string): Promise<PossessionChallenge[]> {
+    try {
+      return (await this.inference.PossessionChallenges({ validator })).challenges;
+    } catch (e) {
       throw fromThrown(e);
     }
   }

@@ -13,6 +13,7 @@ import type { Executor, Job } from '@inferchain/sdk';
 import { buildApi, type ReadyCheck } from '../api/server.js';
 import { TokenHub } from '../api/token-hub.js';
 import type { VerifierDuty } from '../audits/duty.js';
+import type { PossessionDuty } from '../possession/duty.js';
 import { DutyMetrics } from '../audits/metrics.js';
 import type { VerdictSubmitter } from '../audits/ports.js';
 import { DutyStore } from '../audits/store.js';
@@ -77,6 +78,7 @@ export class Daemon {
   audits: DutyStore | undefined;
   private duty: VerifierDuty | undefined;
   private training: TrainingDuty | undefined;
+  private possession: PossessionDuty | undefined;
   private metrics: SidecarMetrics | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
@@ -152,7 +154,7 @@ export class Daemon {
         : undefined;
     if (cfg.training.enabled && !training) this.log.warn('training.enabled is set but the chain or signer is replaced (tests): no training duty');
     this.training = training?.duty;
-    const { processor, duty, follower } = wireSidecar({
+    const { processor, duty, follower, possession } = wireSidecar({
       config: cfg,
       log: this.log,
       queue,
@@ -169,13 +171,16 @@ export class Daemon {
       afterJobReconcile: () => this.refreshExecutor(),
       streams: tokens,
       ...(training ? { extraHandlers: [training.handler] } : {}),
+      holdings: artifacts,
     });
     this.processor = processor;
     this.duty = duty;
+    this.possession = possession;
     this.follower = follower;
     processor.start(); // resumes unfinished jobs from the queue
     duty?.start(); // resumes unfinished audit duties
     this.training?.start(); // resumes unfinished training jobs
+    possession?.start(); // open challenges come back through reconciliation
     await this.follower.start();
     this.started = true;
     const models = store.list();
@@ -281,6 +286,7 @@ export class Daemon {
     await step('job processor', () => this.processor?.stop());
     await step('verifier duty', () => this.duty?.stop());
     await step('training duty', () => this.training?.stop());
+    await step('possession duty', () => this.possession?.stop());
     await step('api', () => this.api?.close());
     await step('models', () => this.store?.close());
     await step('chain', () => this.chain?.disconnect());

@@ -26,6 +26,8 @@ import type { ChainAccess, JobGenerator, ResultSubmitter } from '../jobs/ports.j
 import { JobProcessor, type JobStreams } from '../jobs/processor.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { ModelStore } from '../store/model-store.js';
+import { PossessionDuty, possessionEventHandler, type LeafProver, type PossessionChain, type PossessionSubmitter } from '../possession/duty.js';
+import { inferenceTypeUrls } from '@inferchain/sdk';
 import type { SidecarMetrics } from './metrics.js';
 
 /** What the wiring reads from the chain (ChainClient in production, a fake in tests). */
@@ -35,6 +37,8 @@ export interface WiringChain extends BlockSource, ChainAccess {
   pendingJobs(executor: string): Promise<Job[]>;
   /** AUDITING jobs whose committee includes `verifier` (audit reconciliation; optional). */
   auditingJobs?(verifier: string): Promise<Job[]>;
+  /** Our open proof-of-possession challenges (without it, the possession duty is off). */
+  possessionChallenges?: PossessionChain['possessionChallenges'];
 }
 
 export interface SidecarParts {
@@ -59,6 +63,10 @@ export interface SidecarParts {
   streams?: JobStreams;
   /** More follower handlers (the training duty's reconciliation, training/setup.ts). */
   extraHandlers?: ChainEventHandler[];
+  /** The held artifacts (ArtifactHoldings): proof-of-possession answers read their leaves there. */
+  holdings?: LeafProver;
+  /** Replaces the MsgProvePossession broadcaster (tests). */
+  possessionSubmitter?: PossessionSubmitter;
 }
 
 export interface SidecarServices {
@@ -66,6 +74,8 @@ export interface SidecarServices {
   /** Undefined when verify.enabled is false. */
   duty: VerifierDuty | undefined;
   follower: ChainFollower;
+  /** Undefined without holdings, a possession query or a broadcaster. */
+  possession: PossessionDuty | undefined;
 }
 
 export function wireSidecar(p: SidecarParts): SidecarServices {
@@ -91,6 +101,11 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
   if (p.afterJobReconcile) handlers.push({ onBlockEvents: async () => undefined, reconcile: p.afterJobReconcile });
   handlers.push(...(p.extraHandlers ?? []));
   if (duty) handlers.push(auditEventHandler({ store: p.audits, chain: p.chain, duty, sidecar: p.sidecar, validator: cfg.validator, log: p.log.child({ component: 'follower' }) }));
+  const possession = possessionDuty(p);
+  if (possession && p.chain.possessionChallenges) {
+    const chain: PossessionChain = { latestHeight: () => p.chain.latestHeight(), possessionChallenges: p.chain.possessionChallenges.bind(p.chain) };
+    handlers.push(possessionEventHandler({ duty: possession, chain, validator: cfg.validator, sidecar: p.sidecar, log: p.log.child({ component: 'follower' }) }));
+  }
   const follower: ChainFollower = new ChainFollower({
     source: p.chain,
     cursor: p.cursor,
@@ -102,11 +117,32 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
     onHeight: (h) => {
       duty?.kick(); // reveal windows open with heights
       admission.observeHeight(h);
+      possession?.kick();
       p.metrics.chainHeight.set(h);
       p.metrics.cursorHeight.set(follower.cursor);
     },
   });
-  return { processor, duty, follower };
+  return { processor, duty, follower, possession };
+}
+
+/** The proof-of-possession duty: on whenever the chain can be asked for our challenges and we can answer them. */
+function possessionDuty(p: SidecarParts): PossessionDuty | undefined {
+  const list = p.chain.possessionChallenges;
+  if (!p.holdings || !list) return undefined;
+  const submitter: PossessionSubmitter | undefined =
+    p.possessionSubmitter ??
+    (p.submitter instanceof ChainSubmitter
+      ? ((s) => ({ prove: (msg) => s.broadcast({ id: `possession/${msg.model}/${msg.epoch}` }, { typeUrl: inferenceTypeUrls.MsgProvePossession, value: msg }) }))(p.submitter)
+      : undefined);
+  if (!submitter) return undefined;
+  return new PossessionDuty({
+    chain: { latestHeight: () => p.chain.latestHeight(), possessionChallenges: list.bind(p.chain) },
+    prover: p.holdings,
+    submitter,
+    validator: p.config.validator,
+    sidecar: p.sidecar,
+    log: p.log.child({ component: 'possession' }),
+  });
 }
 
 /** The engine generator, wrapped by the forging one when faults.executor.forge is set (tests only). */

@@ -116,6 +116,38 @@ export class ArtifactHoldings {
     return encodeLeafFrame({ fileIndex, fileCount: files.length, leafCount: n, first, count, fileProof: artifactTree.inclusionProof(fileIndex), rangeProof: levels.rangeProof(first, count), data });
   }
 
+  /**
+   * One leaf of `path` in artifact `root` with its RFC 9162 audit path to the file root: the answer to a
+   * proof-of-possession challenge (MsgProvePossession). Read from the bytes on disk, checked against the
+   * registered root on the way (HeldBytesError when they no longer match or are gone; NotFoundError when the
+   * artifact or path is not held).
+   */
+  async leafProof(root: string, path: string, index: number): Promise<{ data: Buffer; auditPath: Buffer[] }> {
+    const a = this.find(root);
+    if (!a) throw new NotFoundError(`artifact ${root} is not held here`);
+    const f = a.files.find((x) => x.path === path);
+    if (!f) throw new NotFoundError(`artifact ${root} has no file "${path}"`);
+    const size = Number(f.size);
+    const n = leafCountOf(size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= n) throw invalidArgument("leaf", `leaf ${index} is outside ${path} (${n} leaves)`);
+    const levels = await this.fileTree(root, f);
+    const data = Buffer.allocUnsafe(rangeBytes(size, index, 1));
+    if (data.length > 0) {
+      const fd = await open(f.file, "r").catch((e: Error) => {
+        throw new HeldBytesError(`${f.file} cannot be read: ${e.message}`);
+      });
+      try {
+        const { bytesRead } = await fd.read(data, 0, data.length, index * LEAF_SIZE);
+        if (bytesRead !== data.length) throw new HeldBytesError(`${f.file} is shorter than its registered ${size} bytes`);
+      } finally {
+        await fd.close();
+      }
+    }
+    // the cached tree says what the bytes were when it was built: the leaf read now must still be that leaf
+    if (!leafHash(data).equals(levels.levels[0]!.subarray(index * 32, index * 32 + 32))) throw new HeldBytesError(`${f.file} leaf ${index} no longer matches its registered root ${f.root}`);
+    return { data, auditPath: levels.inclusionProof(index) };
+  }
+
   private artifactTree(root: string, files: readonly HeldFile[]): MerkleLevels {
     let t = this.artifactTrees.get(root);
     if (!t) {

@@ -38,6 +38,13 @@ import {
   MsgUpdateParams,
   MsgUpdateParamsResponse,
 } from "../generated/inferchain/inference/v1/tx.js";
+import {
+  EventPossessionChallenge,
+  EventPossessionFailed,
+  EventPossessionProved,
+  MsgProvePossession,
+  MsgProvePossessionResponse,
+} from "../generated/inferchain/inference/v1/possession.js";
 
 /** Protobuf type URLs of the x/inference messages (SIGN_MODE_DIRECT). */
 export const inferenceTypeUrls = {
@@ -50,6 +57,7 @@ export const inferenceTypeUrls = {
   MsgCommitVerdict: "/inferchain.inference.v1.MsgCommitVerdict",
   MsgRevealVerdict: "/inferchain.inference.v1.MsgRevealVerdict",
   MsgClearTombstone: "/inferchain.inference.v1.MsgClearTombstone",
+  MsgProvePossession: "/inferchain.inference.v1.MsgProvePossession",
 } as const;
 
 export const inferenceResponseTypeUrls = {
@@ -62,6 +70,7 @@ export const inferenceResponseTypeUrls = {
   MsgCommitVerdictResponse: "/inferchain.inference.v1.MsgCommitVerdictResponse",
   MsgRevealVerdictResponse: "/inferchain.inference.v1.MsgRevealVerdictResponse",
   MsgClearTombstoneResponse: "/inferchain.inference.v1.MsgClearTombstoneResponse",
+  MsgProvePossessionResponse: "/inferchain.inference.v1.MsgProvePossessionResponse",
 } as const;
 
 // See registry-types.ts: the generated codecs are widened once for cosmjs's Registry.
@@ -79,6 +88,7 @@ export const inferenceTypes: ReadonlyArray<[string, GeneratedType]> = [
   [inferenceTypeUrls.MsgCommitVerdict, generated(MsgCommitVerdict)],
   [inferenceTypeUrls.MsgRevealVerdict, generated(MsgRevealVerdict)],
   [inferenceTypeUrls.MsgClearTombstone, generated(MsgClearTombstone)],
+  [inferenceTypeUrls.MsgProvePossession, generated(MsgProvePossession)],
   [inferenceResponseTypeUrls.MsgRegisterExecutorResponse, generated(MsgRegisterExecutorResponse)],
   [inferenceResponseTypeUrls.MsgUpdateExecutorResponse, generated(MsgUpdateExecutorResponse)],
   [inferenceResponseTypeUrls.MsgRequestInferenceResponse, generated(MsgRequestInferenceResponse)],
@@ -88,6 +98,7 @@ export const inferenceTypes: ReadonlyArray<[string, GeneratedType]> = [
   [inferenceResponseTypeUrls.MsgCommitVerdictResponse, generated(MsgCommitVerdictResponse)],
   [inferenceResponseTypeUrls.MsgRevealVerdictResponse, generated(MsgRevealVerdictResponse)],
   [inferenceResponseTypeUrls.MsgClearTombstoneResponse, generated(MsgClearTombstoneResponse)],
+  [inferenceResponseTypeUrls.MsgProvePossessionResponse, generated(MsgProvePossessionResponse)],
 ];
 
 export interface MsgRegisterExecutorEncodeObject extends EncodeObject {
@@ -118,6 +129,12 @@ export interface MsgRevealVerdictEncodeObject extends EncodeObject {
   readonly value: MsgRevealVerdict;
 }
 
+/** An executor's sidecar answers a proof-of-possession challenge (leaves + audit paths to the file roots). */
+export interface MsgProvePossessionEncodeObject extends EncodeObject {
+  readonly typeUrl: typeof inferenceTypeUrls.MsgProvePossession;
+  readonly value: MsgProvePossession;
+}
+
 /** The typed events of x/inference, by their event type (the proto full name). */
 export const inferenceEventTypes = {
   EventExecutorRegistered: "inferchain.inference.v1.EventExecutorRegistered",
@@ -135,6 +152,9 @@ export const inferenceEventTypes = {
   EventJobPruned: "inferchain.inference.v1.EventJobPruned",
   EventExecutorTombstoned: "inferchain.inference.v1.EventExecutorTombstoned",
   EventTombstoneCleared: "inferchain.inference.v1.EventTombstoneCleared",
+  EventPossessionChallenge: "inferchain.inference.v1.EventPossessionChallenge",
+  EventPossessionProved: "inferchain.inference.v1.EventPossessionProved",
+  EventPossessionFailed: "inferchain.inference.v1.EventPossessionFailed",
 } as const;
 
 export type InferenceEvent =
@@ -152,7 +172,10 @@ export type InferenceEvent =
   | { type: "EventAuditDeferred"; value: EventAuditDeferred }
   | { type: "EventJobPruned"; value: EventJobPruned }
   | { type: "EventExecutorTombstoned"; value: EventExecutorTombstoned }
-  | { type: "EventTombstoneCleared"; value: EventTombstoneCleared };
+  | { type: "EventTombstoneCleared"; value: EventTombstoneCleared }
+  | { type: "EventPossessionChallenge"; value: EventPossessionChallenge }
+  | { type: "EventPossessionProved"; value: EventPossessionProved }
+  | { type: "EventPossessionFailed"; value: EventPossessionFailed };
 
 const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract<InferenceEvent, { type: K }>["value"] } } = {
   EventExecutorRegistered,
@@ -170,6 +193,9 @@ const decoders: { [K in InferenceEvent["type"]]: { fromJSON(o: unknown): Extract
   EventJobPruned,
   EventExecutorTombstoned,
   EventTombstoneCleared,
+  EventPossessionChallenge,
+  EventPossessionProved,
+  EventPossessionFailed,
 };
 
 const byEventType = new Map(Object.entries(inferenceEventTypes).map(([name, type]) => [type, name as InferenceEvent["type"]]));

@@ -8,6 +8,7 @@ import { QueryClientImpl as FundingQueryClientImpl, type QueryMatchEstimatesResp
 import type { Contribution, Params as FundingParams, Project, Round } from "../generated/inferchain/funding/v1/types.js";
 import { QueryClientImpl as TrainingQueryClientImpl } from "../generated/inferchain/training/v1/query.js";
 import { JobStatus, type Executor, type Job, type Params as InferenceParams } from "../generated/inferchain/inference/v1/types.js";
+import type { PossessionChallenge } from "../generated/inferchain/inference/v1/possession.js";
 import { checkMaxTokens, minimumFeeFor, parseJobStatus } from "./inference.js";
 import { newBlockWaker, waitForJob, type WaitForResultOptions } from "./wait.js";
 import type { Attestation, Dataset, Model, Params } from "../generated/inferchain/registry/v1/types.js";
@@ -283,6 +284,11 @@ export class InferchainClient {
   async getExecutorsOfModel(modelRef: string): Promise<Executor[]> {
     const model = await this.resolveModel(modelRef);
     return (await wrap(() => this.inference.ExecutorsOfModel({ model }))).executors;
+  }
+
+  /** The open proof-of-possession challenges of an executor (validator operator address). */
+  async getPossessionChallenges(validator: string): Promise<PossessionChallenge[]> {
+    return (await wrap(() => this.inference.PossessionChallenges({ validator }))).challenges;
   }
 
   // ---- x/funding ----

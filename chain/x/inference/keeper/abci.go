@@ -102,6 +102,9 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 			return k.expire(cctx, p, job)
 		})
 	}
+	if err := k.possessionEndBlock(sdkCtx, p, entropy); err != nil { // possession.go
+		return err
+	}
 	return k.prune(sdkCtx)
 }
 

@@ -94,6 +94,10 @@ type Keeper struct {
 	Entropy collections.Item[[]byte]
 	// PruneQueue: (prune height, job id) of every terminal job while retention_blocks is positive.
 	PruneQueue collections.KeySet[collections.Pair[int64, uint64]]
+	// PossessionChallenges: (validator infervaloper, model) → its open proof-of-possession challenge.
+	PossessionChallenges collections.Map[collections.Pair[string, string], types.PossessionChallenge]
+	// PossessionQueue: (deadline height, validator, model) of every open challenge.
+	PossessionQueue collections.KeySet[collections.Triple[int64, string, string]]
 }
 
 // NewKeeper returns the inference keeper. authority is the address allowed to change params (x/gov).
@@ -168,6 +172,10 @@ func NewKeeper(
 			collections.PairKeyCodec(collections.StringKey, collections.StringKey), codec.CollValue[types.ExecutorTombstone](cdc)),
 		Entropy:    collections.NewItem(sb, types.EntropyKey, "entropy", collections.BytesValue),
 		PruneQueue: collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue", heightJob),
+		PossessionChallenges: collections.NewMap(sb, types.PossessionChallengesKey, "possession_challenges",
+			collections.PairKeyCodec(collections.StringKey, collections.StringKey), codec.CollValue[types.PossessionChallenge](cdc)),
+		PossessionQueue: collections.NewKeySet(sb, types.PossessionQueueKey, "possession_queue",
+			collections.TripleKeyCodec(collections.Int64Key, collections.StringKey, collections.StringKey)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

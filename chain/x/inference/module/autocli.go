@@ -58,6 +58,12 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:          "List the active executors serving a model (content root)",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "model"}},
 				},
+				{
+					RpcMethod:      "PossessionChallenges",
+					Use:            "possession-challenges [validator]",
+					Short:          "List the open proof-of-possession challenges of an executor (infervaloper address)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "validator"}},
+				},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
@@ -100,6 +106,11 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					// flag (output_token_ids: "assigning invalid type uint64" panic), so there is no CLI command;
 					// `inferchaind tx sign` / `tx broadcast` of a JSON MsgSubmitResult works for manual use.
 					RpcMethod: "SubmitResult",
+					Skip:      true,
+				},
+				{
+					// leaf bytes and audit paths: answered by the sidecar; `tx sign`/`tx broadcast` of JSON for manual use
+					RpcMethod: "ProvePossession",
 					Skip:      true,
 				},
 				{

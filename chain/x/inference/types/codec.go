@@ -23,6 +23,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgCommitVerdict{}, "infer/inference/MsgCommitVerdict")
 	legacy.RegisterAminoMsg(cdc, &MsgRevealVerdict{}, "infer/inference/MsgRevealVerdict")
 	legacy.RegisterAminoMsg(cdc, &MsgClearTombstone{}, "infer/inference/MsgClearTombstone")
+	legacy.RegisterAminoMsg(cdc, &MsgProvePossession{}, "infer/inference/MsgProvePossession")
 	cdc.RegisterConcrete(&Params{}, "infer/x/inference/Params", nil)
 	cdc.RegisterConcrete(&RequestInferenceAuthorization{}, "infer/inference/RequestInferenceAuthorization", nil)
 }
@@ -39,6 +40,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgCommitVerdict{},
 		&MsgRevealVerdict{},
 		&MsgClearTombstone{},
+		&MsgProvePossession{},
 	)
 	// Agent wallets (authz.go): MsgRequestInference within a spend limit and a model list.
 	registry.RegisterImplementations((*authz.Authorization)(nil), &RequestInferenceAuthorization{})

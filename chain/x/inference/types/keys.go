@@ -35,6 +35,9 @@ var (
 	PruneQueueKey           = collections.NewPrefix(42)
 	JobsByExecutorStatusKey = collections.NewPrefix(43)
 	OpenAuditsByVerifierKey = collections.NewPrefix(44)
+	// Prefixes from 50 on: proof of possession (issue 11).
+	PossessionChallengesKey = collections.NewPrefix(50)
+	PossessionQueueKey      = collections.NewPrefix(51)
 )
 
 // FirstJobID is the id of the first job; 0 is never a valid job id.

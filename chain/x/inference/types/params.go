@@ -94,9 +94,12 @@ func DefaultParams() Params {
 		RejectionWindowBlocks:   DefaultRejectionWindowBlocks,
 		MaxOutputBytesPerToken:  DefaultMaxOutputBytesPerToken,
 		AuditMaxDeferBlocks:     DefaultAuditMaxDeferBlocks,
-		LineageRoyaltyShare: DefaultLineageRoyaltyShare,
-		LineageMaxDepth:     DefaultLineageMaxDepth,
-		LineageMaxNodes:     DefaultLineageMaxNodes,
+		PossessionEpochBlocks:   DefaultPossessionEpochBlocks,
+		PossessionLeaves:        DefaultPossessionLeaves,
+		PossessionWindowBlocks:  DefaultPossessionWindowBlocks,
+		LineageRoyaltyShare:     DefaultLineageRoyaltyShare,
+		LineageMaxDepth:         DefaultLineageMaxDepth,
+		LineageMaxNodes:         DefaultLineageMaxNodes,
 	}
 }
 
@@ -259,7 +262,10 @@ func (p Params) Validate() error {
 	if err := p.validateAudit(); err != nil {
 		return err
 	}
-	return p.validateSecurity()
+	if err := p.validateSecurity(); err != nil {
+		return err
+	}
+	return p.validatePossession()
 }
 
 // String implements fmt.Stringer for logs.

@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { PageRequest, PageResponse } from "../../../cosmos/base/query/v1beta1/pagination.js";
+import { QueryPossessionChallengesRequest, QueryPossessionChallengesResponse } from "./possession.js";
 import { Executor, Job, JobStatus, jobStatusFromJSON, jobStatusToJSON, Params } from "./types.js";
 
 export const protobufPackage = "inferchain.inference.v1";
@@ -1033,6 +1034,11 @@ export interface Query {
   Executors(request: QueryExecutorsRequest): Promise<QueryExecutorsResponse>;
   /** ExecutorsOfModel lists the active executors serving a model. */
   ExecutorsOfModel(request: QueryExecutorsOfModelRequest): Promise<QueryExecutorsOfModelResponse>;
+  /**
+   * PossessionChallenges lists the open proof-of-possession challenges of one executor (at most
+   * MaxModelsPerExecutor: one per model it serves).
+   */
+  PossessionChallenges(request: QueryPossessionChallengesRequest): Promise<QueryPossessionChallengesResponse>;
 }
 
 export const QueryServiceName = "inferchain.inference.v1.Query";
@@ -1048,6 +1054,7 @@ export class QueryClientImpl implements Query {
     this.Executor = this.Executor.bind(this);
     this.Executors = this.Executors.bind(this);
     this.ExecutorsOfModel = this.ExecutorsOfModel.bind(this);
+    this.PossessionChallenges = this.PossessionChallenges.bind(this);
   }
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse> {
     const data = QueryParamsRequest.encode(request).finish();
@@ -1083,6 +1090,12 @@ export class QueryClientImpl implements Query {
     const data = QueryExecutorsOfModelRequest.encode(request).finish();
     const promise = this.rpc.request(this.service, "ExecutorsOfModel", data);
     return promise.then((data) => QueryExecutorsOfModelResponse.decode(new BinaryReader(data)));
+  }
+
+  PossessionChallenges(request: QueryPossessionChallengesRequest): Promise<QueryPossessionChallengesResponse> {
+    const data = QueryPossessionChallengesRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "PossessionChallenges", data);
+    return promise.then((data) => QueryPossessionChallengesResponse.decode(new BinaryReader(data)));
   }
 }
 

@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
+import { MsgProvePossession, MsgProvePossessionResponse } from "./possession.js";
 import { Params, RuntimeProfile, Verdict, verdictFromJSON, verdictToJSON } from "./types.js";
 
 export const protobufPackage = "inferchain.inference.v1";
@@ -1858,6 +1859,8 @@ export interface Msg {
   RevealVerdict(request: MsgRevealVerdict): Promise<MsgRevealVerdictResponse>;
   /** ClearTombstone lifts the bar a fraud verdict put on a validator serving a model (authority only). */
   ClearTombstone(request: MsgClearTombstone): Promise<MsgClearTombstoneResponse>;
+  /** ProvePossession: an executor's sidecar answers a proof-of-possession challenge (README "Proof of possession"). */
+  ProvePossession(request: MsgProvePossession): Promise<MsgProvePossessionResponse>;
 }
 
 export const MsgServiceName = "inferchain.inference.v1.Msg";
@@ -1876,6 +1879,7 @@ export class MsgClientImpl implements Msg {
     this.CommitVerdict = this.CommitVerdict.bind(this);
     this.RevealVerdict = this.RevealVerdict.bind(this);
     this.ClearTombstone = this.ClearTombstone.bind(this);
+    this.ProvePossession = this.ProvePossession.bind(this);
   }
   RegisterExecutor(request: MsgRegisterExecutor): Promise<MsgRegisterExecutorResponse> {
     const data = MsgRegisterExecutor.encode(request).finish();
@@ -1929,6 +1933,12 @@ export class MsgClientImpl implements Msg {
     const data = MsgClearTombstone.encode(request).finish();
     const promise = this.rpc.request(this.service, "ClearTombstone", data);
     return promise.then((data) => MsgClearTombstoneResponse.decode(new BinaryReader(data)));
+  }
+
+  ProvePossession(request: MsgProvePossession): Promise<MsgProvePossessionResponse> {
+    const data = MsgProvePossession.encode(request).finish();
+    const promise = this.rpc.request(this.service, "ProvePossession", data);
+    return promise.then((data) => MsgProvePossessionResponse.decode(new BinaryReader(data)));
   }
 }
 

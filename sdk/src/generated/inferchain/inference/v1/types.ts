@@ -468,6 +468,19 @@ export interface Params {
    * validator nor a candidate verifier before any proposer other than the executor's validator decides.
    */
   auditMaxDeferBlocks: number;
+  /**
+   * Field numbers from 50 on: proof of possession (issue 11, README "Proof of possession").
+   * possession_epoch_blocks: every this many blocks each active executor is challenged for each model it
+   * serves (0 = no challenges).
+   */
+  possessionEpochBlocks: bigint;
+  /** possession_leaves: random 4 KiB leaves per challenge. */
+  possessionLeaves: number;
+  /**
+   * possession_window_blocks: blocks after the challenge in which MsgProvePossession is accepted
+   * (1..possession_epoch_blocks).
+   */
+  possessionWindowBlocks: bigint;
 }
 
 function createBaseExecutor(): Executor {
@@ -2712,6 +2725,9 @@ function createBaseParams(): Params {
     rejectionWindowBlocks: 0,
     maxOutputBytesPerToken: 0,
     auditMaxDeferBlocks: 0,
+    possessionEpochBlocks: 0n,
+    possessionLeaves: 0,
+    possessionWindowBlocks: 0n,
   };
 }
 
@@ -2815,6 +2831,21 @@ export const Params: MessageFns<Params> = {
     }
     if (message.auditMaxDeferBlocks !== 0) {
       writer.uint32(368).uint32(message.auditMaxDeferBlocks);
+    }
+    if (message.possessionEpochBlocks !== 0n) {
+      if (BigInt.asUintN(64, message.possessionEpochBlocks) !== message.possessionEpochBlocks) {
+        throw new globalThis.Error("value provided for field message.possessionEpochBlocks of type uint64 too large");
+      }
+      writer.uint32(400).uint64(message.possessionEpochBlocks);
+    }
+    if (message.possessionLeaves !== 0) {
+      writer.uint32(408).uint32(message.possessionLeaves);
+    }
+    if (message.possessionWindowBlocks !== 0n) {
+      if (BigInt.asUintN(64, message.possessionWindowBlocks) !== message.possessionWindowBlocks) {
+        throw new globalThis.Error("value provided for field message.possessionWindowBlocks of type uint64 too large");
+      }
+      writer.uint32(416).uint64(message.possessionWindowBlocks);
     }
     return writer;
   },
@@ -3072,6 +3103,30 @@ export const Params: MessageFns<Params> = {
             message.auditMaxDeferBlocks = reader.uint32();
             continue;
           }
+          case 50: {
+            if (tag !== 400) {
+              break;
+            }
+
+            message.possessionEpochBlocks = reader.uint64() as bigint;
+            continue;
+          }
+          case 51: {
+            if (tag !== 408) {
+              break;
+            }
+
+            message.possessionLeaves = reader.uint32();
+            continue;
+          }
+          case 52: {
+            if (tag !== 416) {
+              break;
+            }
+
+            message.possessionWindowBlocks = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3232,6 +3287,21 @@ export const Params: MessageFns<Params> = {
         : isSet(object.audit_max_defer_blocks)
         ? globalThis.Number(object.audit_max_defer_blocks)
         : 0,
+      possessionEpochBlocks: isSet(object.possessionEpochBlocks)
+        ? BigInt(object.possessionEpochBlocks)
+        : isSet(object.possession_epoch_blocks)
+        ? BigInt(object.possession_epoch_blocks)
+        : 0n,
+      possessionLeaves: isSet(object.possessionLeaves)
+        ? globalThis.Number(object.possessionLeaves)
+        : isSet(object.possession_leaves)
+        ? globalThis.Number(object.possession_leaves)
+        : 0,
+      possessionWindowBlocks: isSet(object.possessionWindowBlocks)
+        ? BigInt(object.possessionWindowBlocks)
+        : isSet(object.possession_window_blocks)
+        ? BigInt(object.possession_window_blocks)
+        : 0n,
     };
   },
 
@@ -3327,6 +3397,15 @@ export const Params: MessageFns<Params> = {
     if (message.auditMaxDeferBlocks !== 0) {
       obj.auditMaxDeferBlocks = Math.round(message.auditMaxDeferBlocks);
     }
+    if (message.possessionEpochBlocks !== 0n) {
+      obj.possessionEpochBlocks = message.possessionEpochBlocks.toString();
+    }
+    if (message.possessionLeaves !== 0) {
+      obj.possessionLeaves = Math.round(message.possessionLeaves);
+    }
+    if (message.possessionWindowBlocks !== 0n) {
+      obj.possessionWindowBlocks = message.possessionWindowBlocks.toString();
+    }
     return obj;
   },
 
@@ -3378,6 +3457,15 @@ export const Params: MessageFns<Params> = {
     message.rejectionWindowBlocks = object.rejectionWindowBlocks ?? 0;
     message.maxOutputBytesPerToken = object.maxOutputBytesPerToken ?? 0;
     message.auditMaxDeferBlocks = object.auditMaxDeferBlocks ?? 0;
+    message.possessionEpochBlocks =
+      (object.possessionEpochBlocks !== undefined && object.possessionEpochBlocks !== null)
+        ? BigInt(object.possessionEpochBlocks)
+        : 0n;
+    message.possessionLeaves = object.possessionLeaves ?? 0;
+    message.possessionWindowBlocks =
+      (object.possessionWindowBlocks !== undefined && object.possessionWindowBlocks !== null)
+        ? BigInt(object.possessionWindowBlocks)
+        : 0n;
     return message;
   },
 };
