@@ -21,7 +21,6 @@ import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type 
 import type { DutyStore } from './store.js';
 import type { AuditDutyRecord } from './types.js';
 import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict, type VerdictSubmitter } from './ports.js';
-import type { VerdictName } from '@inferchain/sdk';
 import { commitHash, newSalt } from '../verify/salt.js';
 
 export interface DutyMetricsSink {
