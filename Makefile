@@ -83,6 +83,7 @@ test-unit: build-ts tiny-model model trainer ## TypeScript unit tests (sdk, node
 test-e2e: build tiny-model model chromium trainer ## end-to-end tests over a real localnet with real sidecars (started and stopped by the tests)
 	npx vitest run --project e2e
 	npx vitest run --project e2e-audit
+	npx vitest run --project e2e-possession
 test: proto-check test-go test-unit test-e2e ## everything CI runs
 
 .PHONY: bench-digest

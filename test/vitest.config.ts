@@ -5,8 +5,8 @@ export default defineProject({
   test: {
     name: "e2e",
     include: ["src/**/*.test.ts"],
-    // src/audit runs in its own project (vitest.audit.config.ts) against a 3-validator localnet.
-    exclude: ["src/audit/**"],
+    // src/audit and src/possession run in their own projects (vitest.audit.config.ts, vitest.possession.config.ts).
+    exclude: ["src/audit/**", "src/possession/**"],
     globalSetup: ["src/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 180_000,

@@ -47,6 +47,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       verifier_reward: { denom: "uinfer", amount: "30" },
       // The silent-verifier case must not jail anyone mid-suite (jailing is covered by the keeper tests).
       max_verifier_misses: 10,
+      // Possession challenges off: cheaters' sidecars are stopped and restored for longer than a window
+      // (src/possession covers possession on its own localnet).
+      possession_epoch_blocks: "0",
     },
   });
   project.provide("localnet", info);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { sidecarLogFile } from "@inferchain/localnet";
 import { inferenceTypeUrls, type PossessionChallenge, type SigningInferchainClient } from "@inferchain/sdk";
-import { clientFor, waitFor } from "./helpers.js";
+import { clientFor, waitFor } from "../helpers.js";
 
 // Issue 11's proof of possession over the real localnet (challenge every 30 blocks, 2 leaves, 30 blocks to answer:
 // localnet/src/genesis.ts): the honest sidecar answers from its files and keeps its models; once the tiny model's
