@@ -1,6 +1,7 @@
 /** What the verifier duty needs from the chain, the executor's API, the engine and the signer (fakes in tests). */
 import { auditOutcomeName, jobStatusName, verdictName, type Job, type VerdictName } from '@inferchain/sdk';
 import type { SubmitReceipt } from '../durable/broadcast.js';
+import type { DutyCheck } from './types.js';
 
 export type AuditOutcomeName = 'unspecified' | 'not_selected' | 'skipped' | 'insufficient_committee' | 'in_progress' | 'honest' | 'inconclusive' | 'fraud';
 
@@ -101,18 +102,9 @@ export interface VerdictSubmitter {
 }
 
 /** The check's answer as the duty records it (structurally the verifier core's CheckResult). */
-export interface DutyVerdict {
+export interface DutyVerdict extends DutyCheck {
   verdict: VerdictName;
   reason?: string;
-  steps: number;
-  forwardMs: number;
-  maxGap: number;
-  minSamplingMargin?: number;
-  commitment?: string;
-  maxTopkDiff?: number;
-  note?: string;
-  /** Where the executor's committed steps came from (or why none). */
-  stepsSource: string;
 }
 
 /** Judges the claim of an audited job (fetches the executor's steps, runs the verifier core). */
