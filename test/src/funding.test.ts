@@ -49,7 +49,7 @@ describe("funding: a quadratic-funding round over the localnet", () => {
     const params = await bob.getFundingParams();
     const pool = 32_000n;
 
-    const created = await carol.createFundingRound({ title: `open models ${suffix}`, matchingPool: `${pool}uinfer`, startHeight: "+4", endHeight: "+30" });
+    const created = await carol.createFundingRound({ title: `open models ${suffix}`, matchingPool: `${pool}uinfer`, startHeight: "+8", endHeight: "+34" });
     const roundId = created.roundId;
     const round = await bob.getFundingRound(roundId);
     expect(round.status).toBe(RoundStatus.ROUND_STATUS_OPEN);
@@ -57,10 +57,9 @@ describe("funding: a quadratic-funding round over the localnet", () => {
     expect(round.creator).toBe(carol.senderAddress);
 
     // only the publisher enters its model; each gets a project id
-    const [pa, pb] = await Promise.all([
-      alice.registerFundingProject({ roundId, subject: modelA }),
-      carol.registerFundingProject({ roundId, subject: modelB }),
-    ]);
+    // one after the other: project ids follow inclusion order, and the checks below list A (id 1) before B
+    const pa = await alice.registerFundingProject({ roundId, subject: modelA });
+    const pb = await carol.registerFundingProject({ roundId, subject: modelB });
     const projectA = pa.projectId;
     const projectB = pb.projectId;
     await expect(bob.registerFundingProject({ roundId, subject: modelA })).rejects.toMatchObject({ code: "unauthorized" });
