@@ -1,9 +1,10 @@
-/** Loading an imported model directory and running forward passes with an explicit KV cache. */
+/** Loading an imported model directory and running forward passes over KV caches updated in place (kv.ts). */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { TextTokenizer } from '../tokenizer/tokenizer.js';
 import { IO } from './graph/types.js';
+import { KvArena } from './kv.js';
 import { parseModelConfig, type ModelConfig } from './model-config.js';
 import { openSession, type ExecutionProvider, type SessionConfig } from './session.js';
 
@@ -12,11 +13,13 @@ export interface LoadOptions extends SessionConfig {
   maxContext?: number;
 }
 
-/** Past keys/values after `length` tokens; immutable, each forward returns a new one. */
+/**
+ * The KV cache of one sequence for `forward`: a one-slot arena the graph extends in place. A forward that
+ * extends it consumes it (pass the returned one next); reusing an older handle is refused.
+ */
 export interface KvCache {
   readonly length: number;
-  readonly keys: readonly ort.Tensor[];
-  readonly values: readonly ort.Tensor[];
+  readonly arena: KvArena;
 }
 
 export interface ForwardResult {
@@ -35,10 +38,26 @@ export interface LoadedModel {
   readonly vocabSize: number;
   /**
    * Runs `ids` after the cached prefix (none = start of sequence) and returns the logits of the
-   * last `logitsToKeep` positions (default: all of `ids`).
+   * last `logitsToKeep` positions (default: all of `ids`). `capacity` sizes a new cache (default: just `ids`;
+   * it grows when a later forward needs more).
    */
-  forward(ids: readonly number[], cache?: KvCache, logitsToKeep?: number): Promise<ForwardResult>;
+  forward(ids: readonly number[], cache?: KvCache, logitsToKeep?: number, capacity?: number): Promise<ForwardResult>;
+  /** KV storage for up to `slots` sequences of `capacity` positions each (see kv.ts). */
+  newArena(slots: number, capacity: number): KvArena;
+  /** Starts the sequence in `slot` with `ids`; logits of the last `logitsToKeep` (default 1) positions. */
+  prefill(arena: KvArena, slot: number, ids: readonly number[], logitsToKeep?: number): Promise<Float32Array>;
+  /**
+   * One decode step for the sequences in slots first..first+ids.length-1 (each with a cached prefix):
+   * ids[j] is appended to slot first+j; returns [ids.length][vocab] logits.
+   */
+  decode(arena: KvArena, first: number, ids: readonly number[]): Promise<Float32Array>;
   release(): Promise<void>;
+}
+
+/** One batch row of a graph run: `ids` at positions start, start+1, ... */
+interface Row {
+  ids: readonly number[];
+  start: number;
 }
 
 export class ModelLoadError extends Error {
@@ -68,7 +87,6 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
 
 class OrtModel implements LoadedModel {
   readonly vocabSize: number;
-  private readonly empty: ort.Tensor;
 
   constructor(
     readonly dir: string,
@@ -79,40 +97,119 @@ class OrtModel implements LoadedModel {
     private readonly session: ort.InferenceSession,
   ) {
     this.vocabSize = config.arch.vocabSize;
-    this.empty = new ort.Tensor('float32', new Float32Array(0), [1, config.arch.numKvHeads, 0, config.arch.headDim]);
   }
 
-  async forward(ids: readonly number[], cache?: KvCache, logitsToKeep?: number): Promise<ForwardResult> {
+  newArena(slots: number, capacity: number): KvArena {
+    return new KvArena(this.config.arch, slots, capacity);
+  }
+
+  async forward(ids: readonly number[], cache?: KvCache, logitsToKeep?: number, capacity?: number): Promise<ForwardResult> {
     const n = ids.length;
-    const past = cache?.length ?? 0;
     const keep = logitsToKeep ?? n;
     if (n === 0) throw new RangeError('forward needs at least one token');
     if (!Number.isInteger(keep) || keep < 1 || keep > n) throw new RangeError(`logitsToKeep must be in [1, ${n}], got ${keep}`);
-    for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new RangeError(`token id ${id} outside vocabulary [0, ${this.vocabSize})`);
+    const past = cache?.length ?? 0;
+    let arena: KvArena;
+    if (cache) {
+      arena = cache.arena;
+      if (arena.lengths[0] !== past) throw new RangeError(`stale KvCache: it holds ${past} tokens but its arena has moved on to ${arena.lengths[0]} (pass the cache the last forward returned)`);
+    } else {
+      arena = this.newArena(1, Math.max(capacity ?? 0, n));
     }
-    const feeds: Record<string, ort.Tensor> = {
-      [IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, n]),
-      [IO.positionIds]: new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(past + i)), [1, n]),
-      [IO.logitsToKeep]: new ort.Tensor('int64', BigInt64Array.from([BigInt(keep)]), [1]),
-    };
-    const L = this.config.arch.numLayers;
-    for (let i = 0; i < L; i++) {
-      feeds[IO.pastKey(i)] = cache?.keys[i] ?? this.empty;
-      feeds[IO.pastValue(i)] = cache?.values[i] ?? this.empty;
+    this.checkIds(ids);
+    arena.ensureCapacity(past + n);
+    const logits = await this.run(arena, 0, [{ ids, start: past }], keep);
+    arena.lengths[0] = past + n;
+    return { logits, rows: keep, cache: { length: past + n, arena } };
+  }
+
+  async prefill(arena: KvArena, slot: number, ids: readonly number[], logitsToKeep = 1): Promise<Float32Array> {
+    const n = ids.length;
+    if (n === 0) throw new RangeError('prefill needs at least one token');
+    if (!Number.isInteger(logitsToKeep) || logitsToKeep < 1 || logitsToKeep > n) throw new RangeError(`logitsToKeep must be in [1, ${n}], got ${logitsToKeep}`);
+    this.checkSlots(arena, slot, 1);
+    this.checkIds(ids);
+    arena.ensureCapacity(n);
+    arena.lengths[slot] = 0;
+    const logits = await this.run(arena, slot, [{ ids, start: 0 }], logitsToKeep);
+    arena.lengths[slot] = n;
+    return logits;
+  }
+
+  async decode(arena: KvArena, first: number, ids: readonly number[]): Promise<Float32Array> {
+    const n = ids.length;
+    if (n === 0) throw new RangeError('decode needs at least one sequence');
+    this.checkSlots(arena, first, n);
+    this.checkIds(ids);
+    const rows: Row[] = [];
+    for (let j = 0; j < n; j++) {
+      const len = arena.lengths[first + j]!;
+      if (len < 1) throw new RangeError(`slot ${first + j} has no cached prefix: prefill it first`);
+      rows.push({ ids: [ids[j]!], start: len });
     }
-    const out = await this.session.run(feeds);
-    const keys: ort.Tensor[] = [];
-    const values: ort.Tensor[] = [];
-    for (let i = 0; i < L; i++) {
-      keys.push(out[IO.presentKey(i)]!);
-      values.push(out[IO.presentValue(i)]!);
-    }
-    const logits = out[IO.logits]!.data as Float32Array;
-    return { logits, rows: keep, cache: { length: past + n, keys, values } };
+    arena.ensureCapacity(Math.max(...rows.map((r) => r.start + 1)));
+    const logits = await this.run(arena, first, rows, 1);
+    for (let j = 0; j < n; j++) arena.lengths[first + j] = rows[j]!.start + 1;
+    return logits;
   }
 
   async release(): Promise<void> {
     await this.session.release();
+  }
+
+  /** One graph run over rows of equal length on slots first..first+rows.length-1, K/V written in place. */
+  private async run(arena: KvArena, first: number, rows: readonly Row[], keep: number): Promise<Float32Array> {
+    const b = rows.length;
+    const seq = rows[0]!.ids.length;
+    const { numLayers: L, numKvHeads: nkv, headDim: hd } = this.config.arch;
+    const ids = new BigInt64Array(b * seq);
+    const pos = new BigInt64Array(b * seq);
+    // ScatterND targets, batch index relative to the view: keys [b][h][d][s] -> (b, h, d, pos); values [b][h][s] -> (b, h, pos).
+    const wk = new BigInt64Array(b * nkv * hd * seq * 4);
+    const wv = new BigInt64Array(b * nkv * seq * 3);
+    rows.forEach((r, j) => {
+      if (r.ids.length !== seq) throw new Error('internal: batch rows must have equal lengths');
+      const bj = BigInt(j);
+      for (let s = 0; s < seq; s++) {
+        const p = BigInt(r.start + s);
+        ids[j * seq + s] = BigInt(r.ids[s]!);
+        pos[j * seq + s] = p;
+        for (let h = 0; h < nkv; h++) {
+          const bh = BigInt(h);
+          wv.set([bj, bh, p], ((j * nkv + h) * seq + s) * 3);
+          for (let d = 0; d < hd; d++) wk.set([bj, bh, BigInt(d), p], (((j * nkv + h) * hd + d) * seq + s) * 4);
+        }
+      }
+    });
+    const feeds: Record<string, ort.Tensor> = {
+      [IO.inputIds]: new ort.Tensor('int64', ids, [b, seq]),
+      [IO.positionIds]: new ort.Tensor('int64', pos, [b, seq]),
+      [IO.logitsToKeep]: new ort.Tensor('int64', BigInt64Array.from([BigInt(keep)]), [1]),
+      [IO.kvWriteKey]: new ort.Tensor('int64', wk, [b, nkv, hd, seq, 4]),
+      [IO.kvWriteValue]: new ort.Tensor('int64', wv, [b, nkv, seq, 3]),
+    };
+    // Preallocated outputs over the same memory as the past inputs: ScatterND writes the new rows in place.
+    const fetches: Record<string, ort.Tensor | null> = { [IO.logits]: null };
+    for (let i = 0; i < L; i++) {
+      const v = arena.view(i, first, b);
+      const k = new ort.Tensor('float32', v.key, [b, nkv, hd, arena.capacity]);
+      const val = new ort.Tensor('float32', v.value, [b, nkv, arena.capacity, hd]);
+      feeds[IO.pastKey(i)] = k;
+      feeds[IO.pastValue(i)] = val;
+      fetches[IO.presentKey(i)] = k;
+      fetches[IO.presentValue(i)] = val;
+    }
+    const out = await this.session.run(feeds, fetches as ort.InferenceSession.FetchesType);
+    return out[IO.logits]!.data as Float32Array;
+  }
+
+  private checkIds(ids: readonly number[]): void {
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new RangeError(`token id ${id} outside vocabulary [0, ${this.vocabSize})`);
+    }
+  }
+
+  private checkSlots(arena: KvArena, first: number, n: number): void {
+    if (!Number.isInteger(first) || first < 0 || first + n > arena.slots) throw new RangeError(`slots ${first}..${first + n - 1} outside the arena's ${arena.slots}`);
   }
 }

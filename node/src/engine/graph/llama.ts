@@ -1,12 +1,22 @@
 /**
  * Builds a llama-family decoder as an ONNX graph: RMSNorm, RoPE (GGUF's adjacent-pair layout),
- * grouped-query attention with explicit past/present KV tensors, SwiGLU MLP.
+ * grouped-query attention over a KV cache that the caller owns and the graph updates in place, SwiGLU MLP.
  *
  * Inputs:  input_ids [batch, seq] int64, position_ids [batch, seq] int64,
  *          logits_to_keep [1] int64 (k: logits for the last k positions; k = seq gives every position),
- *          past_key_values.{i}.{key,value} [batch, n_kv, past, head_dim] float32
+ *          past_key_values.{i}.key [batch, n_kv, head_dim, capacity] float32 (keys stored transposed),
+ *          past_key_values.{i}.value [batch, n_kv, capacity, head_dim] float32,
+ *          kv_write_index.key [batch, n_kv, head_dim, seq, 4] / kv_write_index.value [batch, n_kv, seq, 3] int64:
+ *          where the new tokens' keys/values go (row b's token s at position_ids[b, s]).
  * Outputs: logits [batch, k, vocab] float32 (all k rows, for teacher-forced scoring),
- *          present.{i}.{key,value} [batch, n_kv, past+seq, head_dim]
+ *          present.{i}.key|value: the caches with the new rows written (same shapes as the past).
+ *
+ * In-place cache: present = ScatterND(past, index, new rows). ORT's ScatterND skips its copy of the data
+ * when input and output are the same memory, which they are when the caller passes the past buffers as
+ * preallocated present outputs (model.ts): a step writes its new rows and copies nothing else.
+ * Attention runs over the whole capacity with a mask from position_ids (key j is visible to the token at
+ * position p iff j <= p), so each batch row sees exactly its own prefix: masked keys get probability 0.
+ * Keys are stored transposed so the score MatMul reads them as they lie (no Transpose copy per step).
  *
  * Only standard opset-17 ops plus com.microsoft MatMulNBits for quantised weights.
  */
@@ -28,11 +38,13 @@ export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOpti
   const ids = g.input(IO.inputIds, DType.INT64, ['batch', 'seq']);
   const pos = g.input(IO.positionIds, DType.INT64, ['batch', 'seq']);
   const keep = g.input(IO.logitsToKeep, DType.INT64, [1]);
+  const writeK = g.input(IO.kvWriteKey, DType.INT64, ['batch', nkv, hd, 'seq', 4]);
+  const writeV = g.input(IO.kvWriteValue, DType.INT64, ['batch', nkv, 'seq', 3]);
   const past: [string, string][] = [];
   for (let i = 0; i < arch.numLayers; i++) {
     past.push([
-      g.input(IO.pastKey(i), DType.FLOAT, ['batch', nkv, 'past', hd]),
-      g.input(IO.pastValue(i), DType.FLOAT, ['batch', nkv, 'past', hd]),
+      g.input(IO.pastKey(i), DType.FLOAT, ['batch', nkv, hd, 'capacity']),
+      g.input(IO.pastValue(i), DType.FLOAT, ['batch', nkv, 'capacity', hd]),
     ]);
   }
 
@@ -48,16 +60,12 @@ export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOpti
   const cos = g.op('Unsqueeze', [g.op('Cos', [angles]), g.i64([2, 4])]);
   const sin = g.op('Unsqueeze', [g.op('Sin', [angles]), g.i64([2, 4])]);
 
-  // Causal mask [rep*seq, total]: query row r*seq+s sits at absolute index past+s and sees keys <= it.
-  const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.i64([1], true)], { axis: 0 });
-  const pastLen = g.op('Gather', [g.op('Shape', [past[0]![0]]), g.i64([2], true)], { axis: 0 });
-  const total = g.op('Add', [pastLen, seqLen]);
-  const one = g.i64([1], true);
-  const qIdx = g.op('Range', [pastLen, total, one]);
-  const kIdx = g.op('Range', [g.i64([0], true), total, one]);
-  const future = g.op('Greater', [g.op('Unsqueeze', [kIdx, g.i64([0])]), g.op('Unsqueeze', [qIdx, g.i64([1])])]);
-  const maskST = g.op('Where', [future, g.f32const([-1e30]), g.f32const([0])]);
-  const mask = rep === 1 ? maskST : g.op('Tile', [maskST, g.i64([rep, 1])]);
+  // Mask [batch, 1, rep*seq, capacity]: query row r*seq+s of row b sits at position_ids[b, s] and sees keys <= it.
+  const cap = g.op('Gather', [g.op('Shape', [past[0]![1]]), g.i64([2], true)], { axis: 0 });
+  const kIdx = g.op('Range', [g.i64([0], true), cap, g.i64([1], true)]);
+  const future = g.op('Greater', [kIdx, g.op('Unsqueeze', [pos, g.i64([-1])])]);
+  const maskBS = g.op('Unsqueeze', [g.op('Where', [future, g.f32const([-1e30]), g.f32const([0])]), g.i64([1])]);
+  const mask = rep === 1 ? maskBS : g.op('Tile', [maskBS, g.i64([1, 1, rep, 1])]);
   const scale = g.f32const([1 / Math.sqrt(hd)]);
 
   const rope = (t: string, heads: number): string => {
@@ -65,25 +73,24 @@ export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOpti
     const [a, b] = g.opN('Split', [pairs, g.i64([1, 1])], 2, { axis: -1 });
     const ra = g.op('Sub', [g.op('Mul', [a!, cos]), g.op('Mul', [b!, sin])]);
     const rb = g.op('Add', [g.op('Mul', [a!, sin]), g.op('Mul', [b!, cos])]);
-    const rot = g.op('Reshape', [g.op('Concat', [ra, rb], { axis: -1 }), g.i64([0, 0, heads, hd])]);
-    return g.op('Transpose', [rot], { perm: [0, 2, 1, 3] });
+    return g.op('Reshape', [g.op('Concat', [ra, rb], { axis: -1 }), g.i64([0, 0, heads, hd])]);
   };
 
   for (let i = 0; i < arch.numLayers; i++) {
     const L = w.layers[i]!;
     const p = `model.layers.${i}`;
     const h = rmsNorm(g, x, g.f32(`${p}.input_layernorm.weight`, [H], L.attnNorm), arch.rmsNormEps);
-    const q = rope(linear(g, h, L.q, `${p}.self_attn.q_proj`), nh);
-    const k = rope(linear(g, h, L.k, `${p}.self_attn.k_proj`), nkv);
+    const q = g.op('Transpose', [rope(linear(g, h, L.q, `${p}.self_attn.q_proj`), nh)], { perm: [0, 2, 1, 3] });
+    const kT = g.op('Transpose', [rope(linear(g, h, L.k, `${p}.self_attn.k_proj`), nkv)], { perm: [0, 2, 3, 1] });
     const v = g.op('Transpose', [g.op('Reshape', [linear(g, h, L.v, `${p}.self_attn.v_proj`), g.i64([0, 0, nkv, hd])])], { perm: [0, 2, 1, 3] });
-    const presentK = g.op('Concat', [past[i]![0], k], { axis: 2 }, { out: IO.presentKey(i) });
-    const presentV = g.op('Concat', [past[i]![1], v], { axis: 2 }, { out: IO.presentValue(i) });
-    g.output(presentK, DType.FLOAT, ['batch', nkv, 'total', hd]);
-    g.output(presentV, DType.FLOAT, ['batch', nkv, 'total', hd]);
+    const presentK = g.op('ScatterND', [past[i]![0], writeK, kT], {}, { out: IO.presentKey(i) });
+    const presentV = g.op('ScatterND', [past[i]![1], writeV, v], {}, { out: IO.presentValue(i) });
+    g.output(presentK, DType.FLOAT, ['batch', nkv, hd, 'capacity']);
+    g.output(presentV, DType.FLOAT, ['batch', nkv, 'capacity', hd]);
 
     // GQA without copying K/V: fold the `rep` query heads sharing a KV head into the row axis.
     const qg = g.op('Reshape', [q, g.i64([0, nkv, -1, hd])]);
-    const scores = g.op('Mul', [g.op('MatMul', [qg, g.op('Transpose', [presentK], { perm: [0, 1, 3, 2] })]), scale]);
+    const scores = g.op('Mul', [g.op('MatMul', [qg, presentK]), scale]);
     const probs = g.op('Softmax', [g.op('Add', [scores, mask])], { axis: -1 });
     const ctx = g.op('Reshape', [g.op('MatMul', [probs, presentV]), g.i64([0, nh, -1, hd])]);
     const merged = g.op('Reshape', [g.op('Transpose', [ctx], { perm: [0, 2, 1, 3] }), g.i64([0, 0, nh * hd])]);

@@ -53,6 +53,10 @@ export const IO = {
   positionIds: 'position_ids',
   /** int64 [1]: logits are computed for the last k positions only (prefill needs 1, scoring n). */
   logitsToKeep: 'logits_to_keep',
+  /** int64 [batch, n_kv, head_dim, seq, 4]: ScatterND indices of the new keys in the transposed key cache. */
+  kvWriteKey: 'kv_write_index.key',
+  /** int64 [batch, n_kv, seq, 3]: ScatterND indices of the new values in the value cache. */
+  kvWriteValue: 'kv_write_index.value',
   logits: 'logits',
   pastKey: (i: number) => `past_key_values.${i}.key`,
   pastValue: (i: number) => `past_key_values.${i}.value`,
