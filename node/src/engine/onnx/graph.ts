@@ -95,13 +95,11 @@ export class OnnxGraph {
     return this.opN(op, inputs, 1, attrs, opts)[0]!;
   }
 
-  /** `opts.outs[i]` names output i (graph outputs); `opts.out` is shorthand for outs[0]. */
-  opN(op: string, inputs: string[], nOut: number, attrs: Record<string, AttrValue> = {}, opts: { domain?: string; out?: string; outs?: readonly (string | undefined)[] } = {}): string[] {
+  opN(op: string, inputs: string[], nOut: number, attrs: Record<string, AttrValue> = {}, opts: { domain?: string; out?: string } = {}): string[] {
     const id = this.counter++;
     const outputs: string[] = [];
     for (let i = 0; i < nOut; i++) {
-      const named = opts.outs?.[i] ?? (i === 0 ? opts.out : undefined);
-      outputs.push(this.claim(named ?? `${op}_${id}_o${i}`));
+      outputs.push(i === 0 && opts.out ? this.claim(opts.out) : this.claim(`${op}_${id}_o${i}`));
     }
     this.nodes.push({ op, domain: opts.domain ?? '', inputs, outputs, name: `${op}_${id}`, attrs: Object.entries(attrs) });
     return outputs;
