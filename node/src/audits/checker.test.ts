@@ -21,7 +21,6 @@ import { loadCalibratedTable, mergeTables, parseToleranceTable } from '../verify
 import { EngineAuditChecker, fetchExecutorSteps, parseSteps } from './checker.js';
 import { ForgingGenerator, forgeTokenIds } from '../faults/forging-generator.js';
 import { EngineLock } from '../engine/lock.js';
-import { lockedGenerator } from '../jobs/locked-generator.js';
 import { CannotCheckError, type AuditJobView } from './ports.js';
 
 const ROOT = 'a'.repeat(64);
@@ -212,7 +211,7 @@ describe('executor steps fetch', () => {
 });
 
 describe('engine sharing and forged ids', () => {
-  it('generations and audits take turns on the engine', async () => {
+  it('generation steps and audits take turns on the engine (the generator gates each model run)', async () => {
     const lock = new EngineLock();
     const order: string[] = [];
     const slow = (name: string, ms: number) => lock.run(name, async () => {
@@ -220,9 +219,30 @@ describe('engine sharing and forged ids', () => {
       await new Promise((r) => setTimeout(r, ms));
       order.push(`${name}:end`);
     });
-    const gen = lockedGenerator({ serves: () => true, generate: async () => (order.push('gen'), ({}) as JobOutput) }, lock);
-    await Promise.all([slow('audit', 20), gen.generate(spec(1)), slow('audit2', 1)]);
-    expect(order).toEqual(['audit:start', 'audit:end', 'gen', 'audit2:start', 'audit2:end']);
+    const m = await loadModel(await ensureTinyModel(), { threads: 1 });
+    try {
+      const gen = new EngineGenerator({
+        models: { get: () => m },
+        threads: 1,
+        topKCommit: 4,
+        maxBatch: 2,
+        gate: (label, fn) => lock.run(label, async () => {
+          order.push(`gen:${label}`);
+          return fn();
+        }),
+      });
+      let audit2: Promise<void> | undefined;
+      const job = gen.generate(spec(1, { prompt: 'hello world', maxTokens: 6 }), { onToken: (ev) => void (ev.step === 1 && (audit2 = slow('audit2', 1))) });
+      await Promise.all([slow('audit', 20), job]);
+      await audit2;
+      // Each audit, queued while the job generates, runs between two of its model runs, never inside one.
+      expect(order.slice(0, 4)).toEqual(['gen:prefill', 'audit:start', 'audit:end', 'gen:decode step (1)']);
+      const a2 = order.indexOf('audit2:start');
+      expect(order[a2 + 1]).toBe('audit2:end');
+      expect(order.slice(a2 + 2).some((l) => l.startsWith('gen:decode step'))).toBe(true);
+    } finally {
+      await m.release();
+    }
     await expect(lock.run('x', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
     expect(await lock.run('y', async () => 1)).toBe(1);
   });

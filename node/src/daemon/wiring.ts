@@ -21,7 +21,6 @@ import { EngineLock } from '../engine/lock.js';
 import { ForgingGenerator } from '../faults/forging-generator.js';
 import { EngineGenerator } from '../jobs/engine-generator.js';
 import { jobEventHandler } from '../jobs/events.js';
-import { lockedGenerator } from '../jobs/locked-generator.js';
 import type { ChainAccess, JobGenerator, ResultSubmitter } from '../jobs/ports.js';
 import { JobProcessor, type JobStreams } from '../jobs/processor.js';
 import type { JobQueue } from '../jobs/queue.js';
@@ -85,8 +84,10 @@ export function wireSidecar(p: SidecarParts): SidecarServices {
   const processor = new JobProcessor({
     queue: p.queue,
     chain: p.chain,
-    // timed outside the lock: waits behind audit checks are part of the throughput a new job can expect
-    generator: measuredGenerator(lockedGenerator(generator(p), engineLock), admission),
+    // The engine lock is taken per model run (prefill, decode step) inside the generator, so audit checks take
+    // turns with generation steps; timed around it: waits behind audits are part of the throughput a job can expect.
+    generator: measuredGenerator(generator(p, engineLock), admission),
+    maxConcurrentJobs: cfg.engine.maxConcurrentJobs,
     submitter: measuredSubmitter(p.submitter, admission),
     validator: cfg.validator,
     log: p.log.child({ component: 'jobs' }),
@@ -146,9 +147,9 @@ function possessionDuty(p: SidecarParts): PossessionDuty | undefined {
 }
 
 /** The engine generator, wrapped by the forging one when faults.executor.forge is set (tests only). */
-function generator(p: SidecarParts): JobGenerator {
+function generator(p: SidecarParts, lock: EngineLock): JobGenerator {
   const cfg = p.config;
-  const honest = new EngineGenerator({ models: p.models, threads: cfg.engine.threads, topKCommit: cfg.engine.topKCommit });
+  const honest = new EngineGenerator({ models: p.models, threads: cfg.engine.threads, topKCommit: cfg.engine.topKCommit, maxBatch: cfg.engine.maxConcurrentJobs, gate: (label, fn) => lock.run(label, fn) });
   if (!cfg.faults.executor.forge) return honest;
   return new ForgingGenerator({ inner: honest, faults: cfg.faults.executor, models: p.models, engine: cfg.engine, log: p.log.child({ component: 'faults' }) });
 }

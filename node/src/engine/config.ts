@@ -8,9 +8,11 @@ export interface EngineConfig {
   threads: number;
   /** k of the per-step top-k records behind the commitment. */
   topKCommit: number;
+  /** Jobs generated at once, sharing batched decode steps (engine/batch.ts); 1 = one job at a time. */
+  maxConcurrentJobs: number;
 }
 
-export const ENGINE_DEFAULTS = { executionProviders: ['cuda', 'cpu'] as ExecutionProvider[], threads: 0, topKCommit: 8 };
+export const ENGINE_DEFAULTS = { executionProviders: ['cuda', 'cpu'] as ExecutionProvider[], threads: 0, topKCommit: 8, maxConcurrentJobs: 4 };
 
 export const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['cuda', 'webgpu', 'dml', 'coreml', 'cpu'];
 
@@ -25,5 +27,6 @@ export function parseEngineConfig(raw: unknown, problems: string[]): EngineConfi
     executionProviders: [...(eps as ExecutionProvider[])],
     threads: integer(e, 'threads', 'engine.threads', ENGINE_DEFAULTS.threads, 0, 1024, problems),
     topKCommit: integer(e, 'topKCommit', 'engine.topKCommit', ENGINE_DEFAULTS.topKCommit, 1, 1024, problems),
+    maxConcurrentJobs: integer(e, 'maxConcurrentJobs', 'engine.maxConcurrentJobs', ENGINE_DEFAULTS.maxConcurrentJobs, 1, 64, problems),
   };
 }

@@ -9,7 +9,7 @@
  * below the model's context length), another executor may run it, so the error stays a local failure.
  */
 import { commitmentRoot } from '../commitment/commitment.js';
-import { generate } from '../engine/generate.js';
+import { BatchEngine, type BatchEngineOptions } from '../engine/batch.js';
 import { ContextOverflowError } from '../engine/limits.js';
 import type { LoadedModel } from '../engine/model.js';
 import { ENGINE_VERSION } from '../engine/version.js';
@@ -21,9 +21,16 @@ export interface EngineGeneratorOptions {
   models: { get(contentRoot: string): LoadedModel | undefined };
   threads: number;
   topKCommit: number;
+  /** Jobs decoded together per model (engine.maxConcurrentJobs); default 1. */
+  maxBatch?: number;
+  /** Wraps every model run (the sidecar's EngineLock: audit checks take turns with generation steps). */
+  gate?: BatchEngineOptions['gate'];
 }
 
+/** Generates jobs through one BatchEngine per model: concurrent jobs share decode steps, each bit-identical to alone. */
 export class EngineGenerator implements JobGenerator {
+  private readonly engines = new Map<LoadedModel, BatchEngine>();
+
   constructor(private readonly o: EngineGeneratorOptions) {}
 
   serves(model: string): boolean {
@@ -36,7 +43,7 @@ export class EngineGenerator implements JobGenerator {
     const input = jobPromptInput(model, spec.prompt);
     let r;
     try {
-      r = await generate(model, {
+      r = await this.engineFor(model).generate({
         ...input,
         maxTokens: spec.maxTokens,
         temperature: spec.temperatureMilli / 1000,
@@ -65,6 +72,15 @@ export class EngineGenerator implements JobGenerator {
         engine: `inferchain-node/${ENGINE_VERSION}`,
       },
     };
+  }
+
+  private engineFor(model: LoadedModel): BatchEngine {
+    let e = this.engines.get(model);
+    if (!e) {
+      e = new BatchEngine(model, { maxBatch: this.o.maxBatch ?? 1, ...(this.o.gate ? { gate: this.o.gate } : {}) });
+      this.engines.set(model, e);
+    }
+    return e;
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Drives queued jobs to a terminal state, one at a time, oldest first:
+ * Drives queued jobs to a terminal state, oldest first:
  * received -> generating -> generated -> submitting -> submitted -> confirmed (or expired / failed).
  * Each transition is persisted before the work it announces; on restart the same code resumes from the
  * stored state. Before every broadcast the chain is asked whether our result is already there, so a job
@@ -10,6 +10,13 @@
  * MsgRejectJob is broadcast, again at most once: before every broadcast the chain is asked whether our
  * rejection is already there. Any other generation error fails the job locally (the chain reassigns it at
  * the deadline).
+ *
+ * Generation concurrency (`maxConcurrentJobs`, the sidecar's engine.maxConcurrentJobs): at 1 a generation runs
+ * inside advance() and the worker waits for it (one job at a time). Above 1 up to that many generations run in
+ * the background (the engine batches their decode steps, engine/batch.ts) while the worker goes on with the other
+ * records; a record whose generation is in flight is skipped, and its completion (checkpointed as `generated`, or
+ * failed/rejecting) kicks the worker, which then submits it like any other. Each job still has exactly one task
+ * touching it at a time, so the state machine and the at-most-once checks are unchanged.
  */
 import type { Logger } from 'pino';
 import { DurableWorker, afterBroadcastFailure, attemptsExhausted, errText, type Step } from '../durable/worker.js';
@@ -42,6 +49,8 @@ export interface ProcessorOptions {
   streams?: JobStreams;
   /** Records another component is broadcasting right now (intake's batched rejections): left alone. */
   skip?: (id: string) => boolean;
+  /** Generations in flight at most (engine.maxConcurrentJobs). Default 1: generate inside advance(). */
+  maxConcurrentJobs?: number;
 }
 
 /** Where generated tokens go while a job runs: opened before generate, ended with the output or the error. */
@@ -56,37 +65,56 @@ export class JobProcessor extends DurableWorker<JobRecord> {
     super({ name: 'job processor', what: 'job', unfinished: async () => rejectionsFirst((await o.queue.unfinished()).filter((r) => !o.skip?.(r.id))), idOf: (rec) => rec.id, log: o.log, idleMs: o.idleMs ?? 2000 });
   }
 
+  /** Background generations by job id (maxConcurrentJobs > 1). */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  /** Generations running in the background now. */
+  get generating(): number {
+    return this.inFlight.size;
+  }
+
+  /** Stops the worker loop, then gives the background generations what is left of the grace period. */
+  override async stop(graceMs = 10_000): Promise<void> {
+    const t0 = Date.now();
+    await super.stop(graceMs);
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), Math.max(0, graceMs - (Date.now() - t0)))));
+    const r = await Promise.race([Promise.allSettled([...this.inFlight.values()]).then(() => 'done' as const), timeout]);
+    clearTimeout(timer);
+    if (r === 'timeout') this.o.log.warn({ jobs: [...this.inFlight.keys()] }, 'stop: generations still running after grace period; they resume from their checkpoint on restart');
+  }
+
   /** Moves one job as far as it can go now. */
   override async advance(rec: JobRecord): Promise<Step> {
+    if (this.inFlight.has(rec.id)) return 'wait';
     const log = this.o.log.child({ job: rec.id, attempt: rec.attempt });
     try {
       if (rec.state === 'received' || rec.state === 'generating') {
+        const max = this.o.maxConcurrentJobs ?? 1;
+        if (max > 1 && this.inFlight.size >= max) return 'wait'; // a finishing generation kicks us
         const stop = await this.precheck(rec, log);
         if (stop) return stop;
         if (rec.state === 'generating') log.info('resuming an interrupted generation (deterministic: safe to re-run)');
         rec = await this.o.queue.transition(rec.id, 'generating');
-        const t0 = performance.now();
-        let output: JobOutput;
-        try {
-          output = await this.o.generator.generate(rec, this.o.streams?.begin(rec.id));
-          this.o.streams?.end(rec.id, output);
-        } catch (e) {
-          this.o.streams?.fail(rec.id, `generation failed: ${errText(e)}`);
-          if (e instanceof UnrunnableJobError) {
-            rec = await this.o.queue.transition(rec.id, 'rejecting', { rejection: e.reason, note: e.reason });
-            log.warn({ reason: e.reason }, 'no executor can run this job; rejecting it on chain (the requester is refunded)');
-            // Stopping: the intent is checkpointed; broadcast after the restart rather than race the shutdown.
-            if (this.stopping) return 'wait';
-            return await this.reject(rec, log, true);
-          }
-          await this.o.queue.transition(rec.id, 'failed', { reason: `generation failed: ${errText(e)}` });
-          log.error({ err: errText(e) }, 'generation failed');
-          return 'done';
+        if (max > 1) {
+          const id = rec.id;
+          const task = this.generateJob(rec, log)
+            .then(() => undefined)
+            .catch((e: unknown) => {
+              log.warn({ err: errText(e), state: 'generating' }, 'job step failed; will retry');
+              this.later(id, this.o.idleMs ?? 2000);
+            })
+            .finally(() => {
+              this.inFlight.delete(id);
+              this.kick();
+            });
+          this.inFlight.set(id, task);
+          return 'wait';
         }
-        const seconds = (performance.now() - t0) / 1000;
-        this.o.metrics?.generated(output.tokenIds.length, seconds);
-        rec = await this.o.queue.transition(rec.id, 'generated', { output });
-        log.info({ tokens: output.tokenIds.length, finishReason: output.finishReason, commitment: output.commitment, seconds: round(seconds) }, 'generated');
+        const r = await this.generateJob(rec, log);
+        if (typeof r === 'string') return r;
+        rec = r;
         // Stopping: the output is checkpointed; submit after the restart rather than race the shutdown.
         if (this.stopping) return 'wait';
       }
@@ -99,6 +127,36 @@ export class JobProcessor extends DurableWorker<JobRecord> {
       this.later(rec.id, this.o.idleMs ?? 2000);
       return 'wait';
     }
+  }
+
+  /**
+   * Runs the generation of a job in `generating` and checkpoints its outcome: the record in `generated`, or the
+   * step when it ended otherwise (failed; rejecting, whose rejection is broadcast here unless stopping).
+   */
+  private async generateJob(rec: JobRecord, log: Logger): Promise<JobRecord | Step> {
+    const t0 = performance.now();
+    let output: JobOutput;
+    try {
+      output = await this.o.generator.generate(rec, this.o.streams?.begin(rec.id));
+      this.o.streams?.end(rec.id, output);
+    } catch (e) {
+      this.o.streams?.fail(rec.id, `generation failed: ${errText(e)}`);
+      if (e instanceof UnrunnableJobError) {
+        rec = await this.o.queue.transition(rec.id, 'rejecting', { rejection: e.reason, note: e.reason });
+        log.warn({ reason: e.reason }, 'no executor can run this job; rejecting it on chain (the requester is refunded)');
+        // Stopping: the intent is checkpointed; broadcast after the restart rather than race the shutdown.
+        if (this.stopping) return 'wait';
+        return await this.reject(rec, log, true);
+      }
+      await this.o.queue.transition(rec.id, 'failed', { reason: `generation failed: ${errText(e)}` });
+      log.error({ err: errText(e) }, 'generation failed');
+      return 'done';
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    this.o.metrics?.generated(output.tokenIds.length, seconds);
+    rec = await this.o.queue.transition(rec.id, 'generated', { output });
+    log.info({ tokens: output.tokenIds.length, finishReason: output.finishReason, commitment: output.commitment, seconds: round(seconds) }, 'generated');
+    return rec;
   }
 
   /** Before generating: the model is ours to serve, the job is still ours, the deadline is ahead. */
