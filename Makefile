@@ -99,8 +99,9 @@ bench-pull: build-ts ## artifact pull (verified, /v1/artifacts) throughput vs pl
 	npm run -w bench bench:pull
 
 .PHONY: bench-engine bench-verify bench
-bench-engine: build-ts model ## SmolLM2 tokens/s (2 threads) vs node-llama-cpp and a bare onnxruntime loop; scoring vs generating
+bench-engine: build-ts model ## SmolLM2 tokens/s (2 threads) vs node-llama-cpp and a bare onnxruntime loop; scoring vs generating; batched decoding (8 sequences) vs one stream
 	npm run -w bench bench:engine
+	npm run -w bench bench:batch
 bench-verify: build-ts model ## verifier false-positive / detection rates and audit cost vs generation cost
 	npm run -w bench bench:verify
 bench: bench-digest bench-engine bench-sidecar bench-verify bench-pull ## every benchmark

@@ -103,6 +103,7 @@ export const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'i
   ENGINE_EXECUTION_PROVIDERS: { path: ['engine', 'executionProviders'], type: 'list' },
   ENGINE_THREADS: { path: ['engine', 'threads'], type: 'int' },
   ENGINE_TOPK_COMMIT: { path: ['engine', 'topKCommit'], type: 'int' },
+  ENGINE_MAX_CONCURRENT_JOBS: { path: ['engine', 'maxConcurrentJobs'], type: 'int' },
   API_HOST: { path: ['api', 'host'], type: 'string' },
   API_PORT: { path: ['api', 'port'], type: 'int' },
   LOG_LEVEL: { path: ['logLevel'], type: 'string' },
