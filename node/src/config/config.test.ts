@@ -31,7 +31,7 @@ describe('config', () => {
     const c = parseConfig(minimal, { baseDir: '/base' });
     expect(c.chain).toEqual(DEFAULTS.chain);
     expect(c.api).toEqual({ host: '127.0.0.1', port: 26690 });
-    expect(c.engine).toEqual({ executionProviders: ['cuda', 'cpu'], threads: 0, topKCommit: 8 });
+    expect(c.engine).toEqual({ executionProviders: ['cuda', 'cpu'], threads: 0, topKCommit: 8, maxConcurrentJobs: 4 });
     expect(c.models).toEqual([{ contentRoot: ROOT, dir: '/base/models/tiny' }]);
     expect(c.dataDir).toBe('/base/inferchain-node-data');
     expect(c.logLevel).toBe('info');
@@ -44,6 +44,7 @@ describe('config', () => {
         INFERCHAIN_NODE_CHAIN_RPC: 'http://10.0.0.1:26657',
         INFERCHAIN_NODE_API_PORT: '0',
         INFERCHAIN_NODE_ENGINE_EXECUTION_PROVIDERS: 'cpu',
+        INFERCHAIN_NODE_ENGINE_MAX_CONCURRENT_JOBS: '8',
         INFERCHAIN_NODE_CHAIN_WEBSOCKET: 'false',
         INFERCHAIN_NODE_DATA_DIR: '/var/lib/sidecar',
         INFERCHAIN_NODE_MODELS: JSON.stringify([{ contentRoot: 'cd'.repeat(32), dir: '/m' }]),
@@ -54,6 +55,7 @@ describe('config', () => {
     expect(c.chain.websocket).toBe(false);
     expect(c.api.port).toBe(0);
     expect(c.engine.executionProviders).toEqual(['cpu']);
+    expect(c.engine.maxConcurrentJobs).toBe(8);
     expect(c.dataDir).toBe('/var/lib/sidecar');
     expect(c.models).toEqual([{ contentRoot: 'cd'.repeat(32), dir: '/m' }]);
   });
@@ -64,13 +66,13 @@ describe('config', () => {
       sidecar: { keyName: 'a', mnemonicFile: 'b' },
       validator: 'infer1notavaloper',
       models: [{ contentRoot: 'xyz', dir: 'd' }, { dir: 'e' }],
-      engine: { executionProviders: ['tpu'], threads: 1.5 },
+      engine: { executionProviders: ['tpu'], threads: 1.5, maxConcurrentJobs: 0 },
       api: { port: 70000 },
       logLevel: 'loud',
       typo: true,
     });
     const text = p.join('\n');
-    for (const m of ['typo: unknown setting', 'chain.rpc', 'chain.gasPrice', 'chain.pollIntervalMs', 'sidecar: give exactly one', 'validator:', 'models[0].contentRoot', 'models[1].contentRoot: required', 'engine.executionProviders', 'engine.threads', 'api.port', 'logLevel']) {
+    for (const m of ['typo: unknown setting', 'chain.rpc', 'chain.gasPrice', 'chain.pollIntervalMs', 'sidecar: give exactly one', 'validator:', 'models[0].contentRoot', 'models[1].contentRoot: required', 'engine.executionProviders', 'engine.threads', 'engine.maxConcurrentJobs', 'api.port', 'logLevel']) {
       expect(text).toContain(m);
     }
     expect(problems({ ...minimal, models: [] })).toEqual([expect.stringMatching(/serve at least one model/)]);
