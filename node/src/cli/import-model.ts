@@ -17,7 +17,7 @@ export function register(program: Command): void {
       });
       const a = r.config.arch;
       process.stdout.write(
-        `imported ${r.config.name}: ${a.numLayers} layers, hidden ${a.hiddenSize}, vocab ${a.vocabSize}, context ${a.contextLength} -> ${r.outDir}\n`,
+        `imported ${r.config.name}: ${a.numLayers} layers, hidden ${a.hiddenSize}, vocab ${a.vocabSize}, context ${a.contextLength}, ${r.config.weights ?? 'f32'} weights -> ${r.outDir}\n`,
       );
     });
 }

@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelConfig } from '../engine/model-config.js';
 import { ensureTinyModel } from '../models/locations.js';
 import { DEFAULT_CHECK_OPTIONS } from './check.js';
-import { ToleranceTableError, loadCalibratedTable, parseToleranceTable, tolerancesFor, weightVariantOf } from './tolerances.js';
+import { ToleranceTableError, loadCalibratedTable, modelWeightVariant, parseToleranceTable, tolerancesFor, weightVariantOf } from './tolerances.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -53,5 +54,16 @@ describe('provider-pair tolerance table', () => {
     const pad = Buffer.alloc((4 << 20) - 5, 1);
     await writeFile(f, Buffer.concat([pad, Buffer.from('MatMulNBits'), pad]));
     expect(weightVariantOf(f)).toBe('q4');
+  });
+
+  it('a model directory\'s variant is its config.json weights; a legacy config (no field) falls back to the graph', async () => {
+    for (const v of ['f32', 'q4', 'q8'] as const) {
+      const dir = await ensureTinyModel({ weights: v });
+      const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as ModelConfig;
+      expect(modelWeightVariant(dir, cfg)).toBe(v);
+      expect(modelWeightVariant(dir, { ...cfg, weights: undefined })).toBe(v === 'f32' ? 'f32' : 'q4'); // legacy: only q4 existed
+    }
+    const f32 = await ensureTinyModel();
+    expect(() => modelWeightVariant(f32, { files: { model: 'model.onnx', tokenizer: 'tokenizer.json' }, weights: 'q8' })).toThrow(/graph has no MatMulNBits/);
   });
 });
