@@ -148,6 +148,7 @@ async function calibrate(name: string, dir: string, nPrompts: number, maxTokens:
             byMode[mode.name] = merge(byMode[mode.name] ?? empty(), d);
           }
         }
+        if (process.env.CALIBRATE_VERBOSE) process.stdout.write(`    ${name}: ${gt}t prompt ${pi + 1}/${nPrompts} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
       }
       process.stdout.write(`  ${name}: generation with ${gt} thread(s) done (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
@@ -271,7 +272,8 @@ const out = {
   executionProvider: 'cpu',
   notMeasured: 'CUDA and WebGPU execution providers: no GPU on the calibration machine; recalibrate before mixing providers',
   threads: 'generate with N, score with M, N and M in {1, 2}',
-  prompts: nPrompts,
+  // --models runs may measure some models with fewer prompts than the others: each model records its own count
+  prompts: only ? 'per model: models.<name>.prompts (20 where not recorded)' : nPrompts,
   modes: MODES.map((m) => m.name),
   rule: RULE,
   maxObservedDrift: drift,

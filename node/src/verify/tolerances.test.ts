@@ -16,10 +16,10 @@ afterAll(async () => {
 });
 
 describe('provider-pair tolerance table', () => {
-  it('ships cpu->cpu measured for f32 and q4 (calibration/eps.json), nothing else', () => {
+  it('ships cpu->cpu measured for f32, q4 and q8 (calibration/eps.json), nothing else', () => {
     const t = loadCalibratedTable();
     expect(Object.keys(t)).toEqual(['cpu->cpu']);
-    expect(t['cpu->cpu']).toEqual({ f32: { eps: 0.001, topkTolerance: 0.001 }, q4: { eps: 0.001, topkTolerance: 0.002 } });
+    expect(t['cpu->cpu']).toEqual({ f32: { eps: 0.001, topkTolerance: 0.001 }, q4: { eps: 0.001, topkTolerance: 0.002 }, q8: { eps: 0.001, topkTolerance: 0.001 } });
     // the global recommendation (DEFAULT_CHECK_OPTIONS) is never looser than needed nor tighter than any variant's row
     for (const row of Object.values(t['cpu->cpu']!)) {
       expect(row!.eps).toBeLessThanOrEqual(DEFAULT_CHECK_OPTIONS.eps);
@@ -29,7 +29,7 @@ describe('provider-pair tolerance table', () => {
 
   it('an uncalibrated pair or variant abstains, with a reason that names it', () => {
     const t = loadCalibratedTable();
-    const q = (executorProvider: string, verifierProvider = 'cpu', variant: 'f32' | 'q4' = 'f32') => tolerancesFor(t, { executorProvider, verifierProvider, variant }, DEFAULT_CHECK_OPTIONS);
+    const q = (executorProvider: string, verifierProvider = 'cpu', variant: 'f32' | 'q4' | 'q8' = 'f32') => tolerancesFor(t, { executorProvider, verifierProvider, variant }, DEFAULT_CHECK_OPTIONS);
     expect(q('cpu')).toEqual({ judge: true, options: { ...DEFAULT_CHECK_OPTIONS, eps: 0.001, topkTolerance: 0.001 } });
     expect(q('CPU ').judge).toBe(true); // the chain string, normalised
     for (const d of [q('cuda'), q('cpu', 'cuda'), q('webgpu', 'webgpu'), q('')]) {

@@ -76,20 +76,21 @@ export function dequantize(type: number, b: Uint8Array, n: number): Float32Array
   }
 }
 
-/** Which weights the importer keeps quantized: 'f32' none, 'q4' GGUF's 4-bit (and 8-bit) blocks as stored, 'q8' everything as 8-bit. */
+/** Which weights the importer keeps quantized: 'f32' none, 'q4' GGUF's 4-bit blocks as stored, 'q8' everything as 8-bit. */
 export type WeightMode = WeightVariant;
 
 /**
  * A [out][in] GGML matrix as a builder LinearWeight.
  * - 'f32': dequantized (exact GGUF values).
- * - 'q4': Q4_0/Q4_1 blocks stay 4-bit and Q8_0 blocks 8-bit (exact: no re-quantisation); anything else f32.
+ * - 'q4': Q4_0/Q4_1 blocks stay 4-bit (exact: no re-quantisation); anything else f32. Not Q8_0 as 8-bit: the
+ *   8-bit kernel rounds its inputs to int8, which turns the 4-bit kernels' ~1e-4 decode/prefill drift upstream into
+ *   whole rounding steps (measured on SmolLM2 with an 8-bit head: 6.8e-2 logit drift, top-k ids changed).
  * - 'q8': Q8_0 blocks stay 8-bit (exact); anything else is dequantized and re-quantized to 8-bit blocks
  *   (`quantizeQ8`, deterministic).
  */
 export function toLinear(type: number, b: Uint8Array, out: number, inn: number, mode: WeightMode = 'f32'): LinearWeight {
   if (mode === 'f32') return { kind: 'f32', out, in: inn, data: dequantize(type, b, out * inn) };
-  if (type === GgmlType.Q8_0) return q8FromGguf(b, out, inn);
-  if (mode === 'q8') return quantizeQ8(dequantize(type, b, out * inn), out, inn);
+  if (mode === 'q8') return type === GgmlType.Q8_0 ? q8FromGguf(b, out, inn) : quantizeQ8(dequantize(type, b, out * inn), out, inn);
   if (type !== GgmlType.Q4_0 && type !== GgmlType.Q4_1) return { kind: 'f32', out, in: inn, data: dequantize(type, b, out * inn) };
   const nb = inn / 32;
   const q41 = type === GgmlType.Q4_1;

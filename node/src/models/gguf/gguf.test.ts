@@ -12,11 +12,10 @@ import { GgmlType } from './types.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 /**
- * Quantized imports vs the f32 numpy reference: 8-bit MatMulNBits runs on int8-quantized activations, and q8
- * re-quantizes the non-Q8_0 tensors (measured max logit diff: q4 0.148, q8 0.269 tied / 0.390 untied). The exact
- * block layouts are checked op by op in engine/graph/linear.test.ts.
+ * q8 imports vs the f32 numpy reference: 8-bit MatMulNBits runs on int8-quantized activations, and q8 re-quantizes
+ * the non-Q8_0 tensors (measured max logit diff 0.269 tied / 0.390 untied). The exact block layouts are checked op
+ * by op in engine/graph/linear.test.ts.
  */
-const Q4_TOL = 0.3;
 const Q8_TOL = 0.6;
 
 interface QuantExpected {
@@ -81,17 +80,17 @@ describe('GGUF reader and dequantization', () => {
     }
   });
 
-  it('keeps Q8_0 blocks as 8-bit (u = q + 128) without changing any value; other types are re-quantized in q8 mode', async () => {
+  it('q8 keeps Q8_0 blocks as 8-bit (u = q + 128) without changing any value and re-quantizes other types', async () => {
     const f = parseGguf(await readFile(join(FIX, 'quant.gguf')));
     const t = f.tensors.get('q8_0')!;
     const ref = dequantize(t.type, tensorBytes(f, t), 128);
-    for (const mode of ['q8', 'q4'] as const) {
-      const w = toLinear(t.type, tensorBytes(f, t), 2, 64, mode);
-      if (w.kind !== 'q8') throw new Error(`expected q8 in ${mode} mode`);
-      ref.forEach((v, i) => expect(w.scales[i >> 5]! * (w.packed[i]! - 128)).toBe(v));
-    }
+    const w = toLinear(t.type, tensorBytes(f, t), 2, 64, 'q8');
+    if (w.kind !== 'q8') throw new Error('expected q8');
+    ref.forEach((v, i) => expect(w.scales[i >> 5]! * (w.packed[i]! - 128)).toBe(v));
     expect(toLinear(GgmlType.Q4_1, tensorBytes(f, f.tensors.get('q4_1')!), 2, 64, 'q8').kind).toBe('q8');
-    expect(toLinear(GgmlType.F16, tensorBytes(f, f.tensors.get('f16')!), 2, 64, 'q4').kind).toBe('f32'); // q4 never re-quantizes
+    // q4 keeps only 4-bit blocks: never re-quantizes, and never mixes in the int8-compute 8-bit kernel
+    expect(toLinear(GgmlType.F16, tensorBytes(f, f.tensors.get('f16')!), 2, 64, 'q4').kind).toBe('f32');
+    expect(toLinear(t.type, tensorBytes(f, t), 2, 64, 'q4').kind).toBe('f32');
   });
 
   it('quantizeQ8: within half a step of every value, exact for a zero block, the same bytes every time', () => {
@@ -145,7 +144,7 @@ describe('GGUF import', () => {
 
   for (const [name, weights, tol] of [
     ['tiny-llama', 'f32', 1e-4],
-    ['tiny-llama', 'q4', Q4_TOL], // its Q8_0 tensors stay 8-bit (int8 compute)
+    ['tiny-llama', 'q4', 1e-3],
     // q8 computes with int8-quantized activations (accuracy_level 4) and re-quantizes the non-Q8_0 tensors
     ['tiny-llama', 'q8', Q8_TOL],
     ['tiny-llama-untied', 'f32', 1e-4],

@@ -25,7 +25,7 @@ export interface ImportOptions {
   /**
    * 'f32' (default): every weight dequantized to f32 (exact GGUF values); cached decode logits are
    * bit-identical to full-prefill logits, which keeps verification tolerances tight.
-   * 'q4': Q4_0/Q4_1 tensors stay 4-bit (ORT MatMulNBits), Q8_0 ones 8-bit: ~3x smaller, but logits then depend on
+   * 'q4': Q4_0/Q4_1 tensors stay 4-bit (ORT MatMulNBits), others f32: ~2.4x smaller, but logits then depend on
    * the batch shape by ~1e-4.
    * 'q8': every linear as 8-bit blocks (MatMulNBits bits=8): Q8_0 tensors as stored, others re-quantized
    * deterministically from their f32 values.
@@ -200,7 +200,8 @@ export function llamaFromGguf(g: GgufFile, mode: WeightMode): { arch: LlamaArch;
   const e = get('token_embd.weight', [H, V]);
   const embedding = dequantize(e.type, e.bytes, V * H);
   // Tied embeddings (no output.weight, as in SmolLM2): an f32 graph reuses the embedding table; a quantized one gets
-  // the table as a quantized head too when it can be (SmolLM2's token_embd is Q8_0: exact 8-bit blocks).
+  // the table as a quantized head too when its mode keeps that block type (q8 always; q4 for a Q4_0/Q4_1 table,
+  // not for SmolLM2's Q8_0 one).
   const tiedHead = (): LinearWeight | 'tied' => {
     if (mode === 'f32') return 'tied';
     const h = toLinear(e.type, e.bytes, V, H, mode);
