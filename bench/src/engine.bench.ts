@@ -1,7 +1,8 @@
 /**
  * SmolLM2-135M-Instruct on CPU, same run, same threads (default 2):
  *   - our engine (generate(): tokenizer-free ids, top-k record, sampling rule) on the imported ONNX model
- *     (default f32 weights) and on a `--weights q4` import of the same GGUF (MatMulNBits, made in a temp dir),
+ *     (default f32 weights) and on `--weights q4` and `--weights q8` imports of the same GGUF (MatMulNBits, made in
+ *     a temp dir),
  *   - a bare onnxruntime-node loop on the same model.onnx (the floor our engine layer adds to),
  *   - node-llama-cpp (prebuilt llama.cpp) on the original Q4_1 GGUF,
  * for prefill and decode tokens/s, printed as ratios; then teacher-forced scoring of a 128-token output
@@ -93,9 +94,11 @@ async function main(): Promise<void> {
   const ids = model.tokenizer.encode(PROMPT);
   console.log(`engine bench: SmolLM2-135M-Instruct, ${threads} threads, ${cpus()[0]?.model ?? "?"}, prompt ${ids.length} tokens, decode ${nDecode} tokens, best of ${runs}`);
 
-  const q4Dir = await mkdtemp(join(tmpdir(), "engine-bench-q4-"));
-  await importGguf(gguf, join(q4Dir, "m"), { weights: "q4" });
-  const q4 = await loadModel(join(q4Dir, "m"), { threads, executionProviders: ["cpu"] });
+  const qDir = await mkdtemp(join(tmpdir(), "engine-bench-q-"));
+  await importGguf(gguf, join(qDir, "q4"), { weights: "q4" });
+  await importGguf(gguf, join(qDir, "q8"), { weights: "q8" });
+  const q4 = await loadModel(join(qDir, "q4"), { threads, executionProviders: ["cpu"] });
+  const q8 = await loadModel(join(qDir, "q8"), { threads, executionProviders: ["cpu"] });
   const bare = await bareOrt(dir, model);
   const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
   const lmodel = await llama.loadModel({ modelPath: gguf, gpuLayers: 0 });
@@ -103,8 +106,8 @@ async function main(): Promise<void> {
   const seq = ctx.getSequence();
   const tokens = ids as unknown as Token[];
 
-  // Round-robin so that load from other processes hits all three alike; keep each one's best run.
-  let [oursPrefill, oursDecode, q4Prefill, q4Decode, barePrefill, bareDecode, lcPrefill, lcDecode] = Array<number>(8).fill(Infinity) as number[];
+  // Round-robin so that load from other processes hits all of them alike; keep each one's best run.
+  let [oursPrefill, oursDecode, q4Prefill, q4Decode, q8Prefill, q8Decode, barePrefill, bareDecode, lcPrefill, lcDecode] = Array<number>(10).fill(Infinity) as number[];
   for (let i = 0; i < runs; i++) {
     // Ours: prefill = the prompt forward pass; decode = generate() steps after it (greedy, top-8 record).
     const r = await generate(model, { promptTokenIds: ids, maxTokens: nDecode });
@@ -113,6 +116,9 @@ async function main(): Promise<void> {
     const r4 = await generate(q4, { promptTokenIds: ids, maxTokens: nDecode });
     q4Prefill = Math.min(q4Prefill!, r4.timings.prefillMs);
     q4Decode = Math.min(q4Decode!, r4.timings.decodeMs / Math.max(1, r4.tokenIds.length - 1));
+    const r8 = await generate(q8, { promptTokenIds: ids, maxTokens: nDecode });
+    q8Prefill = Math.min(q8Prefill!, r8.timings.prefillMs);
+    q8Decode = Math.min(q8Decode!, r8.timings.decodeMs / Math.max(1, r8.tokenIds.length - 1));
     let t: number;
 
     t = performance.now();
@@ -134,7 +140,8 @@ async function main(): Promise<void> {
   }
   await bare.release();
   await q4.release();
-  await rm(q4Dir, { recursive: true, force: true });
+  await q8.release();
+  await rm(qDir, { recursive: true, force: true });
   await ctx.dispose();
   await lmodel.dispose();
   await llama.dispose();
@@ -143,6 +150,7 @@ async function main(): Promise<void> {
   const rows: [string, number, number][] = [
     ["inferchain engine (ONNX f32)", tps(oursPrefill! / ids.length), tps(oursDecode!)],
     ["inferchain engine (ONNX q4)", tps(q4Prefill! / ids.length), tps(q4Decode!)],
+    ["inferchain engine (ONNX q8)", tps(q8Prefill! / ids.length), tps(q8Decode!)],
     ["bare onnxruntime-node loop (f32)", tps(barePrefill! / ids.length), tps(bareDecode!)],
     ["node-llama-cpp (GGUF Q4_1)", tps(lcPrefill! / (ids.length - 1)), tps(lcDecode!)],
   ];
@@ -150,9 +158,10 @@ async function main(): Promise<void> {
   for (const [name, p, d] of rows) console.log(`  ${name.padEnd(32)} ${p.toFixed(1).padStart(13)} ${d.toFixed(1).padStart(14)}`);
   const ratio = (a: number, b: number, label: string) =>
     console.log(`  ${label.padEnd(30)} prefill ${(rows[a]![1] / rows[b]![1]).toFixed(2)}x  decode ${(rows[a]![2] / rows[b]![2]).toFixed(2)}x`);
-  ratio(0, 2, "ratio engine f32 / bare ORT:");
-  ratio(0, 3, "ratio engine f32 / llama.cpp:");
-  ratio(1, 3, "ratio engine q4 / llama.cpp:");
+  ratio(0, 3, "ratio engine f32 / bare ORT:");
+  ratio(0, 4, "ratio engine f32 / llama.cpp:");
+  ratio(1, 4, "ratio engine q4 / llama.cpp:");
+  ratio(2, 4, "ratio engine q8 / llama.cpp:");
 
   // Verification cost: teacher-forced scoring of a 128-token output vs generating it.
   const gen = await generate(model, { promptTokenIds: ids, maxTokens: SCORE_TOKENS });

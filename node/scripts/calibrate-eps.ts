@@ -1,7 +1,7 @@
 /**
  * Measures honest drift between an executor's generation and a verifier's teacher-forced scoring, to choose the
- * verifier's eps and topkTolerance (node/src/verify/check.ts DEFAULT_CHECK_OPTIONS). For each model (tiny; SmolLM2
- * when imported; the tiny model with q4 weights), every prompt is generated greedy and sampled with N intra-op threads and scored with M threads,
+ * verifier's eps and topkTolerance (node/src/verify/check.ts DEFAULT_CHECK_OPTIONS). For each model (tiny, and tiny
+ * with q4 and q8 weights; SmolLM2 f32, q4 and q8 when imported: `make model`, `MODEL_WEIGHTS=q4,q8 make model`), every prompt is generated greedy and sampled with N intra-op threads and scored with M threads,
  * (N, M) in {1, 2}^2, on the CPU execution provider. Recorded: max gap of the claimed token (max logit minus the
  * claimed logit), min sampling margin (claimed Gumbel score minus the best other), max |committed logit - verifier
  * logit| over the committed top-k, and committed top-k id-set mismatches. Writes node/calibration/eps.json.
@@ -11,6 +11,7 @@
  * existing eps.json without measuring again.
  *
  * Usage: npx tsx node/scripts/calibrate-eps.ts [--prompts 20] [--max-tokens 32] [--smol-max-tokens 32] [--out FILE]
+ *          [--models tiny,tinyQ4,tinyQ8,smollm2,smollm2Q4,smollm2Q8]   (measure only these; the others are kept from --out)
  *        npx tsx node/scripts/calibrate-eps.ts --recommend-only [--out FILE]
  */
 import { existsSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { generate, score, type LoadedModel, loadModel } from '../src/engine/index.js';
 import { ensureTinyModel } from '../src/models/locations.js';
 import { jobPromptInput } from '../src/verify/check.js';
-import { REPO_ROOT, SMOLLM2_DIR } from './paths.js';
+import { REPO_ROOT, smollm2VariantDir } from './paths.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     'smol-max-tokens': { type: 'string', default: '32' },
     out: { type: 'string', default: join(REPO_ROOT, 'node', 'calibration', 'eps.json') },
     'recommend-only': { type: 'boolean', default: false },
+    models: { type: 'string' },
   },
 });
 
@@ -146,6 +148,7 @@ async function calibrate(name: string, dir: string, nPrompts: number, maxTokens:
             byMode[mode.name] = merge(byMode[mode.name] ?? empty(), d);
           }
         }
+        if (process.env.CALIBRATE_VERBOSE) process.stdout.write(`    ${name}: ${gt}t prompt ${pi + 1}/${nPrompts} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
       }
       process.stdout.write(`  ${name}: generation with ${gt} thread(s) done (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
@@ -185,8 +188,8 @@ function recommend(total: Drift): { eps: number; topkTolerance: number; topKComm
   };
 }
 
-/** Which weight variant each calibrated model is (verify/tolerances.ts `weightVariantOf`). */
-const VARIANT_OF: Record<string, 'f32' | 'q4'> = { tiny: 'f32', smollm2: 'f32', tinyQ4: 'q4' };
+/** Which weight variant each calibrated model is (its config.json `weights`, verify/tolerances.ts `modelWeightVariant`). */
+const VARIANT_OF: Record<string, 'f32' | 'q4' | 'q8'> = { tiny: 'f32', smollm2: 'f32', tinyQ4: 'q4', smollm2Q4: 'q4', tinyQ8: 'q8', smollm2Q8: 'q8' };
 
 /**
  * The per-(provider pair, weight variant) table the verifier reads (verify/tolerances.ts): the same rule applied
@@ -222,31 +225,45 @@ if (values['recommend-only']) {
 }
 
 const nPrompts = Number(values.prompts);
+const MODEL_NAMES = Object.keys(VARIANT_OF);
+const only = values.models?.split(',').map((m) => m.trim()).filter(Boolean);
+const bad = only?.filter((m) => !MODEL_NAMES.includes(m)) ?? [];
+if (bad.length) throw new Error(`--models: unknown ${bad.join(', ')} (known: ${MODEL_NAMES.join(', ')})`);
+// With --models, the other models' measurements are kept from the existing file (e.g. to add a variant without
+// re-running the f32 models).
+const prev = only && existsSync(values.out) ? (JSON.parse(await readFile(values.out, 'utf8')) as { models?: Record<string, unknown> }).models ?? {} : {};
 const results: Record<string, unknown> = {};
-let all = empty();
+for (const name of MODEL_NAMES) if (only && !only.includes(name) && prev[name] !== undefined) results[name] = prev[name];
 
 console.log(`calibrating eps on the CPU execution provider (${cpus().length} cores), ${nPrompts} prompts x ${MODES.length} modes, threads 1 vs 2 both ways`);
-const tinyDir = await ensureTinyModel();
-const tiny = await calibrate('tiny', tinyDir, nPrompts, Number(values['max-tokens']));
-table('tiny model', { ...tiny.pairs, ...tiny.byMode });
-results.tiny = { maxTokens: Number(values['max-tokens']), seconds: tiny.seconds, total: jsonDrift(tiny.total), pairs: Object.fromEntries(Object.entries(tiny.pairs).map(([k, v]) => [k, jsonDrift(v)])), modes: Object.fromEntries(Object.entries(tiny.byMode).map(([k, v]) => [k, jsonDrift(v)])) };
-all = merge(all, tiny.total);
-
-// q4 weights (MatMulNBits): its 1-row decode and many-row prefill kernels differ (~1e-4, engine README).
-const q4 = await calibrate('tiny-q4', await ensureTinyModel({ q4: true }), nPrompts, Number(values['max-tokens']));
-table('tiny model, q4 weights', { ...q4.pairs, ...q4.byMode });
-results.tinyQ4 = { maxTokens: Number(values['max-tokens']), seconds: q4.seconds, total: jsonDrift(q4.total), pairs: Object.fromEntries(Object.entries(q4.pairs).map(([k, v]) => [k, jsonDrift(v)])), modes: Object.fromEntries(Object.entries(q4.byMode).map(([k, v]) => [k, jsonDrift(v)])) };
-all = merge(all, q4.total);
-
-if (existsSync(join(SMOLLM2_DIR, 'model.onnx'))) {
-  const smol = await calibrate('smollm2', SMOLLM2_DIR, nPrompts, Number(values['smol-max-tokens']));
-  table('SmolLM2-135M-Instruct (f32)', { ...smol.pairs, ...smol.byMode });
-  results.smollm2 = { maxTokens: Number(values['smol-max-tokens']), seconds: smol.seconds, total: jsonDrift(smol.total), pairs: Object.fromEntries(Object.entries(smol.pairs).map(([k, v]) => [k, jsonDrift(v)])), modes: Object.fromEntries(Object.entries(smol.byMode).map(([k, v]) => [k, jsonDrift(v)])) };
-  all = merge(all, smol.total);
-} else {
-  console.log(`\nSmolLM2 not found at ${SMOLLM2_DIR}: skipped (run 'make model' to include it)`);
-  results.smollm2 = { skipped: `not found at ${SMOLLM2_DIR}` };
+const MODELS: { name: string; title: string; dir: () => Promise<string | undefined>; maxTokens: number }[] = [
+  { name: 'tiny', title: 'tiny model', dir: () => ensureTinyModel(), maxTokens: Number(values['max-tokens']) },
+  // q4 weights (MatMulNBits): its 1-row decode and many-row prefill kernels differ (~1e-4, engine README).
+  { name: 'tinyQ4', title: 'tiny model, q4 weights', dir: () => ensureTinyModel({ weights: 'q4' }), maxTokens: Number(values['max-tokens']) },
+  { name: 'tinyQ8', title: 'tiny model, q8 weights', dir: () => ensureTinyModel({ weights: 'q8' }), maxTokens: Number(values['max-tokens']) },
+  ...(['f32', 'q4', 'q8'] as const).map((w) => ({
+    name: w === 'f32' ? 'smollm2' : `smollm2${w.toUpperCase()}`,
+    title: `SmolLM2-135M-Instruct (${w})`,
+    dir: async () => (existsSync(join(smollm2VariantDir(w), 'model.onnx')) ? smollm2VariantDir(w) : undefined),
+    maxTokens: Number(values['smol-max-tokens']),
+  })),
+];
+for (const m of MODELS) {
+  if (only && !only.includes(m.name)) continue;
+  const dir = await m.dir();
+  if (!dir) {
+    console.log(`\n${m.title}: not imported, skipped (run 'make model', or 'MODEL_WEIGHTS=q4,q8 make model' for the quantized ones)`);
+    results[m.name] = { skipped: 'not imported' };
+    continue;
+  }
+  const r = await calibrate(m.name, dir, nPrompts, m.maxTokens);
+  table(m.title, { ...r.pairs, ...r.byMode });
+  results[m.name] = { prompts: nPrompts, maxTokens: m.maxTokens, seconds: r.seconds, total: jsonDrift(r.total), pairs: Object.fromEntries(Object.entries(r.pairs).map(([k, v]) => [k, jsonDrift(v)])), modes: Object.fromEntries(Object.entries(r.byMode).map(([k, v]) => [k, jsonDrift(v)])) };
 }
+const all = Object.values(results as Record<string, { total?: Drift & { minSamplingMargin: number | null } }>).reduce(
+  (acc, m) => (m.total ? merge(acc, { ...m.total, minSamplingMargin: m.total.minSamplingMargin ?? Infinity }) : acc),
+  empty(),
+);
 
 const drift = Math.max(all.maxGap, all.maxNegMarginLogits, all.maxCommittedLogitDiff);
 const recommended = recommend(all);
@@ -255,7 +272,8 @@ const out = {
   executionProvider: 'cpu',
   notMeasured: 'CUDA and WebGPU execution providers: no GPU on the calibration machine; recalibrate before mixing providers',
   threads: 'generate with N, score with M, N and M in {1, 2}',
-  prompts: nPrompts,
+  // --models runs may measure some models with fewer prompts than the others: each model records its own count
+  prompts: only ? 'per model: models.<name>.prompts (20 where not recorded)' : nPrompts,
   modes: MODES.map((m) => m.name),
   rule: RULE,
   maxObservedDrift: drift,

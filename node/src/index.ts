@@ -1,6 +1,6 @@
 // @inferchain/node public surface. Engine exports below; other areas add theirs.
 export * from './engine/index.js';
-export { importGguf, ImportError, type ImportOptions, type ImportResult, type WeightMode } from './models/gguf/import.js';
+export { importGguf, ImportError, type ImportOptions, type ImportResult, type WeightMode, WEIGHT_MODES } from './models/gguf/import.js';
 export { GgufFormatError, GgufUnsupportedError } from './models/gguf/errors.js';
 export { makeTinyModel } from './models/tiny.js';
 export { splitmix32 } from './util/splitmix32.js';
@@ -18,4 +18,4 @@ export type { SidecarChain, DaemonDeps } from './daemon/daemon.js';
 export { checkClaim, jobPromptInput, jobPromptTokenIds, CheckError, DEFAULT_CHECK_OPTIONS, type Claim, type CheckOptions, type CheckResult } from './verify/check.js';
 // Artifact sharing: the sidecar's /v1/artifacts routes (serving core in @inferchain/sdk's ArtifactHoldings).
 export { registerArtifactRoutes, artifactOpenApiPaths } from './api/artifacts.js';
-export { loadCalibratedTable, tolerancesFor, weightVariantOf, type ToleranceTable, type WeightVariant } from './verify/tolerances.js';
+export { loadCalibratedTable, modelWeightVariant, tolerancesFor, weightVariantOf, type ToleranceTable, type WeightVariant } from './verify/tolerances.js';

@@ -16,7 +16,7 @@ import { spec } from '../jobs/testing.js';
 import type { JobOutput, JobRecord, JobSpec } from '../jobs/types.js';
 import { ensureTinyModel } from '../models/locations.js';
 import { makeTinyModel } from '../models/tiny.js';
-import { DEFAULT_CHECK_OPTIONS, type CheckOptions } from '../verify/check.js';
+import { checkClaim, DEFAULT_CHECK_OPTIONS, type CheckOptions } from '../verify/check.js';
 import { loadCalibratedTable, mergeTables, parseToleranceTable } from '../verify/tolerances.js';
 import { EngineAuditChecker, fetchExecutorSteps, parseSteps } from './checker.js';
 import { ForgingGenerator, forgeTokenIds } from '../faults/forging-generator.js';
@@ -255,5 +255,43 @@ describe('engine sharing and forged ids', () => {
     expect(ids[0]).not.toBe(5);
     expect(ids[1]).not.toBe(6);
     expect(ids[2]).toBe(2);
+  });
+});
+
+describe('the weight variant comes from the registered model (config.json weights)', () => {
+  let q8: LoadedModel;
+  beforeAll(async () => {
+    q8 = await loadModel(await ensureTinyModel({ weights: 'q8' }), { threads: 1 });
+  });
+  afterAll(async () => q8?.release());
+
+  // Distinct numbers per variant, so the test sees which row was used.
+  const table = parseToleranceTable({ 'cpu->cpu': { f32: { eps: 0.001, topkTolerance: 0.001 }, q8: { eps: 0.004, topkTolerance: 0.005 } } }, 'test');
+
+  it('a q8 model is checked (honestly: valid) with the q8 row, the f32 model with the tight f32 row', async () => {
+    const seen: [string, number, number][] = [];
+    for (const [name, m] of [['q8', q8], ['f32', tiny]] as const) {
+      const ms = { get: (r: string) => (r === ROOT ? m : undefined) };
+      const s = spec(21, { prompt: 'hello world', maxTokens: 8, temperatureMilli: 700, topK: 40, model: ROOT });
+      const { view, fetchFn } = posted(s, await new EngineGenerator({ models: ms, threads: 1, topKCommit: 8 }).generate(s));
+      const v = await checker(fetchFn, { models: ms, tolerances: table, check: async (mm, c, o) => (seen.push([name, o.eps, o.topkTolerance]), checkClaim(mm, c, o)) }).check(view);
+      expect(v.verdict, `${name}: ${v.reason ?? ''}`).toBe('valid');
+    }
+    expect(seen).toEqual([
+      ['q8', 0.004, 0.005],
+      ['f32', 0.001, 0.001],
+    ]);
+  });
+
+  it('no q8 row: a q8 model abstains (not judged with the f32 row); a config that claims q8 for an f32 graph cannot be checked', async () => {
+    const ms = { get: (r: string) => (r === ROOT ? q8 : undefined) };
+    const s = spec(22, { prompt: 'hello world', maxTokens: 4, temperatureMilli: 0, model: ROOT });
+    const { view, fetchFn } = posted(s, await new EngineGenerator({ models: ms, threads: 1, topKCommit: 8 }).generate(s));
+    const f32Only = parseToleranceTable({ 'cpu->cpu': { f32: { eps: 0.001, topkTolerance: 0.001 } } }, 'test');
+    const v = await checker(fetchFn, { models: ms, tolerances: f32Only }).check(view);
+    expect(v.verdict).toBe('abstain');
+    expect(v.reason).toMatch(/cpu->cpu with q8 weights/);
+    const liar = { ...tiny, dir: tiny.dir, config: { ...tiny.config, weights: 'q8' as const } } as LoadedModel;
+    await expect(checker(fetchFn, { models: { get: () => liar }, tolerances: table }).check(view)).rejects.toThrow(/says weights 'q8' but the graph has no MatMulNBits/);
   });
 });

@@ -4,12 +4,11 @@
  * forward pass alone); the model from our own verified store (the committee serves the same model); then the
  * verifier core's checkClaim under the engine lock.
  */
-import { join } from 'node:path';
 import { peerGet, type PeerPolicy } from '@inferchain/sdk';
 import type { LoadedModel } from '../engine/model.js';
 import { CheckError, checkClaim, type CheckOptions, type Claim } from '../verify/check.js';
 import type { EngineLock } from '../engine/lock.js';
-import { tolerancesFor, weightVariantOf, type PairTolerance, type ToleranceTable, type WeightVariant } from '../verify/tolerances.js';
+import { modelWeightVariant, ToleranceTableError, tolerancesFor, type PairTolerance, type ToleranceTable, type WeightVariant } from '../verify/tolerances.js';
 import { CannotCheckError, type AuditChain, type AuditChecker, type AuditJobView, type DutyVerdict } from './ports.js';
 
 export type ExecutorSteps = NonNullable<Claim['steps']>;
@@ -85,7 +84,7 @@ export interface EngineAuditCheckerOptions {
   toleranceOverride?: Partial<PairTolerance>;
   /** Test-only fault (faults.verify.alwaysFraud): vote FRAUD whatever the check finds. */
   alwaysFraud?: boolean;
-  /** Replaceable for tests (default: scans the model's ONNX file for MatMulNBits). */
+  /** Replaceable for tests (default: the model's config.json `weights`; legacy configs: its graph). */
   variantOf?: (model: LoadedModel) => WeightVariant;
   fetchTimeoutMs: number;
   /** Which executor endpoints may be fetched (config verify.allowLoopbackPeers / allowPrivatePeers). */
@@ -110,7 +109,13 @@ export class EngineAuditChecker implements AuditChecker {
       return { verdict: 'fraud', reason: 'FAULT INJECTION (faults.verify.alwaysFraud): not checked', steps: c.outputTokenIds.length, forwardMs: 0, maxGap: 0, stepsSource: 'not fetched (fault injection)' };
     }
     // Honest drift depends on both machines and the weights: judge only a calibrated combination.
-    const variant = (this.o.variantOf ?? ((m) => weightVariantOf(join(m.dir, m.config.files.model))))(model);
+    let variant: WeightVariant;
+    try {
+      variant = (this.o.variantOf ?? ((m) => modelWeightVariant(m.dir, m.config)))(model);
+    } catch (e) {
+      if (e instanceof ToleranceTableError) throw new CannotCheckError(e.message);
+      throw e;
+    }
     const tol = tolerancesFor(this.o.tolerances, { executorProvider: c.executionProvider, verifierProvider: model.provider, variant }, this.o.options, this.o.toleranceOverride);
     if (!tol.judge) return { verdict: 'abstain', reason: tol.reason, steps: c.outputTokenIds.length, forwardMs: 0, maxGap: 0, stepsSource: 'not fetched (abstained)' };
     const endpoint = await this.o.chain.executorEndpoint(job.executor).catch(() => undefined);

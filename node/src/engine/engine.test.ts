@@ -146,3 +146,18 @@ describe('engine on the tiny 4-bit (MatMulNBits) model', () => {
     }
   });
 });
+
+describe('engine on the tiny 8-bit (MatMulNBits, int8 compute) model', () => {
+  it('KV-cache decode logits equal full-prefill logits exactly, at 1 and 2 threads', async () => {
+    for (const threads of [1, 2]) {
+      const m = await loadModel(await ensureTinyModel({ weights: 'q8' }), { threads });
+      try {
+        const ids = m.tokenizer.encode('The quick brown fox jumps over the lazy dog. The capital of France is Paris.');
+        // each row's activations are quantized per block alike for 1 row or many; block dot products are integer sums
+        expect(await kvCacheMaxDiff(m, ids, 4)).toBe(0);
+      } finally {
+        await m.release();
+      }
+    }
+  });
+});

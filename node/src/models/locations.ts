@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_VERSION } from '../engine/version.js';
-import { makeTinyModel } from './tiny.js';
+import { makeTinyModel, tinyVariant, type TinyModelOptions } from './tiny.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -26,15 +26,16 @@ export function findSmollm2(): string | undefined {
 }
 
 /** Path of the tiny model, (re)generated when missing or made by another engine version. */
-export async function ensureTinyModel(opts: { q4?: boolean } = {}): Promise<string> {
-  const dir = join(REPO_ROOT, '.data', 'models', opts.q4 ? 'tiny-q4' : 'tiny');
+export async function ensureTinyModel(opts: Pick<TinyModelOptions, 'q4' | 'weights'> = {}): Promise<string> {
+  const variant = tinyVariant(opts);
+  const dir = join(REPO_ROOT, '.data', 'models', variant === 'f32' ? 'tiny' : `tiny-${variant}`);
   let fresh = false;
   try {
-    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { importer?: { version?: string } };
-    fresh = cfg.importer?.version === ENGINE_VERSION && existsSync(join(dir, 'model.onnx'));
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { importer?: { version?: string }; weights?: string };
+    fresh = cfg.importer?.version === ENGINE_VERSION && (cfg.weights ?? 'f32') === variant && existsSync(join(dir, 'model.onnx'));
   } catch {
     fresh = false;
   }
-  if (!fresh) await makeTinyModel(dir, { q4: opts.q4 });
+  if (!fresh) await makeTinyModel(dir, { weights: variant });
   return dir;
 }

@@ -10,10 +10,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../engine/generate.js';
 import { loadModel, type LoadedModel } from '../engine/model.js';
+import { EngineGenerator } from '../jobs/engine-generator.js';
+import { spec } from '../jobs/testing.js';
+import { checkClaim, DEFAULT_CHECK_OPTIONS } from '../verify/check.js';
+import { loadCalibratedTable, modelWeightVariant, tolerancesFor } from '../verify/tolerances.js';
 import { importGguf } from './gguf/import.js';
 import { cacheDir, findSmollm2, smollm2Dir } from './locations.js';
 
 const dir = findSmollm2();
+const gguf = join(cacheDir(), 'gguf', 'SmolLM2-135M-Instruct.Q4_1.gguf');
 if (!dir) {
   console.warn(`SKIP SmolLM2 tests: no model at ${smollm2Dir()}; run 'make model' (npx tsx node/scripts/fetch-model.ts) first`);
 }
@@ -85,7 +90,6 @@ describe.skipIf(!dir)('SmolLM2-135M-Instruct', () => {
     expect(m.config.tokenizer.eosTokenId).toBe(2);
   });
 
-  const gguf = join(cacheDir(), 'gguf', 'SmolLM2-135M-Instruct.Q4_1.gguf');
   it.skipIf(!existsSync(gguf))('re-importing the GGUF gives identical bytes (reproducible content root)', async () => {
     const work = await mkdtemp(join(tmpdir(), 'inferchain-smol-'));
     try {
@@ -96,6 +100,66 @@ describe.skipIf(!dir)('SmolLM2-135M-Instruct', () => {
       }
     } finally {
       await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!existsSync(gguf))('SmolLM2-135M-Instruct, --weights q8 import', () => {
+  let work: string;
+  let m: LoadedModel;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'inferchain-smol-q8-'));
+    await importGguf(gguf, join(work, 'q8'), { weights: 'q8' });
+    m = await loadModel(join(work, 'q8'), { threads: 2 });
+  }, 180_000);
+  afterAll(async () => {
+    await m?.release();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('is the q8 variant, answers a fact, and decode logits equal prefill logits exactly', async () => {
+    expect(modelWeightVariant(m.dir, m.config)).toBe('q8');
+    const r = await generate(m, { messages: [{ role: 'user', content: 'What is the capital of France?' }], maxTokens: 24 });
+    expect(r.text).toMatch(/Paris/);
+    const ids = m.tokenizer.encode(PARAGRAPH).slice(0, 24);
+    const V = m.vocabSize;
+    const full = await m.forward(ids);
+    let c = await m.forward(ids.slice(0, 8));
+    let maxd = 0;
+    for (let i = 8; i < ids.length; i++) {
+      c = await m.forward([ids[i]!], c.cache);
+      for (let v = 0; v < V; v++) maxd = Math.max(maxd, Math.abs(c.logits[v]! - full.logits[i * V + v]!));
+    }
+    expect(maxd).toBe(0);
+  });
+
+  it('an honest q8 job (sampled) is valid under the calibrated cpu->cpu q8 tolerance', async () => {
+    const tol = tolerancesFor(loadCalibratedTable(), { executorProvider: 'cpu', verifierProvider: 'cpu', variant: 'q8' }, DEFAULT_CHECK_OPTIONS);
+    if (!tol.judge) throw new Error(tol.reason);
+    const root = 'b'.repeat(64);
+    const s = spec(7, { model: root, prompt: 'Write a haiku about validators.', maxTokens: 24, temperatureMilli: 700, topK: 40, seed: '99' });
+    const o = await new EngineGenerator({ models: { get: (r) => (r === root ? m : undefined) }, threads: 2, topKCommit: 8 }).generate(s);
+    const claim = {
+      prompt: s.prompt,
+      outputTokenIds: [...o.tokenIds],
+      outputText: o.text,
+      maxTokens: s.maxTokens,
+      temperatureMilli: s.temperatureMilli,
+      topK: s.topK,
+      seed: BigInt(s.seed),
+      finishReason: o.finishReason,
+      commitment: o.commitment,
+      steps: o.steps.map((t) => ({ topk: t.map((e) => ({ ...e })) })),
+    };
+    const v = await checkClaim(m, claim, tol.options);
+    expect(v.verdict, v.reason).toBe('valid');
+  });
+
+  const cached = `${smollm2Dir()}-q8`;
+  it.skipIf(!existsSync(join(cached, 'model.onnx')))('matches the MODEL_WEIGHTS=q8 make model import byte for byte (reproducible)', async () => {
+    for (const f of ['model.onnx', 'tokenizer.json', 'config.json']) {
+      const h = async (p: string): Promise<string> => createHash('sha256').update(await readFile(p)).digest('hex');
+      expect(await h(join(work, 'q8', f)), f).toBe(await h(join(cached, f)));
     }
   });
 });

@@ -2,13 +2,15 @@
  * The tiny test model: llama architecture, seeded random weights, a real byte-level BPE tokenizer and
  * chat template, built by the same graph builder as imported models. Default weights are f32 with a tied
  * lm_head (like imported models); `q4: true` makes the linears 4-bit (Q4_1-style in layer 0, Q4_0-style
- * in layer 1) to cover the MatMulNBits path.
+ * in layer 1) to cover the MatMulNBits path; `weights: 'q8'` quantizes every linear of the f32 model to 8-bit blocks
+ * (`quantizeQ8`, as a q8 import of a non-Q8_0 GGUF does) and adds the 8-bit copy of the embedding as lm_head.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildLlamaOnnx } from '../engine/graph/llama.js';
 import type { LinearWeight, LlamaArch, LlamaLayerWeights, LlamaWeights } from '../engine/graph/types.js';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, stableJson, type ModelConfig } from '../engine/model-config.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, stableJson, type ModelConfig, type WeightVariant } from '../engine/model-config.js';
+import { quantizeQ8 } from './gguf/dequant.js';
 import { buildTokenizerJson, TokenType } from '../tokenizer/hf-json.js';
 import { trainBpe } from '../tokenizer/bpe-train.js';
 import { ENGINE_VERSION } from '../engine/version.js';
@@ -29,11 +31,16 @@ export const TINY_CHAT_TEMPLATE =
 export interface TinyModelOptions {
   seed?: number;
   contextLength?: number;
+  /** Same as `weights: 'q4'`. */
   q4?: boolean;
+  weights?: WeightVariant;
 }
+
+export const tinyVariant = (opts: TinyModelOptions): WeightVariant => opts.weights ?? (opts.q4 ? 'q4' : 'f32');
 
 export function tinyModelParts(opts: TinyModelOptions = {}): { arch: LlamaArch; weights: LlamaWeights; tokenizerJson: Record<string, unknown>; config: ModelConfig } {
   const seed = opts.seed ?? 1234;
+  const variant = tinyVariant(opts);
   const rand = splitmix32(seed);
   const normal = (std: number): number => {
     const u = Math.max(rand(), 1e-12);
@@ -57,7 +64,7 @@ export function tinyModelParts(opts: TinyModelOptions = {}): { arch: LlamaArch; 
   };
   const f32 = (out: number, inn: number): LinearWeight => ({ kind: 'f32', out, in: inn, data: Float32Array.from({ length: out * inn }, () => normal(1 / Math.sqrt(inn))) });
   const q4 = (out: number, inn: number, withMins: boolean): LinearWeight => {
-    if (!opts.q4) return f32(out, inn);
+    if (variant !== 'q4') return f32(out, inn);
     const nb = inn / 32;
     const packed = Uint8Array.from({ length: out * nb * 16 }, () => Math.floor(rand() * 256));
     const scales = Float32Array.from({ length: out * nb }, () => (0.5 + rand()) * (0.5 / Math.sqrt(inn)));
@@ -82,22 +89,30 @@ export function tinyModelParts(opts: TinyModelOptions = {}): { arch: LlamaArch; 
       down: q4(H, F, mins),
     });
   }
-  const weights: LlamaWeights = {
-    embedding: Float32Array.from({ length: V * H }, () => normal(0.5)),
-    layers,
-    finalNorm: norm(H),
-    lmHead: 'tied',
-  };
+  const embedding = Float32Array.from({ length: V * H }, () => normal(0.5));
+  const finalNorm = norm(H);
+  // q8: the same random f32 model (same draws), every linear then quantized, the head an 8-bit copy of the embedding.
+  const q8 = (w: LinearWeight): LinearWeight => (w.kind === 'f32' ? quantizeQ8(w.data, w.out, w.in) : w);
+  const weights: LlamaWeights =
+    variant === 'q8'
+      ? {
+          embedding,
+          layers: layers.map((L) => ({ ...L, q: q8(L.q), k: q8(L.k), v: q8(L.v), o: q8(L.o), gate: q8(L.gate), up: q8(L.up), down: q8(L.down) })),
+          finalNorm,
+          lmHead: quantizeQ8(embedding, V, H),
+        }
+      : { embedding, layers, finalNorm, lmHead: 'tied' };
   const tokenizerJson = buildTokenizerJson({ tokens, tokenTypes: types, merges: bpe.merges, pre: 'smollm' });
   const config: ModelConfig = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
-    name: opts.q4 ? 'tiny-llama-random-q4' : 'tiny-llama-random',
+    name: variant === 'f32' ? 'tiny-llama-random' : `tiny-llama-random-${variant}`,
     arch,
     files: { model: 'model.onnx', tokenizer: 'tokenizer.json' },
     tokenizer: { bosTokenId: null, eosTokenId: 2, stopTokenIds: [], addBos: false, chatTemplate: TINY_CHAT_TEMPLATE },
     source: { kind: 'generated', seed },
     importer: { name: 'inferchain-tiny', version: ENGINE_VERSION },
+    ...(variant === 'f32' ? {} : { weights: variant }),
   };
   return { arch, weights, tokenizerJson, config };
 }

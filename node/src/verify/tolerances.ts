@@ -2,18 +2,20 @@
  * Which tolerances (eps, topkTolerance) a verifier may judge a result with, given the hardware that produced it.
  *
  * Honest drift depends on the executor's execution provider (recorded on chain in the result's
- * `runtime.execution_provider`), the verifier's own provider and the weight variant (f32 kernels are
- * bit-identical between decode and prefill on CPU; 4-bit MatMulNBits kernels are not). The table is measured
+ * `runtime.execution_provider`), the verifier's own provider and the weight variant (f32 and 8-bit kernels are
+ * bit-identical between decode and prefill on CPU; 4-bit MatMulNBits kernels are not). The variant comes from the
+ * registered model itself (config.json `weights`, covered by its content root), so executor and verifier agree on
+ * it by construction: both run the bytes of the same content root. The table is measured
  * (node/calibration/eps.json `providerPairs`, CALIBRATION.md): a (pair, variant) that is not in it has no known
  * honest drift, so the verifier ABSTAINS rather than risk calling honest hardware a fraud.
  */
 import { closeSync, openSync, readSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { weightVariant, WEIGHT_VARIANTS, type ModelConfig, type WeightVariant } from '../engine/model-config.js';
 import type { CheckOptions } from './check.js';
 
-export type WeightVariant = 'f32' | 'q4';
-export const WEIGHT_VARIANTS: readonly WeightVariant[] = ['f32', 'q4'];
+export { WEIGHT_VARIANTS, type WeightVariant };
 
 export interface PairTolerance {
   eps: number;
@@ -99,7 +101,20 @@ const NBITS = Buffer.from('MatMulNBits', 'utf8');
 const variantCache = new Map<string, WeightVariant>();
 
 /**
- * 'q4' when the ONNX graph uses 4-bit MatMulNBits (the op type is stored as plain text in the protobuf), else
+ * The weight variant of a model directory: its config.json `weights` (written by the importer and the tiny-model
+ * builder). Configs written before that field existed have none; for them the graph decides (`weightVariantOf`),
+ * so that an old q4 import is not judged with the f32 tolerance.
+ */
+export function modelWeightVariant(dir: string, config: Pick<ModelConfig, 'weights' | 'files'>): WeightVariant {
+  const quantizedGraph = weightVariantOf(join(dir, config.files.model)) !== 'f32';
+  if (config.weights === undefined) return quantizedGraph ? 'q4' : 'f32';
+  // A config that claims quantized weights for a plain-MatMul graph would buy its executors the looser tolerance.
+  if (!quantizedGraph) throw new ToleranceTableError(`${dir}: config.json says weights '${config.weights}' but the graph has no MatMulNBits; refusing to pick a tolerance`);
+  return weightVariant(config);
+}
+
+/**
+ * Legacy configs only (no `weights` field): 'q4' when the ONNX graph uses MatMulNBits (the op type is stored as plain text in the protobuf), else
  * 'f32'. Scanned once per file, in chunks (models are hundreds of MB).
  */
 export function weightVariantOf(onnxFile: string): WeightVariant {

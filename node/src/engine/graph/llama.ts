@@ -18,7 +18,7 @@
  * position p iff j <= p), so each batch row sees exactly its own prefix: masked keys get probability 0.
  * Keys are stored transposed so the score MatMul reads them as they lie (no Transpose copy per step).
  *
- * Only standard opset-17 ops plus com.microsoft MatMulNBits for quantised weights.
+ * Only standard opset-17 ops plus com.microsoft MatMulNBits for quantised weights (4-bit and 8-bit).
  */
 import { DType, MS_DOMAIN, OnnxGraph } from '../onnx/graph.js';
 import { IO, type LinearWeight, type LlamaArch, type LlamaWeights } from './types.js';
@@ -130,7 +130,8 @@ function rmsNorm(g: OnnxGraph, x: string, weight: string, eps: number): string {
   return g.op('Mul', [g.op('Div', [x, denom]), weight]);
 }
 
-function linear(g: OnnxGraph, x: string, w: LinearWeight, name: string, out?: string): string {
+/** x . W^T for one linear layer, by weight kind (exported for the op-level layout tests). */
+export function linear(g: OnnxGraph, x: string, w: LinearWeight, name: string, out?: string): string {
   const o = out ? { out } : {};
   switch (w.kind) {
     case 'f32': {
@@ -145,7 +146,7 @@ function linear(g: OnnxGraph, x: string, w: LinearWeight, name: string, out?: st
       const S = g.f32(`${name}.scales`, [w.out * nb], w.scales);
       const zpBytes = new Uint8Array(w.out * Math.ceil(nb / 2)).fill(w.zeroPoint === 8 ? 0x88 : 0);
       const Z = g.initializer(`${name}.zero_points`, DType.UINT8, [zpBytes.length], zpBytes);
-      const attrs = { K: w.in, N: w.out, bits: 4, block_size: 32, accuracy_level: 1 }; // fp32 compute: int8 (level 4) drifts by ~1 logit
+      const attrs = { K: w.in, N: w.out, bits: 4, block_size: 32, accuracy_level: Q4_ACCURACY_LEVEL };
       if (!w.mins) return g.op('MatMulNBits', [x, B, S, Z], attrs, { domain: MS_DOMAIN, ...o });
       // Q4_1 blocks add a per-block minimum m: sum_k x_k (d q_k + m) = d (x . q) + m * sum(x over block).
       const y = g.op('MatMulNBits', [x, B, S, Z], attrs, { domain: MS_DOMAIN });
@@ -154,8 +155,28 @@ function linear(g: OnnxGraph, x: string, w: LinearWeight, name: string, out?: st
       for (let r = 0; r < w.out; r++) for (let b = 0; b < nb; b++) mt[b * w.out + r] = w.mins[r * nb + b]!;
       return g.op('Add', [y, g.op('MatMul', [blockSums, g.f32(`${name}.block_mins`, [nb, w.out], mt)])], {}, o);
     }
+    case 'q8': {
+      // Symmetric 8-bit blocks: no zero_points input, so the op uses its default 2^(bits-1) = 128 (checked in
+      // engine.test.ts against a direct sum) and takes its symmetric kernels.
+      const nb = w.in / 32;
+      const B = g.initializer(`${name}.qweight`, DType.UINT8, [w.out, nb, 32], w.packed);
+      const S = g.f32(`${name}.scales`, [w.out * nb], w.scales);
+      const attrs = { K: w.in, N: w.out, bits: 8, block_size: 32, accuracy_level: Q8_ACCURACY_LEVEL };
+      return g.op('MatMulNBits', [x, B, S], attrs, { domain: MS_DOMAIN, ...o });
+    }
   }
 }
+
+/**
+ * MatMulNBits compute types (1 = fp32, 4 = int8 activations), chosen by measurement on onnxruntime 1.30 CPU (AVX2):
+ * - 4-bit: fp32. Its int8 path's 1-row (decode) and many-row (prefill) kernels differ by ~1 logit on SmolLM2, far
+ *   beyond any useful verifier eps; fp32 differs by ~1e-4 and runs at about f32 MatMul speed.
+ * - 8-bit: int8. Decode and prefill logits are bit-identical (each row's activations are quantized per block the same
+ *   way whatever the row count, and the block dot products are integer sums), and it is ~3x faster than f32 MatMul.
+ *   The fp32 8-bit path is a fallback that dequantizes the whole matrix on every call (~10x slower than f32).
+ */
+const Q4_ACCURACY_LEVEL = 1;
+const Q8_ACCURACY_LEVEL = 4;
 
 function validate(a: LlamaArch, w: LlamaWeights): void {
   const bad = (m: string): never => {

@@ -16,7 +16,7 @@ export interface LlamaArch {
 
 /**
  * A linear layer's weight, always in PyTorch/GGUF orientation: `out` rows of `in` values.
- * The 4-bit kind keeps GGUF's 32-value blocks along `in`, re-packed for ORT's MatMulNBits.
+ * The 4-bit and 8-bit kinds keep 32-value blocks along `in` (GGUF's block size), re-packed for ORT's MatMulNBits.
  */
 export type LinearWeight =
   | { kind: 'f32'; out: number; in: number; data: Float32Array }
@@ -24,7 +24,12 @@ export type LinearWeight =
    * 4-bit blocks of 32: value = scale * (q - zeroPoint) + (mins ? min : 0).
    * `packed` is [out][in/32][16] with element 2i in the low nibble of byte i (MatMulNBits order).
    */
-  | { kind: 'q4'; out: number; in: number; packed: Uint8Array; scales: Float32Array; zeroPoint: 0 | 8; mins?: Float32Array };
+  | { kind: 'q4'; out: number; in: number; packed: Uint8Array; scales: Float32Array; zeroPoint: 0 | 8; mins?: Float32Array }
+  /**
+   * 8-bit blocks of 32, symmetric: value = scale * (u - 128), u = q + 128 for GGML's signed Q8_0 q.
+   * `packed` is [out][in/32][32], one unsigned byte per element (MatMulNBits bits=8 order).
+   */
+  | { kind: 'q8'; out: number; in: number; packed: Uint8Array; scales: Float32Array };
 
 export interface LlamaLayerWeights {
   attnNorm: Float32Array;

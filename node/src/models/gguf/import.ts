@@ -12,11 +12,12 @@ import { MODEL_FORMAT, MODEL_FORMAT_VERSION, stableJson, type ModelConfig } from
 import { ENGINE_VERSION } from '../../engine/version.js';
 import { buildTokenizerJson, UnsupportedTokenizerError } from '../../tokenizer/hf-json.js';
 import { GgufFormatError, GgufUnsupportedError } from './errors.js';
-import { dequantize, toLinear } from './dequant.js';
+import { dequantize, toLinear, type WeightMode } from './dequant.js';
 import { parseGguf, tensorBytes, type GgufFile, type GgufValue } from './reader.js';
 import { ggmlTypeName } from './types.js';
 
-export type WeightMode = 'f32' | 'q4';
+export type { WeightMode } from './dequant.js';
+export const WEIGHT_MODES: readonly WeightMode[] = ['f32', 'q4', 'q8'];
 
 export interface ImportOptions {
   /** Replace an existing output directory. */
@@ -24,8 +25,12 @@ export interface ImportOptions {
   /**
    * 'f32' (default): every weight dequantized to f32 (exact GGUF values); cached decode logits are
    * bit-identical to full-prefill logits, which keeps verification tolerances tight.
-   * 'q4': Q4_0/Q4_1 tensors stay 4-bit (ORT MatMulNBits): ~3x smaller, but logits then depend on
+   * 'q4': Q4_0/Q4_1 tensors stay 4-bit (ORT MatMulNBits), others f32: ~2.4x smaller, but logits then depend on
    * the batch shape by ~1e-4.
+   * 'q8': every linear as 8-bit blocks (MatMulNBits bits=8): Q8_0 tensors as stored, others re-quantized
+   * deterministically from their f32 values.
+   * Quantized modes also give a tied-embedding model a quantized lm_head (a copy of the embedding table in blocks):
+   * the head is the largest matrix of a small model, so decode speed depends on it.
    */
   weights?: WeightMode;
   onProgress?: (msg: string) => void;
@@ -59,8 +64,8 @@ export async function importGguf(file: string, outDir: string, opts: ImportOptio
   progress(`parsing ${basename(file)} (${(buf.length / 1e6).toFixed(1)} MB)`);
   const gguf = parseGguf(buf);
   const mode = opts.weights ?? 'f32';
-  if (mode !== 'f32' && mode !== 'q4') throw new ImportError(`weights mode must be 'f32' or 'q4', got '${String(mode)}'`);
-  const { arch, weights, tensorTypes } = llamaFromGguf(gguf, mode === 'q4');
+  if (!WEIGHT_MODES.includes(mode)) throw new ImportError(`weights mode must be one of ${WEIGHT_MODES.join(', ')}, got '${String(mode)}'`);
+  const { arch, weights, tensorTypes } = llamaFromGguf(gguf, mode);
   const tokenizerJson = tokenizerFromGguf(gguf);
   const config: ModelConfig = {
     format: MODEL_FORMAT,
@@ -71,6 +76,7 @@ export async function importGguf(file: string, outDir: string, opts: ImportOptio
     tokenizer: tokenizerMeta(gguf),
     source: { kind: 'gguf', fileName: basename(file), sha256, tensorTypes },
     importer: { name: 'inferchain-gguf', version: `${ENGINE_VERSION}+${mode}` },
+    ...(mode === 'f32' ? {} : { weights: mode }),
   };
   progress('building ONNX graph');
   const onnx = buildLlamaOnnx(arch, weights, { producerVersion: ENGINE_VERSION, meta: { 'inferchain.source_sha256': sha256 } });
@@ -122,7 +128,7 @@ function strArray(g: GgufFile, key: string): string[] {
   return v as string[];
 }
 
-export function llamaFromGguf(g: GgufFile, keepQ4: boolean): { arch: LlamaArch; weights: LlamaWeights; tensorTypes: Record<string, number> } {
+export function llamaFromGguf(g: GgufFile, mode: WeightMode): { arch: LlamaArch; weights: LlamaWeights; tensorTypes: Record<string, number> } {
   const a = str(g, 'general.architecture', true);
   if (!SUPPORTED_ARCHS.includes(a)) throw new GgufUnsupportedError(`architecture '${a}' is not supported (supported: ${SUPPORTED_ARCHS.join(', ')})`);
   const scaling = meta(g, `${a}.rope.scaling.type`);
@@ -167,7 +173,7 @@ export function llamaFromGguf(g: GgufFile, keepQ4: boolean): { arch: LlamaArch; 
   };
   const lin = (name: string, out: number, inn: number): LinearWeight => {
     const t = get(name, [inn, out]);
-    return toLinear(t.type, t.bytes, out, inn, keepQ4);
+    return toLinear(t.type, t.bytes, out, inn, mode);
   };
   for (const name of g.tensorOrder) {
     if (name.endsWith('.bias')) throw new GgufUnsupportedError(`tensor '${name}': linear biases are not supported by the llama graph`);
@@ -193,8 +199,15 @@ export function llamaFromGguf(g: GgufFile, keepQ4: boolean): { arch: LlamaArch; 
   }
   const e = get('token_embd.weight', [H, V]);
   const embedding = dequantize(e.type, e.bytes, V * H);
-  // Tied embeddings (no output.weight, as in SmolLM2): the graph reuses the embedding table.
-  const lmHead = g.tensors.has('output.weight') ? lin('output.weight', V, H) : 'tied';
+  // Tied embeddings (no output.weight, as in SmolLM2): an f32 graph reuses the embedding table; a quantized one gets
+  // the table as a quantized head too when its mode keeps that block type (q8 always; q4 for a Q4_0/Q4_1 table,
+  // not for SmolLM2's Q8_0 one).
+  const tiedHead = (): LinearWeight | 'tied' => {
+    if (mode === 'f32') return 'tied';
+    const h = toLinear(e.type, e.bytes, V, H, mode);
+    return h.kind === 'f32' ? 'tied' : h;
+  };
+  const lmHead = g.tensors.has('output.weight') ? lin('output.weight', V, H) : tiedHead();
   return { arch, weights: { embedding, layers, finalNorm: vec('output_norm.weight', H), lmHead }, tensorTypes };
 }
 
