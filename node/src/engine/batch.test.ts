@@ -1,15 +1,20 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DType, OnnxGraph } from './onnx/graph.js';
 import { ensureTinyModel, findSmollm2 } from '../models/locations.js';
 import { BatchEngine } from './batch.js';
 import { generate, type GenerateRequest, type GenerateResult } from './generate.js';
-import { loadModel, type LoadedModel } from './model.js';
+import { loadModel, ModelLoadError, type LoadedModel } from './model.js';
 import { score } from './score.js';
 
 /** Decode-step logits vs the matching rows of one full prefill, compared bit for bit (count of differing rows). */
-async function decodeRowsDiffering(m: LoadedModel, ids: number[], split: number): Promise<number> {
+async function decodeRowsDiffering(m: LoadedModel, ids: number[], split: number, grow = false): Promise<number> {
   const V = m.vocabSize;
   const full = await m.forward(ids);
-  let r = await m.forward(ids.slice(0, split), undefined, undefined, ids.length);
+  // grow: the cache starts at the prefix's size and is re-allocated while decoding.
+  let r = await m.forward(ids.slice(0, split), undefined, undefined, grow ? split : ids.length);
   let bad = 0;
   const same = (a: Float32Array, off: number): boolean => a.every((x, v) => Object.is(x, full.logits[off + v]));
   for (let i = 0; i < split; i++) if (!same(r.logits.subarray(i * V, (i + 1) * V), i * V)) bad++;
@@ -68,6 +73,23 @@ describe('batched decoding on the tiny model (f32)', () => {
   it('KV-cache decode logits are bit-identical to a full prefill (also after a one-token prompt)', async () => {
     const ids = m.tokenizer.encode(text);
     for (const split of [1, 2, 4, 17]) expect(await decodeRowsDiffering(m, ids, split), `split ${split}`).toBe(0);
+    expect(await decodeRowsDiffering(m, ids, 3, true), 'growing cache').toBe(0);
+  });
+
+  it('refuses to load a graph without the in-place KV inputs (an import by another engine version)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'inferchain-stale-'));
+    try {
+      await cp(m.dir, dir, { recursive: true });
+      const g = new OnnxGraph('old');
+      g.input('input_ids', DType.INT64, ['batch', 'seq']);
+      g.output(g.op('Identity', ['input_ids']), DType.INT64, ['batch', 'seq']);
+      await writeFile(join(dir, 'model.onnx'), g.serialize({ producer: 'test', producerVersion: '0.2.0' }));
+      const err = await loadModel(dir, { threads: 1 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ModelLoadError);
+      expect((err as Error).message).toMatch(/another engine version .*re-import/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a stale KvCache handle (the cache is updated in place)', async () => {

@@ -1,6 +1,7 @@
 /**
- * Generation jobs and audits share the engine (one model session, CPU/GPU bound): they run one at a time,
- * first come first served.
+ * Generation jobs and audits share the engine (one model session, CPU/GPU bound): their model runs go one at a
+ * time, first come first served. Generation takes the lock per run (a prefill, one batched decode step:
+ * engine/batch.ts `gate`), an audit check for its forward pass, so an audit waits at most one step.
  */
 export class EngineLock {
   private tail: Promise<unknown> = Promise.resolve();

@@ -79,6 +79,11 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
   }
   const tokenizer = new TextTokenizer(tokJson, config.tokenizer);
   const { session, provider } = await openSession(join(dir, config.files.model), opts);
+  const missing = [IO.kvWriteKey, IO.kvWriteValue].filter((n) => !session.inputNames.includes(n));
+  if (missing.length > 0) {
+    await session.release();
+    throw new ModelLoadError(`${dir} holds a graph from another engine version (importer ${config.importer.version}; no ${missing.join(', ')} input): re-import it with this engine ('make model', 'inferchain-node import-model')`);
+  }
   const ctx = config.arch.contextLength;
   const maxContext = Math.min(opts.maxContext ?? ctx, ctx);
   if (!(maxContext >= 2)) throw new ModelLoadError(`maxContext must be >= 2, got ${opts.maxContext}`);

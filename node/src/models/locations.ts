@@ -19,10 +19,19 @@ export function smollm2Dir(): string {
   return join(cacheDir(), 'models', 'smollm2-135m-instruct');
 }
 
-/** The SmolLM2 directory if `make model` has been run, else undefined. */
+/**
+ * The SmolLM2 directory if `make model` has been run by this engine version, else undefined (an import by another
+ * ENGINE_VERSION has another graph contract: `make model` re-imports it).
+ */
 export function findSmollm2(): string | undefined {
   const d = smollm2Dir();
-  return existsSync(join(d, 'config.json')) && existsSync(join(d, 'model.onnx')) ? d : undefined;
+  if (!existsSync(join(d, 'model.onnx'))) return undefined;
+  try {
+    const cfg = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')) as { importer?: { version?: string } };
+    return cfg.importer?.version?.split('+')[0] === ENGINE_VERSION ? d : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Path of the tiny model, (re)generated when missing or made by another engine version. */
