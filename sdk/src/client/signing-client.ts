@@ -350,6 +350,7 @@ export class SigningInferchainClient extends InferchainClient {
       temperatureMilli: req.temperatureMilli,
       topK: req.topK,
       maxFee,
+      ...(req.seed !== undefined ? { seed: { value: req.seed } } : {}),
     });
     const res = await this.signAndBroadcast([{ typeUrl: inferenceTypeUrls.MsgRequestInference, value }]);
     const reply = res.msgResponses.find((r) => r.typeUrl === inferenceResponseTypeUrls.MsgRequestInferenceResponse);
