@@ -1,0 +1,107 @@
+import { decodeTxRaw, DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DEFAULT_MODEL_NAME, devAccount, isAlive, readPid, sidecarPidFile } from "@inferchain/localnet";
+import { inferenceTypeUrls, JobStatus, MsgSubmitResult, SigningInferchainClient, type Job } from "@inferchain/sdk";
+import { clientFor, moduleAddress, restartSidecar, sidecarJob, waitFor } from "./helpers.js";
+
+// Crash safety with a queue: several jobs are generating or queued when the sidecar is SIGKILLed; after a restart
+// every job ends exactly once (settled with one result, or refunded), and the money adds up to the last unit.
+const localnet = inject("localnet");
+const rpc = localnet.nodes[0]!.endpoints.rpc;
+const sidecar0 = localnet.sidecars[0]!;
+const smol = localnet.models.find((m) => m.name === DEFAULT_MODEL_NAME)!;
+const JOBS = 6;
+const MAX_TOKENS = 40;
+const ESCROW = moduleAddress("inference");
+
+let alice: SigningInferchainClient;
+let requester: SigningInferchainClient;
+
+beforeAll(async () => {
+  alice = await clientFor(localnet, "alice");
+  // A fresh requester of our own: its balance moves only through this file's transactions.
+  const wallet = await DirectSecp256k1HdWallet.generate(12, { prefix: "infer" });
+  const [acc] = await wallet.getAccounts();
+  const sent = await alice.signing.sendTokens(alice.senderAddress, acc!.address, [{ denom: "uinfer", amount: "5000000" }], "auto");
+  expect(sent.code).toBe(0);
+  requester = await SigningInferchainClient.connectWithSigner(rpc, wallet, { chainId: localnet.chainId, broadcastPollIntervalMs: 100, pipelineTxs: true });
+  expect(devAccount("alice").address).toBe(alice.senderAddress);
+});
+
+afterAll(async () => {
+  requester?.disconnect();
+  alice?.disconnect();
+  await restartSidecar(localnet, 0);
+});
+
+/** Every MsgSubmitResult transaction for a job, successful or not. */
+async function resultTxs(jobId: bigint): Promise<{ code: number }[]> {
+  const txs = await alice.stargate.searchTx(`message.action='${inferenceTypeUrls.MsgSubmitResult}'`);
+  return txs.filter((tx) => decodeTxRaw(tx.tx).body.messages.some((m) => m.typeUrl === inferenceTypeUrls.MsgSubmitResult && MsgSubmitResult.decode(m.value).jobId === jobId));
+}
+
+/** The fee a transaction paid (uinfer). */
+async function txFee(hash: string): Promise<bigint> {
+  const tx = await alice.stargate.getTx(hash);
+  if (!tx) throw new Error(`tx ${hash} not found`);
+  return decodeTxRaw(tx.tx).authInfo.fee!.amount.filter((c) => c.denom === "uinfer").reduce((a, c) => a + BigInt(c.amount), 0n);
+}
+
+const balance = async (addr: string): Promise<bigint> => BigInt((await alice.getBalance(addr, "uinfer")).amount);
+const terminal = (j: Job): boolean => j.status === JobStatus.JOB_STATUS_SETTLED || j.status === JobStatus.JOB_STATUS_REFUNDED;
+
+describe("sidecar crash with a queue", () => {
+  it(`SIGKILL with ${JOBS} jobs generating or queued, restart: each job settles or is refunded exactly once, the money adds up`, async () => {
+    // Escrow holds exactly the open jobs: wait for earlier files' jobs to finish, so what is left is ours.
+    await waitFor("the escrow to be empty", async () => ((await balance(ESCROW)) === 0n ? true : undefined), 120_000, 1000);
+    const before = await balance(requester.senderAddress);
+    const prompts = Array.from({ length: JOBS }, (_, i) => `Story ${i + 1}: write a long tale about a lighthouse keeper and a storm.`);
+    // Concurrent requests from one key (pipelined sequences): they land in one or two blocks and queue up.
+    const reqs = await Promise.all(prompts.map((prompt) => requester.requestInference({ model: smol.contentRoot, prompt, maxTokens: MAX_TOKENS, temperature: 0 })));
+    const ids = reqs.map((r) => r.jobId);
+    expect(new Set(ids).size).toBe(JOBS);
+
+    // Kill while one generates and others wait behind it.
+    const states = await waitFor("a job generating with others still queued", async () => {
+      const s = await Promise.all(ids.map(async (id) => (await sidecarJob(sidecar0.api, id))?.state ?? "unknown"));
+      return s.includes("generating") && s.filter((x) => x === "received" || x === "unknown").length >= 2 ? s : undefined;
+    }, 90_000, 100);
+    const pid = readPid(sidecarPidFile(localnet.home, 0))!;
+    process.kill(pid, "SIGKILL");
+    await waitFor("the sidecar to die", async () => (isAlive(pid) ? undefined : true), 10_000, 50);
+    console.error(`sidecar-crash: killed the sidecar with jobs in states ${states.join(", ")}`);
+
+    await restartSidecar(localnet, 0);
+    const jobs = await waitFor("every job to settle or be refunded", async () => {
+      const js = await Promise.all(ids.map((id) => requester.getJob(id)));
+      return js.every(terminal) ? js : undefined;
+    }, 240_000, 1000);
+
+    let charged = 0n;
+    let settled = 0;
+    for (const job of jobs) {
+      const txs = await resultTxs(job.id);
+      const ok = txs.filter((t) => t.code === 0);
+      if (job.status === JobStatus.JOB_STATUS_SETTLED) {
+        settled++;
+        expect(job.result?.outputTokenIds.length, `job ${job.id}`).toBeGreaterThan(0);
+        expect(ok, `job ${job.id}: one accepted result`).toHaveLength(1);
+        const refund = BigInt(job.settlement!.refund!.amount);
+        charged += BigInt(job.maxFee!.amount) - refund;
+      } else {
+        expect(ok, `refunded job ${job.id}: no accepted result`).toHaveLength(0);
+      }
+      // Never a second submission, not even a refused one: the restarted sidecar knew what it had sent.
+      expect(txs.length, `job ${job.id}: result transactions`).toBeLessThanOrEqual(1);
+    }
+    const fees = (await Promise.all(reqs.map((r) => txFee(r.txHash)))).reduce((a, b) => a + b, 0n);
+    console.error(`sidecar-crash: ${settled}/${JOBS} settled, ${JOBS - settled} refunded; charged ${charged}uinfer, tx fees ${fees}uinfer`);
+    // The requester paid its transaction fees and the charge of each settled job, once; refunds came back whole.
+    expect(before - (await balance(requester.senderAddress))).toBe(fees + charged);
+    // Nothing of these jobs is left in escrow.
+    expect(await balance(ESCROW)).toBe(0n);
+    // The restarted sidecar holds each job once, in a final state.
+    for (const id of ids) expect(["confirmed", "expired", "rejected", "failed"]).toContain((await sidecarJob(sidecar0.api, id))?.state);
+    expect(settled).toBeGreaterThan(0);
+  });
+});
