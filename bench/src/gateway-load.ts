@@ -164,7 +164,10 @@ async function streamOne(openai: OpenAI, model: string, prompt: string, maxToken
       if (chunk.usage) usage = chunk.usage.completion_tokens;
     }
   } catch (err) {
-    return { jobId: ext?.job_id, tokens: 0, ttftMs: undefined, streamTokPerS: undefined, resultMs: performance.now() - t0, matchesChain: false, error: (err as Error).message.slice(0, 300) };
+    // An error event (e.g. the job was rejected or expired and refunded) ends the stream: the openai client keeps
+    // only its `error` object, whose message names the job.
+    const named = /\bjob (\d+)\b/.exec((err as Error).message)?.[1];
+    return { jobId: ext?.job_id ?? named, tokens: 0, ttftMs: undefined, streamTokPerS: undefined, resultMs: performance.now() - t0, matchesChain: false, error: (err as Error).message.slice(0, 300) };
   }
   const resultMs = performance.now() - t0;
   const tokens = usage ?? ext?.token_ids?.length ?? 0;
