@@ -91,7 +91,7 @@ bench-digest: build-ts ## digestArtifact on a 1 GiB file vs openssl dgst -sha256
 	npm run -w bench bench:digest
 
 .PHONY: bench-sidecar
-bench-sidecar: build tiny-model ## sidecar vs bare engine loop (SmolLM2, needs make model) and request->result latency over a private localnet
+bench-sidecar: build tiny-model ## sidecar vs bare engine loop (SmolLM2, needs make model), request->result latency, and gateway load (8 concurrent openai streaming clients) over a private localnet
 	npm run -w bench bench:sidecar
 
 .PHONY: bench-pull

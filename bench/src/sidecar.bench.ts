@@ -11,6 +11,10 @@
  *    request inclusion -> result inclusion and request -> settled, in blocks (the job record's heights) and in
  *    seconds (block header times, and the SDK's onRequested/onStatus wall-clock timestamps). Jobs run a few at a
  *    time, one stream per dev account (alice, bob, carol, dave).
+ * 3. Gateway load (gateway-load.ts): `inferchain gateway` and concurrent streaming clients (the official openai
+ *    client) on SmolLM2 (the tiny model when SmolLM2 is absent): TTFT and per-stream tok/s p50/p95, aggregate
+ *    tok/s, every job checked settled on chain; peers: a single-client pass and request -> result on chain. The
+ *    sidecar gets engine.maxConcurrentJobs = clients when its config knows the key (batched decoding).
  *
  * The localnet lives in a temp home on port offset 30000 (RPC 127.0.0.1:56657, sidecar API 56680), loopback
  * only, and is always stopped and wiped at the end (also on SIGINT / SIGTERM).
@@ -19,6 +23,8 @@
  * Run: npx tsx bench/src/sidecar.bench.ts [--json]   (or make bench-sidecar)
  * Env: SIDECAR_BENCH_THREADS=2 SIDECAR_BENCH_MAX_TOKENS=32 SIDECAR_BENCH_JOBS=50 SIDECAR_BENCH_CONCURRENCY=4
  *      SIDECAR_BENCH_TINY_MAX_TOKENS=8 SIDECAR_BENCH_PORT_OFFSET=30000
+ *      SIDECAR_BENCH_PARTS=throughput,latency,gateway (which parts run; default all)
+ *      SIDECAR_BENCH_GATEWAY_CLIENTS=8 SIDECAR_BENCH_GATEWAY_REQUESTS=3 SIDECAR_BENCH_GATEWAY_MAX_TOKENS=32
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -40,6 +46,7 @@ import {
   type RegisteredModel,
 } from "@inferchain/localnet";
 import { signerFromMnemonic, SigningInferchainClient, type InferResult } from "@inferchain/sdk";
+import { gatewayLoad, printGatewayLoad, type GatewayLoadReport } from "./gateway-load.js";
 
 const envInt = (name: string, dflt: number): number => {
   const v = Number.parseInt(process.env[name] ?? "", 10);
@@ -52,6 +59,10 @@ const concurrency = Math.min(envInt("SIDECAR_BENCH_CONCURRENCY", 4), USER_ACCOUN
 const tinyMaxTokens = envInt("SIDECAR_BENCH_TINY_MAX_TOKENS", 8);
 const portOffset = envInt("SIDECAR_BENCH_PORT_OFFSET", 30_000);
 const INFER_TIMEOUT_MS = 180_000;
+const PARTS = new Set((process.env.SIDECAR_BENCH_PARTS ?? "throughput,latency,gateway").split(",").map((x) => x.trim()));
+const gatewayClients = envInt("SIDECAR_BENCH_GATEWAY_CLIENTS", 8);
+const gatewayRequests = envInt("SIDECAR_BENCH_GATEWAY_REQUESTS", 3);
+const gatewayMaxTokens = envInt("SIDECAR_BENCH_GATEWAY_MAX_TOKENS", 32);
 
 const PROMPTS = [
   "What is the capital of France? Answer in one sentence.",
@@ -436,7 +447,8 @@ function printLatency(l: LatencyReport): void {
 interface Report {
   machine: { cpu: string; cores: number; node: string; loadavgStart: number[]; loadavgEnd: number[] };
   throughput: ThroughputReport | { skipped: string };
-  latency: LatencyReport;
+  latency: LatencyReport | { skipped: string };
+  gateway: GatewayLoadReport | { skipped: string };
 }
 
 async function main(): Promise<void> {
@@ -454,7 +466,7 @@ async function main(): Promise<void> {
 
   let model: LoadedModel | undefined;
   let quiet: GenSample[] = [];
-  if (haveSmol) {
+  if (haveSmol && PARTS.has("throughput")) {
     model = await loadModel(smolDir, { threads, executionProviders: ["cpu"] });
     await bareOne(model, PROMPTS[0]!); // warm-up
     quiet = await bareLoop(model, "no localnet");
@@ -467,12 +479,25 @@ async function main(): Promise<void> {
     const models = [...(haveSmol ? [{ dir: smolDir, name: DEFAULT_MODEL_NAME }] : []), { dir: TINY_MODEL_DIR }];
     progress(`starting a 1-validator localnet in ${home} (port offset ${portOffset}, RPC ${rpcPort}), sidecar threads ${threads}`);
     const info = await startLocalnet({ home, validators: 1, portOffset, models, sidecarThreads: threads, log: (l) => progress(`[localnet] ${l}`) });
-    const throughput = model ? await throughputPart(quiet, model, info, findModel(info, smolDir)) : { skipped };
-    const latency = latencyReport(await latencyPart(info, findModel(info, TINY_MODEL_DIR)));
+    const off = (part: string) => ({ skipped: `not run (SIDECAR_BENCH_PARTS does not list ${part})` });
+    const throughput = model ? await throughputPart(quiet, model, info, findModel(info, smolDir)) : PARTS.has("throughput") ? { skipped } : off("throughput");
+    const latency = PARTS.has("latency") ? latencyReport(await latencyPart(info, findModel(info, TINY_MODEL_DIR))) : off("latency");
+    let gateway: GatewayLoadReport | { skipped: string } = off("gateway");
+    if (PARTS.has("gateway")) {
+      const gwModel = findModel(info, haveSmol ? smolDir : TINY_MODEL_DIR);
+      if (!haveSmol) progress(`gateway load on the tiny model: SmolLM2 not found at ${smolDir}`);
+      const query = await clientFor(info, "alice");
+      try {
+        gateway = await gatewayLoad({ info, home, portOffset, model: gwModel, threads, clients: gatewayClients, requestsPerClient: gatewayRequests, maxTokens: gatewayMaxTokens, prompts: PROMPTS, query, progress });
+      } finally {
+        query.disconnect();
+      }
+    }
     report = {
       machine: { cpu: cpus()[0]?.model ?? "?", cores: cpus().length, node: process.version, loadavgStart, loadavgEnd: loadavg() },
       throughput,
       latency,
+      gateway,
     };
   } finally {
     await model?.release();
@@ -490,7 +515,9 @@ function printReport(r: Report, json: boolean): void {
   console.log(`sidecar bench: ${r.machine.cores} cores (${r.machine.cpu}), node ${r.machine.node}, load average start ${la(r.machine.loadavgStart)}, end ${la(r.machine.loadavgEnd)}`);
   if ("skipped" in r.throughput) console.log(`\n1. generation throughput: ${r.throughput.skipped}`);
   else printThroughput(r.throughput);
-  printLatency(r.latency);
+  if ("skipped" in r.latency) console.log(`\n2. pipeline latency: ${r.latency.skipped}`);
+  else printLatency(r.latency);
+  printGatewayLoad(r.gateway);
 }
 
 main().catch((err: unknown) => {

@@ -44,7 +44,7 @@ const clients: SigningInferchainClient[] = [];
 async function startGateway(account: string, agent?: { record: AgentRecord; mnemonic: string }): Promise<{ openai: OpenAI; base: string }> {
   const mnemonic = agent?.mnemonic ?? devAccount(account).mnemonic;
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "infer" });
-  const client = await SigningInferchainClient.connectWithSigner(rpc, wallet, { chainId: localnet.chainId, gasPrice: GAS_PRICE, broadcastPollIntervalMs: 100 });
+  const client = await SigningInferchainClient.connectWithSigner(rpc, wallet, { chainId: localnet.chainId, gasPrice: GAS_PRICE, broadcastPollIntervalMs: 100, pipelineTxs: true });
   clients.push(client);
   const backend = new ChainBackend({ client, chainId: localnet.chainId, streamKey: await streamKeyFromMnemonic(mnemonic), gasPrice: GAS_PRICE, ...(agent ? { agent: { record: agent.record } } : {}) });
   const app = await buildGateway({ backend, resultTimeoutMs: 90_000, ...(agent && agent.record.models.length ? { allowedModels: new Set(agent.record.models) } : {}) });
@@ -150,7 +150,41 @@ describe("gateway: OpenAI-compatible API over the chain", () => {
     }
   });
 
-  it("errors use OpenAI's shape: unknown model 404, bad temperature 400, seed 400", async () => {
+  it("seed: the same seed and params give the same text at temperature > 0 (streamed or not); the job records it", async () => {
+    const ask = { model: tinyId, messages: [{ role: "user" as const, content: "Tell me something random." }], max_tokens: 16, temperature: 1.5 };
+    const plain = async (seed: number) => {
+      const res = await gw.openai.chat.completions.create({ ...ask, seed });
+      return { text: res.choices[0]!.message.content ?? "", ext: (res as unknown as { inferchain: Ext }).inferchain };
+    };
+    const a = await plain(7);
+    let streamed = "";
+    let ext: Ext | undefined;
+    for await (const chunk of await gw.openai.chat.completions.create({ ...ask, seed: 7, stream: true })) {
+      streamed += chunk.choices[0]?.delta?.content ?? "";
+      ext = (chunk as unknown as { inferchain?: Ext }).inferchain ?? ext;
+    }
+    const b = await plain(7);
+    expect(new Set([a.ext.job_id, b.ext.job_id, ext!.job_id]).size).toBe(3);
+    expect(b.text).toBe(a.text);
+    expect(b.ext.token_ids).toEqual(a.ext.token_ids);
+    // Streamed: the same tokens (the text is decoded per token there, so partial UTF-8 bytes show differently).
+    expect(ext!.token_ids).toEqual(a.ext.token_ids);
+    expect(streamed.length).toBeGreaterThan(0);
+    for (const id of [a.ext.job_id, b.ext.job_id, ext!.job_id]) {
+      const job = await carol.getJob(id);
+      expect(job.seed).toBe(7n);
+      expect(job.clientSeed).toBe(true);
+    }
+    // other seeds (0 is one) sample other tokens: the seed is what made the two equal
+    const others = await Promise.all([0, 8, 9].map(plain));
+    expect((await carol.getJob(others[0]!.ext.job_id)).seed).toBe(0n);
+    expect(others.some((o) => o.ext.token_ids.join() !== a.ext.token_ids.join())).toBe(true);
+    // without a seed the chain derives one
+    const derived = await gw.openai.chat.completions.create(ask);
+    expect((await carol.getJob((derived as unknown as { inferchain: Ext }).inferchain.job_id)).clientSeed).toBe(false);
+  });
+
+  it("errors use OpenAI's shape: unknown model 404, bad temperature 400, bad seed 400", async () => {
     const err = async (p: Promise<unknown>) => {
       try {
         await p;
@@ -167,8 +201,9 @@ describe("gateway: OpenAI-compatible API over the chain", () => {
     expect(temp.status).toBe(400);
     expect(temp.param).toBe("temperature");
     expect(temp.type).toBe("invalid_request_error");
-    const seed = await err(gw.openai.chat.completions.create({ model: tinyId, messages: [{ role: "user", content: "hi" }], seed: 1 }));
+    const seed = await err(gw.openai.chat.completions.create({ model: tinyId, messages: [{ role: "user", content: "hi" }], seed: -1 }));
     expect(seed.status).toBe(400);
+    expect(seed.param).toBe("seed");
   });
 
   it("insufficient funds: 402 from a gateway whose key cannot pay the escrow", async () => {

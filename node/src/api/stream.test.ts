@@ -126,6 +126,15 @@ describe('GET /v1/jobs/:id/stream: tokens from the processor, replay for late su
     }
   });
 
+  it('a queued job rejected before it generates ends a waiting stream with an error (not keepalives forever)', async () => {
+    const pending = app.inject({ url: '/v1/jobs/4/stream', headers: await headersFor(requester, '4') });
+    await new Promise((r) => setTimeout(r, 50)); // subscribed, waiting for the generation to begin
+    await queue.transition('4', 'rejecting', { rejection: 'overloaded: test', note: 'test' });
+    const ev = events((await pending).body);
+    expect(ev.map((e) => e.event)).toEqual(['error']);
+    expect(ev[0]!.data.message).toMatch(/job 4 is rejecting here without having generated/);
+  });
+
   it('a failed generation ends the stream with an error event', async () => {
     const headers = await headersFor(requester, '3');
     const pending = app.inject({ url: '/v1/jobs/3/stream', headers });

@@ -19,6 +19,12 @@ export interface StreamDeps {
   /** Comment lines at this period keep idle connections open. Default 15 s. */
   keepaliveMs?: number;
   /**
+   * How often a subscriber waiting for a queued job's generation re-reads the job's state. A job can leave the
+   * queue without ever generating (rejected as overloaded, expired, failed): the stream then ends with an error
+   * instead of hanging on keepalives. Default 1 s.
+   */
+  stateCheckMs?: number;
+  /**
    * Whether `grantee` holds an unexpired authz grant from `granter` for MsgRequestInference (an agent wallet
    * requesting for its granter may read the stream too). Undefined: only the requester.
    */
@@ -49,11 +55,13 @@ export function registerStreamRoute(app: FastifyInstance, d: StreamDeps): void {
     raw.flushHeaders();
     let closed = false;
     let unsubscribe: (() => void) | undefined;
+    let watch: ReturnType<typeof setInterval> | undefined;
     const keepalive = setInterval(() => raw.write(sseComment('keepalive')), d.keepaliveMs ?? 15_000);
     const close = (): void => {
       if (closed) return;
       closed = true;
       clearInterval(keepalive);
+      clearInterval(watch);
       unsubscribe?.();
       raw.end();
     };
@@ -83,6 +91,18 @@ export function registerStreamRoute(app: FastifyInstance, d: StreamDeps): void {
       return;
     }
     unsubscribe = d.hub.subscribe(id, send, { waitForBegin: true });
+    if (!d.hub.has(id)) {
+      // Queued: the hub only hears of jobs that begin generating; one rejected or expired first ends here.
+      watch = setInterval(() => {
+        void d.queue
+          .get(id)
+          .then((r) => {
+            if (r && !d.hub.has(id) && FAILED_STATES.has(r.state)) send({ kind: 'error', message: `job ${id} is ${r.state} here without having generated${r.reason ? `: ${r.reason}` : ''}` });
+            else if (d.hub.has(id)) clearInterval(watch);
+          })
+          .catch(() => undefined);
+      }, d.stateCheckMs ?? 1000);
+    }
   });
 }
 

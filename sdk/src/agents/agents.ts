@@ -180,7 +180,7 @@ export async function requestAsAgent(agent: SigningInferchainClient, granter: st
   const req = validateInferenceRequest(input);
   const [model, params] = await Promise.all([agent.resolveModel(req.model), agent.getInferenceParams()]);
   const maxFee = checkAgainstParams(req, params);
-  const inner = MsgRequestInference.fromPartial({ requester: granter, model, prompt: req.prompt, maxTokens: req.maxTokens, temperatureMilli: req.temperatureMilli, topK: req.topK, maxFee });
+  const inner = MsgRequestInference.fromPartial({ requester: granter, model, prompt: req.prompt, maxTokens: req.maxTokens, temperatureMilli: req.temperatureMilli, topK: req.topK, maxFee, ...(req.seed !== undefined ? { seed: { value: req.seed } } : {}) });
   const msg: EncodeObject = {
     typeUrl: MSG_EXEC_TYPE_URL,
     value: MsgExec.fromPartial({ grantee: agent.senderAddress, msgs: [{ typeUrl: inferenceTypeUrls.MsgRequestInference, value: MsgRequestInference.encode(inner).finish() }] }),

@@ -83,6 +83,15 @@ describe("inferchain infer", () => {
     expect(r.chain.infer.mock.calls[0]![0]).toMatchObject({ maxTokens: 64, temperature: 0, topK: 0, maxFee: undefined, timeoutMs: 120_000 });
   });
 
+  it("--seed passes the client seed (0 and seeds above 2^53 included); no --seed sends none", async () => {
+    for (const [arg, want] of [["0", 0n], ["18446744073709551615", 18446744073709551615n]] as const) {
+      const r = await run(["infer", "--model", ROOT, "--from", "alice", "--seed", arg, "hi"]);
+      expect(r.chain.infer.mock.calls[0]![0]).toMatchObject({ seed: want });
+    }
+    const r = await run(["infer", "--model", ROOT, "--from", "alice", "hi"]);
+    expect(r.chain.infer.mock.calls[0]![0]).not.toHaveProperty("seed");
+  });
+
   it("--json prints everything as one JSON document on stdout", async () => {
     const r = await run(["infer", "--model", "llama@1", "--from", "alice", "--json", "hi"]);
     const j = JSON.parse(r.out) as Record<string, unknown>;
@@ -110,7 +119,7 @@ describe("inferchain infer", () => {
       expect(r.signer).not.toHaveBeenCalled();
       expect(r.connectSigning).not.toHaveBeenCalled();
     }
-    for (const args of [["--max-tokens", "0"], ["--max-tokens", "x"], ["--temperature", "warm"], ["--top-k", "-1"]]) {
+    for (const args of [["--max-tokens", "0"], ["--max-tokens", "x"], ["--temperature", "warm"], ["--top-k", "-1"], ["--seed", "-1"], ["--seed", "1.5"], ["--seed", "18446744073709551616"]]) {
       const r = await run(["infer", "--from", "alice", "--model", "llama@1", ...args, "hi"]);
       expect(r.error, args.join(" ")).toBeInstanceOf(CommanderError);
       expect(r.connectSigning).not.toHaveBeenCalled();

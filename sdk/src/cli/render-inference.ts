@@ -136,7 +136,7 @@ export function renderJob(job: Job): string {
     `status       ${jobStatusName(job.status)}`,
     `requester    ${job.requester}`,
     `prompt       ${JSON.stringify(job.prompt)}`,
-    `params       max_tokens ${job.maxTokens}, temperature ${temperatureFromMilli(job.temperatureMilli)}${job.temperatureMilli === 0 ? " (greedy)" : ""}, top_k ${job.topK}, seed ${job.seed}`,
+    `params       max_tokens ${job.maxTokens}, temperature ${temperatureFromMilli(job.temperatureMilli)}${job.temperatureMilli === 0 ? " (greedy)" : ""}, top_k ${job.topK}, seed ${job.seed}${job.clientSeed ? " (chosen by the requester)" : ""}`,
   ];
   if (job.status === JobStatus.JOB_STATUS_REFUNDED) lines.push(`reason       ${job.statusReason || "no reason recorded"}`);
   if (job.tried.length) lines.push(`missed by    ${job.tried.join(", ")}`);

@@ -107,6 +107,11 @@ export interface InferenceRequestInput {
   topK?: number;
   /** "12345uinfer" or a Coin; default: the minimum for maxTokens from the params. */
   maxFee?: string | Coin;
+  /**
+   * Your own sampling seed (an integer 0..2^64-1; 0 is a seed too): same model, prompt, params and seed give the
+   * same tokens. Omitted: the chain derives the seed from the block hash and the job id.
+   */
+  seed?: number | bigint;
 }
 
 export interface ValidatedRequest {
@@ -116,6 +121,19 @@ export interface ValidatedRequest {
   temperatureMilli: number;
   topK: number;
   maxFee: Coin | undefined;
+  /** undefined = chain-derived. */
+  seed: bigint | undefined;
+}
+
+const MAX_UINT64 = 0xffff_ffff_ffff_ffffn;
+
+/** A client seed as a uint64; a number must be a safe integer (larger seeds: pass a bigint). */
+export function parseSeed(seed: number | bigint, field = "seed"): bigint {
+  if (typeof seed === "number" && !Number.isSafeInteger(seed)) throw invalidArgument(field, `must be an integer from 0 to 2^64-1 (pass a bigint above 2^53), got ${String(seed)}`);
+  if (typeof seed !== "number" && typeof seed !== "bigint") throw invalidArgument(field, `must be an integer, got ${typeof seed}`);
+  const v = BigInt(seed);
+  if (v < 0n || v > MAX_UINT64) throw invalidArgument(field, `must be an integer from 0 to 2^64-1, got ${String(seed)}`);
+  return v;
 }
 
 /** Checks a request without the chain, naming the field; nothing is sent before this passes. */
@@ -128,7 +146,8 @@ export function validateInferenceRequest(input: InferenceRequestInput): Validate
   const topK = input.topK ?? 0;
   if (!Number.isInteger(topK) || topK < 0 || topK > MAX_TOP_K) throw invalidArgument("top_k", `must be an integer from 0 (no top-k) to ${MAX_TOP_K}, got ${String(topK)}`);
   const maxFee = input.maxFee === undefined ? undefined : parseCoin(input.maxFee, "max_fee");
-  return { model: input.model.trim(), prompt: input.prompt, maxTokens: input.maxTokens, temperatureMilli, topK, maxFee };
+  const seed = input.seed === undefined ? undefined : parseSeed(input.seed);
+  return { model: input.model.trim(), prompt: input.prompt, maxTokens: input.maxTokens, temperatureMilli, topK, maxFee, seed };
 }
 
 /** The params-dependent checks (the chain's MsgRequestInference.Validate); returns the fee to escrow. */

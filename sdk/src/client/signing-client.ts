@@ -24,6 +24,7 @@ import {
 } from "../generated/inferchain/inference/v1/tx.js";
 import { checkAgainstParams, inferResultFromJob, validateInferenceRequest, type InferenceRequestInput, type InferResult } from "./inference.js";
 import type { JobUpdate } from "./wait.js";
+import { SequencedSigningClient, TxPipeline } from "./tx-pipeline.js";
 import { contentRootFromFiles, type ArtifactFileDigest } from "../digest/content-root.js";
 import { isDigest } from "../digest/hex.js";
 import { InferchainError, invalidArgument, withField } from "../errors.js";
@@ -50,6 +51,11 @@ export interface SigningOptions {
   /** How often to poll for inclusion (ms); localnets make blocks fast. Default 500. */
   broadcastPollIntervalMs?: number;
   broadcastTimeoutMs?: number;
+  /**
+   * Let concurrent transactions from this key share blocks (tx-pipeline.ts): the sequence comes from a local
+   * counter and only sign + CheckTx are serialized. Off by default: one process should own the key.
+   */
+  pipelineTxs?: boolean;
 }
 
 export interface TxResult {
@@ -201,6 +207,7 @@ export class SigningInferchainClient extends InferchainClient {
     readonly senderAddress: string,
     private readonly gasMultiplier: number,
     endpoint: string,
+    private readonly pipeline?: TxPipeline,
   ) {
     super(comet, signing, endpoint);
   }
@@ -210,13 +217,21 @@ export class SigningInferchainClient extends InferchainClient {
     const [account] = await signer.getAccounts();
     if (!account) throw invalidArgument("signer", "the signer has no accounts");
     const comet = await connectOrThrow(endpoint);
-    const signing = SigningStargateClient.createWithSigner(comet, signer, {
+    const signingOptions = {
       registry: createInferchainRegistry(),
       gasPrice,
       broadcastPollIntervalMs: options.broadcastPollIntervalMs ?? 500,
       broadcastTimeoutMs: options.broadcastTimeoutMs ?? 60_000,
-    });
-    const client = new SigningInferchainClient(comet, signing, account.address, options.gasMultiplier ?? 1.5, endpoint);
+    };
+    const gasMultiplier = options.gasMultiplier ?? 1.5;
+    let client: SigningInferchainClient;
+    if (options.pipelineTxs) {
+      const signing = SequencedSigningClient.createSequenced(comet, signer, signingOptions);
+      const pipeline = new TxPipeline(signing, account.address, { gasPrice, gasMultiplier, pollIntervalMs: signingOptions.broadcastPollIntervalMs, timeoutMs: signingOptions.broadcastTimeoutMs });
+      client = new SigningInferchainClient(comet, signing, account.address, gasMultiplier, endpoint, pipeline);
+    } else {
+      client = new SigningInferchainClient(comet, SigningStargateClient.createWithSigner(comet, signer, signingOptions), account.address, gasMultiplier, endpoint);
+    }
     if (options.chainId !== undefined) {
       const actual = await client.getChainId();
       if (actual !== options.chainId) {
@@ -231,7 +246,7 @@ export class SigningInferchainClient extends InferchainClient {
   async signAndBroadcast(messages: readonly EncodeObject[], memo = ""): Promise<DeliverTxResponse> {
     let res: DeliverTxResponse;
     try {
-      res = await this.signing.signAndBroadcast(this.senderAddress, messages, this.gasMultiplier, memo);
+      res = this.pipeline ? await this.pipeline.signAndBroadcast(messages, memo) : await this.signing.signAndBroadcast(this.senderAddress, messages, this.gasMultiplier, memo);
     } catch (err) {
       throw fromThrown(err);
     }
@@ -350,6 +365,7 @@ export class SigningInferchainClient extends InferchainClient {
       temperatureMilli: req.temperatureMilli,
       topK: req.topK,
       maxFee,
+      ...(req.seed !== undefined ? { seed: { value: req.seed } } : {}),
     });
     const res = await this.signAndBroadcast([{ typeUrl: inferenceTypeUrls.MsgRequestInference, value }]);
     const reply = res.msgResponses.find((r) => r.typeUrl === inferenceResponseTypeUrls.MsgRequestInferenceResponse);

@@ -67,6 +67,22 @@ describe("SigningInferchainClient inference", () => {
     );
   });
 
+  it("requestInference sends the client seed wrapped (0 is a seed, not 'none'); without one the field is absent", async () => {
+    for (const seed of [0, 42, 2n ** 64n - 1n]) {
+      const c = fakeClient();
+      await c.requestInference({ ...good, seed });
+      const m = c.sent[0]![0]!.value as MsgRequestInference;
+      expect(m.seed).toEqual({ value: BigInt(seed) });
+      // and it survives the wire: decode(encode) keeps seed 0 present
+      expect(MsgRequestInference.decode(MsgRequestInference.encode(m).finish()).seed).toEqual({ value: BigInt(seed) });
+    }
+    const c = fakeClient();
+    await c.requestInference(good);
+    const m = c.sent[0]![0]!.value as MsgRequestInference;
+    expect(m.seed).toBeUndefined();
+    expect(MsgRequestInference.decode(MsgRequestInference.encode(m).finish()).seed).toBeUndefined();
+  });
+
   it("sends nothing for bad input (checked before any query)", async () => {
     const bad: [Partial<RequestInferenceInput>, string][] = [
       [{ prompt: "" }, "prompt"],
@@ -75,6 +91,10 @@ describe("SigningInferchainClient inference", () => {
       [{ maxFee: "12345" }, "max_fee"],
       [{ topK: 2.5 }, "top_k"],
       [{ model: "nope" }, "model"],
+      [{ seed: -1 }, "seed"],
+      [{ seed: 1.5 }, "seed"],
+      [{ seed: 2 ** 60 }, "seed"], // not a safe integer: a bigint keeps every digit
+      [{ seed: 2n ** 64n }, "seed"],
     ];
     for (const [patch, field] of bad) {
       const c = fakeClient();

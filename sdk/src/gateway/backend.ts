@@ -51,7 +51,7 @@ export class ChainBackend implements GatewayBackend {
   }
 
   async request(req: JobRequest): Promise<RequestedJob> {
-    const input = { model: req.model, prompt: req.prompt, maxTokens: req.maxTokens, temperature: req.temperature, topK: req.topK, ...(req.maxFee ? { maxFee: req.maxFee } : {}) };
+    const input = { model: req.model, prompt: req.prompt, maxTokens: req.maxTokens, temperature: req.temperature, topK: req.topK, ...(req.maxFee ? { maxFee: req.maxFee } : {}), ...(req.seed !== undefined ? { seed: req.seed } : {}) };
     const agent = this.o.agent;
     if (!agent) {
       const r = await this.o.client.requestInference(input);

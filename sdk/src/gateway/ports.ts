@@ -19,6 +19,8 @@ export interface JobRequest {
   topK: number;
   /** "12345uinfer"; default: the chain's minimum for maxTokens */
   maxFee?: string;
+  /** the client's sampling seed (OpenAI `seed`); absent = derived by the chain */
+  seed?: number;
 }
 
 export interface RequestedJob {

@@ -160,6 +160,19 @@ describe("gateway routes (fake chain)", () => {
     expect(ev.at(-2)!.inferchain).toMatchObject({ streamed: true, stream_matches_chain: true });
   });
 
+  it("seed (0 included) is passed to the request as the job's sampling seed; absent or null sends none", async () => {
+    const { app, b } = await gateway();
+    for (const seed of [0, 42, Number.MAX_SAFE_INTEGER]) {
+      const res = await app.inject({ method: "POST", url: "/v1/chat/completions", payload: chat({ seed, temperature: 0.8 }) });
+      expect(res.statusCode).toBe(200);
+    }
+    await app.inject({ method: "POST", url: "/v1/completions", payload: { model: MODEL.id, prompt: "x", seed: 5, stream: true } });
+    await app.inject({ method: "POST", url: "/v1/chat/completions", payload: chat() });
+    await app.inject({ method: "POST", url: "/v1/chat/completions", payload: chat({ seed: null }) });
+    expect(b.requests.map((r) => r.seed)).toEqual([0, 42, Number.MAX_SAFE_INTEGER, 5, undefined, undefined]);
+    expect(b.requests.slice(4).every((r) => !("seed" in r))).toBe(true);
+  });
+
   it("stop sequences cut the text gateway-side, in both modes, and never leak in a chunk", async () => {
     const { app } = await gateway();
     const plain = await app.inject({ method: "POST", url: "/v1/completions", payload: { model: MODEL.id, prompt: "x", stop: "o w" } });
@@ -173,7 +186,10 @@ describe("gateway routes (fake chain)", () => {
     [{ temperature: "hot" }, "temperature"],
     [{ max_tokens: 0 }, "max_tokens"],
     [{ top_k: -1 }, "top_k"],
-    [{ seed: 4 }, "seed"],
+    [{ seed: -1 }, "seed"],
+    [{ seed: 1.5 }, "seed"],
+    [{ seed: "7" }, "seed"],
+    [{ seed: 2 ** 60 }, "seed"],
     [{ n: 2 }, "n"],
     [{ top_p: 0.5 }, "top_p"],
     [{ stop: ["a", "b", "c", "d", "e"] }, "stop"],

@@ -93,8 +93,11 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
     if (typeof temperature !== "number" || !Number.isFinite(temperature) || temperature < 0 || temperature > 2) throw badRequest("temperature", `must be a number from 0 to 2, got ${JSON.stringify(temperature)}`);
     const topK = body.top_k ?? 0;
     if (typeof topK !== "number" || !Number.isInteger(topK) || topK < 0 || topK > 1000) throw badRequest("top_k", `must be an integer from 0 (off) to 1000, got ${JSON.stringify(topK)}`);
-    if (body.seed !== undefined && body.seed !== null) {
-      throw badRequest("seed", "the sampling seed is derived by the chain from the job (reproducible and verifiable); see `inferchain job <job_id>`; omit seed");
+    // OpenAI `seed`: the job's sampling seed on chain (MsgRequestInference.seed), so the same prompt, params and
+    // seed give the same tokens; omitted, the chain derives one. JSON numbers are exact only up to 2^53.
+    const seed = body.seed ?? undefined;
+    if (seed !== undefined && (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0)) {
+      throw badRequest("seed", `must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(seed)}`);
     }
     if (body.n !== undefined && body.n !== null && body.n !== 1) throw badRequest("n", "only n=1 is supported");
     if (body.top_p !== undefined && body.top_p !== null && body.top_p !== 1) throw badRequest("top_p", "nucleus sampling is not supported (use top_k)");
@@ -108,7 +111,7 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
     if (maxFee !== undefined && typeof maxFee !== "string") throw badRequest("max_fee", 'must be a coin string, e.g. "20000uinfer"');
     const stops = parseStop(body.stop);
     const model = await resolve(body.model);
-    const job: JobRequest = { model: model.contentRoot, prompt, maxTokens, temperature, topK, ...(maxFee !== undefined ? { maxFee } : {}) };
+    const job: JobRequest = { model: model.contentRoot, prompt, maxTokens, temperature, topK, ...(maxFee !== undefined ? { maxFee } : {}), ...(seed !== undefined ? { seed } : {}) };
     return { model, job, stops, stream, includeUsage: so?.include_usage === true };
   }
 

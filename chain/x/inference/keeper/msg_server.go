@@ -291,7 +291,7 @@ func (k msgServer) RequestInference(ctx context.Context, msg *types.MsgRequestIn
 	}
 
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	hash := blockHash(ctx)
+	seed, clientSeed := jobSeed(msg, blockHash(ctx), id)
 	job := types.Job{
 		Id:               id,
 		Requester:        requester,
@@ -301,7 +301,8 @@ func (k msgServer) RequestInference(ctx context.Context, msg *types.MsgRequestIn
 		TemperatureMilli: msg.TemperatureMilli,
 		TopK:             msg.TopK,
 		MaxFee:           msg.MaxFee,
-		Seed:             types.DeriveSeed(hash, id),
+		Seed:             seed,
+		ClientSeed:       clientSeed,
 		CreatedHeight:    sdkCtx.BlockHeight(),
 	}
 	if err := k.assign(ctx, p, &job, c); err != nil {
@@ -314,6 +315,20 @@ func (k msgServer) RequestInference(ctx context.Context, msg *types.MsgRequestIn
 		return nil, err
 	}
 	return &types.MsgRequestInferenceResponse{JobId: id, Executor: job.Executor, DeadlineHeight: job.DeadlineHeight}, nil
+}
+
+// jobSeed is the job's sampling seed: the requester's own when the request carries one, else derived from the
+// block hash and the job id. Why a requester may choose it: the seed only drives the sampler of the requester's
+// own job (reproducible outputs for the same prompt, params and seed); audits re-run the job with the seed on
+// chain, so a chosen seed is verified exactly like a derived one, and nothing else (executor assignment, audit
+// selection, possession challenges) reads it. The executor still cannot choose or grind it: it is fixed in the
+// request before the executor is assigned, and an executor that samples with another seed fails its audit.
+// A requester choosing their own randomness harms nobody else.
+func jobSeed(msg *types.MsgRequestInference, blockHash []byte, id uint64) (seed uint64, clientSeed bool) {
+	if msg.Seed != nil {
+		return msg.Seed.Value, true
+	}
+	return types.DeriveSeed(blockHash, id), false
 }
 
 // answerable is a job its assigned executor's sidecar may answer now (SubmitResult or RejectJob).

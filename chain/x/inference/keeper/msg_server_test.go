@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -250,4 +251,45 @@ func TestUpdateParams(t *testing.T) {
 	got, err := f.q.Params(f.ctx, &types.QueryParamsRequest{})
 	require.NoError(t, err)
 	require.Equal(t, uint32(5), got.Params.DeadlineBlocks)
+}
+
+// A requester may choose the sampling seed (MsgRequestInference.seed): it becomes the job's seed, 0 included
+// (the wrapper tells "no seed" from "seed 0"), and does not depend on the block; without it the chain derives one.
+func TestRequestInferenceClientSeed(t *testing.T) {
+	f := newFixture(t)
+	f.executor("val1", 100)
+	for i, seed := range []uint64{0, 42, ^uint64(0)} {
+		f.ctx = f.ctx.WithHeaderHash(bytes.Repeat([]byte{byte(i + 1)}, 32))
+		m := f.request()
+		m.Seed = &types.ClientSeed{Value: seed}
+		id := f.requestOK(m).JobId
+		job := f.job(id)
+		require.Equal(t, seed, job.Seed, "seed %d", seed)
+		require.True(t, job.ClientSeed)
+	}
+	hash := bytes.Repeat([]byte{9}, 32)
+	f.ctx = f.ctx.WithHeaderHash(hash)
+	id := f.requestOK(f.request()).JobId
+	require.Equal(t, types.DeriveSeed(hash, id), f.job(id).Seed)
+	require.False(t, f.job(id).ClientSeed)
+}
+
+// Attack: a requester picks seeds to steer which executor is drawn (e.g. onto a colluding one). The draw reads
+// the block hash and the job id only, so every seed draws the executor that no seed draws.
+func TestClientSeedDoesNotSteerAssignment(t *testing.T) {
+	hash := bytes.Repeat([]byte{3}, 32)
+	drawn := func(seed *types.ClientSeed) string {
+		f := newFixture(t)
+		for _, v := range []string{"val1", "val2", "val3", "val4"} {
+			f.executor(v, 100)
+		}
+		f.ctx = f.ctx.WithHeaderHash(hash)
+		m := f.request()
+		m.Seed = seed
+		return f.requestOK(m).Executor
+	}
+	want := drawn(nil)
+	for s := uint64(0); s < 16; s++ {
+		require.Equal(t, want, drawn(&types.ClientSeed{Value: s}), "seed %d", s)
+	}
 }

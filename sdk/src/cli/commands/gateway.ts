@@ -50,6 +50,8 @@ export function register(program: Command, ctx: CliContext): void {
         chainId: opts.chainId,
         // Time to first token waits for the request's block: notice its inclusion quickly.
         broadcastPollIntervalMs: 100,
+        // Concurrent OpenAI clients: their requests share blocks instead of failing on the account sequence.
+        pipelineTxs: true,
       });
       const backend = new ChainBackend({
         client,

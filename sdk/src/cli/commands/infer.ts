@@ -15,6 +15,7 @@ export interface InferCliOptions extends TxOptions {
   temperature: number;
   topK: number;
   maxFee?: string;
+  seed?: bigint;
   timeout: number;
 }
 
@@ -29,6 +30,12 @@ export function parseCount(value: string): number {
   return Number(value);
 }
 
+/** A uint64 seed in decimal (bigint: seeds above 2^53 keep every digit). */
+export function parseSeedArg(value: string): bigint {
+  if (!/^\d{1,20}$/.test(value) || BigInt(value) > 0xffff_ffff_ffff_ffffn) throw new InvalidArgumentError("expected an integer from 0 to 2^64-1");
+  return BigInt(value);
+}
+
 export function register(program: Command, ctx: CliContext): void {
   withTx(
     program
@@ -40,10 +47,11 @@ export function register(program: Command, ctx: CliContext): void {
       .option("--temperature <t>", "sampling temperature (0 = greedy)", parseNumber, 0)
       .option("--top-k <k>", "sample among the k most likely tokens (0 = all)", parseCount, 0)
       .option("--max-fee <coin>", "most to pay, e.g. 12345uinfer (default: the chain's minimum for --max-tokens)")
+      .option("--seed <n>", "your own sampling seed, 0..2^64-1: same prompt, params and seed give the same tokens (default: derived by the chain)", parseSeedArg)
       .option("--timeout <seconds>", "stop waiting after this long (the job is not lost: see `inferchain job <id>`)", parsePositiveInt, DEFAULT_TIMEOUT_S),
   ).action(async (promptArg: string, opts: InferCliOptions) => {
     const prompt = promptArg === "-" ? (await ctx.io.readStdin()).replace(/\n$/, "") : promptArg;
-    const input = { model: opts.model, prompt, maxTokens: opts.maxTokens, temperature: opts.temperature, topK: opts.topK, maxFee: opts.maxFee };
+    const input = { model: opts.model, prompt, maxTokens: opts.maxTokens, temperature: opts.temperature, topK: opts.topK, maxFee: opts.maxFee, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
     validateInferenceRequest(input); // bad input fails here, before the key is loaded or the node contacted
     const status = (line: string): void => ctx.io.err(line);
     const res = await withSigning(ctx, opts, (c) =>

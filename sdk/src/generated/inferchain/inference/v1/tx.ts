@@ -46,7 +46,20 @@ export interface MsgRequestInference {
   maxTokens: number;
   temperatureMilli: number;
   topK: number;
-  maxFee: Coin | undefined;
+  maxFee:
+    | Coin
+    | undefined;
+  /**
+   * seed: the requester's own sampling seed (any uint64, 0 included); absent = the chain derives it from the
+   * block hash and the job id. A message, not a bare uint64, so that "no seed" and "seed 0" differ on the wire.
+   * The executor never chooses the seed either way (x/inference README, "Sampling seed").
+   */
+  seed: ClientSeed | undefined;
+}
+
+/** ClientSeed wraps a requester-chosen sampling seed (MsgRequestInference.seed). */
+export interface ClientSeed {
+  value: bigint;
 }
 
 export interface MsgRequestInferenceResponse {
@@ -491,7 +504,16 @@ export const MsgUpdateExecutorResponse: MessageFns<MsgUpdateExecutorResponse> = 
 };
 
 function createBaseMsgRequestInference(): MsgRequestInference {
-  return { requester: "", model: "", prompt: "", maxTokens: 0, temperatureMilli: 0, topK: 0, maxFee: undefined };
+  return {
+    requester: "",
+    model: "",
+    prompt: "",
+    maxTokens: 0,
+    temperatureMilli: 0,
+    topK: 0,
+    maxFee: undefined,
+    seed: undefined,
+  };
 }
 
 export const MsgRequestInference: MessageFns<MsgRequestInference> = {
@@ -516,6 +538,9 @@ export const MsgRequestInference: MessageFns<MsgRequestInference> = {
     }
     if (message.maxFee !== undefined) {
       Coin.encode(message.maxFee, writer.uint32(58).fork()).join();
+    }
+    if (message.seed !== undefined) {
+      ClientSeed.encode(message.seed, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -589,6 +614,14 @@ export const MsgRequestInference: MessageFns<MsgRequestInference> = {
             message.maxFee = Coin.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.seed = ClientSeed.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -626,6 +659,7 @@ export const MsgRequestInference: MessageFns<MsgRequestInference> = {
         : isSet(object.max_fee)
         ? Coin.fromJSON(object.max_fee)
         : undefined,
+      seed: isSet(object.seed) ? ClientSeed.fromJSON(object.seed) : undefined,
     };
   },
 
@@ -652,6 +686,9 @@ export const MsgRequestInference: MessageFns<MsgRequestInference> = {
     if (message.maxFee !== undefined) {
       obj.maxFee = Coin.toJSON(message.maxFee);
     }
+    if (message.seed !== undefined) {
+      obj.seed = ClientSeed.toJSON(message.seed);
+    }
     return obj;
   },
 
@@ -669,6 +706,79 @@ export const MsgRequestInference: MessageFns<MsgRequestInference> = {
     message.maxFee = (object.maxFee !== undefined && object.maxFee !== null)
       ? Coin.fromPartial(object.maxFee)
       : undefined;
+    message.seed = (object.seed !== undefined && object.seed !== null)
+      ? ClientSeed.fromPartial(object.seed)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseClientSeed(): ClientSeed {
+  return { value: 0n };
+}
+
+export const ClientSeed: MessageFns<ClientSeed> = {
+  encode(message: ClientSeed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.value !== 0n) {
+      if (BigInt.asUintN(64, message.value) !== message.value) {
+        throw new globalThis.Error("value provided for field message.value of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClientSeed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClientSeed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.value = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClientSeed {
+    return { value: isSet(object.value) ? BigInt(object.value) : 0n };
+  },
+
+  toJSON(message: ClientSeed): unknown {
+    const obj: any = {};
+    if (message.value !== 0n) {
+      obj.value = message.value.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ClientSeed>): ClientSeed {
+    return ClientSeed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClientSeed>): ClientSeed {
+    const message = createBaseClientSeed();
+    message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
     return message;
   },
 };

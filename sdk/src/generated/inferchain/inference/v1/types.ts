@@ -370,7 +370,10 @@ export interface Job {
   maxFee:
     | Coin
     | undefined;
-  /** seed for sampling, derived on chain from the block hash and the job id (the requester cannot grind it). */
+  /**
+   * seed for sampling: the requester's MsgRequestInference.seed when given (client_seed), else derived on chain
+   * from the block hash and the job id (the requester cannot grind it). Never chosen by the executor.
+   */
   seed: bigint;
   status: JobStatus;
   /** executor is the validator operator address currently assigned. */
@@ -388,7 +391,11 @@ export interface Job {
   /** status_reason explains a refund, e.g. "no executor answered after 3 attempts". */
   statusReason: string;
   /** audit: whether and how the result was audited (set once a block after the result decided it). */
-  audit: Audit | undefined;
+  audit:
+    | Audit
+    | undefined;
+  /** client_seed: seed was chosen by the requester (MsgRequestInference.seed), not derived by the chain. */
+  clientSeed: boolean;
 }
 
 /** Params are changed by governance (MsgUpdateParams). */
@@ -2235,6 +2242,7 @@ function createBaseJob(): Job {
     settledHeight: 0n,
     statusReason: "",
     audit: undefined,
+    clientSeed: false,
   };
 }
 
@@ -2320,6 +2328,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.audit !== undefined) {
       Audit.encode(message.audit, writer.uint32(170).fork()).join();
+    }
+    if (message.clientSeed !== false) {
+      writer.uint32(176).bool(message.clientSeed);
     }
     return writer;
   },
@@ -2505,6 +2516,14 @@ export const Job: MessageFns<Job> = {
             message.audit = Audit.decode(reader, reader.uint32());
             continue;
           }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.clientSeed = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2578,6 +2597,11 @@ export const Job: MessageFns<Job> = {
         ? globalThis.String(object.status_reason)
         : "",
       audit: isSet(object.audit) ? Audit.fromJSON(object.audit) : undefined,
+      clientSeed: isSet(object.clientSeed)
+        ? globalThis.Boolean(object.clientSeed)
+        : isSet(object.client_seed)
+        ? globalThis.Boolean(object.client_seed)
+        : false,
     };
   },
 
@@ -2646,6 +2670,9 @@ export const Job: MessageFns<Job> = {
     if (message.audit !== undefined) {
       obj.audit = Audit.toJSON(message.audit);
     }
+    if (message.clientSeed !== false) {
+      obj.clientSeed = message.clientSeed;
+    }
     return obj;
   },
 
@@ -2689,6 +2716,7 @@ export const Job: MessageFns<Job> = {
       : 0n;
     message.statusReason = object.statusReason ?? "";
     message.audit = (object.audit !== undefined && object.audit !== null) ? Audit.fromPartial(object.audit) : undefined;
+    message.clientSeed = object.clientSeed ?? false;
     return message;
   },
 };
