@@ -167,4 +167,3 @@ func (k Keeper) refundExpired(ctx context.Context) error {
 	}
 	return nil
 }
-
