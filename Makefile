@@ -84,6 +84,7 @@ test-e2e: build tiny-model model chromium trainer ## end-to-end tests over a rea
 	npx vitest run --project e2e
 	npx vitest run --project e2e-audit
 	npx vitest run --project e2e-possession
+	npx vitest run --project e2e-training-audit
 test: proto-check test-go test-unit test-e2e ## everything CI runs
 
 .PHONY: bench-digest
