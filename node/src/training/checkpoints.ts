@@ -60,7 +60,8 @@ export function registerTrainingRoutes(app: FastifyInstance, source: { current?:
   app.get<{ Params: { jobId: string; index: string } }>('/v1/training/:jobId/checkpoints/:index', async (req, reply) => {
     const { jobId, index } = req.params;
     if (!UINT.test(jobId) || !UINT.test(index)) return reply.code(400).send({ error: 'bad_request', message: 'jobId and index must be decimal integers' });
-    const rec = await source.current?.submitted(jobId);
+    if (!source.current) return reply.code(503).send({ error: 'starting', message: 'the training duty is not wired yet (sidecar starting); retry' });
+    const rec = await source.current.submitted(jobId);
     if (!rec?.output) return reply.code(404).send({ error: 'not_found', message: `no submitted training result of job ${jobId} on this sidecar` });
     const i = Number(index);
     if (i >= rec.output.checkpoints.length) return reply.code(404).send({ error: 'not_found', message: `job ${jobId} has ${rec.output.checkpoints.length} checkpoints, no index ${i}` });
@@ -71,8 +72,9 @@ export function registerTrainingRoutes(app: FastifyInstance, source: { current?:
     const { jobId, step } = req.params;
     if (!UINT.test(jobId) || !UINT.test(step)) return reply.code(400).send({ error: 'bad_request', message: 'jobId and step must be decimal integers' });
     const src = source.current;
-    const rec = await src?.submitted(jobId);
-    if (!src || !rec?.output) return reply.code(404).send({ error: 'not_found', message: `no submitted training result of job ${jobId} on this sidecar` });
+    if (!src) return reply.code(503).send({ error: 'starting', message: 'the training duty is not wired yet (sidecar starting); retry' });
+    const rec = await src.submitted(jobId);
+    if (!rec?.output) return reply.code(404).send({ error: 'not_found', message: `no submitted training result of job ${jobId} on this sidecar` });
     const s = Number(step);
     const K = rec.params.checkpointInterval;
     if (s <= 0 || s % K !== 0 || s > rec.params.steps) return reply.code(404).send({ error: 'not_found', message: `step ${s} is not a checkpoint of job ${jobId} (every ${K} steps up to ${rec.params.steps}; step 0 is the base model)` });

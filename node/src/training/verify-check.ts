@@ -139,9 +139,13 @@ export class ReplayChecker {
   }
 }
 
-/** Fetches from the executor's API (its registered endpoint); a 404 or repeated failures are withholding. */
+/**
+ * Fetches from the executor's API (its registered endpoint). Every failure (404 included: a sidecar that restarts
+ * may not have its training records open yet) is retried with a linear backoff; still failing after `attempts`
+ * tries (default 8, about 36 s with retryMs 1000: far inside a commit window) is withholding.
+ */
 export function httpCheckpointFetcher(endpointOf: (validator: string) => Promise<string | undefined>, opts: { attempts?: number; retryMs?: number; timeoutMs?: number } = {}): CheckpointFetcher {
-  const attempts = opts.attempts ?? 5;
+  const attempts = opts.attempts ?? 8;
   const get = async (executor: string, path: string): Promise<Response> => {
     const base = await endpointOf(executor);
     if (!base) throw new WithheldError(`executor ${executor} has no API endpoint registered`);
@@ -151,11 +155,11 @@ export function httpCheckpointFetcher(endpointOf: (validator: string) => Promise
         const res = await fetch(new URL(path, base), { signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
         if (res.ok) return res;
         last = `${res.status} ${(await res.text()).slice(0, 200)}`;
-        if (res.status === 404 || res.status === 400) break;
+        if (res.status === 400) break; // our request is malformed: retrying cannot help
       } catch (e) {
         last = (e as Error).message;
       }
-      await new Promise((r) => setTimeout(r, (opts.retryMs ?? 1000) * a));
+      if (a < attempts) await new Promise((r) => setTimeout(r, (opts.retryMs ?? 1000) * a));
     }
     throw new WithheldError(`GET ${path} from ${base}: ${last}`);
   };

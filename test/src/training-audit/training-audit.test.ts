@@ -67,8 +67,9 @@ async function restartAll(faults?: Record<string, unknown>): Promise<void> {
   }
 }
 
-async function train(childVersion: string): Promise<{ jobId: bigint; afterEscrow: bigint }> {
-  const req = await requestTraining(bob, { baseModel: tiny.contentRoot, datasets: [datasetRoot], ...HYPER, maxFee: `${MAX_FEE}uinfer`, childName: "tiny-audited", childVersion, childLicense: "apache-2.0" });
+/** Training is deterministic: each job gets its own seed, or two jobs would make the same child (refused twice). */
+async function train(childVersion: string, seed: number): Promise<{ jobId: bigint; afterEscrow: bigint }> {
+  const req = await requestTraining(bob, { baseModel: tiny.contentRoot, datasets: [datasetRoot], ...HYPER, seed, maxFee: `${MAX_FEE}uinfer`, childName: "tiny-audited", childVersion, childLicense: "apache-2.0" });
   return { jobId: BigInt(req.jobId), afterEscrow: await balance(bob.senderAddress) };
 }
 
@@ -117,7 +118,7 @@ afterAll(async () => {
 describe("training verification by replay", () => {
   it("an honest result is replayed by the committee, MATCH, settled: executor paid, verifiers rewarded", async () => {
     const t0 = Date.now();
-    const { jobId } = await train(`${Date.now()}`);
+    const { jobId } = await train(`${Date.now()}`, 7);
     const submitted = await waitForTraining(bob, jobId, { timeoutMs: 5_000, pollIntervalMs: 500 }).catch(() => undefined);
     expect(submitted).toBeUndefined(); // not settled before its audit
     const j0 = await waitFor("result submitted", async () => ((await getTrainingJob(bob, jobId)).result ? getTrainingJob(bob, jobId) : undefined), 300_000, 1000);
@@ -128,6 +129,7 @@ describe("training verification by replay", () => {
 
     const j = await auditOf(jobId);
     const a = j.audit!;
+    console.log(JSON.stringify(a.votes.map((v) => ({ verdict: v.verdict, reason: v.reason }))));
     console.log(`e2e training audit (honest): interval ${a.interval} (steps ${a.fromStep}..${a.toStep}), request -> settled in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     expect(j.status).toBe(TrainingStatus.TRAINING_STATUS_COMPLETED);
     expect(a.outcome).toBe(TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_HONEST);
@@ -144,7 +146,7 @@ describe("training verification by replay", () => {
 
   it("a forged checkpoint is caught by replay: executor slashed exactly slash_fraction, deactivated, requester refunded, child revoked", async () => {
     await restartAll({ training: { forgeCheckpoint: true } }); // whichever executor is drawn forges; replays stay honest
-    const { jobId, afterEscrow } = await train(`${Date.now()}`);
+    const { jobId, afterEscrow } = await train(`${Date.now()}`, 8);
     const j0 = await waitFor("result submitted", async () => ((await getTrainingJob(bob, jobId)).result ? getTrainingJob(bob, jobId) : undefined), 300_000, 1000);
     const tokensBefore = await validatorTokens(j0.executor);
 
