@@ -41,7 +41,7 @@ let datasetRoot = "";
 let datasetsDir = "";
 
 /** The operator account of a validator (x/training pays executors and verifiers there). */
-const operatorOf = (valoper: string) => toBech32("infer", fromBech32(valoper).data);
+const operatorOf = (valoper: string) => toBech32("infer", fromBech32(valoper, 90).data);
 const balance = async (addr: string) => BigInt((await bob.getBalance(addr)).amount);
 
 async function validatorTokens(valoper: string): Promise<bigint> {
