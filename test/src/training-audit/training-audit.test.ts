@@ -129,7 +129,6 @@ describe("training verification by replay", () => {
 
     const j = await auditOf(jobId);
     const a = j.audit!;
-    console.log(JSON.stringify(a.votes.map((v) => ({ verdict: v.verdict, reason: v.reason }))));
     console.log(`e2e training audit (honest): interval ${a.interval} (steps ${a.fromStep}..${a.toStep}), request -> settled in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     expect(j.status).toBe(TrainingStatus.TRAINING_STATUS_COMPLETED);
     expect(a.outcome).toBe(TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_HONEST);
