@@ -13,7 +13,6 @@ import (
 
 	inferencetypes "github.com/inferchain/inferchain/chain/x/inference/types"
 	registrytypes "github.com/inferchain/inferchain/chain/x/registry/types"
-	"github.com/inferchain/inferchain/chain/x/training/keeper"
 	"github.com/inferchain/inferchain/chain/x/training/types"
 )
 
@@ -35,7 +34,7 @@ type auditFixture struct {
 func newAuditFixture(t *testing.T) *auditFixture {
 	f := newFixture(t)
 	a := &auditFixture{fixture: f, salts: map[string][]byte{}}
-	for i, b := range []byte{'x', 'y', 'z'} {
+	for _, b := range []byte{'x', 'y', 'z'} {
 		op := sdk.AccAddress(bytes.Repeat([]byte{b}, 20))
 		valoper := sdk.ValAddress(op).String()
 		sc := sdk.AccAddress(bytes.Repeat([]byte{b + 1}, 20)).String()
@@ -43,7 +42,6 @@ func newAuditFixture(t *testing.T) *auditFixture {
 		f.inf.executors[valoper] = e
 		f.inf.verifiers = append(f.inf.verifiers, e)
 		a.members = append(a.members, member{valoper, sc, op})
-		_ = i
 	}
 	// the job's own executor is an eligible executor too: it must never sit on its own committee
 	f.inf.verifiers = append(f.inf.verifiers, f.inf.executors[f.valoper])
@@ -410,5 +408,3 @@ func TestParams_AuditValidation(t *testing.T) {
 	}
 	require.NoError(t, types.DefaultParams().Validate())
 }
-
-var _ = keeper.NewMsgServerImpl
