@@ -84,6 +84,7 @@ test-e2e: build tiny-model model chromium trainer ## end-to-end tests over a rea
 	npx vitest run --project e2e
 	npx vitest run --project e2e-audit
 	npx vitest run --project e2e-possession
+	npx vitest run --project e2e-training-audit
 test: proto-check test-go test-unit test-e2e ## everything CI runs
 
 .PHONY: bench-digest
@@ -97,6 +98,10 @@ bench-sidecar: build tiny-model ## sidecar vs bare engine loop (SmolLM2, needs m
 .PHONY: bench-pull
 bench-pull: build-ts ## artifact pull (verified, /v1/artifacts) throughput vs plain HTTP of the same bytes from the same server (PULL_BENCH_DIR=<model dir> for real files)
 	npm run -w bench bench:pull
+
+.PHONY: bench-training
+bench-training: build-ts tiny-model trainer ## replay of one training interval (a committee member's audit) vs the whole training run
+	npm run -w bench bench:training
 
 .PHONY: bench-engine bench-verify bench
 bench-engine: build-ts model ## SmolLM2 tokens/s (2 threads) vs node-llama-cpp and a bare onnxruntime loop; scoring vs generating; batched decoding (8 sequences) vs one stream

@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // chain and starts its own localnet.
 export default defineConfig({
   test: {
-    projects: ["sdk", "node", "localnet", "test/vitest.config.ts", "test/vitest.audit.config.ts", "test/vitest.possession.config.ts"],
+    projects: ["sdk", "node", "localnet", "test/vitest.config.ts", "test/vitest.audit.config.ts", "test/vitest.possession.config.ts", "test/vitest.training-audit.config.ts"],
   },
 });

@@ -24,4 +24,12 @@ describe("patchGenesis", () => {
     expect(g.app_state.inference.params.audit_probability).toBe("1.000000000000000000");
     expect(() => patchGenesis(genesis(), { audit_probabilty: "1" })).toThrow(/no param "audit_probabilty"/);
   });
+
+  it("applies x/training param overrides and refuses unknown names", () => {
+    const withTraining = () => ({ ...genesis(), app_state: { ...genesis().app_state, training: { params: { audit_probability: "0.1", quorum: 2 } } } });
+    const g = patchGenesis(withTraining(), {}, { audit_probability: "1.000000000000000000" }) as ReturnType<typeof withTraining>;
+    expect(g.app_state.training.params.audit_probability).toBe("1.000000000000000000");
+    expect(() => patchGenesis(withTraining(), {}, { quorom: 2 })).toThrow(/x\/training has no param "quorom"/);
+    expect(() => patchGenesis(genesis(), {}, { quorum: 2 })).toThrow(/no x\/training state/);
+  });
 });

@@ -13,7 +13,10 @@ function obj(parent: Json, key: string): Json {
 /** Overrides of x/inference params in genesis, e.g. { audit_probability: "1.000000000000000000" } for tests. */
 export type InferenceParamOverrides = Record<string, string | number | boolean | Json>;
 
-export function patchGenesis(genesis: Json, inferenceParams: InferenceParamOverrides = {}): Json {
+/** Overrides of x/training params in genesis, e.g. { audit_probability: "1.000000000000000000" } for tests. */
+export type TrainingParamOverrides = InferenceParamOverrides;
+
+export function patchGenesis(genesis: Json, inferenceParams: InferenceParamOverrides = {}, trainingParams: TrainingParamOverrides = {}): Json {
   const state = obj(genesis, "app_state");
   const gov = obj(obj(state, "gov"), "params");
   gov.voting_period = "20s";
@@ -37,6 +40,16 @@ export function patchGenesis(genesis: Json, inferenceParams: InferenceParamOverr
       if (!(key in params)) throw new Error(`genesis: x/inference has no param "${key}" (known: ${Object.keys(params).join(", ")})`);
       params[key] = value;
     }
+  }
+  const training = state.training as Json | undefined;
+  if (training !== undefined) {
+    const params = obj(training, "params");
+    for (const [key, value] of Object.entries(trainingParams)) {
+      if (!(key in params)) throw new Error(`genesis: x/training has no param "${key}" (known: ${Object.keys(params).join(", ")})`);
+      params[key] = value;
+    }
+  } else if (Object.keys(trainingParams).length > 0) {
+    throw new Error("genesis: no x/training state to apply training params to");
   }
   return genesis;
 }

@@ -48,6 +48,8 @@ export interface LocalnetOptions {
   sidecarThreads?: number;
   /** x/inference params written into genesis (first start only), e.g. a 100% audit rate for tests. */
   inferenceParams?: InferenceParamOverrides;
+  /** x/training params written into genesis (first start only), e.g. every result replay-audited. */
+  trainingParams?: InferenceParamOverrides;
 }
 
 export interface LocalnetNode {
@@ -153,7 +155,7 @@ async function initLocalnet(opts: LocalnetOptions): Promise<Manifest> {
     await chaind(["genesis", "add-genesis-account", devAccount(name).address, ACCOUNT_BALANCE, "--home", g0]);
   }
   const genesis0 = join(g0, "config", "genesis.json");
-  writeFileSync(genesis0, JSON.stringify(patchGenesis(JSON.parse(readFileSync(genesis0, "utf8")), opts.inferenceParams), null, 2));
+  writeFileSync(genesis0, JSON.stringify(patchGenesis(JSON.parse(readFileSync(genesis0, "utf8")), opts.inferenceParams, opts.trainingParams), null, 2));
 
   for (let i = 0; i < validators; i++) {
     const h = nodeHome(home, i);

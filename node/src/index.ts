@@ -6,6 +6,7 @@ export { makeTinyModel } from './models/tiny.js';
 export { splitmix32 } from './util/splitmix32.js';
 export { TextTokenizer, type ChatMessage } from './tokenizer/tokenizer.js';
 export { cacheDir, smollm2Dir, findSmollm2, ensureTinyModel } from './models/locations.js';
+export { train, verifyInterval, checkpointRoot, type TrainingParams, type TrainOutcome } from './training/index.js';
 // Sidecar daemon (config, chain follower, job queue, model store, API, commitment).
 export { Daemon, DaemonError, SIDECAR_VERSION } from './daemon/daemon.js';
 export { loadConfig, parseConfig, ConfigError, DEFAULTS as CONFIG_DEFAULTS, ENV_OVERRIDES, ENV_PREFIX, type NodeConfig, type ServedModel } from './config/config.js';

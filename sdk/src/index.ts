@@ -21,9 +21,19 @@ export * from "./client/inference.js";
 export * from "./client/wait.js";
 export * from "./client/training.js";
 export * from "./chain/training-types.js";
-export { TrainingMethod, TrainingStatus, type HyperParams, type TrainingJob, type TrainingResult } from "./generated/inferchain/training/v1/types.js";
+export {
+  TrainingMethod,
+  TrainingStatus,
+  TrainingVerdict,
+  TrainingAuditOutcome,
+  type HyperParams,
+  type TrainingJob,
+  type TrainingResult,
+  type TrainingAudit,
+  type TrainingVote,
+} from "./generated/inferchain/training/v1/types.js";
 export { QueryClientImpl as TrainingQueryClientImpl } from "./generated/inferchain/training/v1/query.js";
-export { MsgSubmitTrainingResult, MsgRequestTraining } from "./generated/inferchain/training/v1/tx.js";
+export { MsgSubmitTrainingResult, MsgRequestTraining, MsgCommitTrainingVerdict, MsgRevealTrainingVerdict } from "./generated/inferchain/training/v1/tx.js";
 export * from "./keys/keyring.js";
 
 // Generated chain types (messages, enums, queries) under their proto names.

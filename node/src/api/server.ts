@@ -7,6 +7,7 @@ import { JOB_STATES, type JobRecord, type JobState } from '../jobs/types.js';
 import type { ModelStatus } from '../store/model-store.js';
 import { openApiDocument } from './openapi.js';
 import { auditOpenApiPaths, registerAuditRoutes, type AuditsView } from '../audits/api.js';
+import { registerTrainingRoutes, type CheckpointSource } from '../training/checkpoints.js';
 import { registerStreamRoute, streamOpenApiPaths } from './stream.js';
 import type { TokenHub } from './token-hub.js';
 import type { ArtifactHoldings } from '@inferchain/sdk';
@@ -31,6 +32,8 @@ export interface ApiDeps {
   streams?: { hub: TokenHub; chainId: string; isRequestGrantee?: (granter: string, grantee: string) => Promise<boolean> };
   /** Artifacts held (verified model dirs, configured datasets): adds /v1/artifacts. */
   artifacts?: ArtifactHoldings;
+  /** Training checkpoints for replay audits (filled once training is wired): adds /v1/training/... */
+  trainingCheckpoints?: { current?: CheckpointSource };
 }
 
 /** Job as served: steps get their index spelled out so verifiers need no positional convention. */
@@ -88,6 +91,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   if (deps.audits) registerAuditRoutes(app, deps.audits);
   if (deps.streams) registerStreamRoute(app, { queue: deps.queue, ...deps.streams });
   if (deps.artifacts) registerArtifactRoutes(app, deps.artifacts);
+  if (deps.trainingCheckpoints) registerTrainingRoutes(app, deps.trainingCheckpoints);
 
   return app;
 }

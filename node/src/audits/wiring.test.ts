@@ -209,7 +209,7 @@ describe('verify and faults config', () => {
   it('defaults: verifying on with the core defaults, no faults', () => {
     const c = parseConfig(base, { baseDir: '/cfg' });
     expect(c.verify).toEqual({ enabled: true, check: { ...DEFAULT_CHECK_OPTIONS }, tolerances: loadCalibratedTable(), toleranceOverride: {}, fetchTimeoutMs: 10_000, maxAttempts: 5, allowLoopbackPeers: false, allowPrivatePeers: false });
-    expect(c.faults).toEqual({ verify: { neverReveal: false, alwaysFraud: false }, executor: {} });
+    expect(c.faults).toEqual({ verify: { neverReveal: false, alwaysFraud: false }, executor: {}, training: { forgeCheckpoint: false } });
     expect(c.admission).toEqual(ADMISSION_DEFAULTS);
     expect(activeFaults(c.faults)).toEqual([]);
   });
@@ -220,7 +220,7 @@ describe('verify and faults config', () => {
     expect(c.verify.check.topkTolerance).toBe(DEFAULT_CHECK_OPTIONS.topkTolerance);
     expect(c.verify.fetchTimeoutMs).toBe(500);
     expect(c.verify.toleranceOverride).toEqual({ eps: 0.05 });
-    expect(c.faults).toEqual({ verify: { neverReveal: true, alwaysFraud: false }, executor: { forge: 'other-model', forgeModelDir: '/cfg/other' } });
+    expect(c.faults).toEqual({ verify: { neverReveal: true, alwaysFraud: false }, executor: { forge: 'other-model', forgeModelDir: '/cfg/other' }, training: { forgeCheckpoint: false } });
     expect(activeFaults(c.faults)).toHaveLength(2);
     const lazy = parseConfig({ ...base, verify: { providerPairs: { 'cuda->cpu': { f32: { eps: 0.02, topkTolerance: 0.03 } } } }, faults: { verify: { alwaysFraud: true } }, admission: { safetyFactor: 2 } }, { baseDir: '/cfg' });
     expect(lazy.verify.tolerances['cuda->cpu']).toEqual({ f32: { eps: 0.02, topkTolerance: 0.03 } });

@@ -30,6 +30,8 @@ import { ModelStore } from '../store/model-store.js';
 import { ArtifactHoldings } from '@inferchain/sdk';
 import { DatasetStore } from '../store/datasets.js';
 import type { TrainingDuty } from '../training/duty.js';
+import type { CheckpointSource } from '../training/checkpoints.js';
+import type { TrainingVerifierDuty } from '../training/verify-duty.js';
 import { wireTraining } from '../training/setup.js';
 import { SidecarMetrics } from './metrics.js';
 import { wireSidecar, type WiringChain } from './wiring.js';
@@ -78,6 +80,9 @@ export class Daemon {
   audits: DutyStore | undefined;
   private duty: VerifierDuty | undefined;
   private training: TrainingDuty | undefined;
+  private trainingVerifier: TrainingVerifierDuty | undefined;
+  /** Filled once training is wired (after the API is listening): the checkpoints replay audits fetch from us. */
+  private readonly trainingCheckpoints: { current?: CheckpointSource } = {};
   private possession: PossessionDuty | undefined;
   private metrics: SidecarMetrics | undefined;
   private started = false;
@@ -127,7 +132,7 @@ export class Daemon {
     };
     const datasets = new DatasetStore(cfg.datasets ?? [], this.log.child({ component: 'datasets' }));
     const artifacts = new ArtifactHoldings({ list: () => [...store.held(), ...datasets.held()] });
-    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits, streams, artifacts });
+    this.api = await buildApi({ queue, models: store, metrics: metrics.registry, readiness: () => this.readiness(), log: this.log, version: SIDECAR_VERSION, audits, streams, artifacts, trainingCheckpoints: this.trainingCheckpoints });
     const address = await this.api.listen({ host: cfg.api.host, port: cfg.api.port });
     this.url = address;
     this.log.info({ url: address }, 'api listening');
@@ -150,10 +155,23 @@ export class Daemon {
     // Training duty (off by default): needs the real chain connection and signer.
     const training =
       cfg.training.enabled && submitter instanceof ChainSubmitter && chain instanceof ChainClient
-        ? wireTraining({ config: cfg.training, db: this.db, comet: chain.comet, broadcaster: submitter, models: store, registry: chain, validator: cfg.validator, log: this.log })
+        ? wireTraining({
+            config: cfg.training,
+            db: this.db,
+            comet: chain.comet,
+            broadcaster: submitter,
+            models: store,
+            registry: chain,
+            validator: cfg.validator,
+            log: this.log,
+            executorEndpoint: async (v) => (await chain.getExecutor(v))?.endpoint || undefined,
+            ...(cfg.faults.training.forgeCheckpoint ? { forgeCheckpoint: true } : {}),
+          })
         : undefined;
     if (cfg.training.enabled && !training) this.log.warn('training.enabled is set but the chain or signer is replaced (tests): no training duty');
     this.training = training?.duty;
+    this.trainingVerifier = training?.verifier;
+    if (training) this.trainingCheckpoints.current = training.checkpoints;
     const { processor, duty, follower, possession } = wireSidecar({
       config: cfg,
       log: this.log,
@@ -180,6 +198,7 @@ export class Daemon {
     processor.start(); // resumes unfinished jobs from the queue
     duty?.start(); // resumes unfinished audit duties
     this.training?.start(); // resumes unfinished training jobs
+    this.trainingVerifier?.start(); // resumes unfinished training audits
     possession?.start(); // open challenges come back through reconciliation
     await this.follower.start();
     this.started = true;
@@ -286,6 +305,7 @@ export class Daemon {
     await step('job processor', () => this.processor?.stop());
     await step('verifier duty', () => this.duty?.stop());
     await step('training duty', () => this.training?.stop());
+    await step('training verifier duty', () => this.trainingVerifier?.stop());
     await step('possession duty', () => this.possession?.stop());
     await step('api', () => this.api?.close());
     await step('models', () => this.store?.close());

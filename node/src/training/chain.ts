@@ -4,14 +4,47 @@
  */
 import { QueryClient, createProtobufRpcClient } from '@cosmjs/stargate';
 import type { CometClient } from '@cosmjs/tendermint-rpc';
-import { MsgSubmitTrainingResult, TrainingQueryClientImpl, TrainingStatus, isNotFound, fromThrown, trainingTypeUrls, type TrainingJob } from '@inferchain/sdk';
+import {
+  MsgCommitTrainingVerdict,
+  MsgRevealTrainingVerdict,
+  MsgSubmitTrainingResult,
+  TrainingAuditOutcome,
+  TrainingQueryClientImpl,
+  TrainingStatus,
+  TrainingVerdict,
+  isNotFound,
+  fromThrown,
+  trainingTypeUrls,
+  type TrainingJob,
+} from '@inferchain/sdk';
 import type { SubmitReceipt } from '../durable/broadcast.js';
 import type { ChainTrainingView, TrainingChain, TrainingResultMsg, TrainingSubmitter } from './duty.js';
 import type { TrainingSpec } from './store.js';
+import type { TrainingAuditChain, TrainingAuditView, TrainingVerdictSubmitter } from './verify-duty.js';
+import type { TrainingVerdictName } from './verify-store.js';
+
+/** Statuses in which our result is on chain (submitted, under audit, settled, or caught). */
+const HAS_RESULT = new Set([TrainingStatus.TRAINING_STATUS_SUBMITTED, TrainingStatus.TRAINING_STATUS_AUDITING, TrainingStatus.TRAINING_STATUS_COMPLETED, TrainingStatus.TRAINING_STATUS_FRAUD]);
 
 export function trainingView(j: TrainingJob): ChainTrainingView {
-  const status = j.status === TrainingStatus.TRAINING_STATUS_COMPLETED ? 'completed' : j.status === TrainingStatus.TRAINING_STATUS_REFUNDED ? 'refunded' : 'pending';
+  const status = HAS_RESULT.has(j.status) ? 'completed' : j.status === TrainingStatus.TRAINING_STATUS_REFUNDED ? 'refunded' : 'pending';
   return { status, executor: j.executor, deadlineHeight: Number(j.deadlineHeight), ...(j.result ? { childModel: j.result.childModel } : {}) };
+}
+
+/** A job under audit as the verifier duty sees it; undefined without an audit or a result. */
+export function trainingAuditView(j: TrainingJob): TrainingAuditView | undefined {
+  const a = j.audit;
+  if (!a || !j.result) return undefined;
+  const spec = trainingSpec(j);
+  const outcome = (TrainingAuditOutcome[a.outcome] ?? 'UNSPECIFIED').replace(/^TRAINING_AUDIT_OUTCOME_/, '').toLowerCase();
+  return {
+    job: { jobId: spec.id, executor: j.executor, baseModel: j.baseModel, datasets: spec.datasets, params: spec.params, checkpointRoot: j.result.checkpointRoot, interval: Number(a.interval) },
+    outcome,
+    committee: [...a.committee],
+    votes: a.votes.map((v) => ({ verifier: v.verifier, commitHash: v.commitHash, revealed: v.revealedHeight > 0n })),
+    commitDeadline: Number(a.commitDeadline),
+    revealDeadline: Number(a.revealDeadline),
+  };
 }
 
 export function trainingSpec(j: TrainingJob): TrainingSpec {
@@ -36,7 +69,7 @@ export function trainingSpec(j: TrainingJob): TrainingSpec {
 }
 
 export class TrainingChainClient implements TrainingChain {
-  private readonly q: TrainingQueryClientImpl;
+  readonly q: TrainingQueryClientImpl;
 
   constructor(private readonly comet: CometClient) {
     this.q = new TrainingQueryClientImpl(createProtobufRpcClient(QueryClient.withExtensions(comet)));
@@ -54,6 +87,11 @@ export class TrainingChainClient implements TrainingChain {
 
   async getHeight(): Promise<number> {
     return (await this.comet.status()).syncInfo.latestBlockHeight;
+  }
+
+  /** The jobs under audit whose committee includes `verifier` (Query/TrainingAudits). */
+  async auditsFor(verifier: string): Promise<TrainingJob[]> {
+    return (await this.q.TrainingAudits({ verifier })).jobs;
   }
 
   /** Every PENDING training job assigned to `executor` (all pages). */
@@ -94,5 +132,47 @@ export class ChainTrainingSubmitter implements TrainingSubmitter {
   async submitTrainingResult(m: TrainingResultMsg): Promise<{ txHash: string }> {
     const r = await this.b.broadcast({ id: m.jobId }, { typeUrl: trainingTypeUrls.MsgSubmitTrainingResult, value: ChainTrainingSubmitter.message(this.b.address, m) });
     return { txHash: r.txHash };
+  }
+}
+
+export function auditChainOf(c: TrainingChainClient, q: TrainingQueryClientImpl): TrainingAuditChain {
+  return {
+    latestHeight: () => c.getHeight(),
+    getAudit: async (id) => {
+      try {
+        const res = await q.TrainingJob({ id: BigInt(id) });
+        return res.job ? trainingAuditView(res.job) : undefined;
+      } catch (e) {
+        if (isNotFound(fromThrown(e))) return undefined;
+        throw e;
+      }
+    },
+  };
+}
+
+const VERDICTS: Readonly<Record<TrainingVerdictName, TrainingVerdict>> = {
+  match: TrainingVerdict.TRAINING_VERDICT_MATCH,
+  mismatch: TrainingVerdict.TRAINING_VERDICT_MISMATCH,
+  abstain: TrainingVerdict.TRAINING_VERDICT_ABSTAIN,
+};
+
+/** The chain bounds verdict reasons to 512 bytes; ours are far shorter but a peer's error text may not be. */
+function clip(s: string): string {
+  const b = Buffer.from(s, 'utf8');
+  return b.length <= 500 ? s : b.subarray(0, 500).toString('utf8').replace(/\uFFFD*$/, '') + '…';
+}
+
+export class ChainTrainingVerdictSubmitter implements TrainingVerdictSubmitter {
+  constructor(private readonly b: Broadcaster) {}
+
+  commit(jobId: string, commitHash: string): Promise<SubmitReceipt> {
+    return this.b.broadcast({ id: jobId }, { typeUrl: trainingTypeUrls.MsgCommitTrainingVerdict, value: MsgCommitTrainingVerdict.fromPartial({ sidecar: this.b.address, jobId: BigInt(jobId), commitHash }) });
+  }
+
+  reveal(jobId: string, verdict: TrainingVerdictName, salt: string, reason: string): Promise<SubmitReceipt> {
+    return this.b.broadcast(
+      { id: jobId },
+      { typeUrl: trainingTypeUrls.MsgRevealTrainingVerdict, value: MsgRevealTrainingVerdict.fromPartial({ sidecar: this.b.address, jobId: BigInt(jobId), verdict: VERDICTS[verdict], salt, reason: clip(reason) }) },
+    );
   }
 }

@@ -8,7 +8,8 @@ import { SubmitRejectedError } from '../durable/broadcast.js';
 import { ensureTinyModel } from '../models/locations.js';
 import { TrainingDuty, type ChainTrainingView, type TrainingResultMsg } from './duty.js';
 import { TrainingStore, type TrainingSpec } from './store.js';
-import type { TrainJob, TrainOutcome } from './train.js';
+import { checkpointRoot, type TrainJob, type TrainOutcome } from './train.js';
+import { forgeCheckpoints } from './checkpoints.js';
 
 const log = pino({ level: 'silent' });
 const ME = 'infervaloper1me';
@@ -87,6 +88,15 @@ describe('TrainingDuty', () => {
     expect(rec.txHash).toBe('TX');
     expect(children).toEqual([R('c')]);
     expect(await store.receive(SPEC)).toMatchObject({ isNew: false }); // replayed event: nothing new
+  });
+
+  it('faults.training.forgeCheckpoint: posts forged digests and their root (the stored output is what it serves)', async () => {
+    await store.receive(SPEC);
+    expect(await duty({ forgeCheckpoint: true }).advance((await store.get('3'))!)).toBe('done');
+    const forged = forgeCheckpoints(fakeOutcome().checkpoints);
+    expect(sent[0]!.checkpointRoot).toBe(checkpointRoot(forged));
+    expect(sent[0]!.checkpointRoot).not.toBe(R('e'));
+    expect((await store.get('3'))!.output!.checkpoints).toEqual(forged);
   });
 
   it('resumes a crash after the broadcast landed without broadcasting again', async () => {

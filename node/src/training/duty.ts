@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { afterBroadcastFailure, attemptsExhausted, DurableWorker, errText, type Step } from '../durable/worker.js';
 import type { SubmitRejectedError } from '../durable/broadcast.js';
 import type { TrainingOutput, TrainingRecord, TrainingStore } from './store.js';
-import { train as defaultTrain, type TrainJob, type TrainOutcome } from './train.js';
+import { checkpointRoot, train as defaultTrain, type TrainJob, type TrainOutcome } from './train.js';
+import { forgeCheckpoints } from './checkpoints.js';
 
 /** A training job as the chain sees it now. */
 export interface ChainTrainingView {
@@ -64,6 +65,8 @@ export interface TrainingDutyOptions {
   retryBaseMs?: number;
   maxSubmitAttempts?: number;
   idleMs?: number;
+  /** Test-only fault (faults.training.forgeCheckpoint): post forged checkpoint digests. */
+  forgeCheckpoint?: boolean;
 }
 
 export class TrainingDuty extends DurableWorker<TrainingRecord> {
@@ -139,6 +142,11 @@ export class TrainingDuty extends DurableWorker<TrainingRecord> {
       return this.end(rec, 'failed', `training failed: ${errText(e)}`);
     }
     if (!Number.isFinite(out.lossAfter) || out.lossAfter < 0 || !Number.isFinite(out.lossBefore)) return this.end(rec, 'failed', `training diverged (final loss ${out.lossAfter})`);
+    if (this.o.forgeCheckpoint) {
+      out = { ...out, checkpoints: forgeCheckpoints(out.checkpoints) };
+      out = { ...out, checkpointRoot: checkpointRoot(out.checkpoints) };
+      log.warn({ checkpointRoot: out.checkpointRoot }, 'FAULT INJECTION (faults.training.forgeCheckpoint): posting FORGED checkpoint digests; a replay audit will find them');
+    }
     const output: TrainingOutput = {
       childRoot: out.childRoot,
       files: out.files.map((f) => ({ path: f.path, size: f.size.toString(), root: f.root })),

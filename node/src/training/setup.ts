@@ -11,7 +11,11 @@ import type { Logger } from 'pino';
 import type { ChainEventHandler } from '../chain/follower.js';
 import type { ModelStore } from '../store/model-store.js';
 import type { ModelRegistry } from '../store/registry.js';
-import { ChainTrainingSubmitter, TrainingChainClient, trainingSpec, type Broadcaster } from './chain.js';
+import { auditChainOf, ChainTrainingSubmitter, ChainTrainingVerdictSubmitter, TrainingChainClient, trainingAuditView, trainingSpec, type Broadcaster } from './chain.js';
+import { storeCheckpointSource, type CheckpointSource } from './checkpoints.js';
+import { httpCheckpointFetcher, ReplayChecker } from './verify-check.js';
+import { TrainingVerifierDuty } from './verify-duty.js';
+import { TrainingVerifyStore } from './verify-store.js';
 import type { TrainingConfig } from './config.js';
 import { TrainingDuty, type TrainingInputs } from './duty.js';
 import { TrainingStore } from './store.js';
@@ -48,9 +52,23 @@ export interface TrainingParts {
   registry: ModelRegistry;
   validator: string;
   log: Logger;
+  /** The registered API endpoint of an executor (x/inference), where its checkpoints are served. */
+  executorEndpoint: (validator: string) => Promise<string | undefined>;
+  /** Test-only fault (faults.training.forgeCheckpoint). */
+  forgeCheckpoint?: boolean;
 }
 
-export function wireTraining(p: TrainingParts): { duty: TrainingDuty; handler: ChainEventHandler; store: TrainingStore } {
+export interface WiredTraining {
+  duty: TrainingDuty;
+  verifier: TrainingVerifierDuty;
+  handler: ChainEventHandler;
+  store: TrainingStore;
+  verifyStore: TrainingVerifyStore;
+  /** What the API serves to audit committees (routes in checkpoints.ts). */
+  checkpoints: CheckpointSource;
+}
+
+export function wireTraining(p: TrainingParts): WiredTraining {
   const store = new TrainingStore(p.db);
   const chain = new TrainingChainClient(p.comet);
   const log = p.log.child({ component: 'training' });
@@ -64,6 +82,7 @@ export function wireTraining(p: TrainingParts): { duty: TrainingDuty; handler: C
     threads: p.config.threads,
     log,
     train: (job) => train({ ...job, ...(p.config.python ? { python: p.config.python } : {}) }),
+    ...(p.forgeCheckpoint ? { forgeCheckpoint: true } : {}),
     // The child is on chain and listed for our executor: move it under models/<root> and serve it.
     onChild: async (root, staged) => {
       const dir = join(p.config.dir, 'models', root);
@@ -76,9 +95,37 @@ export function wireTraining(p: TrainingParts): { duty: TrainingDuty; handler: C
       await rm(join(staged, '..', 'artifacts'), { recursive: true, force: true });
     },
   });
+  // Replay audits we sit on (committee member): the executor's checkpoints over HTTP, replayed here.
+  const inputs = datasetsDirInputs(p.config.datasetsDir, p.models);
+  const verifyStore = new TrainingVerifyStore(p.db);
+  const verifier = new TrainingVerifierDuty({
+    store: verifyStore,
+    chain: auditChainOf(chain, chain.q),
+    checker: new ReplayChecker({
+      fetcher: httpCheckpointFetcher(p.executorEndpoint),
+      inputs,
+      workDir: join(p.config.dir, 'audits'),
+      threads: p.config.threads,
+      ...(p.config.python ? { python: p.config.python } : {}),
+    }),
+    submitter: new ChainTrainingVerdictSubmitter(p.broadcaster),
+    validator: p.validator,
+    log: log.child({ duty: 'training-verifier' }),
+  });
   const handler: ChainEventHandler = {
     onBlockEvents: async () => undefined, // x/training events are not decoded by the follower: reconciliation finds our jobs
     reconcile: async () => {
+      let seats = false;
+      for (const j of await chain.auditsFor(p.validator)) {
+        const v = trainingAuditView(j);
+        if (!v || v.outcome !== 'in_progress') continue;
+        const { isNew } = await verifyStore.receive({ jobId: v.job.jobId, executor: v.job.executor, verifier: p.validator, interval: v.job.interval, commitDeadline: v.commitDeadline, revealDeadline: v.revealDeadline });
+        if (isNew) {
+          seats = true;
+          log.info({ job: v.job.jobId, executor: v.job.executor, interval: v.job.interval, commitDeadline: v.commitDeadline }, 'training audit: we are on the committee');
+        }
+      }
+      if (seats) verifier.kick();
       let fresh = false;
       for (const j of await chain.pendingFor(p.validator)) {
         const { isNew } = await store.receive(trainingSpec(j));
@@ -90,5 +137,5 @@ export function wireTraining(p: TrainingParts): { duty: TrainingDuty; handler: C
       if (fresh) duty.kick();
     },
   };
-  return { duty, handler, store };
+  return { duty, verifier, handler, store, verifyStore, checkpoints: storeCheckpointSource(store, p.config.dir) };
 }

@@ -29,7 +29,7 @@ export function isSalt(s: string): boolean {
 }
 
 /** The bytes hashed by commitHash (exposed for the vector test). */
-export function commitPreimage(jobId: string | bigint, verdict: VerdictName | number, salt: string, verifier: string): Buffer {
+export function commitPreimage(jobId: string | bigint, verdict: VerdictName | number, salt: string, verifier: string, domain: string = VERDICT_DOMAIN): Buffer {
   const id = BigInt(jobId);
   if (id < 0n || id > 0xffff_ffff_ffff_ffffn) throw new SaltError(`job id ${jobId} is not a uint64`);
   const code = typeof verdict === 'number' ? verdict : VERDICT_CODES[verdict];
@@ -39,10 +39,13 @@ export function commitPreimage(jobId: string | bigint, verdict: VerdictName | nu
   if (verifier === '') throw new SaltError('verifier (validator operator address) is empty');
   const idBuf = Buffer.alloc(8);
   idBuf.writeBigUInt64BE(id);
-  return Buffer.concat([Buffer.from(VERDICT_DOMAIN, 'utf8'), idBuf, Buffer.from([code]), Buffer.from(s, 'hex'), Buffer.from(verifier, 'utf8')]);
+  return Buffer.concat([Buffer.from(domain, 'utf8'), idBuf, Buffer.from([code]), Buffer.from(s, 'hex'), Buffer.from(verifier, 'utf8')]);
 }
 
-/** hex(sha256(preimage)), lowercase. */
-export function commitHash(jobId: string | bigint, verdict: VerdictName | number, salt: string, verifier: string): string {
-  return createHash('sha256').update(commitPreimage(jobId, verdict, salt, verifier)).digest('hex');
+/** hex(sha256(preimage)), lowercase. `domain` separates modules (x/training: TRAINING_VERDICT_DOMAIN). */
+export function commitHash(jobId: string | bigint, verdict: VerdictName | number, salt: string, verifier: string, domain: string = VERDICT_DOMAIN): string {
+  return createHash('sha256').update(commitPreimage(jobId, verdict, salt, verifier, domain)).digest('hex');
 }
+
+/** x/training's verdict commitments: the same layout under its own domain (chain/x/training/types/audit.go). */
+export const TRAINING_VERDICT_DOMAIN = 'inferchain/training/verdict';

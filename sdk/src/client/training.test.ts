@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TrainingMethod } from "../generated/inferchain/training/v1/types.js";
-import { canonicalRecipe, recipeHash, validateHyperParams } from "./training.js";
+import { TrainingJob, TrainingMethod, TrainingStatus } from "../generated/inferchain/training/v1/types.js";
+import { canonicalRecipe, recipeHash, validateHyperParams, waitForTraining } from "./training.js";
 
 const H = { learningRate: "0.01", steps: 40, batchSize: 2, seqLen: 32, seed: 7, checkpointInterval: 10 };
 
@@ -21,5 +21,27 @@ describe("training recipe", () => {
     expect(() => validateHyperParams({ ...H, steps: 0 })).toThrow(expect.objectContaining({ field: "steps" }));
     expect(() => validateHyperParams({ ...H, seqLen: 1 })).toThrow(expect.objectContaining({ field: "seq_len" }));
     expect(() => validateHyperParams({ ...H, seed: (2n ** 64n).toString() })).toThrow(expect.objectContaining({ field: "seed" }));
+  });
+});
+
+describe("waitForTraining", () => {
+  const jobs = (statuses: TrainingStatus[]) => {
+    let i = 0;
+    return {
+      training: {
+        TrainingJob: async () => ({
+          job: TrainingJob.fromPartial({ id: 3n, status: statuses[Math.min(i++, statuses.length - 1)], statusReason: "fraud: forged checkpoint", ...(i > 1 ? { result: { childModel: "c".repeat(64) } } : {}) }),
+        }),
+      },
+    } as unknown as Parameters<typeof waitForTraining>[0];
+  };
+
+  it("waits through SUBMITTED and AUDITING until the result settles", async () => {
+    const j = await waitForTraining(jobs([TrainingStatus.TRAINING_STATUS_PENDING, TrainingStatus.TRAINING_STATUS_SUBMITTED, TrainingStatus.TRAINING_STATUS_AUDITING, TrainingStatus.TRAINING_STATUS_COMPLETED]), 3, { pollIntervalMs: 1 });
+    expect(j.status).toBe(TrainingStatus.TRAINING_STATUS_COMPLETED);
+  });
+
+  it("throws 'refunded' when the audit caught a forged checkpoint (FRAUD)", async () => {
+    await expect(waitForTraining(jobs([TrainingStatus.TRAINING_STATUS_AUDITING, TrainingStatus.TRAINING_STATUS_FRAUD]), 3, { pollIntervalMs: 1 })).rejects.toMatchObject({ code: "refunded", message: expect.stringMatching(/forged checkpoint/) });
   });
 });

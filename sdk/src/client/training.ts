@@ -141,8 +141,10 @@ export interface WaitForTrainingOptions {
 }
 
 /**
- * Polls until the job is COMPLETED (returns it: result.childModel is the registered child) or REFUNDED
- * (InferchainError "refunded" with the chain's reason). Times out with "timeout"; the job is not lost.
+ * Polls until the job is COMPLETED: its result settled, after its replay audit when one was drawn (returns it:
+ * result.childModel is the registered child), or REFUNDED / FRAUD (InferchainError "refunded" with the chain's
+ * reason; FRAUD: the audit caught a forged checkpoint, the child is revoked). SUBMITTED and AUDITING are waited
+ * through. Times out with "timeout"; the job is not lost.
  */
 export async function waitForTraining(client: Pick<InferchainClient, "training">, id: bigint | number | string, opts: WaitForTrainingOptions = {}): Promise<TrainingJob> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30 * 60_000);
@@ -150,7 +152,7 @@ export async function waitForTraining(client: Pick<InferchainClient, "training">
   for (;;) {
     const job = await getTrainingJob(client, id);
     if (job.status === TrainingStatus.TRAINING_STATUS_COMPLETED) return job;
-    if (job.status === TrainingStatus.TRAINING_STATUS_REFUNDED) {
+    if (job.status === TrainingStatus.TRAINING_STATUS_REFUNDED || job.status === TrainingStatus.TRAINING_STATUS_FRAUD) {
       throw new InferchainError("refunded", `training job ${job.id} was refunded: ${job.statusReason}`, { field: "job_id" });
     }
     if (Date.now() + poll > deadline) throw new InferchainError("timeout", `training job ${job.id} is still ${TrainingStatus[job.status]}; query it later with its id`, { field: "job_id" });

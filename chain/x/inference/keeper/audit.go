@@ -87,7 +87,12 @@ func (k Keeper) consAddrOf(ctx sdk.Context, valoper string) string {
 // exists); for as many blocks again, only the executor's validator is; after that anyone decides (liveness:
 // a validator holding nearly all the power proposes nearly every block).
 func (k Keeper) deferAudit(ctx sdk.Context, p types.Params, ac *auditContext, job *types.Job, cands []Candidate) (bool, uint32) {
-	waited := ctx.BlockHeight() - job.Result.SubmittedHeight - 1
+	return k.deferDecision(ctx, p, ac, job.Executor, job.Result.SubmittedHeight, cands)
+}
+
+// deferDecision is deferAudit for a result of executor submitted at submittedHeight (any module's job).
+func (k Keeper) deferDecision(ctx sdk.Context, p types.Params, ac *auditContext, executor string, submittedHeight int64, cands []Candidate) (bool, uint32) {
+	waited := ctx.BlockHeight() - submittedHeight - 1
 	if len(ac.proposer) == 0 || p.AuditMaxDeferBlocks == 0 || waited < 0 {
 		return false, 0
 	}
@@ -96,7 +101,7 @@ func (k Keeper) deferAudit(ctx sdk.Context, p types.Params, ac *auditContext, jo
 		return false, w
 	}
 	proposer := hex.EncodeToString(ac.proposer)
-	conflicted := map[string]bool{k.consAddrOf(ctx, job.Executor): true}
+	conflicted := map[string]bool{k.consAddrOf(ctx, executor): true}
 	if waited < int64(p.AuditMaxDeferBlocks) {
 		for _, c := range cands {
 			conflicted[k.consAddrOf(ctx, c.Executor.Validator)] = true
@@ -104,7 +109,7 @@ func (k Keeper) deferAudit(ctx sdk.Context, p types.Params, ac *auditContext, jo
 		if conflicted[proposer] && k.neutralExists(ctx, ac, conflicted) {
 			return true, w
 		}
-		conflicted = map[string]bool{k.consAddrOf(ctx, job.Executor): true}
+		conflicted = map[string]bool{k.consAddrOf(ctx, executor): true}
 	}
 	return conflicted[proposer], w
 }
@@ -398,23 +403,28 @@ func (k Keeper) slashExecutor(ctx sdk.Context, p types.Params, job *types.Job) (
 	if err != nil {
 		return math.ZeroInt(), "not slashed: " + err.Error()
 	}
-	valBz, err := k.validatorAddressCodec.StringToBytes(job.Executor)
+	return k.slashValidator(ctx, fraction, job.Executor, job.Result.SubmittedHeight, job.Result.ExecutorPower, fmt.Sprintf("job %d", job.Id))
+}
+
+// slashValidator slashes fraction of the stake a validator had (power, at infractionHeight; <= 0: its power
+// now) for an infraction at infractionHeight: see slashExecutor. what names the job in logs.
+func (k Keeper) slashValidator(ctx sdk.Context, fraction math.LegacyDec, valoper string, infractionHeight, power int64, what string) (math.Int, string) {
+	valBz, err := k.validatorAddressCodec.StringToBytes(valoper)
 	if err != nil {
-		return math.ZeroInt(), fmt.Sprintf("not slashed: executor %q: %v", job.Executor, err)
+		return math.ZeroInt(), fmt.Sprintf("not slashed: executor %q: %v", valoper, err)
 	}
 	v, err := k.stakingKeeper.Validator(ctx, valBz)
 	if err != nil || v == nil {
-		return math.ZeroInt(), fmt.Sprintf("not slashed: validator %s not found", job.Executor)
+		return math.ZeroInt(), fmt.Sprintf("not slashed: validator %s not found", valoper)
 	}
 	if v.IsUnbonded() {
 		// x/staking refuses: the unbonding period (which audits are far shorter than) is over
-		return math.ZeroInt(), fmt.Sprintf("not slashed: validator %s is unbonded", job.Executor)
+		return math.ZeroInt(), fmt.Sprintf("not slashed: validator %s is unbonded", valoper)
 	}
 	consAddr, err := v.GetConsAddr()
 	if err != nil {
-		return math.ZeroInt(), fmt.Sprintf("not slashed: validator %s: %v", job.Executor, err)
+		return math.ZeroInt(), fmt.Sprintf("not slashed: validator %s: %v", valoper, err)
 	}
-	power := job.Result.ExecutorPower
 	if power <= 0 {
 		// a result recorded before executor_power existed
 		power = v.GetConsensusPower(k.stakingKeeper.PowerReduction(ctx))
@@ -426,13 +436,13 @@ func (k Keeper) slashExecutor(ctx sdk.Context, p types.Params, job *types.Job) (
 	slashed := math.ZeroInt()
 	if err := tryStaking(ctx, func(cctx sdk.Context) error {
 		before := k.bankKeeper.GetSupply(cctx, bondDenom).Amount
-		if _, err := k.stakingKeeper.Slash(cctx, consAddr, job.Result.SubmittedHeight, power, fraction); err != nil {
+		if _, err := k.stakingKeeper.Slash(cctx, consAddr, infractionHeight, power, fraction); err != nil {
 			return err
 		}
 		slashed = before.Sub(k.bankKeeper.GetSupply(cctx, bondDenom).Amount)
 		return nil
 	}); err != nil {
-		k.Logger(ctx).Error("inference: could not slash a fraudulent executor", "job", job.Id, "validator", job.Executor, "err", err)
+		k.Logger(ctx).Error("inference: could not slash a fraudulent executor", "job", what, "validator", valoper, "err", err)
 		return math.ZeroInt(), fmt.Sprintf("not slashed: %v", err)
 	}
 	return slashed, ""

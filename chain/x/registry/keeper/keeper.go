@@ -10,6 +10,7 @@ import (
 	"cosmossdk.io/collections/indexes"
 	"cosmossdk.io/core/address"
 	corestore "cosmossdk.io/core/store"
+	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/log"
 
 	"github.com/cosmos/cosmos-sdk/codec"
@@ -228,4 +229,30 @@ func (k Keeper) setAttestation(ctx context.Context, a types.Attestation) error {
 		return err
 	}
 	return k.AttestationsBySubject.Set(ctx, collections.Join(a.Subject, a.Id))
+}
+
+// RevokeModel marks a model REVOKED (final) with a reason, for another module's verdict (x/training revokes a
+// child whose training was proven forged); emits EventModelStatusChanged. A model already revoked is left as is.
+func (k Keeper) RevokeModel(ctx context.Context, contentRoot, reason string) error {
+	m, found, err := k.GetModel(ctx, contentRoot)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errorsmod.Wrapf(types.ErrNotFound, "content_root: no model with content root %s is registered", contentRoot)
+	}
+	if m.Status == types.ModelStatus_MODEL_STATUS_REVOKED {
+		return nil
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	old := m.Status
+	m.Status = types.ModelStatus_MODEL_STATUS_REVOKED
+	m.StatusReason = reason
+	m.StatusHeight = sdkCtx.BlockHeight()
+	if err := k.Models.Set(ctx, m.ContentRoot, m); err != nil {
+		return err
+	}
+	return sdkCtx.EventManager().EmitTypedEvent(&types.EventModelStatusChanged{
+		ContentRoot: m.ContentRoot, OldStatus: old, NewStatus: m.Status, Reason: reason,
+	})
 }

@@ -8,7 +8,8 @@ import (
 	"github.com/inferchain/inferchain/chain/x/training/types"
 )
 
-// InitGenesis stores params and jobs and rebuilds the deadline queue and name reservations of PENDING jobs.
+// InitGenesis stores params and jobs and rebuilds the deadline queue and name reservations of PENDING jobs, the
+// settlement queue of SUBMITTED jobs and the audit queue and committee index of AUDITING jobs.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
@@ -26,6 +27,21 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			}
 			if err := k.ReservedNames.Set(ctx, collections.Join(j.ChildName, j.ChildVersion)); err != nil {
 				return err
+			}
+		}
+		if j.Status == types.TrainingStatus_TRAINING_STATUS_SUBMITTED {
+			if err := k.SettlementQueue.Set(ctx, collections.Join(j.Result.SubmittedHeight, j.Id)); err != nil {
+				return err
+			}
+		}
+		if j.Status == types.TrainingStatus_TRAINING_STATUS_AUDITING {
+			if err := k.AuditQueue.Set(ctx, collections.Join(auditConclusionHeight(j.Audit), j.Id)); err != nil {
+				return err
+			}
+			for _, m := range j.Audit.Committee {
+				if err := k.OpenAudits.Set(ctx, collections.Join(m, j.Id)); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -36,6 +36,12 @@ type Keeper struct {
 	DeadlineQueue collections.KeySet[collections.Pair[int64, uint64]]
 	// ReservedNames: (child name, child version) of every PENDING job.
 	ReservedNames collections.KeySet[collections.Pair[string, string]]
+	// SettlementQueue: (submitted height, id) of every SUBMITTED job (audit decided in a later block).
+	SettlementQueue collections.KeySet[collections.Pair[int64, uint64]]
+	// AuditQueue: (conclusion height, id) of every AUDITING job.
+	AuditQueue collections.KeySet[collections.Pair[int64, uint64]]
+	// OpenAudits: (committee member valoper, id) of every AUDITING job.
+	OpenAudits collections.KeySet[collections.Pair[string, uint64]]
 }
 
 // NewKeeper returns the training keeper. It panics when the authority does not decode or the module account is
@@ -64,6 +70,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 		JobSeq:                collections.NewSequence(sb, types.JobSeqKey, "job_seq"),
 		DeadlineQueue:         collections.NewKeySet(sb, types.DeadlineQueueKey, "deadline_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		ReservedNames:         collections.NewKeySet(sb, types.ReservedNamesKey, "reserved_names", collections.PairKeyCodec(collections.StringKey, collections.StringKey)),
+		SettlementQueue:       collections.NewKeySet(sb, types.SettlementQueueKey, "settlement_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		AuditQueue:            collections.NewKeySet(sb, types.AuditQueueKey, "audit_queue", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
+		OpenAudits:            collections.NewKeySet(sb, types.OpenAuditsKey, "open_audits", collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -128,8 +137,16 @@ func (k Keeper) refund(ctx context.Context, j types.TrainingJob, reason string) 
 }
 
 // EndBlocker refunds every PENDING job whose deadline is below the current height (a result is accepted at
-// height <= deadline_height, so this block's deadlines stay answerable until it ends).
+// height <= deadline_height, so this block's deadlines stay answerable until it ends), then runs the audits
+// (audit.go): conclusions due, decisions for results of earlier blocks.
 func (k Keeper) EndBlocker(ctx context.Context) error {
+	if err := k.refundExpired(ctx); err != nil {
+		return err
+	}
+	return k.auditEndBlock(sdk.UnwrapSDKContext(ctx))
+}
+
+func (k Keeper) refundExpired(ctx context.Context) error {
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	rng := new(collections.Range[collections.Pair[int64, uint64]]).EndExclusive(collections.Join(h, uint64(0)))
 	var due []uint64

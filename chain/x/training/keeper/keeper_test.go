@@ -75,6 +75,62 @@ type fakeInference struct {
 	byModel   map[string]inferencetypes.Executor
 	executors map[string]inferencetypes.Executor
 	drawn     []uint64
+
+	// audits
+	verifiers []inferencetypes.Executor // eligible executors serving the base (EligibleExecutors filters exclude)
+	entropy   []byte
+	deferAll  bool
+	power     int64
+	punished  []punishCall
+	poolPaid  map[string]math.Int
+	misses    map[string]int
+	resets    map[string]int
+}
+
+type punishCall struct {
+	valoper         string
+	height, power   int64
+	fraction        math.LegacyDec
+	what, reasonTxt string
+}
+
+func (f *fakeInference) EligibleExecutors(_ context.Context, model string, exclude map[string]bool) ([]inferencekeeper.Candidate, error) {
+	var out []inferencekeeper.Candidate
+	for _, e := range f.verifiers {
+		if !exclude[e.Validator] {
+			out = append(out, inferencekeeper.Candidate{Executor: e, Weight: math.NewInt(10)})
+		}
+	}
+	return out, nil
+}
+func (f *fakeInference) CurrentEntropy(context.Context) ([]byte, error) { return f.entropy, nil }
+func (f *fakeInference) DeferAuditDecision(context.Context, string, int64, []inferencekeeper.Candidate) (bool, uint32, error) {
+	return f.deferAll, 0, nil
+}
+func (f *fakeInference) ValidatorPower(context.Context, sdk.ValAddress) int64 { return f.power }
+func (f *fakeInference) BondDenom(context.Context) (string, error)            { return "stake", nil }
+func (f *fakeInference) PunishFraud(_ context.Context, valoper string, h, power int64, fraction math.LegacyDec, what, reason string) (math.Int, string, error) {
+	f.punished = append(f.punished, punishCall{valoper, h, power, fraction, what, reason})
+	return fraction.MulInt64(power * 1_000_000).TruncateInt(), "", nil
+}
+func (f *fakeInference) PayVerifierReward(_ context.Context, to sdk.AccAddress, want sdk.Coin) (sdk.Coin, error) {
+	if f.poolPaid == nil {
+		f.poolPaid = map[string]math.Int{}
+	}
+	cur, ok := f.poolPaid[string(to)]
+	if !ok {
+		cur = math.ZeroInt()
+	}
+	f.poolPaid[string(to)] = cur.Add(want.Amount)
+	return want, nil
+}
+func (f *fakeInference) CountVerifierMiss(_ context.Context, val sdk.ValAddress, _ string) error {
+	f.misses[string(val)]++
+	return nil
+}
+func (f *fakeInference) ResetVerifierMisses(_ context.Context, val sdk.ValAddress) error {
+	f.resets[string(val)]++
+	return nil
 }
 
 func (f *fakeInference) PickExecutor(_ context.Context, model string, jobID uint64, _ map[string]bool) (inferencekeeper.Candidate, bool, error) {
@@ -169,7 +225,8 @@ func newFixture(t *testing.T) *fixture {
 	f.base, f.dataset = base, ds
 
 	exec := inferencetypes.Executor{Validator: valoper, Sidecar: sidecar, Models: []string{base}, Active: true}
-	f.inf = &fakeInference{byModel: map[string]inferencetypes.Executor{base: exec}, executors: map[string]inferencetypes.Executor{valoper: exec}}
+	f.inf = &fakeInference{byModel: map[string]inferencetypes.Executor{base: exec}, executors: map[string]inferencetypes.Executor{valoper: exec},
+		entropy: []byte("entropy"), power: 7, misses: map[string]int{}, resets: map[string]int{}}
 	f.bank = &fakeBank{balances: map[string]sdk.Coins{string(aliceAddr): sdk.NewCoins(sdk.NewInt64Coin(denom, 1000))}}
 	f.k = keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), ac, vc, authority, fakeAccounts{}, f.bank, f.inf, reg, rmsg)
 	require.NoError(t, f.k.InitGenesis(ctx, types.DefaultGenesis()))
@@ -243,12 +300,13 @@ func TestRequestAndSubmit_RegistersChildWithLineageAndPays(t *testing.T) {
 	require.Equal(t, []registrytypes.ParentRef{{Model: f.base, Relation: registrytypes.ParentRelation_PARENT_RELATION_FINETUNE}}, child.Parents)
 	require.Equal(t, []registrytypes.DatasetRef{{Dataset: f.dataset, Role: registrytypes.DatasetRole_DATASET_ROLE_FINETUNE}}, child.Datasets)
 	require.Equal(t, res.RecipeHash, child.RecipeHash)
-	require.Equal(t, int64(100), f.bank.bal(f.operator).Int64(), "max_fee paid to the executor's operator")
+	require.Equal(t, int64(0), f.bank.bal(f.operator).Int64(), "the fee stays escrowed until the audit decision")
 	require.Contains(t, f.inf.executors[f.valoper].Models, out.ChildModel, "the executor that trained the child serves it")
 
 	j, err := f.q.TrainingJob(f.ctx, &types.QueryTrainingJobRequest{Id: res.JobId})
 	require.NoError(t, err)
-	require.Equal(t, types.TrainingStatus_TRAINING_STATUS_COMPLETED, j.Job.Status)
+	require.Equal(t, types.TrainingStatus_TRAINING_STATUS_SUBMITTED, j.Job.Status)
+	require.Equal(t, int64(7), j.Job.Result.ExecutorPower, "stake recorded at submission")
 	require.Equal(t, root("ckpt"), j.Job.Result.CheckpointRoot)
 	require.Equal(t, int64(20), j.Job.Result.SubmittedHeight)
 	require.Equal(t, "13.9", j.Job.Result.InitialLoss)
@@ -261,6 +319,16 @@ func TestRequestAndSubmit_RegistersChildWithLineageAndPays(t *testing.T) {
 	// the child's name is now taken in the registry
 	_, err = f.msg.RequestTraining(f.ctx, f.request())
 	require.ErrorIs(t, err, types.ErrDuplicate)
+
+	// no other executor serves the base: the audit cannot be staffed, the job settles in the next block
+	require.NoError(t, f.k.EndBlocker(f.ctx))
+	j2, _, _ := f.k.GetJob(f.ctx, res.JobId)
+	require.Equal(t, types.TrainingStatus_TRAINING_STATUS_SUBMITTED, j2.Status, "never decided in the block of the result")
+	f.ctx = f.ctx.WithBlockHeight(21)
+	require.NoError(t, f.k.EndBlocker(f.ctx))
+	j2, _, _ = f.k.GetJob(f.ctx, res.JobId)
+	require.Equal(t, types.TrainingStatus_TRAINING_STATUS_COMPLETED, j2.Status)
+	require.Equal(t, int64(100), f.bank.bal(f.operator).Int64(), "max_fee paid to the executor's operator on settlement")
 }
 
 func TestCanonicalRecipe_Vector(t *testing.T) {

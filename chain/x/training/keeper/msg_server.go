@@ -137,8 +137,10 @@ func (k msgServer) RequestTraining(ctx context.Context, msg *types.MsgRequestTra
 
 // SubmitTrainingResult accepts the result of a PENDING job from its assigned executor's sidecar before the
 // deadline, registers the child in x/registry (all of MsgRegisterModel's checks; the files must hash to the
-// root) with lineage base + datasets + recipe and publisher = requester, adds the child to the executor's served
-// models (it holds the weights), and pays max_fee to the executor's operator account. The registration runs in a cache context, so a refused child leaves no trace.
+// root) with lineage base + datasets + recipe and publisher = requester and adds the child to the executor's
+// served models (it holds the weights). The fee stays escrowed: the job is SUBMITTED until its audit is decided
+// (audit.go) and paid when it settles. The registration runs in a cache context, so a refused child leaves no
+// trace.
 func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmitTrainingResult) (*types.MsgSubmitTrainingResultResponse, error) {
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
@@ -159,7 +161,7 @@ func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmi
 	}
 	switch job.Status {
 	case types.TrainingStatus_TRAINING_STATUS_PENDING:
-	case types.TrainingStatus_TRAINING_STATUS_COMPLETED:
+	case types.TrainingStatus_TRAINING_STATUS_COMPLETED, types.TrainingStatus_TRAINING_STATUS_SUBMITTED, types.TrainingStatus_TRAINING_STATUS_AUDITING:
 		return nil, errorsmod.Wrapf(types.ErrDuplicate, "job_id: training job %d already has a result", job.Id)
 	default:
 		return nil, errorsmod.Wrapf(types.ErrInvalidJobState, "job_id: training job %d is %s (%s)", job.Id, job.Status, job.StatusReason)
@@ -212,27 +214,22 @@ func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmi
 	if err := k.inference.AddExecutorModel(cacheCtx, sdk.ValAddress(valBz), msg.ChildContentRoot); err != nil {
 		return nil, err
 	}
-	operator := sdk.AccAddress(valBz)
-	payee := operator
-	if k.bank.BlockedAddr(operator) {
-		payee, err = k.addressCodec.StringToBytes(job.Requester) // cannot pay a module address: refund instead
-		if err != nil {
-			return nil, err
-		}
-	}
-	if err := k.bank.SendCoinsFromModuleToAccount(cacheCtx, types.ModuleName, payee, sdk.NewCoins(job.MaxFee)); err != nil {
-		return nil, err
-	}
 	write()
 	if err := k.closeJob(ctx, job); err != nil {
 		return nil, err
 	}
-	job.Status = types.TrainingStatus_TRAINING_STATUS_COMPLETED
+	// the fee stays in escrow until the audit decision (audit.go): SUBMITTED, decided in a later block
+	job.Status = types.TrainingStatus_TRAINING_STATUS_SUBMITTED
 	job.Result = &types.TrainingResult{
 		ChildModel: msg.ChildContentRoot, CheckpointRoot: msg.CheckpointRoot, FinalLoss: msg.FinalLoss, InitialLoss: msg.InitialLoss,
 		SubmittedHeight: h, SubmittedBy: sidecar,
+		// the stake a fraud verdict slashes from: the validator's power now, at the infraction height
+		ExecutorPower: k.inference.ValidatorPower(ctx, sdk.ValAddress(valBz)),
 	}
 	if err := k.Jobs.Set(ctx, job.Id, job); err != nil {
+		return nil, err
+	}
+	if err := k.SettlementQueue.Set(ctx, collections.Join(h, job.Id)); err != nil {
 		return nil, err
 	}
 	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventTrainingCompleted{

@@ -3,6 +3,8 @@ package keeper
 import (
 	"context"
 
+	"cosmossdk.io/collections"
+
 	"github.com/cosmos/cosmos-sdk/types/query"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -49,4 +51,28 @@ func (q queryServer) TrainingJobs(ctx context.Context, req *types.QueryTrainingJ
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	return &types.QueryTrainingJobsResponse{Jobs: jobs, Pagination: page}, nil
+}
+
+// TrainingAudits lists the AUDITING jobs whose committee includes verifier (OpenAudits), oldest first.
+func (q queryServer) TrainingAudits(ctx context.Context, req *types.QueryTrainingAuditsRequest) (*types.QueryTrainingAuditsResponse, error) {
+	if req == nil || req.Verifier == "" {
+		return nil, status.Error(codes.InvalidArgument, "verifier: a validator operator address is required")
+	}
+	if _, err := q.k.validatorAddressCodec.StringToBytes(req.Verifier); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "verifier: %q is not a validator operator address: %v", req.Verifier, err)
+	}
+	out := &types.QueryTrainingAuditsResponse{}
+	rng := collections.NewPrefixedPairRange[string, uint64](req.Verifier)
+	err := q.k.OpenAudits.Walk(ctx, rng, func(key collections.Pair[string, uint64]) (bool, error) {
+		j, found, err := q.k.GetJob(ctx, key.K2())
+		if err != nil || !found {
+			return err != nil, err
+		}
+		out.Jobs = append(out.Jobs, j)
+		return false, nil
+	})
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return out, nil
 }

@@ -24,6 +24,10 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "id"}},
 				},
 				{RpcMethod: "TrainingJobs", Use: "jobs", Short: "List training jobs"},
+				{
+					RpcMethod: "TrainingAudits", Use: "audits [verifier]", Short: "List the training jobs under audit whose committee includes a validator",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "verifier"}},
+				},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
@@ -44,6 +48,16 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
 						{ProtoField: "job_id"}, {ProtoField: "child_content_root"}, {ProtoField: "checkpoint_root"}, {ProtoField: "checkpoint_interval"}, {ProtoField: "final_loss"},
 					},
+				},
+				{
+					RpcMethod: "CommitTrainingVerdict", Use: "commit-training-verdict [job-id] [commit-hash]",
+					Short:          "Commit to a replay verdict (a committee member's sidecar account only)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "job_id"}, {ProtoField: "commit_hash"}},
+				},
+				{
+					RpcMethod: "RevealTrainingVerdict", Use: "reveal-training-verdict [job-id] [verdict] [salt]",
+					Short:          "Reveal a committed replay verdict (TRAINING_VERDICT_MATCH | _MISMATCH | _ABSTAIN)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "job_id"}, {ProtoField: "verdict"}, {ProtoField: "salt"}},
 				},
 				{RpcMethod: "UpdateParams", Skip: true},
 			},

@@ -17,4 +17,5 @@ var (
 	ErrInvalidJobState    = errorsmod.Register(ModuleName, 12, "invalid job state")
 	ErrDeadlinePassed     = errorsmod.Register(ModuleName, 13, "deadline passed")
 	ErrUnsupportedMethod  = errorsmod.Register(ModuleName, 14, "unsupported training method")
+	ErrAuditPhase         = errorsmod.Register(ModuleName, 15, "wrong audit phase")
 )

@@ -5,6 +5,7 @@ package types
 
 import (
 	fmt "fmt"
+	types "github.com/cosmos/cosmos-sdk/types"
 	proto "github.com/cosmos/gogoproto/proto"
 	io "io"
 	math "math"
@@ -250,10 +251,398 @@ func (m *EventTrainingRefunded) GetReason() string {
 	return ""
 }
 
+// EventTrainingAuditDecided: whether a result is audited and, when it is, which interval and committee.
+type EventTrainingAuditDecided struct {
+	JobId             uint64               `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Executor          string               `protobuf:"bytes,2,opt,name=executor,proto3" json:"executor,omitempty"`
+	Outcome           TrainingAuditOutcome `protobuf:"varint,3,opt,name=outcome,proto3,enum=inferchain.training.v1.TrainingAuditOutcome" json:"outcome,omitempty"`
+	Interval          uint64               `protobuf:"varint,4,opt,name=interval,proto3" json:"interval,omitempty"`
+	FromStep          uint64               `protobuf:"varint,5,opt,name=from_step,json=fromStep,proto3" json:"from_step,omitempty"`
+	ToStep            uint64               `protobuf:"varint,6,opt,name=to_step,json=toStep,proto3" json:"to_step,omitempty"`
+	Committee         []string             `protobuf:"bytes,7,rep,name=committee,proto3" json:"committee,omitempty"`
+	CommitteeSidecars []string             `protobuf:"bytes,8,rep,name=committee_sidecars,json=committeeSidecars,proto3" json:"committee_sidecars,omitempty"`
+	CommitDeadline    int64                `protobuf:"varint,9,opt,name=commit_deadline,json=commitDeadline,proto3" json:"commit_deadline,omitempty"`
+	RevealDeadline    int64                `protobuf:"varint,10,opt,name=reveal_deadline,json=revealDeadline,proto3" json:"reveal_deadline,omitempty"`
+	Note              string               `protobuf:"bytes,11,opt,name=note,proto3" json:"note,omitempty"`
+}
+
+func (m *EventTrainingAuditDecided) Reset()         { *m = EventTrainingAuditDecided{} }
+func (m *EventTrainingAuditDecided) String() string { return proto.CompactTextString(m) }
+func (*EventTrainingAuditDecided) ProtoMessage()    {}
+func (*EventTrainingAuditDecided) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ce4099249b5f94aa, []int{3}
+}
+func (m *EventTrainingAuditDecided) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventTrainingAuditDecided) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventTrainingAuditDecided.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventTrainingAuditDecided) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventTrainingAuditDecided.Merge(m, src)
+}
+func (m *EventTrainingAuditDecided) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventTrainingAuditDecided) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventTrainingAuditDecided.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventTrainingAuditDecided proto.InternalMessageInfo
+
+func (m *EventTrainingAuditDecided) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventTrainingAuditDecided) GetExecutor() string {
+	if m != nil {
+		return m.Executor
+	}
+	return ""
+}
+
+func (m *EventTrainingAuditDecided) GetOutcome() TrainingAuditOutcome {
+	if m != nil {
+		return m.Outcome
+	}
+	return TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_UNSPECIFIED
+}
+
+func (m *EventTrainingAuditDecided) GetInterval() uint64 {
+	if m != nil {
+		return m.Interval
+	}
+	return 0
+}
+
+func (m *EventTrainingAuditDecided) GetFromStep() uint64 {
+	if m != nil {
+		return m.FromStep
+	}
+	return 0
+}
+
+func (m *EventTrainingAuditDecided) GetToStep() uint64 {
+	if m != nil {
+		return m.ToStep
+	}
+	return 0
+}
+
+func (m *EventTrainingAuditDecided) GetCommittee() []string {
+	if m != nil {
+		return m.Committee
+	}
+	return nil
+}
+
+func (m *EventTrainingAuditDecided) GetCommitteeSidecars() []string {
+	if m != nil {
+		return m.CommitteeSidecars
+	}
+	return nil
+}
+
+func (m *EventTrainingAuditDecided) GetCommitDeadline() int64 {
+	if m != nil {
+		return m.CommitDeadline
+	}
+	return 0
+}
+
+func (m *EventTrainingAuditDecided) GetRevealDeadline() int64 {
+	if m != nil {
+		return m.RevealDeadline
+	}
+	return 0
+}
+
+func (m *EventTrainingAuditDecided) GetNote() string {
+	if m != nil {
+		return m.Note
+	}
+	return ""
+}
+
+type EventTrainingVerdictCommitted struct {
+	JobId    uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Verifier string `protobuf:"bytes,2,opt,name=verifier,proto3" json:"verifier,omitempty"`
+}
+
+func (m *EventTrainingVerdictCommitted) Reset()         { *m = EventTrainingVerdictCommitted{} }
+func (m *EventTrainingVerdictCommitted) String() string { return proto.CompactTextString(m) }
+func (*EventTrainingVerdictCommitted) ProtoMessage()    {}
+func (*EventTrainingVerdictCommitted) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ce4099249b5f94aa, []int{4}
+}
+func (m *EventTrainingVerdictCommitted) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventTrainingVerdictCommitted) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventTrainingVerdictCommitted.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventTrainingVerdictCommitted) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventTrainingVerdictCommitted.Merge(m, src)
+}
+func (m *EventTrainingVerdictCommitted) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventTrainingVerdictCommitted) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventTrainingVerdictCommitted.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventTrainingVerdictCommitted proto.InternalMessageInfo
+
+func (m *EventTrainingVerdictCommitted) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventTrainingVerdictCommitted) GetVerifier() string {
+	if m != nil {
+		return m.Verifier
+	}
+	return ""
+}
+
+type EventTrainingVerdictRevealed struct {
+	JobId    uint64          `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Verifier string          `protobuf:"bytes,2,opt,name=verifier,proto3" json:"verifier,omitempty"`
+	Verdict  TrainingVerdict `protobuf:"varint,3,opt,name=verdict,proto3,enum=inferchain.training.v1.TrainingVerdict" json:"verdict,omitempty"`
+	Reason   string          `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *EventTrainingVerdictRevealed) Reset()         { *m = EventTrainingVerdictRevealed{} }
+func (m *EventTrainingVerdictRevealed) String() string { return proto.CompactTextString(m) }
+func (*EventTrainingVerdictRevealed) ProtoMessage()    {}
+func (*EventTrainingVerdictRevealed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ce4099249b5f94aa, []int{5}
+}
+func (m *EventTrainingVerdictRevealed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventTrainingVerdictRevealed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventTrainingVerdictRevealed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventTrainingVerdictRevealed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventTrainingVerdictRevealed.Merge(m, src)
+}
+func (m *EventTrainingVerdictRevealed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventTrainingVerdictRevealed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventTrainingVerdictRevealed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventTrainingVerdictRevealed proto.InternalMessageInfo
+
+func (m *EventTrainingVerdictRevealed) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventTrainingVerdictRevealed) GetVerifier() string {
+	if m != nil {
+		return m.Verifier
+	}
+	return ""
+}
+
+func (m *EventTrainingVerdictRevealed) GetVerdict() TrainingVerdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return TrainingVerdict_TRAINING_VERDICT_UNSPECIFIED
+}
+
+func (m *EventTrainingVerdictRevealed) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+type EventTrainingAuditConcluded struct {
+	JobId    uint64               `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Executor string               `protobuf:"bytes,2,opt,name=executor,proto3" json:"executor,omitempty"`
+	Outcome  TrainingAuditOutcome `protobuf:"varint,3,opt,name=outcome,proto3,enum=inferchain.training.v1.TrainingAuditOutcome" json:"outcome,omitempty"`
+	Slashed  *types.Coin          `protobuf:"bytes,4,opt,name=slashed,proto3" json:"slashed,omitempty"`
+	// missed: committee members that did not reveal, or revealed against the outcome (unpaid).
+	Missed []string `protobuf:"bytes,5,rep,name=missed,proto3" json:"missed,omitempty"`
+}
+
+func (m *EventTrainingAuditConcluded) Reset()         { *m = EventTrainingAuditConcluded{} }
+func (m *EventTrainingAuditConcluded) String() string { return proto.CompactTextString(m) }
+func (*EventTrainingAuditConcluded) ProtoMessage()    {}
+func (*EventTrainingAuditConcluded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ce4099249b5f94aa, []int{6}
+}
+func (m *EventTrainingAuditConcluded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventTrainingAuditConcluded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventTrainingAuditConcluded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventTrainingAuditConcluded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventTrainingAuditConcluded.Merge(m, src)
+}
+func (m *EventTrainingAuditConcluded) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventTrainingAuditConcluded) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventTrainingAuditConcluded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventTrainingAuditConcluded proto.InternalMessageInfo
+
+func (m *EventTrainingAuditConcluded) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventTrainingAuditConcluded) GetExecutor() string {
+	if m != nil {
+		return m.Executor
+	}
+	return ""
+}
+
+func (m *EventTrainingAuditConcluded) GetOutcome() TrainingAuditOutcome {
+	if m != nil {
+		return m.Outcome
+	}
+	return TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_UNSPECIFIED
+}
+
+func (m *EventTrainingAuditConcluded) GetSlashed() *types.Coin {
+	if m != nil {
+		return m.Slashed
+	}
+	return nil
+}
+
+func (m *EventTrainingAuditConcluded) GetMissed() []string {
+	if m != nil {
+		return m.Missed
+	}
+	return nil
+}
+
+// EventTrainingSettled: the escrow is released to the executor (and the agreeing verifiers).
+type EventTrainingSettled struct {
+	JobId    uint64      `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Executor string      `protobuf:"bytes,2,opt,name=executor,proto3" json:"executor,omitempty"`
+	Paid     *types.Coin `protobuf:"bytes,3,opt,name=paid,proto3" json:"paid,omitempty"`
+}
+
+func (m *EventTrainingSettled) Reset()         { *m = EventTrainingSettled{} }
+func (m *EventTrainingSettled) String() string { return proto.CompactTextString(m) }
+func (*EventTrainingSettled) ProtoMessage()    {}
+func (*EventTrainingSettled) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ce4099249b5f94aa, []int{7}
+}
+func (m *EventTrainingSettled) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventTrainingSettled) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventTrainingSettled.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventTrainingSettled) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventTrainingSettled.Merge(m, src)
+}
+func (m *EventTrainingSettled) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventTrainingSettled) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventTrainingSettled.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventTrainingSettled proto.InternalMessageInfo
+
+func (m *EventTrainingSettled) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventTrainingSettled) GetExecutor() string {
+	if m != nil {
+		return m.Executor
+	}
+	return ""
+}
+
+func (m *EventTrainingSettled) GetPaid() *types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*EventTrainingAssigned)(nil), "inferchain.training.v1.EventTrainingAssigned")
 	proto.RegisterType((*EventTrainingCompleted)(nil), "inferchain.training.v1.EventTrainingCompleted")
 	proto.RegisterType((*EventTrainingRefunded)(nil), "inferchain.training.v1.EventTrainingRefunded")
+	proto.RegisterType((*EventTrainingAuditDecided)(nil), "inferchain.training.v1.EventTrainingAuditDecided")
+	proto.RegisterType((*EventTrainingVerdictCommitted)(nil), "inferchain.training.v1.EventTrainingVerdictCommitted")
+	proto.RegisterType((*EventTrainingVerdictRevealed)(nil), "inferchain.training.v1.EventTrainingVerdictRevealed")
+	proto.RegisterType((*EventTrainingAuditConcluded)(nil), "inferchain.training.v1.EventTrainingAuditConcluded")
+	proto.RegisterType((*EventTrainingSettled)(nil), "inferchain.training.v1.EventTrainingSettled")
 }
 
 func init() {
@@ -261,33 +650,54 @@ func init() {
 }
 
 var fileDescriptor_ce4099249b5f94aa = []byte{
-	// 415 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x7c, 0x92, 0xc1, 0x6e, 0x13, 0x31,
-	0x10, 0x86, 0xb3, 0x4d, 0x9b, 0x36, 0x53, 0xa9, 0x95, 0x56, 0x6a, 0x64, 0x21, 0xd8, 0x46, 0xe1,
-	0xd0, 0x9c, 0x12, 0x55, 0x1c, 0x38, 0x03, 0x02, 0x15, 0x09, 0x0e, 0xac, 0x38, 0x71, 0x59, 0x79,
-	0xd7, 0x93, 0xd8, 0x65, 0xe3, 0x59, 0x3c, 0x4e, 0x54, 0x9e, 0x80, 0x2b, 0x0f, 0xc3, 0x43, 0x70,
-	0xec, 0x91, 0x23, 0x4a, 0x5e, 0x04, 0xad, 0x93, 0x4d, 0x5a, 0xa4, 0xf6, 0x62, 0xf9, 0xff, 0xe6,
-	0x1f, 0x6b, 0xf4, 0x7b, 0xe0, 0xb9, 0xb1, 0x13, 0x74, 0x85, 0x96, 0xc6, 0x8e, 0xbd, 0x93, 0xc6,
-	0x1a, 0x3b, 0x1d, 0x2f, 0x2e, 0xc7, 0xb8, 0x40, 0xeb, 0x79, 0x54, 0x39, 0xf2, 0x14, 0xf7, 0x76,
-	0xa6, 0x51, 0x63, 0x1a, 0x2d, 0x2e, 0x07, 0x3f, 0xf6, 0xe0, 0xec, 0x6d, 0x6d, 0xfc, 0xbc, 0x81,
-	0xaf, 0x98, 0xcd, 0xd4, 0xa2, 0x8a, 0xcf, 0xa0, 0x73, 0x4d, 0x79, 0x66, 0x94, 0x88, 0xfa, 0xd1,
-	0x70, 0x3f, 0x3d, 0xb8, 0xa6, 0xfc, 0xbd, 0x8a, 0x9f, 0x01, 0xe4, 0x92, 0x31, 0x9b, 0x91, 0xc2,
-	0x52, 0xec, 0xf5, 0xa3, 0x61, 0x37, 0xed, 0xd6, 0xe4, 0x63, 0x0d, 0xe2, 0x27, 0x70, 0xa4, 0xa4,
-	0x97, 0x8c, 0x9e, 0x45, 0xbb, 0xdf, 0x1e, 0x76, 0xd3, 0xad, 0x8e, 0x9f, 0x42, 0xd7, 0xe1, 0xb7,
-	0x39, 0xb2, 0x47, 0x27, 0xf6, 0xd7, 0x9d, 0x5b, 0x50, 0x77, 0xe2, 0x0d, 0x16, 0x73, 0x4f, 0x4e,
-	0x1c, 0x84, 0xe2, 0x56, 0xc7, 0x02, 0x0e, 0xd9, 0x28, 0x2c, 0xa4, 0x13, 0x9d, 0x50, 0x6a, 0x64,
-	0x7c, 0x01, 0xa7, 0x0a, 0xa5, 0x2a, 0x8d, 0xc5, 0x4c, 0xa3, 0x99, 0x6a, 0x2f, 0x0e, 0xfb, 0xd1,
-	0xb0, 0x9d, 0x9e, 0x34, 0xf8, 0x2a, 0xd0, 0xf8, 0x1c, 0x8e, 0x1d, 0x16, 0xa6, 0xc2, 0x4c, 0x4b,
-	0xd6, 0xe2, 0x28, 0x3c, 0x03, 0x6b, 0x74, 0x25, 0x59, 0x0f, 0x7e, 0x45, 0xd0, 0xbb, 0x97, 0xc4,
-	0x1b, 0x9a, 0x55, 0x25, 0xfa, 0x87, 0xa3, 0x38, 0x87, 0xe3, 0x42, 0x9b, 0x52, 0xdd, 0xcb, 0x02,
-	0x02, 0x5a, 0x87, 0x71, 0x01, 0xa7, 0x85, 0xc6, 0xe2, 0x6b, 0x45, 0xc6, 0xfa, 0xcc, 0x11, 0x79,
-	0xd1, 0x0e, 0xa6, 0x93, 0x1d, 0x4e, 0x89, 0x7c, 0x1d, 0xea, 0xc4, 0x58, 0x59, 0x66, 0x25, 0x31,
-	0x37, 0xd1, 0x04, 0xf2, 0x81, 0x98, 0x1f, 0x8b, 0x66, 0xf0, 0xee, 0xbf, 0xff, 0x4b, 0x71, 0x32,
-	0xb7, 0xea, 0xe1, 0xa1, 0x7b, 0xd0, 0x71, 0x28, 0x99, 0xec, 0x66, 0xde, 0x8d, 0x7a, 0xfd, 0xe9,
-	0xf7, 0x32, 0x89, 0x6e, 0x97, 0x49, 0xf4, 0x77, 0x99, 0x44, 0x3f, 0x57, 0x49, 0xeb, 0x76, 0x95,
-	0xb4, 0xfe, 0xac, 0x92, 0xd6, 0x97, 0x97, 0x53, 0xe3, 0xf5, 0x3c, 0x1f, 0x15, 0x34, 0x1b, 0xdf,
-	0x59, 0xb5, 0x3b, 0xd7, 0xf5, 0x79, 0xb3, 0xdb, 0x3e, 0xff, 0xbd, 0x42, 0xce, 0x3b, 0x61, 0xf5,
-	0x5e, 0xfc, 0x0b, 0x00, 0x00, 0xff, 0xff, 0x4e, 0x98, 0x80, 0xcd, 0xa1, 0x02, 0x00, 0x00,
+	// 746 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x55, 0xcb, 0x6e, 0xd3, 0x4c,
+	0x14, 0xae, 0x9b, 0x34, 0x97, 0x13, 0xa9, 0xd5, 0x6f, 0xfd, 0xed, 0xef, 0xde, 0xd2, 0xc8, 0xff,
+	0xa2, 0x59, 0x50, 0x47, 0x69, 0x17, 0xac, 0x4b, 0x4a, 0x55, 0x24, 0x10, 0xc2, 0x45, 0x2c, 0xd8,
+	0x58, 0x13, 0xfb, 0x24, 0x9e, 0x62, 0xcf, 0x18, 0xcf, 0xc4, 0x2a, 0x4f, 0xc0, 0x96, 0x3d, 0xaf,
+	0xc0, 0x92, 0x87, 0x60, 0xd9, 0x25, 0x4b, 0xd4, 0x8a, 0xf7, 0x40, 0x1e, 0x5f, 0x92, 0x94, 0x36,
+	0x48, 0xdd, 0xb0, 0xb1, 0x7c, 0xbe, 0xf3, 0x9d, 0x33, 0xe7, 0xf2, 0x69, 0x06, 0xfe, 0xa7, 0x6c,
+	0x84, 0xb1, 0xeb, 0x13, 0xca, 0x7a, 0x32, 0x26, 0x94, 0x51, 0x36, 0xee, 0x25, 0xfd, 0x1e, 0x26,
+	0xc8, 0xa4, 0xb0, 0xa2, 0x98, 0x4b, 0xae, 0x6f, 0x4c, 0x49, 0x56, 0x41, 0xb2, 0x92, 0xfe, 0x56,
+	0xdb, 0xe5, 0x22, 0xe4, 0xa2, 0x37, 0x24, 0x02, 0x7b, 0x49, 0x7f, 0x88, 0x92, 0xf4, 0x7b, 0x2e,
+	0xa7, 0x2c, 0x8b, 0xdb, 0x32, 0xef, 0x49, 0x2e, 0x3f, 0x44, 0x98, 0xe7, 0x36, 0x3f, 0x2e, 0xc3,
+	0xfa, 0xd3, 0xf4, 0xb0, 0xd7, 0x39, 0xe1, 0x58, 0x08, 0x3a, 0x66, 0xe8, 0xe9, 0xeb, 0x50, 0xbb,
+	0xe0, 0x43, 0x87, 0x7a, 0x86, 0xd6, 0xd1, 0xba, 0x55, 0x7b, 0xe5, 0x82, 0x0f, 0x9f, 0x79, 0xfa,
+	0x2e, 0x40, 0x7a, 0x9e, 0x13, 0x72, 0x0f, 0x03, 0x63, 0xb9, 0xa3, 0x75, 0x9b, 0x76, 0x33, 0x45,
+	0x5e, 0xa4, 0x80, 0xbe, 0x05, 0x0d, 0x8f, 0x48, 0x22, 0x50, 0x0a, 0xa3, 0xd2, 0xa9, 0x74, 0x9b,
+	0x76, 0x69, 0xeb, 0x3b, 0xd0, 0x8c, 0xf1, 0xfd, 0x04, 0x85, 0xc4, 0xd8, 0xa8, 0x66, 0x91, 0x25,
+	0x90, 0x46, 0xe2, 0x25, 0xba, 0x13, 0xc9, 0x63, 0x63, 0x45, 0x39, 0x4b, 0x5b, 0x37, 0xa0, 0x2e,
+	0xa8, 0x87, 0x2e, 0x89, 0x8d, 0x9a, 0x72, 0x15, 0xa6, 0xbe, 0x0f, 0x6b, 0x1e, 0x12, 0x2f, 0xa0,
+	0x0c, 0x1d, 0x1f, 0xe9, 0xd8, 0x97, 0x46, 0xbd, 0xa3, 0x75, 0x2b, 0xf6, 0x6a, 0x01, 0x9f, 0x29,
+	0x54, 0xdf, 0x83, 0x56, 0x8c, 0x2e, 0x8d, 0xd0, 0xf1, 0x89, 0xf0, 0x8d, 0x86, 0x4a, 0x03, 0x19,
+	0x74, 0x46, 0x84, 0x6f, 0x7e, 0xd5, 0x60, 0x63, 0x6e, 0x12, 0x03, 0x1e, 0x46, 0x01, 0xca, 0xfb,
+	0x47, 0xb1, 0x07, 0x2d, 0xd7, 0xa7, 0x81, 0x37, 0x37, 0x0b, 0x50, 0x50, 0x36, 0x8c, 0x7d, 0x58,
+	0x73, 0x7d, 0x74, 0xdf, 0x45, 0x9c, 0x32, 0xe9, 0xc4, 0x9c, 0x4b, 0xa3, 0xa2, 0x48, 0xab, 0x53,
+	0xd8, 0xe6, 0x5c, 0xa6, 0x43, 0x1d, 0x51, 0x46, 0x02, 0x27, 0xe0, 0x42, 0x14, 0xa3, 0x51, 0xc8,
+	0x73, 0x2e, 0xc4, 0xa2, 0xd1, 0x98, 0xa7, 0xb7, 0xf6, 0x67, 0xe3, 0x68, 0xc2, 0xbc, 0xfb, 0x8b,
+	0xde, 0x80, 0x5a, 0x8c, 0x44, 0x70, 0x96, 0xd7, 0x9b, 0x5b, 0xe6, 0xe7, 0x0a, 0x6c, 0xce, 0x0b,
+	0x61, 0xe2, 0x51, 0x79, 0x82, 0x2e, 0x5d, 0x90, 0x6c, 0xb6, 0xb0, 0xe5, 0x5b, 0x3b, 0x3b, 0x85,
+	0x3a, 0x9f, 0x48, 0x97, 0x87, 0xa8, 0x9a, 0x5e, 0x3d, 0x7c, 0x64, 0xdd, 0xad, 0x63, 0x6b, 0xee,
+	0xc4, 0x97, 0x59, 0x8c, 0x5d, 0x04, 0xa7, 0x67, 0x50, 0x26, 0x31, 0x4e, 0x48, 0xa0, 0x26, 0x53,
+	0xb5, 0x4b, 0x5b, 0xdf, 0x86, 0xe6, 0x28, 0xe6, 0xa1, 0x23, 0x24, 0x46, 0x6a, 0x32, 0x55, 0xbb,
+	0x91, 0x02, 0xe7, 0x12, 0x23, 0xfd, 0x3f, 0xa8, 0x4b, 0x9e, 0xb9, 0x6a, 0xca, 0x55, 0x93, 0x5c,
+	0x39, 0x76, 0xa0, 0xe9, 0xf2, 0x30, 0xa4, 0x52, 0x22, 0x1a, 0x75, 0x25, 0xd2, 0x29, 0xa0, 0x1f,
+	0x80, 0x5e, 0x1a, 0x4e, 0x2e, 0x33, 0x61, 0x34, 0x14, 0xed, 0x9f, 0xd2, 0x73, 0x9e, 0x3b, 0xd4,
+	0x8e, 0x15, 0xe8, 0x14, 0x82, 0x33, 0x9a, 0x99, 0x00, 0x33, 0xf8, 0x24, 0x47, 0x53, 0x62, 0x8c,
+	0x09, 0x92, 0x60, 0x4a, 0x84, 0x8c, 0x98, 0xc1, 0x25, 0x51, 0x87, 0x2a, 0xe3, 0x12, 0x8d, 0x96,
+	0x1a, 0xa8, 0xfa, 0x37, 0x6d, 0xd8, 0x9d, 0x5b, 0xce, 0x1b, 0x8c, 0x3d, 0xea, 0xca, 0x41, 0x5e,
+	0xce, 0xa2, 0x05, 0x25, 0x18, 0xd3, 0x11, 0xc5, 0x72, 0x41, 0x85, 0x6d, 0x7e, 0xd1, 0x60, 0xe7,
+	0xae, 0xa4, 0xb6, 0x2a, 0xe7, 0x41, 0x39, 0xf5, 0x63, 0xa8, 0x27, 0x59, 0x96, 0x7c, 0xe9, 0xfb,
+	0x7f, 0x5a, 0x7a, 0x71, 0x68, 0x11, 0x37, 0x23, 0xd0, 0xea, 0x9c, 0x40, 0x7f, 0x6a, 0xb0, 0xfd,
+	0xbb, 0x40, 0x07, 0x9c, 0xb9, 0xc1, 0xe4, 0x2f, 0x4b, 0xf4, 0x08, 0xea, 0x22, 0x20, 0xc2, 0x47,
+	0x4f, 0xd5, 0xdc, 0x3a, 0xdc, 0xb4, 0xb2, 0xab, 0xd9, 0x4a, 0x2f, 0x46, 0x2b, 0xbf, 0x9a, 0xad,
+	0x01, 0xa7, 0xcc, 0x2e, 0x98, 0x69, 0x9f, 0x21, 0x15, 0x02, 0x3d, 0x63, 0x45, 0x69, 0x2b, 0xb7,
+	0xcc, 0x4b, 0xf8, 0x77, 0xae, 0xcd, 0x73, 0x94, 0x32, 0x78, 0x58, 0x7f, 0x07, 0x50, 0x8d, 0x08,
+	0xf5, 0x54, 0x73, 0x0b, 0x8b, 0x52, 0xb4, 0x27, 0xaf, 0xbe, 0x5d, 0xb7, 0xb5, 0xab, 0xeb, 0xb6,
+	0xf6, 0xe3, 0xba, 0xad, 0x7d, 0xba, 0x69, 0x2f, 0x5d, 0xdd, 0xb4, 0x97, 0xbe, 0xdf, 0xb4, 0x97,
+	0xde, 0x3e, 0x1e, 0x53, 0xe9, 0x4f, 0x86, 0x96, 0xcb, 0xc3, 0xde, 0xcc, 0xa3, 0x32, 0xf3, 0x9b,
+	0x7d, 0x2f, 0xa7, 0xef, 0x8c, 0x7a, 0x64, 0x86, 0x35, 0xf5, 0xca, 0x1c, 0xfd, 0x0a, 0x00, 0x00,
+	0xff, 0xff, 0xd0, 0x0d, 0xd3, 0x3e, 0xe8, 0x06, 0x00, 0x00,
 }
 
 func (m *EventTrainingAssigned) Marshal() (dAtA []byte, err error) {
@@ -458,6 +868,286 @@ func (m *EventTrainingRefunded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventTrainingAuditDecided) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventTrainingAuditDecided) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventTrainingAuditDecided) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Note) > 0 {
+		i -= len(m.Note)
+		copy(dAtA[i:], m.Note)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Note)))
+		i--
+		dAtA[i] = 0x5a
+	}
+	if m.RevealDeadline != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.RevealDeadline))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.CommitDeadline != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.CommitDeadline))
+		i--
+		dAtA[i] = 0x48
+	}
+	if len(m.CommitteeSidecars) > 0 {
+		for iNdEx := len(m.CommitteeSidecars) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.CommitteeSidecars[iNdEx])
+			copy(dAtA[i:], m.CommitteeSidecars[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.CommitteeSidecars[iNdEx])))
+			i--
+			dAtA[i] = 0x42
+		}
+	}
+	if len(m.Committee) > 0 {
+		for iNdEx := len(m.Committee) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Committee[iNdEx])
+			copy(dAtA[i:], m.Committee[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.Committee[iNdEx])))
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
+	if m.ToStep != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.ToStep))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.FromStep != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.FromStep))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Interval != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Interval))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Outcome != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Outcome))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Executor) > 0 {
+		i -= len(m.Executor)
+		copy(dAtA[i:], m.Executor)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Executor)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventTrainingVerdictCommitted) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventTrainingVerdictCommitted) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventTrainingVerdictCommitted) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Verifier) > 0 {
+		i -= len(m.Verifier)
+		copy(dAtA[i:], m.Verifier)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Verifier)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventTrainingVerdictRevealed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventTrainingVerdictRevealed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventTrainingVerdictRevealed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Verdict != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Verdict))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Verifier) > 0 {
+		i -= len(m.Verifier)
+		copy(dAtA[i:], m.Verifier)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Verifier)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventTrainingAuditConcluded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventTrainingAuditConcluded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventTrainingAuditConcluded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Missed) > 0 {
+		for iNdEx := len(m.Missed) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Missed[iNdEx])
+			copy(dAtA[i:], m.Missed[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.Missed[iNdEx])))
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if m.Slashed != nil {
+		{
+			size, err := m.Slashed.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintEvents(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Outcome != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Outcome))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Executor) > 0 {
+		i -= len(m.Executor)
+		copy(dAtA[i:], m.Executor)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Executor)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventTrainingSettled) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventTrainingSettled) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventTrainingSettled) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Paid != nil {
+		{
+			size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintEvents(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Executor) > 0 {
+		i -= len(m.Executor)
+		copy(dAtA[i:], m.Executor)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Executor)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -549,6 +1239,144 @@ func (m *EventTrainingRefunded) Size() (n int) {
 	}
 	l = len(m.Reason)
 	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventTrainingAuditDecided) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Executor)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Outcome != 0 {
+		n += 1 + sovEvents(uint64(m.Outcome))
+	}
+	if m.Interval != 0 {
+		n += 1 + sovEvents(uint64(m.Interval))
+	}
+	if m.FromStep != 0 {
+		n += 1 + sovEvents(uint64(m.FromStep))
+	}
+	if m.ToStep != 0 {
+		n += 1 + sovEvents(uint64(m.ToStep))
+	}
+	if len(m.Committee) > 0 {
+		for _, s := range m.Committee {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	if len(m.CommitteeSidecars) > 0 {
+		for _, s := range m.CommitteeSidecars {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	if m.CommitDeadline != 0 {
+		n += 1 + sovEvents(uint64(m.CommitDeadline))
+	}
+	if m.RevealDeadline != 0 {
+		n += 1 + sovEvents(uint64(m.RevealDeadline))
+	}
+	l = len(m.Note)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventTrainingVerdictCommitted) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Verifier)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventTrainingVerdictRevealed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Verifier)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Verdict != 0 {
+		n += 1 + sovEvents(uint64(m.Verdict))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventTrainingAuditConcluded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Executor)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Outcome != 0 {
+		n += 1 + sovEvents(uint64(m.Outcome))
+	}
+	if m.Slashed != nil {
+		l = m.Slashed.Size()
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.Missed) > 0 {
+		for _, s := range m.Missed {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *EventTrainingSettled) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	l = len(m.Executor)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Paid != nil {
+		l = m.Paid.Size()
 		n += 1 + l + sovEvents(uint64(l))
 	}
 	return n
@@ -1116,6 +1944,895 @@ func (m *EventTrainingRefunded) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventTrainingAuditDecided) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventTrainingAuditDecided: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventTrainingAuditDecided: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Executor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Executor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Outcome", wireType)
+			}
+			m.Outcome = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Outcome |= TrainingAuditOutcome(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Interval", wireType)
+			}
+			m.Interval = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Interval |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FromStep", wireType)
+			}
+			m.FromStep = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FromStep |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ToStep", wireType)
+			}
+			m.ToStep = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ToStep |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Committee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Committee = append(m.Committee, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitteeSidecars", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CommitteeSidecars = append(m.CommitteeSidecars, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitDeadline", wireType)
+			}
+			m.CommitDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealDeadline", wireType)
+			}
+			m.RevealDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Note", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Note = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventTrainingVerdictCommitted) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventTrainingVerdictCommitted: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventTrainingVerdictCommitted: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventTrainingVerdictRevealed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventTrainingVerdictRevealed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventTrainingVerdictRevealed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			m.Verdict = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Verdict |= TrainingVerdict(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventTrainingAuditConcluded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventTrainingAuditConcluded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventTrainingAuditConcluded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Executor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Executor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Outcome", wireType)
+			}
+			m.Outcome = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Outcome |= TrainingAuditOutcome(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Slashed == nil {
+				m.Slashed = &types.Coin{}
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Missed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Missed = append(m.Missed, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventTrainingSettled) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventTrainingSettled: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventTrainingSettled: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Executor", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Executor = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Paid == nil {
+				m.Paid = &types.Coin{}
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

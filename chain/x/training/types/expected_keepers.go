@@ -3,6 +3,8 @@ package types
 import (
 	"context"
 
+	"cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	inferencekeeper "github.com/inferchain/inferchain/chain/x/inference/keeper"
@@ -29,6 +31,18 @@ type InferenceKeeper interface {
 	GetExecutor(ctx context.Context, val sdk.ValAddress) (inferencetypes.Executor, bool, error)
 	// AddExecutorModel lists the child as served by the executor that trained it (it holds the weights).
 	AddExecutorModel(ctx context.Context, val sdk.ValAddress, model string) error
+
+	// Audits (keeper/fraud_api.go in x/inference): the candidates for a committee, this block's entropy, the
+	// proposer-deferral rule, and the same fraud and reward paths as an inference audit.
+	EligibleExecutors(ctx context.Context, model string, exclude map[string]bool) ([]inferencekeeper.Candidate, error)
+	CurrentEntropy(ctx context.Context) ([]byte, error)
+	DeferAuditDecision(ctx context.Context, executor string, submittedHeight int64, cands []inferencekeeper.Candidate) (bool, uint32, error)
+	ValidatorPower(ctx context.Context, val sdk.ValAddress) int64
+	BondDenom(ctx context.Context) (string, error)
+	PunishFraud(ctx context.Context, valoper string, infractionHeight, power int64, fraction math.LegacyDec, what, reason string) (math.Int, string, error)
+	PayVerifierReward(ctx context.Context, to sdk.AccAddress, want sdk.Coin) (sdk.Coin, error)
+	CountVerifierMiss(ctx context.Context, val sdk.ValAddress, what string) error
+	ResetVerifierMisses(ctx context.Context, val sdk.ValAddress) error
 }
 
 // RegistryKeeper: lookups in x/registry (satisfied by registrykeeper.Keeper).
@@ -36,6 +50,8 @@ type RegistryKeeper interface {
 	GetModel(ctx context.Context, contentRoot string) (registrytypes.Model, bool, error)
 	GetDataset(ctx context.Context, contentRoot string) (registrytypes.Dataset, bool, error)
 	ModelByName(ctx context.Context, name, version string) (registrytypes.Model, bool, error)
+	// RevokeModel marks a child REVOKED when its training was proven forged.
+	RevokeModel(ctx context.Context, contentRoot, reason string) error
 }
 
 // ModelRegistrar registers the child model with every check of MsgRegisterModel (satisfied by

@@ -31,8 +31,13 @@ func (gs GenesisState) Validate() error {
 		if j.Status == TrainingStatus_TRAINING_STATUS_UNSPECIFIED {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "jobs[%d]: status unspecified", i)
 		}
-		if (j.Status == TrainingStatus_TRAINING_STATUS_COMPLETED) != (j.Result != nil) {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "jobs[%d]: a result is present exactly when COMPLETED", i)
+		hasResult := j.Status == TrainingStatus_TRAINING_STATUS_COMPLETED || j.Status == TrainingStatus_TRAINING_STATUS_SUBMITTED ||
+			j.Status == TrainingStatus_TRAINING_STATUS_AUDITING || j.Status == TrainingStatus_TRAINING_STATUS_FRAUD
+		if hasResult != (j.Result != nil) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "jobs[%d]: a result is present exactly when SUBMITTED, AUDITING, COMPLETED or FRAUD", i)
+		}
+		if j.Status == TrainingStatus_TRAINING_STATUS_AUDITING && (j.Audit == nil || len(j.Audit.Committee) != len(j.Audit.Votes) || len(j.Audit.Committee) == 0) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "jobs[%d]: an AUDITING job needs an audit with a committee and one vote per member", i)
 		}
 		if j.Status == TrainingStatus_TRAINING_STATUS_PENDING {
 			k := j.ChildName + "@" + j.ChildVersion

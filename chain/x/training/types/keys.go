@@ -17,6 +17,12 @@ var (
 	DeadlineQueueKey = collections.NewPrefix(3)
 	// ReservedNamesKey: (child name, child version) of every PENDING job, so two jobs cannot race for one name.
 	ReservedNamesKey = collections.NewPrefix(4)
+	// SettlementQueueKey: (submitted height, id) of every SUBMITTED job (its audit is decided in a later block).
+	SettlementQueueKey = collections.NewPrefix(5)
+	// AuditQueueKey: (conclusion height, id) of every AUDITING job.
+	AuditQueueKey = collections.NewPrefix(6)
+	// OpenAuditsKey: (verifier valoper, id) of every AUDITING job's committee members.
+	OpenAuditsKey = collections.NewPrefix(7)
 )
 
 // FirstJobID is the id of the first training job; 0 is never a valid id.

@@ -31,6 +31,94 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+type QueryTrainingAuditsRequest struct {
+	Verifier string `protobuf:"bytes,1,opt,name=verifier,proto3" json:"verifier,omitempty"`
+}
+
+func (m *QueryTrainingAuditsRequest) Reset()         { *m = QueryTrainingAuditsRequest{} }
+func (m *QueryTrainingAuditsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryTrainingAuditsRequest) ProtoMessage()    {}
+func (*QueryTrainingAuditsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_845315ecce2cde76, []int{0}
+}
+func (m *QueryTrainingAuditsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryTrainingAuditsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryTrainingAuditsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryTrainingAuditsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryTrainingAuditsRequest.Merge(m, src)
+}
+func (m *QueryTrainingAuditsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryTrainingAuditsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryTrainingAuditsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryTrainingAuditsRequest proto.InternalMessageInfo
+
+func (m *QueryTrainingAuditsRequest) GetVerifier() string {
+	if m != nil {
+		return m.Verifier
+	}
+	return ""
+}
+
+type QueryTrainingAuditsResponse struct {
+	Jobs []TrainingJob `protobuf:"bytes,1,rep,name=jobs,proto3" json:"jobs"`
+}
+
+func (m *QueryTrainingAuditsResponse) Reset()         { *m = QueryTrainingAuditsResponse{} }
+func (m *QueryTrainingAuditsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryTrainingAuditsResponse) ProtoMessage()    {}
+func (*QueryTrainingAuditsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_845315ecce2cde76, []int{1}
+}
+func (m *QueryTrainingAuditsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryTrainingAuditsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryTrainingAuditsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryTrainingAuditsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryTrainingAuditsResponse.Merge(m, src)
+}
+func (m *QueryTrainingAuditsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryTrainingAuditsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryTrainingAuditsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryTrainingAuditsResponse proto.InternalMessageInfo
+
+func (m *QueryTrainingAuditsResponse) GetJobs() []TrainingJob {
+	if m != nil {
+		return m.Jobs
+	}
+	return nil
+}
+
 type QueryParamsRequest struct {
 }
 
@@ -38,7 +126,7 @@ func (m *QueryParamsRequest) Reset()         { *m = QueryParamsRequest{} }
 func (m *QueryParamsRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryParamsRequest) ProtoMessage()    {}
 func (*QueryParamsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_845315ecce2cde76, []int{0}
+	return fileDescriptor_845315ecce2cde76, []int{2}
 }
 func (m *QueryParamsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -75,7 +163,7 @@ func (m *QueryParamsResponse) Reset()         { *m = QueryParamsResponse{} }
 func (m *QueryParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryParamsResponse) ProtoMessage()    {}
 func (*QueryParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_845315ecce2cde76, []int{1}
+	return fileDescriptor_845315ecce2cde76, []int{3}
 }
 func (m *QueryParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -119,7 +207,7 @@ func (m *QueryTrainingJobRequest) Reset()         { *m = QueryTrainingJobRequest
 func (m *QueryTrainingJobRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryTrainingJobRequest) ProtoMessage()    {}
 func (*QueryTrainingJobRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_845315ecce2cde76, []int{2}
+	return fileDescriptor_845315ecce2cde76, []int{4}
 }
 func (m *QueryTrainingJobRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -163,7 +251,7 @@ func (m *QueryTrainingJobResponse) Reset()         { *m = QueryTrainingJobRespon
 func (m *QueryTrainingJobResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryTrainingJobResponse) ProtoMessage()    {}
 func (*QueryTrainingJobResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_845315ecce2cde76, []int{3}
+	return fileDescriptor_845315ecce2cde76, []int{5}
 }
 func (m *QueryTrainingJobResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -207,7 +295,7 @@ func (m *QueryTrainingJobsRequest) Reset()         { *m = QueryTrainingJobsReque
 func (m *QueryTrainingJobsRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryTrainingJobsRequest) ProtoMessage()    {}
 func (*QueryTrainingJobsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_845315ecce2cde76, []int{4}
+	return fileDescriptor_845315ecce2cde76, []int{6}
 }
 func (m *QueryTrainingJobsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -252,7 +340,7 @@ func (m *QueryTrainingJobsResponse) Reset()         { *m = QueryTrainingJobsResp
 func (m *QueryTrainingJobsResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryTrainingJobsResponse) ProtoMessage()    {}
 func (*QueryTrainingJobsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_845315ecce2cde76, []int{5}
+	return fileDescriptor_845315ecce2cde76, []int{7}
 }
 func (m *QueryTrainingJobsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -296,6 +384,8 @@ func (m *QueryTrainingJobsResponse) GetPagination() *query.PageResponse {
 }
 
 func init() {
+	proto.RegisterType((*QueryTrainingAuditsRequest)(nil), "inferchain.training.v1.QueryTrainingAuditsRequest")
+	proto.RegisterType((*QueryTrainingAuditsResponse)(nil), "inferchain.training.v1.QueryTrainingAuditsResponse")
 	proto.RegisterType((*QueryParamsRequest)(nil), "inferchain.training.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "inferchain.training.v1.QueryParamsResponse")
 	proto.RegisterType((*QueryTrainingJobRequest)(nil), "inferchain.training.v1.QueryTrainingJobRequest")
@@ -309,40 +399,45 @@ func init() {
 }
 
 var fileDescriptor_845315ecce2cde76 = []byte{
-	// 520 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x94, 0xc1, 0x6b, 0x14, 0x31,
-	0x14, 0xc6, 0x37, 0xbb, 0xeb, 0x82, 0xa9, 0x08, 0xc6, 0xa2, 0x75, 0x29, 0xb1, 0x4e, 0xa5, 0xda,
-	0x15, 0x12, 0xa7, 0x1e, 0x3c, 0x09, 0xda, 0x83, 0x82, 0xa7, 0x76, 0xf0, 0x20, 0xe2, 0x25, 0xb3,
-	0x1b, 0xa7, 0x29, 0x6e, 0xde, 0x74, 0x66, 0x76, 0xb1, 0x88, 0x17, 0x6f, 0xde, 0x04, 0x4f, 0xe2,
-	0xd1, 0x8b, 0x47, 0xff, 0x8c, 0x5e, 0x84, 0x82, 0x17, 0x4f, 0x22, 0xbb, 0x82, 0xff, 0x86, 0x4c,
-	0x92, 0xba, 0x29, 0xdb, 0x59, 0xb7, 0x97, 0x21, 0x64, 0xbe, 0xef, 0x7d, 0xbf, 0x97, 0x17, 0x82,
-	0x03, 0xa5, 0x5f, 0xc8, 0xac, 0xbb, 0x23, 0x94, 0xe6, 0x45, 0x26, 0x94, 0x56, 0x3a, 0xe1, 0xc3,
-	0x90, 0xef, 0x0d, 0x64, 0xb6, 0xcf, 0xd2, 0x0c, 0x0a, 0x20, 0x97, 0x26, 0x1a, 0x76, 0xa4, 0x61,
-	0xc3, 0xb0, 0x7d, 0x41, 0xf4, 0x95, 0x06, 0x6e, 0xbe, 0x56, 0xda, 0xee, 0x74, 0x21, 0xef, 0x43,
-	0xce, 0x63, 0x91, 0x4b, 0x5b, 0x83, 0x0f, 0xc3, 0x58, 0x16, 0x22, 0xe4, 0xa9, 0x48, 0x94, 0x16,
-	0x85, 0x02, 0xed, 0xb4, 0x8b, 0x09, 0x24, 0x60, 0x96, 0xbc, 0x5c, 0xb9, 0xdd, 0xe5, 0x04, 0x20,
-	0x79, 0x29, 0xb9, 0x48, 0x15, 0x17, 0x5a, 0x43, 0x61, 0x2c, 0xb9, 0xfb, 0x5b, 0x85, 0x5b, 0xec,
-	0xa7, 0xd2, 0x69, 0x82, 0x45, 0x4c, 0xb6, 0xcb, 0xe4, 0x2d, 0x91, 0x89, 0x7e, 0x1e, 0xc9, 0xbd,
-	0x81, 0xcc, 0x8b, 0xe0, 0x29, 0xbe, 0x78, 0x6c, 0x37, 0x4f, 0x41, 0xe7, 0x92, 0x3c, 0xc0, 0xad,
-	0xd4, 0xec, 0x2c, 0xa1, 0x15, 0x74, 0x73, 0x61, 0x83, 0xb2, 0x93, 0x9b, 0x65, 0xd6, 0xb7, 0x79,
-	0xf6, 0xe0, 0xe7, 0xd5, 0xda, 0x97, 0x3f, 0x5f, 0x3b, 0x28, 0x72, 0xc6, 0x60, 0x1d, 0x5f, 0x36,
-	0x95, 0x9f, 0x38, 0xf5, 0x63, 0x88, 0x5d, 0x28, 0x39, 0x8f, 0xeb, 0xaa, 0x67, 0x2a, 0x37, 0xa3,
-	0xba, 0xea, 0x05, 0xcf, 0xf1, 0xd2, 0xb4, 0xd4, 0x91, 0xdc, 0xc7, 0x8d, 0x5d, 0x88, 0x1d, 0xc6,
-	0x6a, 0x15, 0x86, 0xe7, 0xf4, 0x59, 0x4a, 0x6b, 0x10, 0x4f, 0x57, 0x3f, 0x6a, 0x9f, 0x3c, 0xc4,
-	0x78, 0x32, 0x00, 0x17, 0xb2, 0xc6, 0xec, 0xb4, 0x58, 0x39, 0x2d, 0x66, 0x27, 0xee, 0xa6, 0xc5,
-	0xb6, 0x44, 0x22, 0x9d, 0x37, 0xf2, 0x9c, 0xc1, 0x67, 0x84, 0xaf, 0x9c, 0x10, 0xe2, 0x7a, 0xb8,
-	0x87, 0x9b, 0xbb, 0x10, 0x97, 0x67, 0xd9, 0x98, 0xb7, 0x89, 0x66, 0xd9, 0x44, 0x64, 0x6c, 0xe4,
-	0xd1, 0x31, 0xc8, 0xba, 0x81, 0xbc, 0xf1, 0x5f, 0x48, 0x9b, 0xed, 0x53, 0x6e, 0x7c, 0x6b, 0xe0,
-	0x33, 0x86, 0x92, 0xbc, 0x43, 0xb8, 0x65, 0x47, 0x47, 0x3a, 0x55, 0x38, 0xd3, 0xb7, 0xa5, 0x7d,
-	0x6b, 0x2e, 0xad, 0x4d, 0x0e, 0xd6, 0xde, 0x7e, 0xff, 0xfd, 0xa1, 0xbe, 0x42, 0x28, 0xaf, 0xb8,
-	0x9d, 0xf6, 0xa2, 0x90, 0x4f, 0x08, 0x2f, 0x78, 0xad, 0x13, 0x3e, 0x33, 0x64, 0xfa, 0x3a, 0xb5,
-	0x6f, 0xcf, 0x6f, 0x70, 0x68, 0xeb, 0x06, 0x6d, 0x95, 0x5c, 0xab, 0x42, 0x2b, 0xcf, 0x9d, 0xbf,
-	0x56, 0xbd, 0x37, 0xe4, 0x23, 0xc2, 0xe7, 0xfc, 0xa1, 0x92, 0xb9, 0xd3, 0xfe, 0x9d, 0x5a, 0x78,
-	0x0a, 0x87, 0x03, 0xbc, 0x6e, 0x00, 0x29, 0x59, 0x9e, 0x05, 0xb8, 0xb9, 0x7d, 0x30, 0xa2, 0xe8,
-	0x70, 0x44, 0xd1, 0xaf, 0x11, 0x45, 0xef, 0xc7, 0xb4, 0x76, 0x38, 0xa6, 0xb5, 0x1f, 0x63, 0x5a,
-	0x7b, 0x76, 0x37, 0x51, 0xc5, 0xce, 0x20, 0x66, 0x5d, 0xe8, 0xfb, 0x15, 0xbc, 0xa5, 0xfd, 0xbe,
-	0x9a, 0x14, 0x35, 0x6f, 0x45, 0xdc, 0x32, 0x8f, 0xc5, 0x9d, 0xbf, 0x01, 0x00, 0x00, 0xff, 0xff,
-	0x1a, 0xaf, 0xdc, 0x60, 0x01, 0x05, 0x00, 0x00,
+	// 601 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x94, 0xb1, 0x6f, 0xd3, 0x4e,
+	0x14, 0xc7, 0x73, 0x69, 0x7e, 0xd1, 0xaf, 0x2f, 0xa8, 0x12, 0x47, 0x05, 0xc1, 0x54, 0x26, 0xb8,
+	0xa8, 0x34, 0xa9, 0xe4, 0xc3, 0xe9, 0x00, 0x0b, 0x12, 0xcd, 0x00, 0x52, 0xa7, 0xd6, 0x62, 0x40,
+	0xa8, 0xcb, 0x39, 0xb9, 0xba, 0x57, 0x11, 0x9f, 0x6b, 0x3b, 0x11, 0x55, 0xd5, 0x85, 0x8d, 0x0d,
+	0x89, 0x09, 0x31, 0xb2, 0x30, 0x30, 0xf0, 0x67, 0x74, 0xac, 0xc4, 0xc2, 0x84, 0x50, 0x82, 0xc4,
+	0x3f, 0xc1, 0x80, 0x7c, 0xbe, 0x24, 0x8e, 0x12, 0x17, 0x57, 0x62, 0xb1, 0x2e, 0x77, 0xef, 0xfb,
+	0xbe, 0x9f, 0xbb, 0xf7, 0xf2, 0xc0, 0xe0, 0xde, 0x3e, 0x0b, 0xda, 0x07, 0x94, 0x7b, 0x24, 0x0a,
+	0x28, 0xf7, 0xb8, 0xe7, 0x92, 0xbe, 0x45, 0x8e, 0x7a, 0x2c, 0x38, 0x36, 0xfd, 0x40, 0x44, 0x02,
+	0x5f, 0x9f, 0xc4, 0x98, 0xa3, 0x18, 0xb3, 0x6f, 0x69, 0x57, 0x69, 0x97, 0x7b, 0x82, 0xc8, 0x6f,
+	0x12, 0xaa, 0x35, 0xda, 0x22, 0xec, 0x8a, 0x90, 0x38, 0x34, 0x64, 0x49, 0x0e, 0xd2, 0xb7, 0x1c,
+	0x16, 0x51, 0x8b, 0xf8, 0xd4, 0xe5, 0x1e, 0x8d, 0xb8, 0xf0, 0x54, 0xec, 0xb2, 0x2b, 0x5c, 0x21,
+	0x97, 0x24, 0x5e, 0xa9, 0xdd, 0x15, 0x57, 0x08, 0xf7, 0x25, 0x23, 0xd4, 0xe7, 0x84, 0x7a, 0x9e,
+	0x88, 0xa4, 0x24, 0x54, 0xa7, 0x59, 0xb8, 0xd1, 0xb1, 0xcf, 0x54, 0x8c, 0xf1, 0x10, 0xb4, 0xdd,
+	0xd8, 0xf9, 0x99, 0x3a, 0xdf, 0xea, 0x75, 0x78, 0x14, 0xda, 0xec, 0xa8, 0xc7, 0xc2, 0x08, 0x6b,
+	0xf0, 0x7f, 0x9f, 0x05, 0x7c, 0x9f, 0xb3, 0xa0, 0x8a, 0x6a, 0x68, 0x7d, 0xd1, 0x1e, 0xff, 0x36,
+	0xf6, 0xe0, 0xd6, 0x5c, 0x65, 0xe8, 0x0b, 0x2f, 0x64, 0xf8, 0x11, 0x94, 0x0e, 0x85, 0x13, 0x56,
+	0x51, 0x6d, 0x61, 0xbd, 0xd2, 0x5c, 0x35, 0xe7, 0x3f, 0x8b, 0x39, 0x52, 0x6f, 0x0b, 0xa7, 0x55,
+	0x3a, 0xfb, 0x7e, 0xbb, 0x60, 0x4b, 0x99, 0xb1, 0x0c, 0x58, 0x66, 0xdf, 0xa1, 0x01, 0xed, 0x8e,
+	0x78, 0x8c, 0xe7, 0x70, 0x6d, 0x6a, 0x57, 0x79, 0x6d, 0x41, 0xd9, 0x97, 0x3b, 0x12, 0xb2, 0xd2,
+	0xd4, 0xb3, 0xdc, 0x12, 0x5d, 0x6b, 0x31, 0x36, 0xfa, 0xf4, 0xeb, 0x4b, 0x03, 0xd9, 0x4a, 0x68,
+	0xd4, 0xe1, 0xc6, 0xd4, 0x6d, 0xb6, 0x85, 0x33, 0x7a, 0x84, 0x25, 0x28, 0xf2, 0x8e, 0xcc, 0x5c,
+	0xb2, 0x8b, 0xbc, 0x63, 0xec, 0x41, 0x75, 0x36, 0x54, 0x91, 0x3c, 0x86, 0x85, 0x43, 0xe1, 0x28,
+	0x8c, 0x5c, 0x97, 0x4e, 0xb1, 0xc4, 0x52, 0xc3, 0x99, 0xcd, 0x3e, 0x2e, 0xc7, 0x13, 0x80, 0x49,
+	0x63, 0x28, 0x93, 0x35, 0x33, 0xe9, 0x22, 0x33, 0xee, 0x22, 0x33, 0xe9, 0x44, 0xd5, 0x45, 0xe6,
+	0x0e, 0x75, 0x99, 0xd2, 0xda, 0x29, 0xa5, 0xf1, 0x11, 0xc1, 0xcd, 0x39, 0x26, 0xff, 0xa4, 0x72,
+	0xf8, 0xe9, 0x14, 0x64, 0x51, 0x42, 0xde, 0xfb, 0x2b, 0x64, 0xe2, 0x9d, 0xa6, 0x6c, 0xfe, 0x2e,
+	0xc1, 0x7f, 0x92, 0x12, 0xbf, 0x41, 0x50, 0x4e, 0x4a, 0x87, 0x1b, 0x59, 0x38, 0xb3, 0xdd, 0xa2,
+	0x6d, 0xe4, 0x8a, 0x4d, 0x9c, 0x8d, 0xb5, 0xd7, 0x5f, 0x7f, 0xbe, 0x2b, 0xd6, 0xb0, 0x4e, 0x32,
+	0xfe, 0x35, 0x49, 0xa3, 0xe0, 0x0f, 0x08, 0x2a, 0xa9, 0xab, 0x63, 0x72, 0xa1, 0xc9, 0x6c, 0x3b,
+	0x69, 0xf7, 0xf3, 0x0b, 0x14, 0x5a, 0x5d, 0xa2, 0xad, 0xe2, 0x3b, 0x59, 0x68, 0xf1, 0xbb, 0x93,
+	0x13, 0xde, 0x39, 0xc5, 0xef, 0x11, 0x5c, 0x49, 0x17, 0x15, 0xe7, 0x76, 0x1b, 0xbf, 0x9a, 0x75,
+	0x09, 0x85, 0x02, 0xbc, 0x2b, 0x01, 0x75, 0xbc, 0x72, 0x11, 0x20, 0xfe, 0x8c, 0x60, 0x69, 0x7a,
+	0x58, 0xe0, 0x66, 0x2e, 0xaf, 0xa9, 0x99, 0xa4, 0x6d, 0x5e, 0x4a, 0xa3, 0x08, 0x2d, 0x49, 0xb8,
+	0x81, 0xeb, 0x59, 0x84, 0x54, 0xc6, 0x93, 0x93, 0xd1, 0x78, 0x3b, 0x6d, 0xed, 0x9e, 0x0d, 0x74,
+	0x74, 0x3e, 0xd0, 0xd1, 0x8f, 0x81, 0x8e, 0xde, 0x0e, 0xf5, 0xc2, 0xf9, 0x50, 0x2f, 0x7c, 0x1b,
+	0xea, 0x85, 0x17, 0x0f, 0x5c, 0x1e, 0x1d, 0xf4, 0x1c, 0xb3, 0x2d, 0xba, 0xe9, 0x74, 0xa9, 0x65,
+	0xf2, 0x7d, 0x35, 0x71, 0x90, 0x23, 0xd7, 0x29, 0xcb, 0x99, 0xbb, 0xf9, 0x27, 0x00, 0x00, 0xff,
+	0xff, 0xac, 0x29, 0x91, 0xfe, 0x48, 0x06, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -360,6 +455,8 @@ type QueryClient interface {
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
 	TrainingJob(ctx context.Context, in *QueryTrainingJobRequest, opts ...grpc.CallOption) (*QueryTrainingJobResponse, error)
 	TrainingJobs(ctx context.Context, in *QueryTrainingJobsRequest, opts ...grpc.CallOption) (*QueryTrainingJobsResponse, error)
+	// TrainingAudits: the AUDITING jobs whose committee includes verifier (a sidecar's reconciliation).
+	TrainingAudits(ctx context.Context, in *QueryTrainingAuditsRequest, opts ...grpc.CallOption) (*QueryTrainingAuditsResponse, error)
 }
 
 type queryClient struct {
@@ -397,11 +494,22 @@ func (c *queryClient) TrainingJobs(ctx context.Context, in *QueryTrainingJobsReq
 	return out, nil
 }
 
+func (c *queryClient) TrainingAudits(ctx context.Context, in *QueryTrainingAuditsRequest, opts ...grpc.CallOption) (*QueryTrainingAuditsResponse, error) {
+	out := new(QueryTrainingAuditsResponse)
+	err := c.cc.Invoke(ctx, "/inferchain.training.v1.Query/TrainingAudits", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
 	TrainingJob(context.Context, *QueryTrainingJobRequest) (*QueryTrainingJobResponse, error)
 	TrainingJobs(context.Context, *QueryTrainingJobsRequest) (*QueryTrainingJobsResponse, error)
+	// TrainingAudits: the AUDITING jobs whose committee includes verifier (a sidecar's reconciliation).
+	TrainingAudits(context.Context, *QueryTrainingAuditsRequest) (*QueryTrainingAuditsResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -416,6 +524,9 @@ func (*UnimplementedQueryServer) TrainingJob(ctx context.Context, req *QueryTrai
 }
 func (*UnimplementedQueryServer) TrainingJobs(ctx context.Context, req *QueryTrainingJobsRequest) (*QueryTrainingJobsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method TrainingJobs not implemented")
+}
+func (*UnimplementedQueryServer) TrainingAudits(ctx context.Context, req *QueryTrainingAuditsRequest) (*QueryTrainingAuditsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method TrainingAudits not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -476,6 +587,24 @@ func _Query_TrainingJobs_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_TrainingAudits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryTrainingAuditsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).TrainingAudits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/inferchain.training.v1.Query/TrainingAudits",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).TrainingAudits(ctx, req.(*QueryTrainingAuditsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "inferchain.training.v1.Query",
@@ -493,9 +622,80 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 			MethodName: "TrainingJobs",
 			Handler:    _Query_TrainingJobs_Handler,
 		},
+		{
+			MethodName: "TrainingAudits",
+			Handler:    _Query_TrainingAudits_Handler,
+		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "inferchain/training/v1/query.proto",
+}
+
+func (m *QueryTrainingAuditsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryTrainingAuditsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryTrainingAuditsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Verifier) > 0 {
+		i -= len(m.Verifier)
+		copy(dAtA[i:], m.Verifier)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Verifier)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryTrainingAuditsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryTrainingAuditsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryTrainingAuditsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Jobs) > 0 {
+		for iNdEx := len(m.Jobs) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Jobs[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
 }
 
 func (m *QueryParamsRequest) Marshal() (dAtA []byte, err error) {
@@ -710,6 +910,34 @@ func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *QueryTrainingAuditsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Verifier)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryTrainingAuditsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Jobs) > 0 {
+		for _, e := range m.Jobs {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
 func (m *QueryParamsRequest) Size() (n int) {
 	if m == nil {
 		return 0
@@ -790,6 +1018,172 @@ func sovQuery(x uint64) (n int) {
 }
 func sozQuery(x uint64) (n int) {
 	return sovQuery(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *QueryTrainingAuditsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryTrainingAuditsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryTrainingAuditsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryTrainingAuditsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryTrainingAuditsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryTrainingAuditsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Jobs", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Jobs = append(m.Jobs, TrainingJob{})
+			if err := m.Jobs[len(m.Jobs)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *QueryParamsRequest) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)

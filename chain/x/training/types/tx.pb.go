@@ -33,6 +33,216 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+type MsgCommitTrainingVerdict struct {
+	Sidecar string `protobuf:"bytes,1,opt,name=sidecar,proto3" json:"sidecar,omitempty"`
+	JobId   uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	// commit_hash: hex sha256("inferchain/training/verdict" || u64be(job_id) || u8(verdict) || salt || utf8(verifier valoper)).
+	CommitHash string `protobuf:"bytes,3,opt,name=commit_hash,json=commitHash,proto3" json:"commit_hash,omitempty"`
+}
+
+func (m *MsgCommitTrainingVerdict) Reset()         { *m = MsgCommitTrainingVerdict{} }
+func (m *MsgCommitTrainingVerdict) String() string { return proto.CompactTextString(m) }
+func (*MsgCommitTrainingVerdict) ProtoMessage()    {}
+func (*MsgCommitTrainingVerdict) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f0b224bb2352b7, []int{0}
+}
+func (m *MsgCommitTrainingVerdict) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCommitTrainingVerdict) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCommitTrainingVerdict.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCommitTrainingVerdict) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCommitTrainingVerdict.Merge(m, src)
+}
+func (m *MsgCommitTrainingVerdict) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCommitTrainingVerdict) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCommitTrainingVerdict.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCommitTrainingVerdict proto.InternalMessageInfo
+
+func (m *MsgCommitTrainingVerdict) GetSidecar() string {
+	if m != nil {
+		return m.Sidecar
+	}
+	return ""
+}
+
+func (m *MsgCommitTrainingVerdict) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgCommitTrainingVerdict) GetCommitHash() string {
+	if m != nil {
+		return m.CommitHash
+	}
+	return ""
+}
+
+type MsgCommitTrainingVerdictResponse struct {
+}
+
+func (m *MsgCommitTrainingVerdictResponse) Reset()         { *m = MsgCommitTrainingVerdictResponse{} }
+func (m *MsgCommitTrainingVerdictResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgCommitTrainingVerdictResponse) ProtoMessage()    {}
+func (*MsgCommitTrainingVerdictResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f0b224bb2352b7, []int{1}
+}
+func (m *MsgCommitTrainingVerdictResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCommitTrainingVerdictResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCommitTrainingVerdictResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCommitTrainingVerdictResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCommitTrainingVerdictResponse.Merge(m, src)
+}
+func (m *MsgCommitTrainingVerdictResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCommitTrainingVerdictResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCommitTrainingVerdictResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCommitTrainingVerdictResponse proto.InternalMessageInfo
+
+type MsgRevealTrainingVerdict struct {
+	Sidecar string          `protobuf:"bytes,1,opt,name=sidecar,proto3" json:"sidecar,omitempty"`
+	JobId   uint64          `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Verdict TrainingVerdict `protobuf:"varint,3,opt,name=verdict,proto3,enum=inferchain.training.v1.TrainingVerdict" json:"verdict,omitempty"`
+	// salt: the 32 bytes of the commitment, 64 lowercase hex characters.
+	Salt   string `protobuf:"bytes,4,opt,name=salt,proto3" json:"salt,omitempty"`
+	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *MsgRevealTrainingVerdict) Reset()         { *m = MsgRevealTrainingVerdict{} }
+func (m *MsgRevealTrainingVerdict) String() string { return proto.CompactTextString(m) }
+func (*MsgRevealTrainingVerdict) ProtoMessage()    {}
+func (*MsgRevealTrainingVerdict) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f0b224bb2352b7, []int{2}
+}
+func (m *MsgRevealTrainingVerdict) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRevealTrainingVerdict) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRevealTrainingVerdict.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRevealTrainingVerdict) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRevealTrainingVerdict.Merge(m, src)
+}
+func (m *MsgRevealTrainingVerdict) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRevealTrainingVerdict) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRevealTrainingVerdict.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRevealTrainingVerdict proto.InternalMessageInfo
+
+func (m *MsgRevealTrainingVerdict) GetSidecar() string {
+	if m != nil {
+		return m.Sidecar
+	}
+	return ""
+}
+
+func (m *MsgRevealTrainingVerdict) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgRevealTrainingVerdict) GetVerdict() TrainingVerdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return TrainingVerdict_TRAINING_VERDICT_UNSPECIFIED
+}
+
+func (m *MsgRevealTrainingVerdict) GetSalt() string {
+	if m != nil {
+		return m.Salt
+	}
+	return ""
+}
+
+func (m *MsgRevealTrainingVerdict) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+type MsgRevealTrainingVerdictResponse struct {
+}
+
+func (m *MsgRevealTrainingVerdictResponse) Reset()         { *m = MsgRevealTrainingVerdictResponse{} }
+func (m *MsgRevealTrainingVerdictResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRevealTrainingVerdictResponse) ProtoMessage()    {}
+func (*MsgRevealTrainingVerdictResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a6f0b224bb2352b7, []int{3}
+}
+func (m *MsgRevealTrainingVerdictResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRevealTrainingVerdictResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRevealTrainingVerdictResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRevealTrainingVerdictResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRevealTrainingVerdictResponse.Merge(m, src)
+}
+func (m *MsgRevealTrainingVerdictResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRevealTrainingVerdictResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRevealTrainingVerdictResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRevealTrainingVerdictResponse proto.InternalMessageInfo
+
 type MsgRequestTraining struct {
 	Requester    string         `protobuf:"bytes,1,opt,name=requester,proto3" json:"requester,omitempty"`
 	BaseModel    string         `protobuf:"bytes,2,opt,name=base_model,json=baseModel,proto3" json:"base_model,omitempty"`
@@ -49,7 +259,7 @@ func (m *MsgRequestTraining) Reset()         { *m = MsgRequestTraining{} }
 func (m *MsgRequestTraining) String() string { return proto.CompactTextString(m) }
 func (*MsgRequestTraining) ProtoMessage()    {}
 func (*MsgRequestTraining) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a6f0b224bb2352b7, []int{0}
+	return fileDescriptor_a6f0b224bb2352b7, []int{4}
 }
 func (m *MsgRequestTraining) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -152,7 +362,7 @@ func (m *MsgRequestTrainingResponse) Reset()         { *m = MsgRequestTrainingRe
 func (m *MsgRequestTrainingResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgRequestTrainingResponse) ProtoMessage()    {}
 func (*MsgRequestTrainingResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a6f0b224bb2352b7, []int{1}
+	return fileDescriptor_a6f0b224bb2352b7, []int{5}
 }
 func (m *MsgRequestTrainingResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -226,7 +436,7 @@ func (m *MsgSubmitTrainingResult) Reset()         { *m = MsgSubmitTrainingResult
 func (m *MsgSubmitTrainingResult) String() string { return proto.CompactTextString(m) }
 func (*MsgSubmitTrainingResult) ProtoMessage()    {}
 func (*MsgSubmitTrainingResult) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a6f0b224bb2352b7, []int{2}
+	return fileDescriptor_a6f0b224bb2352b7, []int{6}
 }
 func (m *MsgSubmitTrainingResult) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -319,7 +529,7 @@ func (m *MsgSubmitTrainingResultResponse) Reset()         { *m = MsgSubmitTraini
 func (m *MsgSubmitTrainingResultResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgSubmitTrainingResultResponse) ProtoMessage()    {}
 func (*MsgSubmitTrainingResultResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a6f0b224bb2352b7, []int{3}
+	return fileDescriptor_a6f0b224bb2352b7, []int{7}
 }
 func (m *MsgSubmitTrainingResultResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -364,7 +574,7 @@ func (m *MsgUpdateParams) Reset()         { *m = MsgUpdateParams{} }
 func (m *MsgUpdateParams) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParams) ProtoMessage()    {}
 func (*MsgUpdateParams) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a6f0b224bb2352b7, []int{4}
+	return fileDescriptor_a6f0b224bb2352b7, []int{8}
 }
 func (m *MsgUpdateParams) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -414,7 +624,7 @@ func (m *MsgUpdateParamsResponse) Reset()         { *m = MsgUpdateParamsResponse
 func (m *MsgUpdateParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParamsResponse) ProtoMessage()    {}
 func (*MsgUpdateParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a6f0b224bb2352b7, []int{5}
+	return fileDescriptor_a6f0b224bb2352b7, []int{9}
 }
 func (m *MsgUpdateParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -444,6 +654,10 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
 func init() {
+	proto.RegisterType((*MsgCommitTrainingVerdict)(nil), "inferchain.training.v1.MsgCommitTrainingVerdict")
+	proto.RegisterType((*MsgCommitTrainingVerdictResponse)(nil), "inferchain.training.v1.MsgCommitTrainingVerdictResponse")
+	proto.RegisterType((*MsgRevealTrainingVerdict)(nil), "inferchain.training.v1.MsgRevealTrainingVerdict")
+	proto.RegisterType((*MsgRevealTrainingVerdictResponse)(nil), "inferchain.training.v1.MsgRevealTrainingVerdictResponse")
 	proto.RegisterType((*MsgRequestTraining)(nil), "inferchain.training.v1.MsgRequestTraining")
 	proto.RegisterType((*MsgRequestTrainingResponse)(nil), "inferchain.training.v1.MsgRequestTrainingResponse")
 	proto.RegisterType((*MsgSubmitTrainingResult)(nil), "inferchain.training.v1.MsgSubmitTrainingResult")
@@ -455,66 +669,75 @@ func init() {
 func init() { proto.RegisterFile("inferchain/training/v1/tx.proto", fileDescriptor_a6f0b224bb2352b7) }
 
 var fileDescriptor_a6f0b224bb2352b7 = []byte{
-	// 930 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x55, 0xcf, 0x6f, 0x1b, 0x45,
-	0x14, 0xce, 0xc6, 0xb1, 0x53, 0x8f, 0x43, 0x02, 0x43, 0xa0, 0x1b, 0x4b, 0xd8, 0xae, 0x8b, 0x5a,
-	0x2b, 0x82, 0x5d, 0xd9, 0xa0, 0x46, 0x8a, 0x04, 0x52, 0x52, 0x51, 0xa5, 0x52, 0x8d, 0xe8, 0x16,
-	0x38, 0x70, 0x59, 0x8d, 0x77, 0x9f, 0x77, 0xa7, 0xec, 0xee, 0xb8, 0x33, 0x63, 0xcb, 0xb9, 0x55,
-	0x1c, 0x39, 0x71, 0xe5, 0x3f, 0xe0, 0x84, 0x72, 0xe0, 0xce, 0xb5, 0xc7, 0x8a, 0x13, 0x27, 0x84,
-	0x92, 0x43, 0x2e, 0xfc, 0x01, 0x1c, 0xd1, 0xce, 0xec, 0x7a, 0xb7, 0xd8, 0xe9, 0x8f, 0x8b, 0xe5,
-	0xf9, 0xde, 0x37, 0x33, 0xef, 0xbd, 0xef, 0x9b, 0xb7, 0xa8, 0x4d, 0x93, 0x31, 0x70, 0x2f, 0x24,
-	0x34, 0xb1, 0x25, 0x27, 0x34, 0xa1, 0x49, 0x60, 0xcf, 0xfa, 0xb6, 0x9c, 0x5b, 0x13, 0xce, 0x24,
-	0xc3, 0xef, 0x17, 0x04, 0x2b, 0x27, 0x58, 0xb3, 0x7e, 0xf3, 0x1d, 0x12, 0xd3, 0x84, 0xd9, 0xea,
-	0x57, 0x53, 0x9b, 0x2d, 0x8f, 0x89, 0x98, 0x09, 0x7b, 0x44, 0x04, 0xd8, 0xb3, 0xfe, 0x08, 0x24,
-	0xe9, 0xdb, 0x1e, 0xa3, 0x49, 0x16, 0xbf, 0x9e, 0xc5, 0x63, 0xa1, 0xae, 0x88, 0x45, 0x90, 0x05,
-	0xf6, 0x74, 0xc0, 0x55, 0x2b, 0x5b, 0x2f, 0xb2, 0xd0, 0x6e, 0xc0, 0x02, 0xa6, 0xf1, 0xf4, 0x5f,
-	0x86, 0x76, 0x4b, 0x59, 0x73, 0x08, 0xa8, 0x90, 0xfc, 0x54, 0x65, 0x7d, 0x3a, 0x01, 0xb1, 0x82,
-	0xf3, 0x42, 0x65, 0x05, 0xa7, 0xfb, 0x6f, 0x05, 0xe1, 0xa1, 0x08, 0x1c, 0x78, 0x32, 0x05, 0x21,
-	0xbf, 0xce, 0x58, 0xf8, 0x0e, 0xaa, 0x73, 0x0d, 0x01, 0x37, 0x8d, 0x8e, 0xd1, 0xab, 0x1f, 0x9b,
-	0x7f, 0xfc, 0xf6, 0xf1, 0x6e, 0x96, 0xd9, 0x91, 0xef, 0x73, 0x10, 0xe2, 0x91, 0xe4, 0x34, 0x09,
-	0x9c, 0x82, 0x8a, 0x3f, 0x40, 0x28, 0xad, 0xdd, 0x8d, 0x99, 0x0f, 0x91, 0xb9, 0x9e, 0x6e, 0x74,
-	0xea, 0x29, 0x32, 0x4c, 0x01, 0xdc, 0x44, 0xd7, 0x7c, 0x22, 0x89, 0x00, 0x29, 0xcc, 0x4a, 0xa7,
-	0xd2, 0xab, 0x3b, 0x8b, 0x35, 0xfe, 0x1c, 0xd5, 0x62, 0x90, 0x21, 0xf3, 0xcd, 0x8d, 0x8e, 0xd1,
-	0xdb, 0x1e, 0xdc, 0xb2, 0x56, 0xf7, 0xdd, 0xca, 0x93, 0x1c, 0x2a, 0xb6, 0x93, 0xed, 0xc2, 0x0f,
-	0xd1, 0x56, 0x78, 0x3a, 0x01, 0xee, 0x4e, 0x08, 0x27, 0xb1, 0x30, 0xab, 0x1d, 0xa3, 0xd7, 0x18,
-	0xdc, 0xbc, 0xea, 0x94, 0x93, 0x94, 0xfb, 0x95, 0xa2, 0x1e, 0xd7, 0x9f, 0xfd, 0xd5, 0x5e, 0xfb,
-	0xe5, 0xf2, 0x6c, 0xdf, 0x70, 0x1a, 0x61, 0x81, 0xe3, 0xcf, 0xd0, 0x66, 0x4c, 0xe6, 0xee, 0x18,
-	0xc0, 0xac, 0xa9, 0xd3, 0xf6, 0xac, 0xac, 0x01, 0x69, 0x49, 0x56, 0x26, 0xb0, 0x75, 0x97, 0xd1,
-	0xa4, 0x7c, 0x46, 0x2d, 0x26, 0xf3, 0x7b, 0x00, 0x69, 0x33, 0xbc, 0x90, 0x46, 0xbe, 0x9b, 0x90,
-	0x18, 0xcc, 0x4d, 0xdd, 0x0c, 0x85, 0x7c, 0x49, 0x62, 0xc0, 0x37, 0xd1, 0x5b, 0x3a, 0x3c, 0x03,
-	0x2e, 0x28, 0x4b, 0xcc, 0x6b, 0x8a, 0xb1, 0xa5, 0xc0, 0x6f, 0x35, 0x56, 0x90, 0x22, 0xea, 0x41,
-	0x22, 0xc0, 0xac, 0x97, 0x48, 0x0f, 0x34, 0x76, 0xf8, 0xe9, 0x0f, 0x97, 0x67, 0xfb, 0x85, 0x0a,
-	0x3f, 0x5e, 0x9e, 0xed, 0xdf, 0x50, 0x65, 0x17, 0xb2, 0x2f, 0x6b, 0xdc, 0xfd, 0xd9, 0x40, 0xcd,
-	0x65, 0xd8, 0x01, 0x31, 0x61, 0x89, 0x00, 0xfc, 0x1e, 0xaa, 0x3d, 0x66, 0x23, 0x97, 0xfa, 0x4a,
-	0xff, 0x0d, 0xa7, 0xfa, 0x98, 0x8d, 0xee, 0xfb, 0xa9, 0x84, 0x30, 0x07, 0x6f, 0x2a, 0x19, 0xcf,
-	0xf4, 0x5d, 0xac, 0xf1, 0x6d, 0xb4, 0xe3, 0x03, 0xf1, 0x23, 0x9a, 0x80, 0x1b, 0x02, 0x0d, 0x42,
-	0x69, 0x56, 0x3a, 0x46, 0xaf, 0xe2, 0x6c, 0xe7, 0xf0, 0x89, 0x42, 0x71, 0x1b, 0x35, 0x38, 0x78,
-	0x74, 0x02, 0x6e, 0x48, 0x44, 0xa8, 0x04, 0xaf, 0x3b, 0x48, 0x43, 0x27, 0x44, 0x84, 0xdd, 0x5f,
-	0x2b, 0xe8, 0xfa, 0x50, 0x04, 0x8f, 0xa6, 0xa3, 0x98, 0x96, 0x53, 0x9b, 0x46, 0x12, 0x0f, 0xd0,
-	0xa6, 0xa0, 0x3e, 0x78, 0xe4, 0xd5, 0xce, 0xcc, 0x89, 0xa5, 0x62, 0xd6, 0xcb, 0xc5, 0x7c, 0x84,
-	0xb0, 0xee, 0xae, 0xc7, 0x12, 0x09, 0x89, 0x74, 0x39, 0x63, 0x3a, 0xe7, 0xba, 0xf3, 0xb6, 0x8a,
-	0xdc, 0xd5, 0x01, 0x87, 0x31, 0x89, 0xbf, 0x40, 0xd5, 0x31, 0x8d, 0x40, 0x98, 0x1b, 0x9d, 0x4a,
-	0xaf, 0x31, 0xf8, 0xb0, 0x6c, 0xad, 0xfc, 0x0d, 0xa6, 0xd6, 0x3a, 0xe2, 0x92, 0x8e, 0x89, 0x27,
-	0xef, 0xd1, 0x08, 0xca, 0xbe, 0xd0, 0xbb, 0xd3, 0x2e, 0x79, 0x21, 0x78, 0xdf, 0x4f, 0x18, 0xcd,
-	0x6f, 0xac, 0xaa, 0x1b, 0xb7, 0x0b, 0x58, 0xdd, 0x67, 0xa3, 0x77, 0x4b, 0x44, 0x9a, 0x48, 0xe0,
-	0x33, 0x12, 0x29, 0x2b, 0x6e, 0x38, 0xb8, 0x08, 0xdd, 0xcf, 0x22, 0xa9, 0xe1, 0xc6, 0x34, 0x21,
-	0x91, 0x1b, 0x31, 0x21, 0x72, 0xc3, 0x29, 0xe4, 0x01, 0x13, 0x02, 0xdf, 0x40, 0x5b, 0x34, 0xa1,
-	0x92, 0xe6, 0x04, 0xed, 0xb7, 0x46, 0x86, 0xa5, 0x94, 0xc3, 0x83, 0xd4, 0x49, 0x79, 0xd7, 0x52,
-	0x1f, 0xdd, 0x5a, 0xf6, 0xd1, 0x2a, 0x51, 0xba, 0xc7, 0xa8, 0x7d, 0x45, 0x68, 0x61, 0xa8, 0x36,
-	0x6a, 0xe8, 0x66, 0xeb, 0xe1, 0x60, 0x68, 0xd1, 0x15, 0xa4, 0xa6, 0x43, 0xf7, 0x77, 0x03, 0xed,
-	0x0c, 0x45, 0xf0, 0xcd, 0xc4, 0x27, 0x12, 0xb2, 0x27, 0x78, 0x07, 0xd5, 0xc9, 0x54, 0x86, 0x8c,
-	0x53, 0x79, 0xfa, 0xea, 0x41, 0xb4, 0xa0, 0xe2, 0x23, 0x54, 0xcb, 0xe6, 0xc0, 0xba, 0x7a, 0xb9,
-	0xad, 0xab, 0xe6, 0xc0, 0xf2, 0x08, 0xc8, 0x36, 0x1e, 0xf6, 0xd5, 0xab, 0x5a, 0x1c, 0x99, 0x76,
-	0xa3, 0xb5, 0xdc, 0x8d, 0x72, 0xb6, 0xdd, 0x3d, 0xe5, 0xda, 0x32, 0x94, 0x57, 0x3f, 0xf8, 0x67,
-	0x1d, 0x55, 0x86, 0x22, 0xc0, 0x4f, 0xd0, 0xce, 0xff, 0x87, 0xed, 0xfe, 0x55, 0xb9, 0x2d, 0xbf,
-	0xce, 0xe6, 0xe0, 0xf5, 0xb9, 0x8b, 0xc6, 0x3f, 0x35, 0xd0, 0xee, 0xca, 0x97, 0x64, 0xbf, 0xe4,
-	0xb0, 0x55, 0x1b, 0x9a, 0x07, 0x6f, 0xb8, 0x61, 0x91, 0x42, 0x88, 0xb6, 0x5e, 0x90, 0xf5, 0xf6,
-	0x4b, 0x0e, 0x2a, 0x13, 0x9b, 0xf6, 0x6b, 0x12, 0xf3, 0x9b, 0x9a, 0xd5, 0xa7, 0xa9, 0x88, 0xc7,
-	0x0f, 0x9f, 0x9d, 0xb7, 0x8c, 0xe7, 0xe7, 0x2d, 0xe3, 0xef, 0xf3, 0x96, 0xf1, 0xd3, 0x45, 0x6b,
-	0xed, 0xf9, 0x45, 0x6b, 0xed, 0xcf, 0x8b, 0xd6, 0xda, 0x77, 0x07, 0x01, 0x95, 0xe1, 0x74, 0x64,
-	0x79, 0x2c, 0xb6, 0x4b, 0x1f, 0xc8, 0xd2, 0x5f, 0xfd, 0x3b, 0x2f, 0x64, 0x56, 0x1f, 0xcc, 0x51,
-	0x4d, 0x7d, 0x31, 0x3f, 0xf9, 0x2f, 0x00, 0x00, 0xff, 0xff, 0xb7, 0x95, 0xa3, 0x21, 0x31, 0x08,
-	0x00, 0x00,
+	// 1076 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x56, 0xb1, 0x6f, 0xdb, 0xc6,
+	0x17, 0x36, 0x2d, 0x59, 0xb6, 0xce, 0xfe, 0xd9, 0xbf, 0x5e, 0x9d, 0x84, 0x16, 0x50, 0xd9, 0x51,
+	0x8a, 0xd8, 0x30, 0x5a, 0x31, 0x56, 0x8b, 0x38, 0x30, 0xd0, 0x02, 0xb6, 0xd1, 0xc0, 0x01, 0xa2,
+	0xa2, 0x61, 0xda, 0x0c, 0x5d, 0x84, 0x13, 0xf9, 0x4c, 0x5e, 0x4a, 0xf2, 0x14, 0xde, 0x49, 0xb0,
+	0xb7, 0xa0, 0xdd, 0x3a, 0x14, 0x5d, 0xfb, 0x1f, 0x74, 0x2a, 0x3c, 0x74, 0x6f, 0xc7, 0x8c, 0x41,
+	0xa7, 0x4e, 0x45, 0x61, 0x0f, 0xfe, 0x17, 0x32, 0x16, 0xbc, 0x3b, 0x8a, 0xb4, 0x45, 0xc9, 0x0e,
+	0xd0, 0x2e, 0x82, 0xf8, 0xbd, 0xef, 0x1e, 0xdf, 0x7d, 0xf7, 0xbd, 0xc7, 0x43, 0xab, 0x34, 0x3a,
+	0x84, 0xd8, 0xf1, 0x09, 0x8d, 0x2c, 0x11, 0x13, 0x1a, 0xd1, 0xc8, 0xb3, 0x06, 0x5b, 0x96, 0x38,
+	0x6a, 0xf6, 0x62, 0x26, 0x18, 0xbe, 0x99, 0x11, 0x9a, 0x29, 0xa1, 0x39, 0xd8, 0xaa, 0xbd, 0x43,
+	0x42, 0x1a, 0x31, 0x4b, 0xfe, 0x2a, 0x6a, 0xad, 0xee, 0x30, 0x1e, 0x32, 0x6e, 0x75, 0x09, 0x07,
+	0x6b, 0xb0, 0xd5, 0x05, 0x41, 0xb6, 0x2c, 0x87, 0xd1, 0x48, 0xc7, 0x6f, 0xe9, 0x78, 0xc8, 0xe5,
+	0x2b, 0x42, 0xee, 0xe9, 0xc0, 0x8a, 0x0a, 0x74, 0xe4, 0x93, 0xa5, 0x1e, 0x74, 0x68, 0xd9, 0x63,
+	0x1e, 0x53, 0x78, 0xf2, 0x4f, 0xa3, 0x8d, 0x5c, 0xd5, 0x31, 0x78, 0x94, 0x8b, 0xf8, 0x58, 0x56,
+	0x7d, 0xdc, 0x03, 0x5e, 0xc0, 0xb9, 0xb0, 0xb3, 0x8c, 0xd3, 0xf8, 0xdd, 0x40, 0x66, 0x9b, 0x7b,
+	0xfb, 0x2c, 0x0c, 0xa9, 0xf8, 0x52, 0x93, 0x9e, 0x41, 0xec, 0x52, 0x47, 0xe0, 0x16, 0x9a, 0xe5,
+	0xd4, 0x05, 0x87, 0xc4, 0xa6, 0xb1, 0x66, 0x6c, 0x54, 0xf7, 0xcc, 0x3f, 0x7e, 0xfd, 0x70, 0x59,
+	0x57, 0xb7, 0xeb, 0xba, 0x31, 0x70, 0xfe, 0x54, 0xc4, 0x34, 0xf2, 0xec, 0x94, 0x88, 0x6f, 0xa0,
+	0xca, 0x73, 0xd6, 0xed, 0x50, 0xd7, 0x9c, 0x5e, 0x33, 0x36, 0xca, 0xf6, 0xcc, 0x73, 0xd6, 0x7d,
+	0xe4, 0xe2, 0x55, 0x34, 0xef, 0xc8, 0x77, 0x74, 0x7c, 0xc2, 0x7d, 0xb3, 0x94, 0xa4, 0xb3, 0x91,
+	0x82, 0x0e, 0x08, 0xf7, 0x77, 0x1e, 0x7c, 0x7b, 0x7e, 0xb2, 0x99, 0x66, 0xf9, 0xfe, 0xfc, 0x64,
+	0x73, 0x5d, 0x56, 0x9f, 0x15, 0x3e, 0xae, 0xca, 0x46, 0x03, 0xad, 0x8d, 0x8b, 0xd9, 0xc0, 0x7b,
+	0x2c, 0xe2, 0xd0, 0xf8, 0x61, 0x5a, 0x6e, 0xd3, 0x86, 0x01, 0x90, 0xe0, 0x3f, 0xdc, 0xe6, 0x2e,
+	0x9a, 0x1d, 0xa8, 0xac, 0x72, 0x8b, 0x8b, 0xad, 0xf5, 0x66, 0xb1, 0x7b, 0x9a, 0x97, 0x2b, 0x4d,
+	0xd7, 0x61, 0x8c, 0xca, 0x9c, 0x04, 0xc2, 0x2c, 0x4b, 0x89, 0xe4, 0x7f, 0x7c, 0x13, 0x55, 0x62,
+	0x20, 0x9c, 0x45, 0xe6, 0x8c, 0x44, 0xf5, 0xd3, 0xb5, 0x44, 0x2b, 0xdc, 0xb3, 0x16, 0xad, 0x30,
+	0x36, 0x14, 0xed, 0x4d, 0x09, 0x61, 0x49, 0x7a, 0xd1, 0x07, 0x3e, 0x94, 0x16, 0xdf, 0x47, 0xd5,
+	0x58, 0x41, 0x70, 0xb5, 0x60, 0x19, 0x15, 0xbf, 0x87, 0x50, 0xd2, 0x17, 0x9d, 0x90, 0xb9, 0x10,
+	0x48, 0xd9, 0xaa, 0x76, 0x35, 0x41, 0xda, 0x09, 0x80, 0x6b, 0x68, 0xce, 0x25, 0x82, 0x70, 0x10,
+	0xdc, 0x2c, 0xad, 0x95, 0x36, 0xaa, 0xf6, 0xf0, 0x19, 0x7f, 0x8a, 0x2a, 0x21, 0x08, 0x9f, 0xb9,
+	0x52, 0x95, 0xc5, 0xd6, 0xdd, 0xab, 0x54, 0x6d, 0x4b, 0xb6, 0xad, 0x57, 0xe1, 0x27, 0x68, 0xc1,
+	0x3f, 0xee, 0x41, 0xdc, 0xe9, 0x91, 0x98, 0x84, 0x5c, 0xaa, 0x38, 0xdf, 0xba, 0x33, 0x2e, 0xcb,
+	0x41, 0xc2, 0xfd, 0x42, 0x52, 0xf7, 0xaa, 0xaf, 0xfe, 0x5a, 0x9d, 0xfa, 0xf9, 0xfc, 0x64, 0xd3,
+	0xb0, 0xe7, 0xfd, 0x0c, 0xc7, 0x9f, 0xa0, 0xd9, 0x90, 0x1c, 0x75, 0x0e, 0x01, 0xcc, 0x8a, 0xcc,
+	0xb6, 0xd2, 0xd4, 0x02, 0x24, 0x5b, 0x6a, 0xea, 0xe6, 0x6f, 0xee, 0x33, 0x1a, 0xe5, 0x73, 0x54,
+	0x42, 0x72, 0xf4, 0x10, 0x20, 0x11, 0xc3, 0xf1, 0x69, 0xe0, 0x76, 0x22, 0x12, 0x82, 0x39, 0xab,
+	0xc4, 0x90, 0xc8, 0xe7, 0x24, 0x04, 0x7c, 0x07, 0xfd, 0x4f, 0x85, 0x07, 0x10, 0x73, 0xca, 0x22,
+	0x73, 0x4e, 0x32, 0x16, 0x24, 0xf8, 0x4c, 0x61, 0x19, 0x29, 0xa0, 0x0e, 0x44, 0x1c, 0xcc, 0x6a,
+	0x8e, 0xf4, 0x58, 0x61, 0x3b, 0x1f, 0x27, 0x16, 0xc9, 0x4e, 0x21, 0x31, 0xc9, 0xed, 0x22, 0x93,
+	0x5c, 0x38, 0xe3, 0xc6, 0x4f, 0x06, 0xaa, 0x8d, 0xc2, 0xa9, 0x33, 0x72, 0xee, 0x37, 0xf2, 0xee,
+	0xaf, 0xa1, 0x39, 0x38, 0x02, 0xa7, 0x2f, 0x58, 0xac, 0xcf, 0x77, 0xf8, 0x8c, 0xd7, 0xd1, 0x92,
+	0x0b, 0xc4, 0x0d, 0x68, 0x04, 0x1d, 0x1f, 0xa8, 0xe7, 0xab, 0x0e, 0x29, 0xd9, 0x8b, 0x29, 0x7c,
+	0x20, 0xd1, 0x64, 0x52, 0xc4, 0xe0, 0xd0, 0x1e, 0xa8, 0x49, 0xa1, 0xda, 0x00, 0x29, 0x28, 0x99,
+	0x14, 0x8d, 0x5f, 0x4a, 0xe8, 0x56, 0x9b, 0x7b, 0x4f, 0xfb, 0xdd, 0x5c, 0xc3, 0xdb, 0xc0, 0xfb,
+	0xc1, 0xbf, 0xda, 0xca, 0x1f, 0x20, 0xac, 0xd4, 0x75, 0x58, 0x24, 0x20, 0x12, 0x9d, 0x98, 0x31,
+	0xa1, 0x07, 0xd7, 0xff, 0x65, 0x64, 0x5f, 0x05, 0x6c, 0xc6, 0x04, 0xfe, 0x0c, 0xcd, 0x1c, 0xd2,
+	0x00, 0xb8, 0x59, 0x5e, 0x2b, 0x6d, 0xcc, 0xb7, 0xde, 0xcf, 0x5b, 0x2b, 0x9d, 0xcf, 0x89, 0xb5,
+	0x76, 0x63, 0x41, 0x0f, 0x89, 0x23, 0x1e, 0xd2, 0x00, 0xf2, 0xbe, 0x50, 0xab, 0x13, 0x95, 0x1c,
+	0x1f, 0x9c, 0x6f, 0x7a, 0x8c, 0xa6, 0x6f, 0x54, 0x1d, 0xbf, 0x98, 0xc1, 0xf2, 0x7d, 0x16, 0x7a,
+	0x37, 0x47, 0xa4, 0x91, 0x80, 0x78, 0x40, 0x02, 0x69, 0xc5, 0xb2, 0x8d, 0xb3, 0xd0, 0x23, 0x1d,
+	0x49, 0x0c, 0x77, 0x48, 0x23, 0x12, 0x74, 0x02, 0xc6, 0x79, 0x6a, 0x38, 0x89, 0x3c, 0x66, 0x9c,
+	0xe3, 0xdb, 0x68, 0x81, 0x46, 0x54, 0xd0, 0x94, 0xa0, 0xfc, 0x36, 0xaf, 0xb1, 0x84, 0xb2, 0xb3,
+	0x7d, 0x79, 0xd8, 0xdc, 0x1d, 0xf5, 0x51, 0xd1, 0xa1, 0x34, 0xf6, 0xd0, 0xea, 0x98, 0xd0, 0xd0,
+	0x50, 0xc9, 0xe7, 0x41, 0x8a, 0xad, 0x86, 0x83, 0xa1, 0x3f, 0x0f, 0x09, 0x24, 0xa7, 0x43, 0xe3,
+	0x37, 0x03, 0x2d, 0xb5, 0xb9, 0xf7, 0x55, 0xcf, 0x25, 0x02, 0x74, 0x0b, 0xde, 0x47, 0x55, 0xd2,
+	0x17, 0x3e, 0x8b, 0xa9, 0x38, 0xbe, 0x7a, 0x10, 0x0d, 0xa9, 0x78, 0x17, 0x55, 0xf4, 0x1c, 0x98,
+	0x96, 0x9d, 0x5b, 0x1f, 0x37, 0x07, 0x46, 0x47, 0x80, 0x5e, 0xb8, 0xb3, 0x25, 0xbb, 0x6a, 0x98,
+	0x32, 0x51, 0xa3, 0x3e, 0xaa, 0x46, 0xbe, 0xda, 0xc6, 0x8a, 0x74, 0x6d, 0x1e, 0x4a, 0x77, 0xdf,
+	0x7a, 0x53, 0x46, 0xa5, 0x36, 0xf7, 0xf0, 0x0b, 0xb4, 0x74, 0x79, 0xd8, 0x6e, 0x8e, 0xab, 0x6d,
+	0xb4, 0x3b, 0x6b, 0xad, 0xeb, 0x73, 0x87, 0xc2, 0xbf, 0x34, 0xd0, 0x72, 0x61, 0x27, 0x59, 0x13,
+	0x92, 0x15, 0x2d, 0xa8, 0x6d, 0xbf, 0xe5, 0x82, 0x61, 0x09, 0x3e, 0x5a, 0xb8, 0x70, 0xac, 0xeb,
+	0x13, 0x12, 0xe5, 0x89, 0x35, 0xeb, 0x9a, 0xc4, 0xe1, 0x9b, 0xbe, 0x33, 0xd0, 0x8d, 0xe2, 0x9b,
+	0xce, 0xbd, 0x09, 0xa9, 0x0a, 0x57, 0xd4, 0x1e, 0xbc, 0xed, 0x8a, 0x0b, 0x55, 0x14, 0x5f, 0x44,
+	0xee, 0x4d, 0x3c, 0xc0, 0x82, 0x15, 0x13, 0xab, 0x98, 0xf8, 0x71, 0xaf, 0xcd, 0xbc, 0x4c, 0x0c,
+	0xbd, 0xf7, 0xe4, 0xd5, 0x69, 0xdd, 0x78, 0x7d, 0x5a, 0x37, 0xfe, 0x3e, 0xad, 0x1b, 0x3f, 0x9e,
+	0xd5, 0xa7, 0x5e, 0x9f, 0xd5, 0xa7, 0xfe, 0x3c, 0xab, 0x4f, 0x7d, 0xbd, 0xed, 0x51, 0xe1, 0xf7,
+	0xbb, 0x4d, 0x87, 0x85, 0x56, 0xee, 0x22, 0x99, 0xfb, 0xab, 0x7e, 0x8f, 0x32, 0xcb, 0xcb, 0x8b,
+	0x65, 0xb7, 0x22, 0x6f, 0x96, 0x1f, 0xfd, 0x13, 0x00, 0x00, 0xff, 0xff, 0xbd, 0x1a, 0xb6, 0xc5,
+	0x59, 0x0b, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -535,6 +758,10 @@ type MsgClient interface {
 	// x/registry (publisher = requester) and max_fee is paid to the executor's operator.
 	SubmitTrainingResult(ctx context.Context, in *MsgSubmitTrainingResult, opts ...grpc.CallOption) (*MsgSubmitTrainingResultResponse, error)
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
+	// CommitTrainingVerdict: a committee member's sidecar commits to its verdict (commit phase).
+	CommitTrainingVerdict(ctx context.Context, in *MsgCommitTrainingVerdict, opts ...grpc.CallOption) (*MsgCommitTrainingVerdictResponse, error)
+	// RevealTrainingVerdict opens the commitment (reveal phase).
+	RevealTrainingVerdict(ctx context.Context, in *MsgRevealTrainingVerdict, opts ...grpc.CallOption) (*MsgRevealTrainingVerdictResponse, error)
 }
 
 type msgClient struct {
@@ -572,6 +799,24 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 	return out, nil
 }
 
+func (c *msgClient) CommitTrainingVerdict(ctx context.Context, in *MsgCommitTrainingVerdict, opts ...grpc.CallOption) (*MsgCommitTrainingVerdictResponse, error) {
+	out := new(MsgCommitTrainingVerdictResponse)
+	err := c.cc.Invoke(ctx, "/inferchain.training.v1.Msg/CommitTrainingVerdict", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) RevealTrainingVerdict(ctx context.Context, in *MsgRevealTrainingVerdict, opts ...grpc.CallOption) (*MsgRevealTrainingVerdictResponse, error) {
+	out := new(MsgRevealTrainingVerdictResponse)
+	err := c.cc.Invoke(ctx, "/inferchain.training.v1.Msg/RevealTrainingVerdict", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// RequestTraining escrows max_fee and assigns an executor serving the base model.
@@ -580,6 +825,10 @@ type MsgServer interface {
 	// x/registry (publisher = requester) and max_fee is paid to the executor's operator.
 	SubmitTrainingResult(context.Context, *MsgSubmitTrainingResult) (*MsgSubmitTrainingResultResponse, error)
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
+	// CommitTrainingVerdict: a committee member's sidecar commits to its verdict (commit phase).
+	CommitTrainingVerdict(context.Context, *MsgCommitTrainingVerdict) (*MsgCommitTrainingVerdictResponse, error)
+	// RevealTrainingVerdict opens the commitment (reveal phase).
+	RevealTrainingVerdict(context.Context, *MsgRevealTrainingVerdict) (*MsgRevealTrainingVerdictResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -594,6 +843,12 @@ func (*UnimplementedMsgServer) SubmitTrainingResult(ctx context.Context, req *Ms
 }
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
+}
+func (*UnimplementedMsgServer) CommitTrainingVerdict(ctx context.Context, req *MsgCommitTrainingVerdict) (*MsgCommitTrainingVerdictResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CommitTrainingVerdict not implemented")
+}
+func (*UnimplementedMsgServer) RevealTrainingVerdict(ctx context.Context, req *MsgRevealTrainingVerdict) (*MsgRevealTrainingVerdictResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RevealTrainingVerdict not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -654,6 +909,42 @@ func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_CommitTrainingVerdict_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgCommitTrainingVerdict)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).CommitTrainingVerdict(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/inferchain.training.v1.Msg/CommitTrainingVerdict",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).CommitTrainingVerdict(ctx, req.(*MsgCommitTrainingVerdict))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_RevealTrainingVerdict_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRevealTrainingVerdict)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RevealTrainingVerdict(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/inferchain.training.v1.Msg/RevealTrainingVerdict",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RevealTrainingVerdict(ctx, req.(*MsgRevealTrainingVerdict))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "inferchain.training.v1.Msg",
@@ -671,9 +962,159 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
 		},
+		{
+			MethodName: "CommitTrainingVerdict",
+			Handler:    _Msg_CommitTrainingVerdict_Handler,
+		},
+		{
+			MethodName: "RevealTrainingVerdict",
+			Handler:    _Msg_RevealTrainingVerdict_Handler,
+		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "inferchain/training/v1/tx.proto",
+}
+
+func (m *MsgCommitTrainingVerdict) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCommitTrainingVerdict) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCommitTrainingVerdict) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.CommitHash) > 0 {
+		i -= len(m.CommitHash)
+		copy(dAtA[i:], m.CommitHash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.CommitHash)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Sidecar) > 0 {
+		i -= len(m.Sidecar)
+		copy(dAtA[i:], m.Sidecar)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Sidecar)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCommitTrainingVerdictResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCommitTrainingVerdictResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCommitTrainingVerdictResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRevealTrainingVerdict) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRevealTrainingVerdict) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRevealTrainingVerdict) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Salt) > 0 {
+		i -= len(m.Salt)
+		copy(dAtA[i:], m.Salt)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Salt)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Verdict != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Verdict))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Sidecar) > 0 {
+		i -= len(m.Sidecar)
+		copy(dAtA[i:], m.Sidecar)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Sidecar)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRevealTrainingVerdictResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRevealTrainingVerdictResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRevealTrainingVerdictResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
 }
 
 func (m *MsgRequestTraining) Marshal() (dAtA []byte, err error) {
@@ -1001,6 +1442,71 @@ func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *MsgCommitTrainingVerdict) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Sidecar)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	l = len(m.CommitHash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgCommitTrainingVerdictResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgRevealTrainingVerdict) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Sidecar)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.Verdict != 0 {
+		n += 1 + sovTx(uint64(m.Verdict))
+	}
+	l = len(m.Salt)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgRevealTrainingVerdictResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
 func (m *MsgRequestTraining) Size() (n int) {
 	if m == nil {
 		return 0
@@ -1149,6 +1655,423 @@ func sovTx(x uint64) (n int) {
 }
 func sozTx(x uint64) (n int) {
 	return sovTx(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *MsgCommitTrainingVerdict) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCommitTrainingVerdict: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCommitTrainingVerdict: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sidecar", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sidecar = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitHash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CommitHash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCommitTrainingVerdictResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCommitTrainingVerdictResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCommitTrainingVerdictResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRevealTrainingVerdict) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRevealTrainingVerdict: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRevealTrainingVerdict: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sidecar", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sidecar = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			m.Verdict = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Verdict |= TrainingVerdict(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Salt", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Salt = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRevealTrainingVerdictResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRevealTrainingVerdictResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRevealTrainingVerdictResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *MsgRequestTraining) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)

@@ -63,6 +63,12 @@ const (
 	TrainingStatus_TRAINING_STATUS_PENDING     TrainingStatus = 1
 	TrainingStatus_TRAINING_STATUS_COMPLETED   TrainingStatus = 2
 	TrainingStatus_TRAINING_STATUS_REFUNDED    TrainingStatus = 3
+	// SUBMITTED: the result is in (child registered, fee escrowed); the audit decision comes in a later block.
+	TrainingStatus_TRAINING_STATUS_SUBMITTED TrainingStatus = 4
+	// AUDITING: a committee replays one interval; the fee stays escrowed until the audit concludes.
+	TrainingStatus_TRAINING_STATUS_AUDITING TrainingStatus = 5
+	// FRAUD: the committee caught a forged checkpoint: executor slashed, requester refunded, child revoked.
+	TrainingStatus_TRAINING_STATUS_FRAUD TrainingStatus = 6
 )
 
 var TrainingStatus_name = map[int32]string{
@@ -70,6 +76,9 @@ var TrainingStatus_name = map[int32]string{
 	1: "TRAINING_STATUS_PENDING",
 	2: "TRAINING_STATUS_COMPLETED",
 	3: "TRAINING_STATUS_REFUNDED",
+	4: "TRAINING_STATUS_SUBMITTED",
+	5: "TRAINING_STATUS_AUDITING",
+	6: "TRAINING_STATUS_FRAUD",
 }
 
 var TrainingStatus_value = map[string]int32{
@@ -77,6 +86,9 @@ var TrainingStatus_value = map[string]int32{
 	"TRAINING_STATUS_PENDING":     1,
 	"TRAINING_STATUS_COMPLETED":   2,
 	"TRAINING_STATUS_REFUNDED":    3,
+	"TRAINING_STATUS_SUBMITTED":   4,
+	"TRAINING_STATUS_AUDITING":    5,
+	"TRAINING_STATUS_FRAUD":       6,
 }
 
 func (x TrainingStatus) String() string {
@@ -85,6 +97,83 @@ func (x TrainingStatus) String() string {
 
 func (TrainingStatus) EnumDescriptor() ([]byte, []int) {
 	return fileDescriptor_b0704a45209005b5, []int{1}
+}
+
+// TrainingVerdict of a committee member about the replayed interval.
+type TrainingVerdict int32
+
+const (
+	TrainingVerdict_TRAINING_VERDICT_UNSPECIFIED TrainingVerdict = 0
+	// MATCH: the replay from checkpoint k reproduced the committed checkpoint k+K digest.
+	TrainingVerdict_TRAINING_VERDICT_MATCH TrainingVerdict = 1
+	// MISMATCH: it did not, or the executor did not serve the committed state at k (withholding is fraud).
+	TrainingVerdict_TRAINING_VERDICT_MISMATCH TrainingVerdict = 2
+	// ABSTAIN: the member could not judge (its own failure); counts for neither side.
+	TrainingVerdict_TRAINING_VERDICT_ABSTAIN TrainingVerdict = 3
+)
+
+var TrainingVerdict_name = map[int32]string{
+	0: "TRAINING_VERDICT_UNSPECIFIED",
+	1: "TRAINING_VERDICT_MATCH",
+	2: "TRAINING_VERDICT_MISMATCH",
+	3: "TRAINING_VERDICT_ABSTAIN",
+}
+
+var TrainingVerdict_value = map[string]int32{
+	"TRAINING_VERDICT_UNSPECIFIED": 0,
+	"TRAINING_VERDICT_MATCH":       1,
+	"TRAINING_VERDICT_MISMATCH":    2,
+	"TRAINING_VERDICT_ABSTAIN":     3,
+}
+
+func (x TrainingVerdict) String() string {
+	return proto.EnumName(TrainingVerdict_name, int32(x))
+}
+
+func (TrainingVerdict) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_b0704a45209005b5, []int{2}
+}
+
+type TrainingAuditOutcome int32
+
+const (
+	TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_UNSPECIFIED  TrainingAuditOutcome = 0
+	TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_NOT_SELECTED TrainingAuditOutcome = 1
+	// INSUFFICIENT_COMMITTEE: selected, but fewer than quorum other executors serve the base: settled unaudited.
+	TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE TrainingAuditOutcome = 2
+	TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_IN_PROGRESS            TrainingAuditOutcome = 3
+	TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_HONEST                 TrainingAuditOutcome = 4
+	TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_FRAUD                  TrainingAuditOutcome = 5
+	// INCONCLUSIVE: no quorum either way (settled, nobody slashed).
+	TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_INCONCLUSIVE TrainingAuditOutcome = 6
+)
+
+var TrainingAuditOutcome_name = map[int32]string{
+	0: "TRAINING_AUDIT_OUTCOME_UNSPECIFIED",
+	1: "TRAINING_AUDIT_OUTCOME_NOT_SELECTED",
+	2: "TRAINING_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE",
+	3: "TRAINING_AUDIT_OUTCOME_IN_PROGRESS",
+	4: "TRAINING_AUDIT_OUTCOME_HONEST",
+	5: "TRAINING_AUDIT_OUTCOME_FRAUD",
+	6: "TRAINING_AUDIT_OUTCOME_INCONCLUSIVE",
+}
+
+var TrainingAuditOutcome_value = map[string]int32{
+	"TRAINING_AUDIT_OUTCOME_UNSPECIFIED":            0,
+	"TRAINING_AUDIT_OUTCOME_NOT_SELECTED":           1,
+	"TRAINING_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE": 2,
+	"TRAINING_AUDIT_OUTCOME_IN_PROGRESS":            3,
+	"TRAINING_AUDIT_OUTCOME_HONEST":                 4,
+	"TRAINING_AUDIT_OUTCOME_FRAUD":                  5,
+	"TRAINING_AUDIT_OUTCOME_INCONCLUSIVE":           6,
+}
+
+func (x TrainingAuditOutcome) String() string {
+	return proto.EnumName(TrainingAuditOutcome_name, int32(x))
+}
+
+func (TrainingAuditOutcome) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_b0704a45209005b5, []int{3}
 }
 
 type Params struct {
@@ -98,6 +187,20 @@ type Params struct {
 	MaxSeqLen uint32 `protobuf:"varint,4,opt,name=max_seq_len,json=maxSeqLen,proto3" json:"max_seq_len,omitempty"`
 	// max_batch_size bounds the sequences per optimizer step.
 	MaxBatchSize uint32 `protobuf:"varint,5,opt,name=max_batch_size,json=maxBatchSize,proto3" json:"max_batch_size,omitempty"`
+	// audit_probability: probability (decimal in [0, 1]) that a result is replay-audited (x/training README).
+	AuditProbability string `protobuf:"bytes,6,opt,name=audit_probability,json=auditProbability,proto3" json:"audit_probability,omitempty"`
+	// committee_size: executors (other than the job's, serving the base model) drawn to replay the interval.
+	CommitteeSize uint32 `protobuf:"varint,7,opt,name=committee_size,json=committeeSize,proto3" json:"committee_size,omitempty"`
+	// quorum: MATCH (or MISMATCH) verdicts needed to decide an audit; 1 <= quorum <= committee_size.
+	Quorum uint32 `protobuf:"varint,8,opt,name=quorum,proto3" json:"quorum,omitempty"`
+	// commit_blocks / reveal_blocks: length of the commit phase and of the reveal phase after it.
+	CommitBlocks uint64 `protobuf:"varint,9,opt,name=commit_blocks,json=commitBlocks,proto3" json:"commit_blocks,omitempty"`
+	RevealBlocks uint64 `protobuf:"varint,10,opt,name=reveal_blocks,json=revealBlocks,proto3" json:"reveal_blocks,omitempty"`
+	// slash_fraction (decimal in [0, 1]) of the executor's stake recorded at submission, slashed on fraud.
+	SlashFraction string `protobuf:"bytes,11,opt,name=slash_fraction,json=slashFraction,proto3" json:"slash_fraction,omitempty"`
+	// verifier_reward: paid to each committee member whose revealed verdict agrees with a decided outcome (from
+	// the escrow on HONEST, from x/inference's verifier pool on FRAUD, where the requester is refunded in full).
+	VerifierReward types.Coin `protobuf:"bytes,12,opt,name=verifier_reward,json=verifierReward,proto3" json:"verifier_reward"`
 }
 
 func (m *Params) Reset()         { *m = Params{} }
@@ -166,6 +269,55 @@ func (m *Params) GetMaxBatchSize() uint32 {
 		return m.MaxBatchSize
 	}
 	return 0
+}
+
+func (m *Params) GetAuditProbability() string {
+	if m != nil {
+		return m.AuditProbability
+	}
+	return ""
+}
+
+func (m *Params) GetCommitteeSize() uint32 {
+	if m != nil {
+		return m.CommitteeSize
+	}
+	return 0
+}
+
+func (m *Params) GetQuorum() uint32 {
+	if m != nil {
+		return m.Quorum
+	}
+	return 0
+}
+
+func (m *Params) GetCommitBlocks() uint64 {
+	if m != nil {
+		return m.CommitBlocks
+	}
+	return 0
+}
+
+func (m *Params) GetRevealBlocks() uint64 {
+	if m != nil {
+		return m.RevealBlocks
+	}
+	return 0
+}
+
+func (m *Params) GetSlashFraction() string {
+	if m != nil {
+		return m.SlashFraction
+	}
+	return ""
+}
+
+func (m *Params) GetVerifierReward() types.Coin {
+	if m != nil {
+		return m.VerifierReward
+	}
+	return types.Coin{}
 }
 
 // HyperParams are the exact hyper-parameters of a run; with base model, datasets and method they make the
@@ -257,6 +409,251 @@ func (m *HyperParams) GetCheckpointInterval() uint64 {
 	return 0
 }
 
+type TrainingVote struct {
+	// verifier: infervaloper address of the committee member.
+	Verifier        string          `protobuf:"bytes,1,opt,name=verifier,proto3" json:"verifier,omitempty"`
+	CommitHash      string          `protobuf:"bytes,2,opt,name=commit_hash,json=commitHash,proto3" json:"commit_hash,omitempty"`
+	CommittedHeight int64           `protobuf:"varint,3,opt,name=committed_height,json=committedHeight,proto3" json:"committed_height,omitempty"`
+	Verdict         TrainingVerdict `protobuf:"varint,4,opt,name=verdict,proto3,enum=inferchain.training.v1.TrainingVerdict" json:"verdict,omitempty"`
+	Reason          string          `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	RevealedHeight  int64           `protobuf:"varint,6,opt,name=revealed_height,json=revealedHeight,proto3" json:"revealed_height,omitempty"`
+	Reward          types.Coin      `protobuf:"bytes,7,opt,name=reward,proto3" json:"reward"`
+	// outvoted: revealed the losing verdict of a decided audit.
+	Outvoted bool `protobuf:"varint,8,opt,name=outvoted,proto3" json:"outvoted,omitempty"`
+}
+
+func (m *TrainingVote) Reset()         { *m = TrainingVote{} }
+func (m *TrainingVote) String() string { return proto.CompactTextString(m) }
+func (*TrainingVote) ProtoMessage()    {}
+func (*TrainingVote) Descriptor() ([]byte, []int) {
+	return fileDescriptor_b0704a45209005b5, []int{2}
+}
+func (m *TrainingVote) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *TrainingVote) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_TrainingVote.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *TrainingVote) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_TrainingVote.Merge(m, src)
+}
+func (m *TrainingVote) XXX_Size() int {
+	return m.Size()
+}
+func (m *TrainingVote) XXX_DiscardUnknown() {
+	xxx_messageInfo_TrainingVote.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_TrainingVote proto.InternalMessageInfo
+
+func (m *TrainingVote) GetVerifier() string {
+	if m != nil {
+		return m.Verifier
+	}
+	return ""
+}
+
+func (m *TrainingVote) GetCommitHash() string {
+	if m != nil {
+		return m.CommitHash
+	}
+	return ""
+}
+
+func (m *TrainingVote) GetCommittedHeight() int64 {
+	if m != nil {
+		return m.CommittedHeight
+	}
+	return 0
+}
+
+func (m *TrainingVote) GetVerdict() TrainingVerdict {
+	if m != nil {
+		return m.Verdict
+	}
+	return TrainingVerdict_TRAINING_VERDICT_UNSPECIFIED
+}
+
+func (m *TrainingVote) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+func (m *TrainingVote) GetRevealedHeight() int64 {
+	if m != nil {
+		return m.RevealedHeight
+	}
+	return 0
+}
+
+func (m *TrainingVote) GetReward() types.Coin {
+	if m != nil {
+		return m.Reward
+	}
+	return types.Coin{}
+}
+
+func (m *TrainingVote) GetOutvoted() bool {
+	if m != nil {
+		return m.Outvoted
+	}
+	return false
+}
+
+// TrainingAudit: the replay audit of one interval [from_step, to_step) of a job's result.
+type TrainingAudit struct {
+	DecidedHeight int64                `protobuf:"varint,1,opt,name=decided_height,json=decidedHeight,proto3" json:"decided_height,omitempty"`
+	Outcome       TrainingAuditOutcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=inferchain.training.v1.TrainingAuditOutcome" json:"outcome,omitempty"`
+	// interval i: the committee replays steps (i*K, (i+1)*K] from the state at checkpoint i*K (the base for i = 0)
+	// and compares with committed checkpoint digest i (leaf i of checkpoint_root).
+	Interval        uint64         `protobuf:"varint,3,opt,name=interval,proto3" json:"interval,omitempty"`
+	FromStep        uint64         `protobuf:"varint,4,opt,name=from_step,json=fromStep,proto3" json:"from_step,omitempty"`
+	ToStep          uint64         `protobuf:"varint,5,opt,name=to_step,json=toStep,proto3" json:"to_step,omitempty"`
+	Committee       []string       `protobuf:"bytes,6,rep,name=committee,proto3" json:"committee,omitempty"`
+	Votes           []TrainingVote `protobuf:"bytes,7,rep,name=votes,proto3" json:"votes"`
+	Quorum          uint32         `protobuf:"varint,8,opt,name=quorum,proto3" json:"quorum,omitempty"`
+	CommitDeadline  int64          `protobuf:"varint,9,opt,name=commit_deadline,json=commitDeadline,proto3" json:"commit_deadline,omitempty"`
+	RevealDeadline  int64          `protobuf:"varint,10,opt,name=reveal_deadline,json=revealDeadline,proto3" json:"reveal_deadline,omitempty"`
+	ConcludedHeight int64          `protobuf:"varint,11,opt,name=concluded_height,json=concludedHeight,proto3" json:"concluded_height,omitempty"`
+	Slashed         types.Coin     `protobuf:"bytes,12,opt,name=slashed,proto3" json:"slashed"`
+	Note            string         `protobuf:"bytes,13,opt,name=note,proto3" json:"note,omitempty"`
+}
+
+func (m *TrainingAudit) Reset()         { *m = TrainingAudit{} }
+func (m *TrainingAudit) String() string { return proto.CompactTextString(m) }
+func (*TrainingAudit) ProtoMessage()    {}
+func (*TrainingAudit) Descriptor() ([]byte, []int) {
+	return fileDescriptor_b0704a45209005b5, []int{3}
+}
+func (m *TrainingAudit) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *TrainingAudit) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_TrainingAudit.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *TrainingAudit) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_TrainingAudit.Merge(m, src)
+}
+func (m *TrainingAudit) XXX_Size() int {
+	return m.Size()
+}
+func (m *TrainingAudit) XXX_DiscardUnknown() {
+	xxx_messageInfo_TrainingAudit.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_TrainingAudit proto.InternalMessageInfo
+
+func (m *TrainingAudit) GetDecidedHeight() int64 {
+	if m != nil {
+		return m.DecidedHeight
+	}
+	return 0
+}
+
+func (m *TrainingAudit) GetOutcome() TrainingAuditOutcome {
+	if m != nil {
+		return m.Outcome
+	}
+	return TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_UNSPECIFIED
+}
+
+func (m *TrainingAudit) GetInterval() uint64 {
+	if m != nil {
+		return m.Interval
+	}
+	return 0
+}
+
+func (m *TrainingAudit) GetFromStep() uint64 {
+	if m != nil {
+		return m.FromStep
+	}
+	return 0
+}
+
+func (m *TrainingAudit) GetToStep() uint64 {
+	if m != nil {
+		return m.ToStep
+	}
+	return 0
+}
+
+func (m *TrainingAudit) GetCommittee() []string {
+	if m != nil {
+		return m.Committee
+	}
+	return nil
+}
+
+func (m *TrainingAudit) GetVotes() []TrainingVote {
+	if m != nil {
+		return m.Votes
+	}
+	return nil
+}
+
+func (m *TrainingAudit) GetQuorum() uint32 {
+	if m != nil {
+		return m.Quorum
+	}
+	return 0
+}
+
+func (m *TrainingAudit) GetCommitDeadline() int64 {
+	if m != nil {
+		return m.CommitDeadline
+	}
+	return 0
+}
+
+func (m *TrainingAudit) GetRevealDeadline() int64 {
+	if m != nil {
+		return m.RevealDeadline
+	}
+	return 0
+}
+
+func (m *TrainingAudit) GetConcludedHeight() int64 {
+	if m != nil {
+		return m.ConcludedHeight
+	}
+	return 0
+}
+
+func (m *TrainingAudit) GetSlashed() types.Coin {
+	if m != nil {
+		return m.Slashed
+	}
+	return types.Coin{}
+}
+
+func (m *TrainingAudit) GetNote() string {
+	if m != nil {
+		return m.Note
+	}
+	return ""
+}
+
 type TrainingResult struct {
 	// child_model: content root of the trained model, registered in x/registry.
 	ChildModel string `protobuf:"bytes,1,opt,name=child_model,json=childModel,proto3" json:"child_model,omitempty"`
@@ -268,13 +665,15 @@ type TrainingResult struct {
 	SubmittedBy     string `protobuf:"bytes,5,opt,name=submitted_by,json=submittedBy,proto3" json:"submitted_by,omitempty"`
 	// initial_loss: the same loss measured on the base model before training.
 	InitialLoss string `protobuf:"bytes,6,opt,name=initial_loss,json=initialLoss,proto3" json:"initial_loss,omitempty"`
+	// executor_power: consensus power of the executor's validator at submission (what a fraud verdict slashes).
+	ExecutorPower int64 `protobuf:"varint,7,opt,name=executor_power,json=executorPower,proto3" json:"executor_power,omitempty"`
 }
 
 func (m *TrainingResult) Reset()         { *m = TrainingResult{} }
 func (m *TrainingResult) String() string { return proto.CompactTextString(m) }
 func (*TrainingResult) ProtoMessage()    {}
 func (*TrainingResult) Descriptor() ([]byte, []int) {
-	return fileDescriptor_b0704a45209005b5, []int{2}
+	return fileDescriptor_b0704a45209005b5, []int{4}
 }
 func (m *TrainingResult) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -345,6 +744,13 @@ func (m *TrainingResult) GetInitialLoss() string {
 	return ""
 }
 
+func (m *TrainingResult) GetExecutorPower() int64 {
+	if m != nil {
+		return m.ExecutorPower
+	}
+	return 0
+}
+
 type TrainingJob struct {
 	Id          uint64         `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 	Requester   string         `protobuf:"bytes,2,opt,name=requester,proto3" json:"requester,omitempty"`
@@ -366,13 +772,14 @@ type TrainingJob struct {
 	RecipeHash   string          `protobuf:"bytes,15,opt,name=recipe_hash,json=recipeHash,proto3" json:"recipe_hash,omitempty"`
 	Result       *TrainingResult `protobuf:"bytes,16,opt,name=result,proto3" json:"result,omitempty"`
 	StatusReason string          `protobuf:"bytes,17,opt,name=status_reason,json=statusReason,proto3" json:"status_reason,omitempty"`
+	Audit        *TrainingAudit  `protobuf:"bytes,18,opt,name=audit,proto3" json:"audit,omitempty"`
 }
 
 func (m *TrainingJob) Reset()         { *m = TrainingJob{} }
 func (m *TrainingJob) String() string { return proto.CompactTextString(m) }
 func (*TrainingJob) ProtoMessage()    {}
 func (*TrainingJob) Descriptor() ([]byte, []int) {
-	return fileDescriptor_b0704a45209005b5, []int{3}
+	return fileDescriptor_b0704a45209005b5, []int{5}
 }
 func (m *TrainingJob) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -520,11 +927,22 @@ func (m *TrainingJob) GetStatusReason() string {
 	return ""
 }
 
+func (m *TrainingJob) GetAudit() *TrainingAudit {
+	if m != nil {
+		return m.Audit
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterEnum("inferchain.training.v1.TrainingMethod", TrainingMethod_name, TrainingMethod_value)
 	proto.RegisterEnum("inferchain.training.v1.TrainingStatus", TrainingStatus_name, TrainingStatus_value)
+	proto.RegisterEnum("inferchain.training.v1.TrainingVerdict", TrainingVerdict_name, TrainingVerdict_value)
+	proto.RegisterEnum("inferchain.training.v1.TrainingAuditOutcome", TrainingAuditOutcome_name, TrainingAuditOutcome_value)
 	proto.RegisterType((*Params)(nil), "inferchain.training.v1.Params")
 	proto.RegisterType((*HyperParams)(nil), "inferchain.training.v1.HyperParams")
+	proto.RegisterType((*TrainingVote)(nil), "inferchain.training.v1.TrainingVote")
+	proto.RegisterType((*TrainingAudit)(nil), "inferchain.training.v1.TrainingAudit")
 	proto.RegisterType((*TrainingResult)(nil), "inferchain.training.v1.TrainingResult")
 	proto.RegisterType((*TrainingJob)(nil), "inferchain.training.v1.TrainingJob")
 }
@@ -534,71 +952,112 @@ func init() {
 }
 
 var fileDescriptor_b0704a45209005b5 = []byte{
-	// 1020 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x55, 0x4f, 0x4f, 0x1b, 0xc7,
-	0x1b, 0x66, 0x8d, 0xe3, 0xb0, 0x63, 0x30, 0xce, 0xfc, 0xd0, 0x2f, 0x0b, 0x04, 0x43, 0x48, 0xff,
-	0x50, 0xa4, 0xda, 0x22, 0x95, 0x5a, 0xa9, 0x55, 0x2b, 0x61, 0x6c, 0x82, 0x2b, 0x63, 0xc8, 0xda,
-	0xf4, 0xd0, 0xcb, 0x6a, 0xbc, 0xfb, 0xc2, 0x8e, 0xd8, 0xdd, 0x31, 0x3b, 0x63, 0x64, 0x72, 0xee,
-	0xa1, 0xea, 0xa9, 0xfd, 0x0c, 0xbd, 0xf4, 0x98, 0x43, 0xbf, 0x42, 0xa5, 0x1c, 0xa3, 0x9e, 0xaa,
-	0x1e, 0xaa, 0x0a, 0x0e, 0xf9, 0x14, 0x95, 0xaa, 0xf9, 0x63, 0x7b, 0x43, 0xd3, 0x3f, 0x97, 0xd5,
-	0xce, 0xf3, 0x3e, 0x33, 0xf3, 0x3e, 0xef, 0x3c, 0xef, 0x0c, 0xda, 0xa4, 0xc9, 0x29, 0xa4, 0x7e,
-	0x48, 0x68, 0x52, 0x13, 0x29, 0xa1, 0x09, 0x4d, 0xce, 0x6a, 0x97, 0x3b, 0x35, 0x71, 0x35, 0x00,
-	0x5e, 0x1d, 0xa4, 0x4c, 0x30, 0xfc, 0xff, 0x29, 0xa7, 0x3a, 0xe6, 0x54, 0x2f, 0x77, 0x56, 0xee,
-	0x91, 0x98, 0x26, 0xac, 0xa6, 0xbe, 0x9a, 0xba, 0x52, 0xf1, 0x19, 0x8f, 0x19, 0xaf, 0xf5, 0x09,
-	0x87, 0xda, 0xe5, 0x4e, 0x1f, 0x04, 0xd9, 0xa9, 0xf9, 0x8c, 0x26, 0x26, 0xbe, 0xac, 0xe3, 0x9e,
-	0x1a, 0xd5, 0xf4, 0xc0, 0x84, 0x96, 0xce, 0xd8, 0x19, 0xd3, 0xb8, 0xfc, 0xd3, 0xe8, 0xe6, 0xaf,
-	0x16, 0x2a, 0x1c, 0x93, 0x94, 0xc4, 0x1c, 0xbf, 0x8b, 0x16, 0x03, 0x20, 0x41, 0x44, 0x13, 0xf0,
-	0xfa, 0x11, 0xf3, 0xcf, 0xb9, 0x63, 0x6d, 0x58, 0x5b, 0x79, 0xb7, 0x34, 0x86, 0xeb, 0x0a, 0xc5,
-	0xab, 0xc8, 0x8e, 0xc9, 0xc8, 0xe3, 0x02, 0x06, 0xdc, 0xc9, 0x29, 0xca, 0x5c, 0x4c, 0x46, 0x5d,
-	0x39, 0xc6, 0x0f, 0xd1, 0xbc, 0x0c, 0x06, 0x44, 0x10, 0x0e, 0x82, 0x3b, 0xb3, 0x1b, 0xd6, 0xd6,
-	0x82, 0x5b, 0x8c, 0xc9, 0xa8, 0x61, 0x20, 0x5c, 0x41, 0x45, 0x35, 0x1f, 0x2e, 0xbc, 0x08, 0x12,
-	0x27, 0xaf, 0x18, 0x72, 0xc9, 0x2e, 0x5c, 0xb4, 0x21, 0xc1, 0x6f, 0xa1, 0x92, 0x8c, 0xf7, 0x89,
-	0xf0, 0x43, 0x8f, 0xd3, 0x67, 0xe0, 0xdc, 0x51, 0x14, 0xb9, 0x70, 0x5d, 0x82, 0x5d, 0xfa, 0x0c,
-	0x3e, 0x7e, 0xf8, 0xcd, 0xab, 0xe7, 0xdb, 0x0f, 0x32, 0xe5, 0x1d, 0x4d, 0x0b, 0xac, 0x15, 0x6d,
-	0xfe, 0x64, 0xa1, 0xe2, 0xc1, 0xd5, 0x00, 0x52, 0xa3, 0xf0, 0x11, 0x5a, 0x88, 0x80, 0xa4, 0x92,
-	0xe2, 0xa5, 0x44, 0x80, 0xd2, 0x67, 0xbb, 0xf3, 0x63, 0xd0, 0x25, 0x02, 0xf0, 0x12, 0xba, 0x93,
-	0x55, 0xa6, 0x07, 0x78, 0x0d, 0xa1, 0x4c, 0x3e, 0x5a, 0x94, 0xdd, 0x1f, 0x27, 0x83, 0xef, 0xa3,
-	0xbb, 0xaf, 0xcb, 0x29, 0x70, 0xad, 0x05, 0xa3, 0x3c, 0x07, 0x08, 0x94, 0x82, 0xbc, 0xab, 0xfe,
-	0x71, 0x0d, 0xfd, 0xcf, 0x0f, 0xc1, 0x3f, 0x1f, 0x30, 0x9a, 0x08, 0x8f, 0x26, 0x02, 0xd2, 0x4b,
-	0x12, 0x39, 0x05, 0x45, 0xc1, 0xd3, 0x50, 0xcb, 0x44, 0x36, 0xbf, 0xca, 0xa1, 0x52, 0xcf, 0x68,
-	0x73, 0x81, 0x0f, 0x23, 0x81, 0xd7, 0x51, 0xd1, 0x0f, 0x69, 0x14, 0x78, 0x31, 0x0b, 0x20, 0x32,
-	0x42, 0x90, 0x82, 0x0e, 0x25, 0x22, 0x4f, 0x33, 0xb3, 0x49, 0xca, 0x98, 0x50, 0x82, 0x6c, 0xb7,
-	0x34, 0x85, 0x5d, 0xc6, 0x84, 0x54, 0x76, 0x4a, 0x13, 0x12, 0x79, 0x11, 0xe3, 0xfa, 0xb8, 0x6c,
-	0xd7, 0x56, 0x48, 0x9b, 0x71, 0x8e, 0xdf, 0x43, 0x65, 0x3e, 0xec, 0xc7, 0x54, 0x08, 0x08, 0xbc,
-	0x10, 0xe8, 0x59, 0x28, 0x94, 0xc4, 0x59, 0x77, 0x71, 0x82, 0x1f, 0x28, 0x18, 0x7f, 0x82, 0xe6,
-	0xa7, 0xd4, 0xfe, 0x95, 0xd2, 0x6c, 0xd7, 0x9d, 0x9f, 0x7f, 0x7c, 0x7f, 0xc9, 0x38, 0x71, 0x37,
-	0x08, 0x52, 0xe0, 0xbc, 0x2b, 0x52, 0xa9, 0xa4, 0x38, 0x61, 0xd7, 0xaf, 0xa4, 0x6f, 0x68, 0x42,
-	0x05, 0x1d, 0x27, 0x52, 0x50, 0x89, 0x14, 0x0d, 0x26, 0x53, 0xd9, 0xfc, 0xe3, 0x0e, 0x2a, 0x8e,
-	0xcb, 0xf0, 0x39, 0xeb, 0xe3, 0x12, 0xca, 0xd1, 0xc0, 0x78, 0x34, 0x47, 0x03, 0xfc, 0x21, 0xb2,
-	0x53, 0xb8, 0x18, 0x02, 0x17, 0x90, 0x6a, 0xb1, 0xff, 0xb0, 0xf9, 0x94, 0xaa, 0xcf, 0x96, 0x83,
-	0x29, 0xa5, 0xa9, 0x80, 0x44, 0x74, 0x25, 0x57, 0xd0, 0xdc, 0xc4, 0xcd, 0xf9, 0x8d, 0xd9, 0x2d,
-	0xdb, 0x9d, 0x8c, 0xf1, 0x67, 0xa8, 0x10, 0x83, 0x08, 0x99, 0x3e, 0xe0, 0xd2, 0xe3, 0x77, 0xaa,
-	0x6f, 0xee, 0xe5, 0xea, 0x38, 0xef, 0x43, 0xc5, 0x76, 0xcd, 0x2c, 0xfc, 0x14, 0xcd, 0x87, 0xd2,
-	0xa0, 0xde, 0x40, 0x39, 0x54, 0xa9, 0x2e, 0x3e, 0x7e, 0xf4, 0x77, 0xab, 0x64, 0xcc, 0x5c, 0xb7,
-	0x5f, 0xfc, 0xb6, 0x3e, 0xf3, 0xc3, 0xab, 0xe7, 0xdb, 0x96, 0x5b, 0x0c, 0x33, 0x26, 0xff, 0x14,
-	0xdd, 0x95, 0xdd, 0x73, 0x0a, 0xe0, 0xdc, 0x55, 0xab, 0x2d, 0x57, 0x4d, 0x01, 0xa4, 0xa4, 0xaa,
-	0xb9, 0x34, 0xaa, 0x7b, 0x8c, 0x26, 0xd9, 0x35, 0x0a, 0x31, 0x19, 0xed, 0x03, 0x48, 0xb5, 0x30,
-	0x02, 0x7f, 0x28, 0x58, 0xea, 0xcc, 0xa9, 0x52, 0x4c, 0xc6, 0x52, 0x2d, 0x17, 0x44, 0x0c, 0xb9,
-	0x63, 0xff, 0x37, 0xb5, 0x5d, 0xc5, 0x76, 0xcd, 0x2c, 0xfc, 0x36, 0x2a, 0xf9, 0x29, 0x90, 0x8c,
-	0x93, 0x90, 0x72, 0xd2, 0x82, 0x41, 0x8d, 0x8f, 0xb2, 0x17, 0x91, 0xe1, 0x15, 0x15, 0x6f, 0x72,
-	0x11, 0x19, 0xe2, 0x1a, 0xd2, 0x8e, 0xf7, 0x12, 0x12, 0x83, 0x33, 0xaf, 0x0f, 0x4e, 0x21, 0x1d,
-	0x12, 0x83, 0x6c, 0x77, 0x1d, 0xbe, 0x84, 0x94, 0x53, 0x96, 0x38, 0x0b, 0xba, 0xdd, 0x15, 0xf8,
-	0x85, 0xc6, 0xa6, 0xa4, 0x88, 0xfa, 0x90, 0x70, 0x70, 0x4a, 0x19, 0x52, 0x5b, 0x63, 0xb2, 0xdb,
-	0x52, 0xf0, 0xe9, 0x00, 0xbc, 0x90, 0xf0, 0xd0, 0x59, 0xd4, 0xdd, 0xa6, 0xa1, 0x03, 0xc2, 0x43,
-	0x59, 0x99, 0x54, 0x35, 0xa6, 0x53, 0x56, 0x35, 0xff, 0xd7, 0xca, 0xe8, 0x36, 0x76, 0xcd, 0x2c,
-	0x99, 0x85, 0xae, 0x91, 0x97, 0x02, 0xe1, 0x2c, 0x71, 0xee, 0xe9, 0x2c, 0x34, 0xe8, 0x2a, 0x6c,
-	0xfb, 0x7c, 0x7a, 0x0b, 0x68, 0x1b, 0xe1, 0x75, 0xb4, 0xda, 0x73, 0x77, 0x5b, 0x9d, 0x56, 0xe7,
-	0x89, 0x77, 0xd8, 0xec, 0x1d, 0x1c, 0x35, 0xbc, 0x93, 0x4e, 0xf7, 0xb8, 0xb9, 0xd7, 0xda, 0x6f,
-	0x35, 0x1b, 0xe5, 0x19, 0xec, 0xa0, 0xa5, 0xdb, 0x84, 0xfd, 0x93, 0x76, 0xbb, 0x6c, 0xbd, 0x29,
-	0xd2, 0x3e, 0x72, 0x77, 0xcb, 0xb9, 0x95, 0xfc, 0xd7, 0xdf, 0x57, 0xac, 0xed, 0xef, 0xac, 0xe9,
-	0x6e, 0xfa, 0x18, 0x5f, 0xdb, 0xad, 0xdb, 0xdb, 0xed, 0x9d, 0x74, 0x6f, 0xed, 0xb6, 0x8a, 0xee,
-	0xdf, 0x26, 0x1c, 0x37, 0x3b, 0x8d, 0x56, 0xe7, 0x49, 0xd9, 0xc2, 0x6b, 0x68, 0xf9, 0x76, 0x70,
-	0xef, 0xe8, 0xf0, 0xb8, 0xdd, 0xec, 0x35, 0x1b, 0xe5, 0x1c, 0x7e, 0x80, 0x9c, 0xdb, 0x61, 0xb7,
-	0xb9, 0x7f, 0xd2, 0x69, 0x34, 0x1b, 0xe5, 0x59, 0x9d, 0x53, 0xfd, 0xe9, 0x8b, 0xeb, 0x8a, 0xf5,
-	0xf2, 0xba, 0x62, 0xfd, 0x7e, 0x5d, 0xb1, 0xbe, 0xbd, 0xa9, 0xcc, 0xbc, 0xbc, 0xa9, 0xcc, 0xfc,
-	0x72, 0x53, 0x99, 0xf9, 0xf2, 0xa3, 0x33, 0x2a, 0xc2, 0x61, 0xbf, 0xea, 0xb3, 0xb8, 0x96, 0x79,
-	0x12, 0x32, 0xbf, 0x7f, 0x79, 0x23, 0xd4, 0x0b, 0xdc, 0x2f, 0xa8, 0x67, 0xf0, 0x83, 0x3f, 0x03,
-	0x00, 0x00, 0xff, 0xff, 0x3e, 0xb4, 0xff, 0x2f, 0xa8, 0x07, 0x00, 0x00,
+	// 1676 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x57, 0xcd, 0x6f, 0xdb, 0xc8,
+	0x15, 0x37, 0x25, 0x59, 0xb6, 0x46, 0x96, 0xac, 0x4c, 0xdd, 0x2c, 0xe3, 0x24, 0x8a, 0x63, 0x6f,
+	0x36, 0x6e, 0xda, 0x95, 0x60, 0x17, 0x68, 0x81, 0x6e, 0x1b, 0x54, 0x1f, 0x54, 0xcc, 0x42, 0x96,
+	0xbc, 0x43, 0x29, 0x87, 0x5e, 0x88, 0x11, 0x39, 0xb6, 0x06, 0x11, 0x39, 0x0e, 0x39, 0xd2, 0xda,
+	0xfb, 0x07, 0x14, 0x45, 0x4f, 0x45, 0x6f, 0x3d, 0xf7, 0x52, 0xa0, 0x97, 0x3d, 0x14, 0x3d, 0xf4,
+	0x5e, 0x60, 0x8f, 0x8b, 0xa2, 0x87, 0x9e, 0x8a, 0x22, 0x39, 0x2c, 0xfa, 0x5f, 0x14, 0xf3, 0x41,
+	0x4a, 0xd6, 0xda, 0x71, 0x72, 0x11, 0x34, 0xbf, 0xf7, 0x7b, 0xe4, 0xfb, 0x7e, 0x43, 0xb0, 0x4b,
+	0xc3, 0x53, 0x12, 0x79, 0x63, 0x4c, 0xc3, 0x3a, 0x8f, 0x30, 0x0d, 0x69, 0x78, 0x56, 0x9f, 0x1d,
+	0xd4, 0xf9, 0xe5, 0x39, 0x89, 0x6b, 0xe7, 0x11, 0xe3, 0x0c, 0xde, 0x9d, 0x73, 0x6a, 0x09, 0xa7,
+	0x36, 0x3b, 0xd8, 0xbe, 0x83, 0x03, 0x1a, 0xb2, 0xba, 0xfc, 0x55, 0xd4, 0xed, 0xaa, 0xc7, 0xe2,
+	0x80, 0xc5, 0xf5, 0x11, 0x8e, 0x49, 0x7d, 0x76, 0x30, 0x22, 0x1c, 0x1f, 0xd4, 0x3d, 0x46, 0x43,
+	0x2d, 0xbf, 0xa7, 0xe4, 0xae, 0x3c, 0xd5, 0xd5, 0x41, 0x8b, 0xb6, 0xce, 0xd8, 0x19, 0x53, 0xb8,
+	0xf8, 0xa7, 0xd0, 0xdd, 0xdf, 0xe4, 0x40, 0xfe, 0x04, 0x47, 0x38, 0x88, 0xe1, 0x53, 0xb0, 0xe9,
+	0x13, 0xec, 0x4f, 0x68, 0x48, 0xdc, 0xd1, 0x84, 0x79, 0xaf, 0x62, 0xd3, 0xd8, 0x31, 0xf6, 0x73,
+	0xa8, 0x9c, 0xc0, 0x4d, 0x89, 0xc2, 0xfb, 0xa0, 0x10, 0xe0, 0x0b, 0x37, 0xe6, 0xe4, 0x3c, 0x36,
+	0x33, 0x92, 0xb2, 0x1e, 0xe0, 0x0b, 0x47, 0x9c, 0xe1, 0x63, 0xb0, 0x21, 0x84, 0x3e, 0xe6, 0x38,
+	0x26, 0x3c, 0x36, 0xb3, 0x3b, 0xc6, 0x7e, 0x09, 0x15, 0x03, 0x7c, 0xd1, 0xd6, 0x10, 0xac, 0x82,
+	0xa2, 0xd4, 0x27, 0xaf, 0xdd, 0x09, 0x09, 0xcd, 0x9c, 0x64, 0x88, 0x47, 0x3a, 0xe4, 0x75, 0x97,
+	0x84, 0xf0, 0x63, 0x50, 0x16, 0xf2, 0x11, 0xe6, 0xde, 0xd8, 0x8d, 0xe9, 0x97, 0xc4, 0x5c, 0x95,
+	0x14, 0xf1, 0xe0, 0xa6, 0x00, 0x1d, 0xfa, 0x25, 0x81, 0x3f, 0x04, 0x77, 0xf0, 0xd4, 0xa7, 0x5c,
+	0xf8, 0x3a, 0xc2, 0x23, 0x3a, 0xa1, 0xfc, 0xd2, 0xcc, 0xef, 0x18, 0xfb, 0x05, 0x54, 0x91, 0x82,
+	0x93, 0x39, 0x0e, 0x9f, 0x80, 0xb2, 0xc7, 0x82, 0x80, 0x72, 0x4e, 0x88, 0x7a, 0xe4, 0x9a, 0x7c,
+	0x64, 0x29, 0x45, 0xe5, 0x33, 0xef, 0x82, 0xfc, 0xeb, 0x29, 0x8b, 0xa6, 0x81, 0xb9, 0x2e, 0xc5,
+	0xfa, 0x04, 0xf7, 0x80, 0x26, 0x26, 0x81, 0x29, 0x48, 0xaf, 0x37, 0x14, 0xa8, 0xc3, 0xb2, 0x07,
+	0x4a, 0x11, 0x99, 0x11, 0x3c, 0x49, 0x48, 0x40, 0x91, 0x14, 0xa8, 0x49, 0x4f, 0x40, 0x39, 0x9e,
+	0xe0, 0x78, 0xec, 0x9e, 0x46, 0xd8, 0xe3, 0x94, 0x85, 0x66, 0x51, 0x9a, 0x5c, 0x92, 0x68, 0x47,
+	0x83, 0xf0, 0x18, 0x6c, 0xce, 0x48, 0x44, 0x4f, 0x29, 0x89, 0xdc, 0x88, 0x7c, 0x81, 0x23, 0xdf,
+	0xdc, 0xd8, 0x31, 0xf6, 0x8b, 0x87, 0xf7, 0x6a, 0x3a, 0xa9, 0xa2, 0x02, 0x6a, 0xba, 0x02, 0x6a,
+	0x2d, 0x46, 0xc3, 0x66, 0xe1, 0xeb, 0xff, 0x3c, 0x5a, 0xf9, 0xf3, 0xb7, 0x5f, 0x3d, 0x33, 0x50,
+	0x39, 0x51, 0x46, 0x52, 0xf7, 0x67, 0x8f, 0x7f, 0xf7, 0xed, 0x57, 0xcf, 0x1e, 0x2c, 0x94, 0xe2,
+	0xc5, 0xbc, 0x18, 0x55, 0xf6, 0x77, 0xff, 0x61, 0x80, 0xe2, 0xd1, 0xe5, 0x39, 0x89, 0x74, 0x35,
+	0xec, 0x81, 0xd2, 0x84, 0xe0, 0x48, 0x50, 0xdc, 0x08, 0x73, 0x22, 0x6b, 0xa1, 0x80, 0x36, 0x12,
+	0x10, 0x61, 0x4e, 0xe0, 0x16, 0x58, 0x5d, 0xac, 0x02, 0x75, 0x80, 0x0f, 0x01, 0x58, 0xc8, 0x9d,
+	0x2a, 0x80, 0xc2, 0x28, 0x4d, 0xdc, 0x47, 0x60, 0xed, 0x6a, 0xea, 0xf3, 0xb1, 0xca, 0x3b, 0x04,
+	0xb9, 0x98, 0x10, 0x5f, 0x66, 0x3b, 0x87, 0xe4, 0x7f, 0x58, 0x07, 0xdf, 0xf3, 0xc6, 0xc4, 0x7b,
+	0x75, 0xce, 0x68, 0xc8, 0x5d, 0x1a, 0x72, 0x12, 0xcd, 0xf0, 0x44, 0xe6, 0x39, 0x87, 0xe0, 0x5c,
+	0x64, 0x6b, 0xc9, 0xee, 0xbf, 0x32, 0x60, 0x63, 0xa0, 0x7d, 0x7b, 0xc9, 0x38, 0x81, 0xdb, 0x60,
+	0x3d, 0x89, 0x86, 0xf6, 0x21, 0x3d, 0xc3, 0x47, 0xa0, 0xa8, 0xf3, 0x3a, 0xc6, 0xf1, 0x58, 0x7a,
+	0x51, 0x40, 0x40, 0x41, 0x47, 0x38, 0x1e, 0xc3, 0x1f, 0x80, 0x4a, 0x52, 0x21, 0xbe, 0x3b, 0x26,
+	0xf4, 0x6c, 0xcc, 0xa5, 0x43, 0x59, 0xb4, 0x99, 0xe2, 0x47, 0x12, 0x86, 0x0d, 0xb0, 0x36, 0x23,
+	0x91, 0x4f, 0x3d, 0x2e, 0xdd, 0x2a, 0x1f, 0x3e, 0xad, 0x5d, 0xdf, 0xd7, 0xb5, 0xd4, 0x3c, 0x45,
+	0x47, 0x89, 0x9e, 0x28, 0xbf, 0x88, 0xe0, 0x98, 0x85, 0x32, 0x04, 0x05, 0xa4, 0x4f, 0xa2, 0x33,
+	0x55, 0x11, 0xcd, 0x8d, 0xc8, 0x4b, 0x23, 0xca, 0x09, 0xac, 0x6d, 0xf8, 0xb9, 0x78, 0x80, 0xac,
+	0x96, 0xb5, 0x0f, 0xa8, 0x16, 0xad, 0x23, 0x22, 0xc5, 0xa6, 0x7c, 0xc6, 0x38, 0xf1, 0x65, 0xfd,
+	0xaf, 0xa3, 0xf4, 0xbc, 0xfb, 0xc7, 0x1c, 0x28, 0x25, 0x76, 0x37, 0x44, 0x77, 0x89, 0x4a, 0xf6,
+	0x89, 0x47, 0xfd, 0xb9, 0x4d, 0x86, 0xb4, 0xa9, 0xa4, 0x51, 0x6d, 0x52, 0x07, 0xac, 0xb1, 0x29,
+	0xf7, 0x58, 0x40, 0x64, 0x78, 0xcb, 0x87, 0x3f, 0xba, 0x2d, 0x2c, 0xf2, 0xf1, 0x7d, 0xa5, 0x83,
+	0x12, 0x65, 0x61, 0x5c, 0x9a, 0xfd, 0xac, 0x9a, 0x39, 0xc9, 0x59, 0x0c, 0xa4, 0xd3, 0x88, 0x05,
+	0x72, 0x22, 0xc9, 0xe0, 0xe7, 0xd0, 0xba, 0x00, 0xc4, 0x44, 0x12, 0xe5, 0xc6, 0x99, 0x12, 0xa9,
+	0xc2, 0xca, 0x73, 0x26, 0x05, 0x0f, 0x40, 0x21, 0xed, 0x7e, 0x33, 0xbf, 0x93, 0xdd, 0x2f, 0xa0,
+	0x39, 0x00, 0x7f, 0x09, 0x56, 0x85, 0xe7, 0xb1, 0xb9, 0xb6, 0x93, 0xdd, 0x2f, 0x1e, 0x7e, 0x7c,
+	0x6b, 0x32, 0x19, 0x27, 0xcd, 0x9c, 0x08, 0x2a, 0x52, 0x8a, 0x37, 0x0e, 0x93, 0xa7, 0x40, 0xd7,
+	0x8e, 0x9b, 0xcc, 0x55, 0x39, 0x4e, 0xb2, 0x48, 0x8f, 0xa8, 0xb6, 0x46, 0xe7, 0x69, 0x9f, 0x13,
+	0xc1, 0x62, 0xda, 0x53, 0xa2, 0xac, 0xd2, 0xd0, 0x9b, 0x4c, 0x17, 0x92, 0x51, 0x4c, 0xaa, 0x54,
+	0xe3, 0x3a, 0x1d, 0xcf, 0xc1, 0x9a, 0x9c, 0x34, 0xe4, 0xc3, 0x06, 0x4a, 0xa2, 0x24, 0x7a, 0x34,
+	0x64, 0x9c, 0x98, 0x25, 0x59, 0xa0, 0xf2, 0xff, 0xee, 0x5f, 0x32, 0xa0, 0x9c, 0x84, 0x01, 0x91,
+	0x78, 0x3a, 0xe1, 0xb2, 0xb1, 0xc6, 0x74, 0xe2, 0xbb, 0x01, 0xf3, 0xc9, 0x44, 0xf7, 0x1d, 0x90,
+	0xd0, 0xb1, 0x40, 0x64, 0x10, 0xe6, 0x7d, 0x1d, 0x31, 0xc6, 0x75, 0xf7, 0x95, 0xe7, 0x30, 0x62,
+	0x8c, 0x8b, 0x61, 0x72, 0x4a, 0x43, 0x3c, 0x71, 0x27, 0x2c, 0x56, 0xdb, 0xa4, 0x80, 0x0a, 0x12,
+	0xe9, 0xb2, 0x38, 0x16, 0xae, 0xc7, 0xd3, 0xd1, 0xd5, 0x06, 0xcd, 0x29, 0xd7, 0x53, 0x5c, 0xbb,
+	0xfe, 0x19, 0xd8, 0x98, 0x53, 0x47, 0x97, 0xaa, 0xc7, 0x9a, 0xe6, 0x3f, 0xff, 0xfa, 0xe9, 0x96,
+	0x0e, 0x41, 0xc3, 0xf7, 0x23, 0x12, 0xc7, 0x0e, 0x8f, 0x84, 0x27, 0xc5, 0x94, 0xdd, 0xbc, 0x14,
+	0x6b, 0x8d, 0x86, 0x94, 0xd3, 0xc4, 0x10, 0xb5, 0x68, 0x8a, 0x1a, 0x93, 0xa6, 0x3c, 0x01, 0x65,
+	0x72, 0x41, 0xbc, 0x29, 0x67, 0x91, 0x7b, 0xce, 0xbe, 0x20, 0x91, 0x6c, 0xc2, 0x2c, 0x2a, 0x25,
+	0xe8, 0x89, 0x00, 0x77, 0xff, 0x9e, 0x07, 0xc5, 0x24, 0x5a, 0xbf, 0x62, 0x23, 0x58, 0x06, 0x19,
+	0xea, 0xeb, 0x4d, 0x9b, 0xa1, 0x3e, 0xfc, 0x09, 0x28, 0x44, 0xe4, 0xf5, 0x94, 0xc4, 0x9c, 0x44,
+	0x2a, 0x26, 0xef, 0xb0, 0x71, 0x4e, 0x55, 0x53, 0x37, 0x26, 0x3a, 0xe2, 0x3a, 0x50, 0x02, 0x51,
+	0x01, 0xdf, 0x06, 0xeb, 0xe9, 0x4e, 0xce, 0xc9, 0x62, 0x4f, 0xcf, 0xf0, 0x39, 0xc8, 0x07, 0x84,
+	0x8f, 0x99, 0x1a, 0xbd, 0xe5, 0xc3, 0x4f, 0x6e, 0x2b, 0xf6, 0x63, 0xc9, 0x46, 0x5a, 0x0b, 0x7e,
+	0x0e, 0x36, 0xc6, 0x62, 0x75, 0xb8, 0xe7, 0x72, 0x77, 0xc8, 0xe0, 0x14, 0x0f, 0xf7, 0x6e, 0x7a,
+	0xca, 0xc2, 0x9a, 0x59, 0xac, 0xb1, 0xe2, 0x78, 0x61, 0xfd, 0xfc, 0x02, 0xac, 0x89, 0x3b, 0xc0,
+	0x29, 0x21, 0x1f, 0x36, 0xca, 0x02, 0x7c, 0xd1, 0x21, 0x72, 0x5a, 0x24, 0x51, 0x97, 0xdd, 0x57,
+	0x40, 0xe9, 0x59, 0x78, 0x1b, 0x73, 0xcc, 0xa7, 0x6a, 0x8b, 0xbf, 0x87, 0xb7, 0x8e, 0x64, 0x23,
+	0xad, 0x25, 0xef, 0x12, 0x11, 0xc1, 0x0b, 0x05, 0xa7, 0xba, 0xb2, 0xa4, 0x51, 0x5d, 0x6e, 0x8b,
+	0xd7, 0xa9, 0x2b, 0x3d, 0x99, 0x5e, 0xa7, 0x34, 0xf1, 0x21, 0x50, 0x8d, 0xe1, 0x86, 0x38, 0x20,
+	0xb2, 0x2b, 0xc5, 0x20, 0x12, 0x48, 0x0f, 0x07, 0x44, 0xde, 0x3d, 0xa4, 0x78, 0x46, 0xa2, 0x58,
+	0x5c, 0x18, 0x54, 0xeb, 0x6d, 0x48, 0xf0, 0xa5, 0xc2, 0xe6, 0xa4, 0x09, 0xf5, 0x48, 0x18, 0x13,
+	0xb3, 0xbc, 0x40, 0xea, 0x2a, 0x4c, 0x34, 0x65, 0x44, 0x3c, 0x7a, 0x4e, 0xd4, 0xb6, 0xdb, 0x54,
+	0x4d, 0xa9, 0x20, 0xb9, 0xed, 0x9e, 0x8b, 0xf5, 0x21, 0xfa, 0xd7, 0xac, 0xc8, 0x98, 0xdf, 0x1a,
+	0x19, 0xd5, 0xed, 0x48, 0x6b, 0x09, 0x2b, 0x54, 0x8c, 0x5c, 0xbd, 0xc6, 0xee, 0x28, 0x2b, 0x14,
+	0x88, 0xd4, 0x32, 0xfb, 0x0c, 0xac, 0xca, 0xeb, 0x99, 0x09, 0xe5, 0x3b, 0x9e, 0xbc, 0xd7, 0x3a,
+	0x40, 0x4a, 0xe7, 0xd9, 0xab, 0xf9, 0xa4, 0x51, 0x35, 0x08, 0x1f, 0x81, 0xfb, 0x03, 0xd4, 0xb0,
+	0x7b, 0x76, 0xef, 0x85, 0x7b, 0x6c, 0x0d, 0x8e, 0xfa, 0x6d, 0x77, 0xd8, 0x73, 0x4e, 0xac, 0x96,
+	0xdd, 0xb1, 0xad, 0x76, 0x65, 0x05, 0x9a, 0x60, 0x6b, 0x99, 0xd0, 0x19, 0x76, 0xbb, 0x15, 0xe3,
+	0x3a, 0x49, 0xb7, 0x8f, 0x1a, 0x95, 0xcc, 0x76, 0xee, 0xb7, 0x7f, 0xaa, 0x1a, 0xcf, 0xfe, 0x67,
+	0xcc, 0xdf, 0xa6, 0x6a, 0xe0, 0xca, 0xdb, 0x9c, 0x41, 0x63, 0x30, 0x74, 0x96, 0xde, 0x76, 0x1f,
+	0x7c, 0xb4, 0x4c, 0x38, 0xb1, 0x7a, 0x6d, 0xbb, 0xf7, 0xa2, 0x62, 0xc0, 0x87, 0xe0, 0xde, 0xb2,
+	0xb0, 0xd5, 0x3f, 0x3e, 0xe9, 0x5a, 0x03, 0xab, 0x5d, 0xc9, 0xc0, 0x07, 0xc0, 0x5c, 0x16, 0x23,
+	0xab, 0x33, 0xec, 0xb5, 0xad, 0x76, 0x25, 0x7b, 0x9d, 0xb2, 0x33, 0x6c, 0x1e, 0xdb, 0x03, 0xa1,
+	0x9c, 0xbb, 0x4e, 0xb9, 0x31, 0x6c, 0xdb, 0x03, 0xf1, 0xe6, 0x55, 0x78, 0x0f, 0x7c, 0x7f, 0x59,
+	0xda, 0x41, 0x8d, 0x61, 0xbb, 0x92, 0xd7, 0xbe, 0xfe, 0xc1, 0x00, 0x9b, 0x4b, 0xf7, 0x12, 0xb8,
+	0x03, 0x1e, 0xa4, 0x4a, 0x2f, 0x2d, 0xd4, 0xb6, 0x5b, 0x83, 0x25, 0x6f, 0xb7, 0xc1, 0xdd, 0xef,
+	0x30, 0x8e, 0x1b, 0x83, 0xd6, 0xd1, 0x92, 0xb3, 0xa9, 0xcc, 0x76, 0x94, 0xf8, 0xaa, 0xb3, 0x89,
+	0xb8, 0xd1, 0x74, 0x06, 0x0d, 0xbb, 0x57, 0xc9, 0x6a, 0xa3, 0xfe, 0x96, 0x01, 0x5b, 0xd7, 0xdd,
+	0x0a, 0xe0, 0x27, 0x60, 0x37, 0x55, 0x96, 0x5e, 0xba, 0xfd, 0xe1, 0xa0, 0xd5, 0x3f, 0xb6, 0x96,
+	0xec, 0x7b, 0x0a, 0xf6, 0x6e, 0xe0, 0xf5, 0xfa, 0x03, 0xd7, 0xb1, 0xba, 0x56, 0x4b, 0x44, 0xcf,
+	0x80, 0x07, 0xe0, 0xd3, 0x1b, 0x88, 0x76, 0xcf, 0x19, 0x76, 0x3a, 0x76, 0xcb, 0xb6, 0x7a, 0x03,
+	0x91, 0x2d, 0x19, 0x70, 0xab, 0x92, 0x79, 0x87, 0x0d, 0x76, 0xcf, 0x3d, 0x41, 0xfd, 0x17, 0xc8,
+	0x72, 0x9c, 0x4a, 0x16, 0x3e, 0x06, 0x0f, 0x6f, 0xe0, 0x1d, 0xf5, 0x7b, 0x96, 0x33, 0xa8, 0xe4,
+	0xae, 0x04, 0xfa, 0x2a, 0x45, 0x25, 0x69, 0xf5, 0x1d, 0x8e, 0xd8, 0xbd, 0x56, 0xbf, 0xd7, 0xea,
+	0x0e, 0x1d, 0xfb, 0xa5, 0x95, 0x64, 0xb3, 0xf9, 0xf9, 0xd7, 0x6f, 0xaa, 0xc6, 0x37, 0x6f, 0xaa,
+	0xc6, 0x7f, 0xdf, 0x54, 0x8d, 0xdf, 0xbf, 0xad, 0xae, 0x7c, 0xf3, 0xb6, 0xba, 0xf2, 0xef, 0xb7,
+	0xd5, 0x95, 0x5f, 0xff, 0xf4, 0x8c, 0xf2, 0xf1, 0x74, 0x54, 0xf3, 0x58, 0x50, 0x5f, 0xf8, 0x1e,
+	0x58, 0xf8, 0xfb, 0x9d, 0x0f, 0x04, 0xf9, 0xa9, 0x3a, 0xca, 0xcb, 0xef, 0xc5, 0x1f, 0xff, 0x3f,
+	0x00, 0x00, 0xff, 0xff, 0xbf, 0xd0, 0x81, 0xd6, 0xd1, 0x0e, 0x00, 0x00,
 }
 
 func (m *Params) Marshal() (dAtA []byte, err error) {
@@ -621,6 +1080,50 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	{
+		size, err := m.VerifierReward.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x62
+	if len(m.SlashFraction) > 0 {
+		i -= len(m.SlashFraction)
+		copy(dAtA[i:], m.SlashFraction)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.SlashFraction)))
+		i--
+		dAtA[i] = 0x5a
+	}
+	if m.RevealBlocks != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.RevealBlocks))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.CommitBlocks != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.CommitBlocks))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.Quorum != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Quorum))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.CommitteeSize != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.CommitteeSize))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.AuditProbability) > 0 {
+		i -= len(m.AuditProbability)
+		copy(dAtA[i:], m.AuditProbability)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.AuditProbability)))
+		i--
+		dAtA[i] = 0x32
+	}
 	if m.MaxBatchSize != 0 {
 		i = encodeVarintTypes(dAtA, i, uint64(m.MaxBatchSize))
 		i--
@@ -704,6 +1207,193 @@ func (m *HyperParams) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *TrainingVote) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *TrainingVote) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *TrainingVote) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Outvoted {
+		i--
+		if m.Outvoted {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x40
+	}
+	{
+		size, err := m.Reward.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if m.RevealedHeight != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.RevealedHeight))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.Verdict != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Verdict))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.CommittedHeight != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.CommittedHeight))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.CommitHash) > 0 {
+		i -= len(m.CommitHash)
+		copy(dAtA[i:], m.CommitHash)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.CommitHash)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Verifier) > 0 {
+		i -= len(m.Verifier)
+		copy(dAtA[i:], m.Verifier)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Verifier)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *TrainingAudit) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *TrainingAudit) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *TrainingAudit) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Note) > 0 {
+		i -= len(m.Note)
+		copy(dAtA[i:], m.Note)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Note)))
+		i--
+		dAtA[i] = 0x6a
+	}
+	{
+		size, err := m.Slashed.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x62
+	if m.ConcludedHeight != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.ConcludedHeight))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.RevealDeadline != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.RevealDeadline))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.CommitDeadline != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.CommitDeadline))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.Quorum != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Quorum))
+		i--
+		dAtA[i] = 0x40
+	}
+	if len(m.Votes) > 0 {
+		for iNdEx := len(m.Votes) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Votes[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTypes(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
+	if len(m.Committee) > 0 {
+		for iNdEx := len(m.Committee) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Committee[iNdEx])
+			copy(dAtA[i:], m.Committee[iNdEx])
+			i = encodeVarintTypes(dAtA, i, uint64(len(m.Committee[iNdEx])))
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if m.ToStep != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.ToStep))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.FromStep != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.FromStep))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Interval != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Interval))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Outcome != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Outcome))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.DecidedHeight != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.DecidedHeight))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *TrainingResult) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -724,6 +1414,11 @@ func (m *TrainingResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.ExecutorPower != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.ExecutorPower))
+		i--
+		dAtA[i] = 0x38
+	}
 	if len(m.InitialLoss) > 0 {
 		i -= len(m.InitialLoss)
 		copy(dAtA[i:], m.InitialLoss)
@@ -787,6 +1482,20 @@ func (m *TrainingJob) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.Audit != nil {
+		{
+			size, err := m.Audit.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTypes(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x92
+	}
 	if len(m.StatusReason) > 0 {
 		i -= len(m.StatusReason)
 		copy(dAtA[i:], m.StatusReason)
@@ -948,6 +1657,28 @@ func (m *Params) Size() (n int) {
 	if m.MaxBatchSize != 0 {
 		n += 1 + sovTypes(uint64(m.MaxBatchSize))
 	}
+	l = len(m.AuditProbability)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	if m.CommitteeSize != 0 {
+		n += 1 + sovTypes(uint64(m.CommitteeSize))
+	}
+	if m.Quorum != 0 {
+		n += 1 + sovTypes(uint64(m.Quorum))
+	}
+	if m.CommitBlocks != 0 {
+		n += 1 + sovTypes(uint64(m.CommitBlocks))
+	}
+	if m.RevealBlocks != 0 {
+		n += 1 + sovTypes(uint64(m.RevealBlocks))
+	}
+	l = len(m.SlashFraction)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = m.VerifierReward.Size()
+	n += 1 + l + sovTypes(uint64(l))
 	return n
 }
 
@@ -975,6 +1706,95 @@ func (m *HyperParams) Size() (n int) {
 	}
 	if m.CheckpointInterval != 0 {
 		n += 1 + sovTypes(uint64(m.CheckpointInterval))
+	}
+	return n
+}
+
+func (m *TrainingVote) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Verifier)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = len(m.CommitHash)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	if m.CommittedHeight != 0 {
+		n += 1 + sovTypes(uint64(m.CommittedHeight))
+	}
+	if m.Verdict != 0 {
+		n += 1 + sovTypes(uint64(m.Verdict))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	if m.RevealedHeight != 0 {
+		n += 1 + sovTypes(uint64(m.RevealedHeight))
+	}
+	l = m.Reward.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	if m.Outvoted {
+		n += 2
+	}
+	return n
+}
+
+func (m *TrainingAudit) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DecidedHeight != 0 {
+		n += 1 + sovTypes(uint64(m.DecidedHeight))
+	}
+	if m.Outcome != 0 {
+		n += 1 + sovTypes(uint64(m.Outcome))
+	}
+	if m.Interval != 0 {
+		n += 1 + sovTypes(uint64(m.Interval))
+	}
+	if m.FromStep != 0 {
+		n += 1 + sovTypes(uint64(m.FromStep))
+	}
+	if m.ToStep != 0 {
+		n += 1 + sovTypes(uint64(m.ToStep))
+	}
+	if len(m.Committee) > 0 {
+		for _, s := range m.Committee {
+			l = len(s)
+			n += 1 + l + sovTypes(uint64(l))
+		}
+	}
+	if len(m.Votes) > 0 {
+		for _, e := range m.Votes {
+			l = e.Size()
+			n += 1 + l + sovTypes(uint64(l))
+		}
+	}
+	if m.Quorum != 0 {
+		n += 1 + sovTypes(uint64(m.Quorum))
+	}
+	if m.CommitDeadline != 0 {
+		n += 1 + sovTypes(uint64(m.CommitDeadline))
+	}
+	if m.RevealDeadline != 0 {
+		n += 1 + sovTypes(uint64(m.RevealDeadline))
+	}
+	if m.ConcludedHeight != 0 {
+		n += 1 + sovTypes(uint64(m.ConcludedHeight))
+	}
+	l = m.Slashed.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = len(m.Note)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
 	}
 	return n
 }
@@ -1007,6 +1827,9 @@ func (m *TrainingResult) Size() (n int) {
 	l = len(m.InitialLoss)
 	if l > 0 {
 		n += 1 + l + sovTypes(uint64(l))
+	}
+	if m.ExecutorPower != 0 {
+		n += 1 + sovTypes(uint64(m.ExecutorPower))
 	}
 	return n
 }
@@ -1076,6 +1899,10 @@ func (m *TrainingJob) Size() (n int) {
 	}
 	l = len(m.StatusReason)
 	if l > 0 {
+		n += 2 + l + sovTypes(uint64(l))
+	}
+	if m.Audit != nil {
+		l = m.Audit.Size()
 		n += 2 + l + sovTypes(uint64(l))
 	}
 	return n
@@ -1211,6 +2038,179 @@ func (m *Params) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AuditProbability", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.AuditProbability = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitteeSize", wireType)
+			}
+			m.CommitteeSize = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitteeSize |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Quorum", wireType)
+			}
+			m.Quorum = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Quorum |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitBlocks", wireType)
+			}
+			m.CommitBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealBlocks", wireType)
+			}
+			m.RevealBlocks = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealBlocks |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlashFraction", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SlashFraction = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field VerifierReward", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.VerifierReward.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTypes(dAtA[iNdEx:])
@@ -1388,6 +2388,614 @@ func (m *HyperParams) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *TrainingVote) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: TrainingVote: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: TrainingVote: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verifier", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Verifier = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitHash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CommitHash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommittedHeight", wireType)
+			}
+			m.CommittedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommittedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Verdict", wireType)
+			}
+			m.Verdict = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Verdict |= TrainingVerdict(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealedHeight", wireType)
+			}
+			m.RevealedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reward", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Reward.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Outvoted", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Outvoted = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *TrainingAudit) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: TrainingAudit: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: TrainingAudit: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DecidedHeight", wireType)
+			}
+			m.DecidedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DecidedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Outcome", wireType)
+			}
+			m.Outcome = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Outcome |= TrainingAuditOutcome(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Interval", wireType)
+			}
+			m.Interval = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Interval |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FromStep", wireType)
+			}
+			m.FromStep = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FromStep |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ToStep", wireType)
+			}
+			m.ToStep = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ToStep |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Committee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Committee = append(m.Committee, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Votes", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Votes = append(m.Votes, TrainingVote{})
+			if err := m.Votes[len(m.Votes)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Quorum", wireType)
+			}
+			m.Quorum = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Quorum |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitDeadline", wireType)
+			}
+			m.CommitDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealDeadline", wireType)
+			}
+			m.RevealDeadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealDeadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConcludedHeight", wireType)
+			}
+			m.ConcludedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ConcludedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Note", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Note = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTypes(dAtA[iNdEx:])
@@ -1617,6 +3225,25 @@ func (m *TrainingResult) Unmarshal(dAtA []byte) error {
 			}
 			m.InitialLoss = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExecutorPower", wireType)
+			}
+			m.ExecutorPower = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ExecutorPower |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTypes(dAtA[iNdEx:])
@@ -2151,6 +3778,42 @@ func (m *TrainingJob) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.StatusReason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 18:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Audit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Audit == nil {
+				m.Audit = &TrainingAudit{}
+			}
+			if err := m.Audit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

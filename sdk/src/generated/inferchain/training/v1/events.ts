@@ -6,6 +6,15 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
+import {
+  TrainingAuditOutcome,
+  trainingAuditOutcomeFromJSON,
+  trainingAuditOutcomeToJSON,
+  TrainingVerdict,
+  trainingVerdictFromJSON,
+  trainingVerdictToJSON,
+} from "./types.js";
 
 export const protobufPackage = "inferchain.training.v1";
 
@@ -33,6 +42,51 @@ export interface EventTrainingCompleted {
 export interface EventTrainingRefunded {
   jobId: bigint;
   reason: string;
+}
+
+/** EventTrainingAuditDecided: whether a result is audited and, when it is, which interval and committee. */
+export interface EventTrainingAuditDecided {
+  jobId: bigint;
+  executor: string;
+  outcome: TrainingAuditOutcome;
+  interval: bigint;
+  fromStep: bigint;
+  toStep: bigint;
+  committee: string[];
+  committeeSidecars: string[];
+  commitDeadline: bigint;
+  revealDeadline: bigint;
+  note: string;
+}
+
+export interface EventTrainingVerdictCommitted {
+  jobId: bigint;
+  verifier: string;
+}
+
+export interface EventTrainingVerdictRevealed {
+  jobId: bigint;
+  verifier: string;
+  verdict: TrainingVerdict;
+  reason: string;
+}
+
+export interface EventTrainingAuditConcluded {
+  jobId: bigint;
+  executor: string;
+  outcome: TrainingAuditOutcome;
+  slashed:
+    | Coin
+    | undefined;
+  /** missed: committee members that did not reveal, or revealed against the outcome (unpaid). */
+  missed: string[];
+}
+
+/** EventTrainingSettled: the escrow is released to the executor (and the agreeing verifiers). */
+export interface EventTrainingSettled {
+  jobId: bigint;
+  executor: string;
+  paid: Coin | undefined;
 }
 
 function createBaseEventTrainingAssigned(): EventTrainingAssigned {
@@ -477,6 +531,737 @@ export const EventTrainingRefunded: MessageFns<EventTrainingRefunded> = {
     const message = createBaseEventTrainingRefunded();
     message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
     message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseEventTrainingAuditDecided(): EventTrainingAuditDecided {
+  return {
+    jobId: 0n,
+    executor: "",
+    outcome: 0,
+    interval: 0n,
+    fromStep: 0n,
+    toStep: 0n,
+    committee: [],
+    committeeSidecars: [],
+    commitDeadline: 0n,
+    revealDeadline: 0n,
+    note: "",
+  };
+}
+
+export const EventTrainingAuditDecided: MessageFns<EventTrainingAuditDecided> = {
+  encode(message: EventTrainingAuditDecided, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.executor !== "") {
+      writer.uint32(18).string(message.executor);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(24).int32(message.outcome);
+    }
+    if (message.interval !== 0n) {
+      if (BigInt.asUintN(64, message.interval) !== message.interval) {
+        throw new globalThis.Error("value provided for field message.interval of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.interval);
+    }
+    if (message.fromStep !== 0n) {
+      if (BigInt.asUintN(64, message.fromStep) !== message.fromStep) {
+        throw new globalThis.Error("value provided for field message.fromStep of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.fromStep);
+    }
+    if (message.toStep !== 0n) {
+      if (BigInt.asUintN(64, message.toStep) !== message.toStep) {
+        throw new globalThis.Error("value provided for field message.toStep of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.toStep);
+    }
+    for (const v of message.committee) {
+      writer.uint32(58).string(v!);
+    }
+    for (const v of message.committeeSidecars) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.commitDeadline !== 0n) {
+      if (BigInt.asIntN(64, message.commitDeadline) !== message.commitDeadline) {
+        throw new globalThis.Error("value provided for field message.commitDeadline of type int64 too large");
+      }
+      writer.uint32(72).int64(message.commitDeadline);
+    }
+    if (message.revealDeadline !== 0n) {
+      if (BigInt.asIntN(64, message.revealDeadline) !== message.revealDeadline) {
+        throw new globalThis.Error("value provided for field message.revealDeadline of type int64 too large");
+      }
+      writer.uint32(80).int64(message.revealDeadline);
+    }
+    if (message.note !== "") {
+      writer.uint32(90).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventTrainingAuditDecided {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventTrainingAuditDecided();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.interval = reader.uint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.fromStep = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.toStep = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.committee.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.committeeSidecars.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.commitDeadline = reader.int64() as bigint;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.revealDeadline = reader.int64() as bigint;
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventTrainingAuditDecided {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      executor: isSet(object.executor) ? globalThis.String(object.executor) : "",
+      outcome: isSet(object.outcome) ? trainingAuditOutcomeFromJSON(object.outcome) : 0,
+      interval: isSet(object.interval) ? BigInt(object.interval) : 0n,
+      fromStep: isSet(object.fromStep)
+        ? BigInt(object.fromStep)
+        : isSet(object.from_step)
+        ? BigInt(object.from_step)
+        : 0n,
+      toStep: isSet(object.toStep) ? BigInt(object.toStep) : isSet(object.to_step) ? BigInt(object.to_step) : 0n,
+      committee: globalThis.Array.isArray(object?.committee)
+        ? object.committee.map((e: any) => globalThis.String(e))
+        : [],
+      committeeSidecars: globalThis.Array.isArray(object?.committeeSidecars)
+        ? object.committeeSidecars.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.committee_sidecars)
+        ? object.committee_sidecars.map((e: any) => globalThis.String(e))
+        : [],
+      commitDeadline: isSet(object.commitDeadline)
+        ? BigInt(object.commitDeadline)
+        : isSet(object.commit_deadline)
+        ? BigInt(object.commit_deadline)
+        : 0n,
+      revealDeadline: isSet(object.revealDeadline)
+        ? BigInt(object.revealDeadline)
+        : isSet(object.reveal_deadline)
+        ? BigInt(object.reveal_deadline)
+        : 0n,
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: EventTrainingAuditDecided): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.executor !== "") {
+      obj.executor = message.executor;
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = trainingAuditOutcomeToJSON(message.outcome);
+    }
+    if (message.interval !== 0n) {
+      obj.interval = message.interval.toString();
+    }
+    if (message.fromStep !== 0n) {
+      obj.fromStep = message.fromStep.toString();
+    }
+    if (message.toStep !== 0n) {
+      obj.toStep = message.toStep.toString();
+    }
+    if (message.committee?.length) {
+      obj.committee = message.committee;
+    }
+    if (message.committeeSidecars?.length) {
+      obj.committeeSidecars = message.committeeSidecars;
+    }
+    if (message.commitDeadline !== 0n) {
+      obj.commitDeadline = message.commitDeadline.toString();
+    }
+    if (message.revealDeadline !== 0n) {
+      obj.revealDeadline = message.revealDeadline.toString();
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventTrainingAuditDecided>): EventTrainingAuditDecided {
+    return EventTrainingAuditDecided.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventTrainingAuditDecided>): EventTrainingAuditDecided {
+    const message = createBaseEventTrainingAuditDecided();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.executor = object.executor ?? "";
+    message.outcome = object.outcome ?? 0;
+    message.interval = (object.interval !== undefined && object.interval !== null) ? BigInt(object.interval) : 0n;
+    message.fromStep = (object.fromStep !== undefined && object.fromStep !== null) ? BigInt(object.fromStep) : 0n;
+    message.toStep = (object.toStep !== undefined && object.toStep !== null) ? BigInt(object.toStep) : 0n;
+    message.committee = object.committee?.map((e) => e) || [];
+    message.committeeSidecars = object.committeeSidecars?.map((e) => e) || [];
+    message.commitDeadline = (object.commitDeadline !== undefined && object.commitDeadline !== null)
+      ? BigInt(object.commitDeadline)
+      : 0n;
+    message.revealDeadline = (object.revealDeadline !== undefined && object.revealDeadline !== null)
+      ? BigInt(object.revealDeadline)
+      : 0n;
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseEventTrainingVerdictCommitted(): EventTrainingVerdictCommitted {
+  return { jobId: 0n, verifier: "" };
+}
+
+export const EventTrainingVerdictCommitted: MessageFns<EventTrainingVerdictCommitted> = {
+  encode(message: EventTrainingVerdictCommitted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.verifier !== "") {
+      writer.uint32(18).string(message.verifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventTrainingVerdictCommitted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventTrainingVerdictCommitted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.verifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventTrainingVerdictCommitted {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      verifier: isSet(object.verifier) ? globalThis.String(object.verifier) : "",
+    };
+  },
+
+  toJSON(message: EventTrainingVerdictCommitted): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.verifier !== "") {
+      obj.verifier = message.verifier;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventTrainingVerdictCommitted>): EventTrainingVerdictCommitted {
+    return EventTrainingVerdictCommitted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventTrainingVerdictCommitted>): EventTrainingVerdictCommitted {
+    const message = createBaseEventTrainingVerdictCommitted();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.verifier = object.verifier ?? "";
+    return message;
+  },
+};
+
+function createBaseEventTrainingVerdictRevealed(): EventTrainingVerdictRevealed {
+  return { jobId: 0n, verifier: "", verdict: 0, reason: "" };
+}
+
+export const EventTrainingVerdictRevealed: MessageFns<EventTrainingVerdictRevealed> = {
+  encode(message: EventTrainingVerdictRevealed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.verifier !== "") {
+      writer.uint32(18).string(message.verifier);
+    }
+    if (message.verdict !== 0) {
+      writer.uint32(24).int32(message.verdict);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventTrainingVerdictRevealed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventTrainingVerdictRevealed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.verifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventTrainingVerdictRevealed {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      verifier: isSet(object.verifier) ? globalThis.String(object.verifier) : "",
+      verdict: isSet(object.verdict) ? trainingVerdictFromJSON(object.verdict) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: EventTrainingVerdictRevealed): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.verifier !== "") {
+      obj.verifier = message.verifier;
+    }
+    if (message.verdict !== 0) {
+      obj.verdict = trainingVerdictToJSON(message.verdict);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventTrainingVerdictRevealed>): EventTrainingVerdictRevealed {
+    return EventTrainingVerdictRevealed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventTrainingVerdictRevealed>): EventTrainingVerdictRevealed {
+    const message = createBaseEventTrainingVerdictRevealed();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.verifier = object.verifier ?? "";
+    message.verdict = object.verdict ?? 0;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseEventTrainingAuditConcluded(): EventTrainingAuditConcluded {
+  return { jobId: 0n, executor: "", outcome: 0, slashed: undefined, missed: [] };
+}
+
+export const EventTrainingAuditConcluded: MessageFns<EventTrainingAuditConcluded> = {
+  encode(message: EventTrainingAuditConcluded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.executor !== "") {
+      writer.uint32(18).string(message.executor);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(24).int32(message.outcome);
+    }
+    if (message.slashed !== undefined) {
+      Coin.encode(message.slashed, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.missed) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventTrainingAuditConcluded {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventTrainingAuditConcluded();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.slashed = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.missed.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventTrainingAuditConcluded {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      executor: isSet(object.executor) ? globalThis.String(object.executor) : "",
+      outcome: isSet(object.outcome) ? trainingAuditOutcomeFromJSON(object.outcome) : 0,
+      slashed: isSet(object.slashed) ? Coin.fromJSON(object.slashed) : undefined,
+      missed: globalThis.Array.isArray(object?.missed) ? object.missed.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: EventTrainingAuditConcluded): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.executor !== "") {
+      obj.executor = message.executor;
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = trainingAuditOutcomeToJSON(message.outcome);
+    }
+    if (message.slashed !== undefined) {
+      obj.slashed = Coin.toJSON(message.slashed);
+    }
+    if (message.missed?.length) {
+      obj.missed = message.missed;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventTrainingAuditConcluded>): EventTrainingAuditConcluded {
+    return EventTrainingAuditConcluded.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventTrainingAuditConcluded>): EventTrainingAuditConcluded {
+    const message = createBaseEventTrainingAuditConcluded();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.executor = object.executor ?? "";
+    message.outcome = object.outcome ?? 0;
+    message.slashed = (object.slashed !== undefined && object.slashed !== null)
+      ? Coin.fromPartial(object.slashed)
+      : undefined;
+    message.missed = object.missed?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseEventTrainingSettled(): EventTrainingSettled {
+  return { jobId: 0n, executor: "", paid: undefined };
+}
+
+export const EventTrainingSettled: MessageFns<EventTrainingSettled> = {
+  encode(message: EventTrainingSettled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.jobId);
+    }
+    if (message.executor !== "") {
+      writer.uint32(18).string(message.executor);
+    }
+    if (message.paid !== undefined) {
+      Coin.encode(message.paid, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventTrainingSettled {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventTrainingSettled();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.paid = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventTrainingSettled {
+    return {
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      executor: isSet(object.executor) ? globalThis.String(object.executor) : "",
+      paid: isSet(object.paid) ? Coin.fromJSON(object.paid) : undefined,
+    };
+  },
+
+  toJSON(message: EventTrainingSettled): unknown {
+    const obj: any = {};
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.executor !== "") {
+      obj.executor = message.executor;
+    }
+    if (message.paid !== undefined) {
+      obj.paid = Coin.toJSON(message.paid);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EventTrainingSettled>): EventTrainingSettled {
+    return EventTrainingSettled.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventTrainingSettled>): EventTrainingSettled {
+    const message = createBaseEventTrainingSettled();
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.executor = object.executor ?? "";
+    message.paid = (object.paid !== undefined && object.paid !== null) ? Coin.fromPartial(object.paid) : undefined;
     return message;
   },
 };

@@ -13,6 +13,14 @@ export const protobufPackage = "inferchain.training.v1";
 
 export const protobufFileName = "inferchain/training/v1/query.proto";
 
+export interface QueryTrainingAuditsRequest {
+  verifier: string;
+}
+
+export interface QueryTrainingAuditsResponse {
+  jobs: TrainingJob[];
+}
+
 export interface QueryParamsRequest {
 }
 
@@ -36,6 +44,140 @@ export interface QueryTrainingJobsResponse {
   jobs: TrainingJob[];
   pagination: PageResponse | undefined;
 }
+
+function createBaseQueryTrainingAuditsRequest(): QueryTrainingAuditsRequest {
+  return { verifier: "" };
+}
+
+export const QueryTrainingAuditsRequest: MessageFns<QueryTrainingAuditsRequest> = {
+  encode(message: QueryTrainingAuditsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verifier !== "") {
+      writer.uint32(10).string(message.verifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryTrainingAuditsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryTrainingAuditsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryTrainingAuditsRequest {
+    return { verifier: isSet(object.verifier) ? globalThis.String(object.verifier) : "" };
+  },
+
+  toJSON(message: QueryTrainingAuditsRequest): unknown {
+    const obj: any = {};
+    if (message.verifier !== "") {
+      obj.verifier = message.verifier;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryTrainingAuditsRequest>): QueryTrainingAuditsRequest {
+    return QueryTrainingAuditsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryTrainingAuditsRequest>): QueryTrainingAuditsRequest {
+    const message = createBaseQueryTrainingAuditsRequest();
+    message.verifier = object.verifier ?? "";
+    return message;
+  },
+};
+
+function createBaseQueryTrainingAuditsResponse(): QueryTrainingAuditsResponse {
+  return { jobs: [] };
+}
+
+export const QueryTrainingAuditsResponse: MessageFns<QueryTrainingAuditsResponse> = {
+  encode(message: QueryTrainingAuditsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.jobs) {
+      TrainingJob.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryTrainingAuditsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryTrainingAuditsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobs.push(TrainingJob.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryTrainingAuditsResponse {
+    return { jobs: globalThis.Array.isArray(object?.jobs) ? object.jobs.map((e: any) => TrainingJob.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: QueryTrainingAuditsResponse): unknown {
+    const obj: any = {};
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => TrainingJob.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryTrainingAuditsResponse>): QueryTrainingAuditsResponse {
+    return QueryTrainingAuditsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryTrainingAuditsResponse>): QueryTrainingAuditsResponse {
+    const message = createBaseQueryTrainingAuditsResponse();
+    message.jobs = object.jobs?.map((e) => TrainingJob.fromPartial(e)) || [];
+    return message;
+  },
+};
 
 function createBaseQueryParamsRequest(): QueryParamsRequest {
   return {};
@@ -455,6 +597,8 @@ export interface Query {
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse>;
   TrainingJob(request: QueryTrainingJobRequest): Promise<QueryTrainingJobResponse>;
   TrainingJobs(request: QueryTrainingJobsRequest): Promise<QueryTrainingJobsResponse>;
+  /** TrainingAudits: the AUDITING jobs whose committee includes verifier (a sidecar's reconciliation). */
+  TrainingAudits(request: QueryTrainingAuditsRequest): Promise<QueryTrainingAuditsResponse>;
 }
 
 export const QueryServiceName = "inferchain.training.v1.Query";
@@ -467,6 +611,7 @@ export class QueryClientImpl implements Query {
     this.Params = this.Params.bind(this);
     this.TrainingJob = this.TrainingJob.bind(this);
     this.TrainingJobs = this.TrainingJobs.bind(this);
+    this.TrainingAudits = this.TrainingAudits.bind(this);
   }
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse> {
     const data = QueryParamsRequest.encode(request).finish();
@@ -484,6 +629,12 @@ export class QueryClientImpl implements Query {
     const data = QueryTrainingJobsRequest.encode(request).finish();
     const promise = this.rpc.request(this.service, "TrainingJobs", data);
     return promise.then((data) => QueryTrainingJobsResponse.decode(new BinaryReader(data)));
+  }
+
+  TrainingAudits(request: QueryTrainingAuditsRequest): Promise<QueryTrainingAuditsResponse> {
+    const data = QueryTrainingAuditsRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "TrainingAudits", data);
+    return promise.then((data) => QueryTrainingAuditsResponse.decode(new BinaryReader(data)));
   }
 }
 

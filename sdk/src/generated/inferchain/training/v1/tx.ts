@@ -8,11 +8,42 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
 import { ArtifactFile } from "../../registry/v1/types.js";
-import { HyperParams, Params, TrainingMethod, trainingMethodFromJSON, trainingMethodToJSON } from "./types.js";
+import {
+  HyperParams,
+  Params,
+  TrainingMethod,
+  trainingMethodFromJSON,
+  trainingMethodToJSON,
+  TrainingVerdict,
+  trainingVerdictFromJSON,
+  trainingVerdictToJSON,
+} from "./types.js";
 
 export const protobufPackage = "inferchain.training.v1";
 
 export const protobufFileName = "inferchain/training/v1/tx.proto";
+
+export interface MsgCommitTrainingVerdict {
+  sidecar: string;
+  jobId: bigint;
+  /** commit_hash: hex sha256("inferchain/training/verdict" || u64be(job_id) || u8(verdict) || salt || utf8(verifier valoper)). */
+  commitHash: string;
+}
+
+export interface MsgCommitTrainingVerdictResponse {
+}
+
+export interface MsgRevealTrainingVerdict {
+  sidecar: string;
+  jobId: bigint;
+  verdict: TrainingVerdict;
+  /** salt: the 32 bytes of the commitment, 64 lowercase hex characters. */
+  salt: string;
+  reason: string;
+}
+
+export interface MsgRevealTrainingVerdictResponse {
+}
 
 export interface MsgRequestTraining {
   requester: string;
@@ -57,6 +88,354 @@ export interface MsgUpdateParams {
 
 export interface MsgUpdateParamsResponse {
 }
+
+function createBaseMsgCommitTrainingVerdict(): MsgCommitTrainingVerdict {
+  return { sidecar: "", jobId: 0n, commitHash: "" };
+}
+
+export const MsgCommitTrainingVerdict: MessageFns<MsgCommitTrainingVerdict> = {
+  encode(message: MsgCommitTrainingVerdict, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sidecar !== "") {
+      writer.uint32(10).string(message.sidecar);
+    }
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.jobId);
+    }
+    if (message.commitHash !== "") {
+      writer.uint32(26).string(message.commitHash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCommitTrainingVerdict {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCommitTrainingVerdict();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sidecar = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.commitHash = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCommitTrainingVerdict {
+    return {
+      sidecar: isSet(object.sidecar) ? globalThis.String(object.sidecar) : "",
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      commitHash: isSet(object.commitHash)
+        ? globalThis.String(object.commitHash)
+        : isSet(object.commit_hash)
+        ? globalThis.String(object.commit_hash)
+        : "",
+    };
+  },
+
+  toJSON(message: MsgCommitTrainingVerdict): unknown {
+    const obj: any = {};
+    if (message.sidecar !== "") {
+      obj.sidecar = message.sidecar;
+    }
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.commitHash !== "") {
+      obj.commitHash = message.commitHash;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgCommitTrainingVerdict>): MsgCommitTrainingVerdict {
+    return MsgCommitTrainingVerdict.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgCommitTrainingVerdict>): MsgCommitTrainingVerdict {
+    const message = createBaseMsgCommitTrainingVerdict();
+    message.sidecar = object.sidecar ?? "";
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.commitHash = object.commitHash ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgCommitTrainingVerdictResponse(): MsgCommitTrainingVerdictResponse {
+  return {};
+}
+
+export const MsgCommitTrainingVerdictResponse: MessageFns<MsgCommitTrainingVerdictResponse> = {
+  encode(_: MsgCommitTrainingVerdictResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCommitTrainingVerdictResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCommitTrainingVerdictResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCommitTrainingVerdictResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCommitTrainingVerdictResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgCommitTrainingVerdictResponse>): MsgCommitTrainingVerdictResponse {
+    return MsgCommitTrainingVerdictResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgCommitTrainingVerdictResponse>): MsgCommitTrainingVerdictResponse {
+    const message = createBaseMsgCommitTrainingVerdictResponse();
+    return message;
+  },
+};
+
+function createBaseMsgRevealTrainingVerdict(): MsgRevealTrainingVerdict {
+  return { sidecar: "", jobId: 0n, verdict: 0, salt: "", reason: "" };
+}
+
+export const MsgRevealTrainingVerdict: MessageFns<MsgRevealTrainingVerdict> = {
+  encode(message: MsgRevealTrainingVerdict, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sidecar !== "") {
+      writer.uint32(10).string(message.sidecar);
+    }
+    if (message.jobId !== 0n) {
+      if (BigInt.asUintN(64, message.jobId) !== message.jobId) {
+        throw new globalThis.Error("value provided for field message.jobId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.jobId);
+    }
+    if (message.verdict !== 0) {
+      writer.uint32(24).int32(message.verdict);
+    }
+    if (message.salt !== "") {
+      writer.uint32(34).string(message.salt);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgRevealTrainingVerdict {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgRevealTrainingVerdict();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sidecar = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.jobId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.salt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgRevealTrainingVerdict {
+    return {
+      sidecar: isSet(object.sidecar) ? globalThis.String(object.sidecar) : "",
+      jobId: isSet(object.jobId) ? BigInt(object.jobId) : isSet(object.job_id) ? BigInt(object.job_id) : 0n,
+      verdict: isSet(object.verdict) ? trainingVerdictFromJSON(object.verdict) : 0,
+      salt: isSet(object.salt) ? globalThis.String(object.salt) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: MsgRevealTrainingVerdict): unknown {
+    const obj: any = {};
+    if (message.sidecar !== "") {
+      obj.sidecar = message.sidecar;
+    }
+    if (message.jobId !== 0n) {
+      obj.jobId = message.jobId.toString();
+    }
+    if (message.verdict !== 0) {
+      obj.verdict = trainingVerdictToJSON(message.verdict);
+    }
+    if (message.salt !== "") {
+      obj.salt = message.salt;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgRevealTrainingVerdict>): MsgRevealTrainingVerdict {
+    return MsgRevealTrainingVerdict.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgRevealTrainingVerdict>): MsgRevealTrainingVerdict {
+    const message = createBaseMsgRevealTrainingVerdict();
+    message.sidecar = object.sidecar ?? "";
+    message.jobId = (object.jobId !== undefined && object.jobId !== null) ? BigInt(object.jobId) : 0n;
+    message.verdict = object.verdict ?? 0;
+    message.salt = object.salt ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgRevealTrainingVerdictResponse(): MsgRevealTrainingVerdictResponse {
+  return {};
+}
+
+export const MsgRevealTrainingVerdictResponse: MessageFns<MsgRevealTrainingVerdictResponse> = {
+  encode(_: MsgRevealTrainingVerdictResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgRevealTrainingVerdictResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgRevealTrainingVerdictResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgRevealTrainingVerdictResponse {
+    return {};
+  },
+
+  toJSON(_: MsgRevealTrainingVerdictResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgRevealTrainingVerdictResponse>): MsgRevealTrainingVerdictResponse {
+    return MsgRevealTrainingVerdictResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgRevealTrainingVerdictResponse>): MsgRevealTrainingVerdictResponse {
+    const message = createBaseMsgRevealTrainingVerdictResponse();
+    return message;
+  },
+};
 
 function createBaseMsgRequestTraining(): MsgRequestTraining {
   return {
@@ -865,6 +1244,10 @@ export interface Msg {
    */
   SubmitTrainingResult(request: MsgSubmitTrainingResult): Promise<MsgSubmitTrainingResultResponse>;
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
+  /** CommitTrainingVerdict: a committee member's sidecar commits to its verdict (commit phase). */
+  CommitTrainingVerdict(request: MsgCommitTrainingVerdict): Promise<MsgCommitTrainingVerdictResponse>;
+  /** RevealTrainingVerdict opens the commitment (reveal phase). */
+  RevealTrainingVerdict(request: MsgRevealTrainingVerdict): Promise<MsgRevealTrainingVerdictResponse>;
 }
 
 export const MsgServiceName = "inferchain.training.v1.Msg";
@@ -877,6 +1260,8 @@ export class MsgClientImpl implements Msg {
     this.RequestTraining = this.RequestTraining.bind(this);
     this.SubmitTrainingResult = this.SubmitTrainingResult.bind(this);
     this.UpdateParams = this.UpdateParams.bind(this);
+    this.CommitTrainingVerdict = this.CommitTrainingVerdict.bind(this);
+    this.RevealTrainingVerdict = this.RevealTrainingVerdict.bind(this);
   }
   RequestTraining(request: MsgRequestTraining): Promise<MsgRequestTrainingResponse> {
     const data = MsgRequestTraining.encode(request).finish();
@@ -894,6 +1279,18 @@ export class MsgClientImpl implements Msg {
     const data = MsgUpdateParams.encode(request).finish();
     const promise = this.rpc.request(this.service, "UpdateParams", data);
     return promise.then((data) => MsgUpdateParamsResponse.decode(new BinaryReader(data)));
+  }
+
+  CommitTrainingVerdict(request: MsgCommitTrainingVerdict): Promise<MsgCommitTrainingVerdictResponse> {
+    const data = MsgCommitTrainingVerdict.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CommitTrainingVerdict", data);
+    return promise.then((data) => MsgCommitTrainingVerdictResponse.decode(new BinaryReader(data)));
+  }
+
+  RevealTrainingVerdict(request: MsgRevealTrainingVerdict): Promise<MsgRevealTrainingVerdictResponse> {
+    const data = MsgRevealTrainingVerdict.encode(request).finish();
+    const promise = this.rpc.request(this.service, "RevealTrainingVerdict", data);
+    return promise.then((data) => MsgRevealTrainingVerdictResponse.decode(new BinaryReader(data)));
   }
 }
 

@@ -58,6 +58,12 @@ export enum TrainingStatus {
   TRAINING_STATUS_PENDING = 1,
   TRAINING_STATUS_COMPLETED = 2,
   TRAINING_STATUS_REFUNDED = 3,
+  /** TRAINING_STATUS_SUBMITTED - SUBMITTED: the result is in (child registered, fee escrowed); the audit decision comes in a later block. */
+  TRAINING_STATUS_SUBMITTED = 4,
+  /** TRAINING_STATUS_AUDITING - AUDITING: a committee replays one interval; the fee stays escrowed until the audit concludes. */
+  TRAINING_STATUS_AUDITING = 5,
+  /** TRAINING_STATUS_FRAUD - FRAUD: the committee caught a forged checkpoint: executor slashed, requester refunded, child revoked. */
+  TRAINING_STATUS_FRAUD = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -75,6 +81,15 @@ export function trainingStatusFromJSON(object: any): TrainingStatus {
     case 3:
     case "TRAINING_STATUS_REFUNDED":
       return TrainingStatus.TRAINING_STATUS_REFUNDED;
+    case 4:
+    case "TRAINING_STATUS_SUBMITTED":
+      return TrainingStatus.TRAINING_STATUS_SUBMITTED;
+    case 5:
+    case "TRAINING_STATUS_AUDITING":
+      return TrainingStatus.TRAINING_STATUS_AUDITING;
+    case 6:
+    case "TRAINING_STATUS_FRAUD":
+      return TrainingStatus.TRAINING_STATUS_FRAUD;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -92,7 +107,127 @@ export function trainingStatusToJSON(object: TrainingStatus): string {
       return "TRAINING_STATUS_COMPLETED";
     case TrainingStatus.TRAINING_STATUS_REFUNDED:
       return "TRAINING_STATUS_REFUNDED";
+    case TrainingStatus.TRAINING_STATUS_SUBMITTED:
+      return "TRAINING_STATUS_SUBMITTED";
+    case TrainingStatus.TRAINING_STATUS_AUDITING:
+      return "TRAINING_STATUS_AUDITING";
+    case TrainingStatus.TRAINING_STATUS_FRAUD:
+      return "TRAINING_STATUS_FRAUD";
     case TrainingStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** TrainingVerdict of a committee member about the replayed interval. */
+export enum TrainingVerdict {
+  TRAINING_VERDICT_UNSPECIFIED = 0,
+  /** TRAINING_VERDICT_MATCH - MATCH: the replay from checkpoint k reproduced the committed checkpoint k+K digest. */
+  TRAINING_VERDICT_MATCH = 1,
+  /** TRAINING_VERDICT_MISMATCH - MISMATCH: it did not, or the executor did not serve the committed state at k (withholding is fraud). */
+  TRAINING_VERDICT_MISMATCH = 2,
+  /** TRAINING_VERDICT_ABSTAIN - ABSTAIN: the member could not judge (its own failure); counts for neither side. */
+  TRAINING_VERDICT_ABSTAIN = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function trainingVerdictFromJSON(object: any): TrainingVerdict {
+  switch (object) {
+    case 0:
+    case "TRAINING_VERDICT_UNSPECIFIED":
+      return TrainingVerdict.TRAINING_VERDICT_UNSPECIFIED;
+    case 1:
+    case "TRAINING_VERDICT_MATCH":
+      return TrainingVerdict.TRAINING_VERDICT_MATCH;
+    case 2:
+    case "TRAINING_VERDICT_MISMATCH":
+      return TrainingVerdict.TRAINING_VERDICT_MISMATCH;
+    case 3:
+    case "TRAINING_VERDICT_ABSTAIN":
+      return TrainingVerdict.TRAINING_VERDICT_ABSTAIN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TrainingVerdict.UNRECOGNIZED;
+  }
+}
+
+export function trainingVerdictToJSON(object: TrainingVerdict): string {
+  switch (object) {
+    case TrainingVerdict.TRAINING_VERDICT_UNSPECIFIED:
+      return "TRAINING_VERDICT_UNSPECIFIED";
+    case TrainingVerdict.TRAINING_VERDICT_MATCH:
+      return "TRAINING_VERDICT_MATCH";
+    case TrainingVerdict.TRAINING_VERDICT_MISMATCH:
+      return "TRAINING_VERDICT_MISMATCH";
+    case TrainingVerdict.TRAINING_VERDICT_ABSTAIN:
+      return "TRAINING_VERDICT_ABSTAIN";
+    case TrainingVerdict.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum TrainingAuditOutcome {
+  TRAINING_AUDIT_OUTCOME_UNSPECIFIED = 0,
+  TRAINING_AUDIT_OUTCOME_NOT_SELECTED = 1,
+  /** TRAINING_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE - INSUFFICIENT_COMMITTEE: selected, but fewer than quorum other executors serve the base: settled unaudited. */
+  TRAINING_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE = 2,
+  TRAINING_AUDIT_OUTCOME_IN_PROGRESS = 3,
+  TRAINING_AUDIT_OUTCOME_HONEST = 4,
+  TRAINING_AUDIT_OUTCOME_FRAUD = 5,
+  /** TRAINING_AUDIT_OUTCOME_INCONCLUSIVE - INCONCLUSIVE: no quorum either way (settled, nobody slashed). */
+  TRAINING_AUDIT_OUTCOME_INCONCLUSIVE = 6,
+  UNRECOGNIZED = -1,
+}
+
+export function trainingAuditOutcomeFromJSON(object: any): TrainingAuditOutcome {
+  switch (object) {
+    case 0:
+    case "TRAINING_AUDIT_OUTCOME_UNSPECIFIED":
+      return TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_UNSPECIFIED;
+    case 1:
+    case "TRAINING_AUDIT_OUTCOME_NOT_SELECTED":
+      return TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_NOT_SELECTED;
+    case 2:
+    case "TRAINING_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE":
+      return TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE;
+    case 3:
+    case "TRAINING_AUDIT_OUTCOME_IN_PROGRESS":
+      return TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_IN_PROGRESS;
+    case 4:
+    case "TRAINING_AUDIT_OUTCOME_HONEST":
+      return TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_HONEST;
+    case 5:
+    case "TRAINING_AUDIT_OUTCOME_FRAUD":
+      return TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_FRAUD;
+    case 6:
+    case "TRAINING_AUDIT_OUTCOME_INCONCLUSIVE":
+      return TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_INCONCLUSIVE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TrainingAuditOutcome.UNRECOGNIZED;
+  }
+}
+
+export function trainingAuditOutcomeToJSON(object: TrainingAuditOutcome): string {
+  switch (object) {
+    case TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_UNSPECIFIED:
+      return "TRAINING_AUDIT_OUTCOME_UNSPECIFIED";
+    case TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_NOT_SELECTED:
+      return "TRAINING_AUDIT_OUTCOME_NOT_SELECTED";
+    case TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE:
+      return "TRAINING_AUDIT_OUTCOME_INSUFFICIENT_COMMITTEE";
+    case TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_IN_PROGRESS:
+      return "TRAINING_AUDIT_OUTCOME_IN_PROGRESS";
+    case TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_HONEST:
+      return "TRAINING_AUDIT_OUTCOME_HONEST";
+    case TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_FRAUD:
+      return "TRAINING_AUDIT_OUTCOME_FRAUD";
+    case TrainingAuditOutcome.TRAINING_AUDIT_OUTCOME_INCONCLUSIVE:
+      return "TRAINING_AUDIT_OUTCOME_INCONCLUSIVE";
+    case TrainingAuditOutcome.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -109,6 +244,22 @@ export interface Params {
   maxSeqLen: number;
   /** max_batch_size bounds the sequences per optimizer step. */
   maxBatchSize: number;
+  /** audit_probability: probability (decimal in [0, 1]) that a result is replay-audited (x/training README). */
+  auditProbability: string;
+  /** committee_size: executors (other than the job's, serving the base model) drawn to replay the interval. */
+  committeeSize: number;
+  /** quorum: MATCH (or MISMATCH) verdicts needed to decide an audit; 1 <= quorum <= committee_size. */
+  quorum: number;
+  /** commit_blocks / reveal_blocks: length of the commit phase and of the reveal phase after it. */
+  commitBlocks: bigint;
+  revealBlocks: bigint;
+  /** slash_fraction (decimal in [0, 1]) of the executor's stake recorded at submission, slashed on fraud. */
+  slashFraction: string;
+  /**
+   * verifier_reward: paid to each committee member whose revealed verdict agrees with a decided outcome (from
+   * the escrow on HONEST, from x/inference's verifier pool on FRAUD, where the requester is refunded in full).
+   */
+  verifierReward: Coin | undefined;
 }
 
 /**
@@ -127,6 +278,42 @@ export interface HyperParams {
   checkpointInterval: bigint;
 }
 
+export interface TrainingVote {
+  /** verifier: infervaloper address of the committee member. */
+  verifier: string;
+  commitHash: string;
+  committedHeight: bigint;
+  verdict: TrainingVerdict;
+  reason: string;
+  revealedHeight: bigint;
+  reward:
+    | Coin
+    | undefined;
+  /** outvoted: revealed the losing verdict of a decided audit. */
+  outvoted: boolean;
+}
+
+/** TrainingAudit: the replay audit of one interval [from_step, to_step) of a job's result. */
+export interface TrainingAudit {
+  decidedHeight: bigint;
+  outcome: TrainingAuditOutcome;
+  /**
+   * interval i: the committee replays steps (i*K, (i+1)*K] from the state at checkpoint i*K (the base for i = 0)
+   * and compares with committed checkpoint digest i (leaf i of checkpoint_root).
+   */
+  interval: bigint;
+  fromStep: bigint;
+  toStep: bigint;
+  committee: string[];
+  votes: TrainingVote[];
+  quorum: number;
+  commitDeadline: bigint;
+  revealDeadline: bigint;
+  concludedHeight: bigint;
+  slashed: Coin | undefined;
+  note: string;
+}
+
 export interface TrainingResult {
   /** child_model: content root of the trained model, registered in x/registry. */
   childModel: string;
@@ -138,6 +325,8 @@ export interface TrainingResult {
   submittedBy: string;
   /** initial_loss: the same loss measured on the base model before training. */
   initialLoss: string;
+  /** executor_power: consensus power of the executor's validator at submission (what a fraud verdict slashes). */
+  executorPower: bigint;
 }
 
 export interface TrainingJob {
@@ -163,10 +352,24 @@ export interface TrainingJob {
   recipeHash: string;
   result: TrainingResult | undefined;
   statusReason: string;
+  audit: TrainingAudit | undefined;
 }
 
 function createBaseParams(): Params {
-  return { deadlineBlocks: 0n, maxSteps: 0n, maxDatasets: 0, maxSeqLen: 0, maxBatchSize: 0 };
+  return {
+    deadlineBlocks: 0n,
+    maxSteps: 0n,
+    maxDatasets: 0,
+    maxSeqLen: 0,
+    maxBatchSize: 0,
+    auditProbability: "",
+    committeeSize: 0,
+    quorum: 0,
+    commitBlocks: 0n,
+    revealBlocks: 0n,
+    slashFraction: "",
+    verifierReward: undefined,
+  };
 }
 
 export const Params: MessageFns<Params> = {
@@ -191,6 +394,33 @@ export const Params: MessageFns<Params> = {
     }
     if (message.maxBatchSize !== 0) {
       writer.uint32(40).uint32(message.maxBatchSize);
+    }
+    if (message.auditProbability !== "") {
+      writer.uint32(50).string(message.auditProbability);
+    }
+    if (message.committeeSize !== 0) {
+      writer.uint32(56).uint32(message.committeeSize);
+    }
+    if (message.quorum !== 0) {
+      writer.uint32(64).uint32(message.quorum);
+    }
+    if (message.commitBlocks !== 0n) {
+      if (BigInt.asUintN(64, message.commitBlocks) !== message.commitBlocks) {
+        throw new globalThis.Error("value provided for field message.commitBlocks of type uint64 too large");
+      }
+      writer.uint32(72).uint64(message.commitBlocks);
+    }
+    if (message.revealBlocks !== 0n) {
+      if (BigInt.asUintN(64, message.revealBlocks) !== message.revealBlocks) {
+        throw new globalThis.Error("value provided for field message.revealBlocks of type uint64 too large");
+      }
+      writer.uint32(80).uint64(message.revealBlocks);
+    }
+    if (message.slashFraction !== "") {
+      writer.uint32(90).string(message.slashFraction);
+    }
+    if (message.verifierReward !== undefined) {
+      Coin.encode(message.verifierReward, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -248,6 +478,62 @@ export const Params: MessageFns<Params> = {
             message.maxBatchSize = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.auditProbability = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.committeeSize = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.quorum = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.commitBlocks = reader.uint64() as bigint;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.revealBlocks = reader.uint64() as bigint;
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.slashFraction = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.verifierReward = Coin.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -287,6 +573,37 @@ export const Params: MessageFns<Params> = {
         : isSet(object.max_batch_size)
         ? globalThis.Number(object.max_batch_size)
         : 0,
+      auditProbability: isSet(object.auditProbability)
+        ? globalThis.String(object.auditProbability)
+        : isSet(object.audit_probability)
+        ? globalThis.String(object.audit_probability)
+        : "",
+      committeeSize: isSet(object.committeeSize)
+        ? globalThis.Number(object.committeeSize)
+        : isSet(object.committee_size)
+        ? globalThis.Number(object.committee_size)
+        : 0,
+      quorum: isSet(object.quorum) ? globalThis.Number(object.quorum) : 0,
+      commitBlocks: isSet(object.commitBlocks)
+        ? BigInt(object.commitBlocks)
+        : isSet(object.commit_blocks)
+        ? BigInt(object.commit_blocks)
+        : 0n,
+      revealBlocks: isSet(object.revealBlocks)
+        ? BigInt(object.revealBlocks)
+        : isSet(object.reveal_blocks)
+        ? BigInt(object.reveal_blocks)
+        : 0n,
+      slashFraction: isSet(object.slashFraction)
+        ? globalThis.String(object.slashFraction)
+        : isSet(object.slash_fraction)
+        ? globalThis.String(object.slash_fraction)
+        : "",
+      verifierReward: isSet(object.verifierReward)
+        ? Coin.fromJSON(object.verifierReward)
+        : isSet(object.verifier_reward)
+        ? Coin.fromJSON(object.verifier_reward)
+        : undefined,
     };
   },
 
@@ -307,6 +624,27 @@ export const Params: MessageFns<Params> = {
     if (message.maxBatchSize !== 0) {
       obj.maxBatchSize = Math.round(message.maxBatchSize);
     }
+    if (message.auditProbability !== "") {
+      obj.auditProbability = message.auditProbability;
+    }
+    if (message.committeeSize !== 0) {
+      obj.committeeSize = Math.round(message.committeeSize);
+    }
+    if (message.quorum !== 0) {
+      obj.quorum = Math.round(message.quorum);
+    }
+    if (message.commitBlocks !== 0n) {
+      obj.commitBlocks = message.commitBlocks.toString();
+    }
+    if (message.revealBlocks !== 0n) {
+      obj.revealBlocks = message.revealBlocks.toString();
+    }
+    if (message.slashFraction !== "") {
+      obj.slashFraction = message.slashFraction;
+    }
+    if (message.verifierReward !== undefined) {
+      obj.verifierReward = Coin.toJSON(message.verifierReward);
+    }
     return obj;
   },
 
@@ -322,6 +660,19 @@ export const Params: MessageFns<Params> = {
     message.maxDatasets = object.maxDatasets ?? 0;
     message.maxSeqLen = object.maxSeqLen ?? 0;
     message.maxBatchSize = object.maxBatchSize ?? 0;
+    message.auditProbability = object.auditProbability ?? "";
+    message.committeeSize = object.committeeSize ?? 0;
+    message.quorum = object.quorum ?? 0;
+    message.commitBlocks = (object.commitBlocks !== undefined && object.commitBlocks !== null)
+      ? BigInt(object.commitBlocks)
+      : 0n;
+    message.revealBlocks = (object.revealBlocks !== undefined && object.revealBlocks !== null)
+      ? BigInt(object.revealBlocks)
+      : 0n;
+    message.slashFraction = object.slashFraction ?? "";
+    message.verifierReward = (object.verifierReward !== undefined && object.verifierReward !== null)
+      ? Coin.fromPartial(object.verifierReward)
+      : undefined;
     return message;
   },
 };
@@ -502,8 +853,558 @@ export const HyperParams: MessageFns<HyperParams> = {
   },
 };
 
+function createBaseTrainingVote(): TrainingVote {
+  return {
+    verifier: "",
+    commitHash: "",
+    committedHeight: 0n,
+    verdict: 0,
+    reason: "",
+    revealedHeight: 0n,
+    reward: undefined,
+    outvoted: false,
+  };
+}
+
+export const TrainingVote: MessageFns<TrainingVote> = {
+  encode(message: TrainingVote, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verifier !== "") {
+      writer.uint32(10).string(message.verifier);
+    }
+    if (message.commitHash !== "") {
+      writer.uint32(18).string(message.commitHash);
+    }
+    if (message.committedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.committedHeight) !== message.committedHeight) {
+        throw new globalThis.Error("value provided for field message.committedHeight of type int64 too large");
+      }
+      writer.uint32(24).int64(message.committedHeight);
+    }
+    if (message.verdict !== 0) {
+      writer.uint32(32).int32(message.verdict);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.revealedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.revealedHeight) !== message.revealedHeight) {
+        throw new globalThis.Error("value provided for field message.revealedHeight of type int64 too large");
+      }
+      writer.uint32(48).int64(message.revealedHeight);
+    }
+    if (message.reward !== undefined) {
+      Coin.encode(message.reward, writer.uint32(58).fork()).join();
+    }
+    if (message.outvoted !== false) {
+      writer.uint32(64).bool(message.outvoted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrainingVote {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrainingVote();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verifier = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.commitHash = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.committedHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.revealedHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reward = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.outvoted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrainingVote {
+    return {
+      verifier: isSet(object.verifier) ? globalThis.String(object.verifier) : "",
+      commitHash: isSet(object.commitHash)
+        ? globalThis.String(object.commitHash)
+        : isSet(object.commit_hash)
+        ? globalThis.String(object.commit_hash)
+        : "",
+      committedHeight: isSet(object.committedHeight)
+        ? BigInt(object.committedHeight)
+        : isSet(object.committed_height)
+        ? BigInt(object.committed_height)
+        : 0n,
+      verdict: isSet(object.verdict) ? trainingVerdictFromJSON(object.verdict) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      revealedHeight: isSet(object.revealedHeight)
+        ? BigInt(object.revealedHeight)
+        : isSet(object.revealed_height)
+        ? BigInt(object.revealed_height)
+        : 0n,
+      reward: isSet(object.reward) ? Coin.fromJSON(object.reward) : undefined,
+      outvoted: isSet(object.outvoted) ? globalThis.Boolean(object.outvoted) : false,
+    };
+  },
+
+  toJSON(message: TrainingVote): unknown {
+    const obj: any = {};
+    if (message.verifier !== "") {
+      obj.verifier = message.verifier;
+    }
+    if (message.commitHash !== "") {
+      obj.commitHash = message.commitHash;
+    }
+    if (message.committedHeight !== 0n) {
+      obj.committedHeight = message.committedHeight.toString();
+    }
+    if (message.verdict !== 0) {
+      obj.verdict = trainingVerdictToJSON(message.verdict);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.revealedHeight !== 0n) {
+      obj.revealedHeight = message.revealedHeight.toString();
+    }
+    if (message.reward !== undefined) {
+      obj.reward = Coin.toJSON(message.reward);
+    }
+    if (message.outvoted !== false) {
+      obj.outvoted = message.outvoted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TrainingVote>): TrainingVote {
+    return TrainingVote.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TrainingVote>): TrainingVote {
+    const message = createBaseTrainingVote();
+    message.verifier = object.verifier ?? "";
+    message.commitHash = object.commitHash ?? "";
+    message.committedHeight = (object.committedHeight !== undefined && object.committedHeight !== null)
+      ? BigInt(object.committedHeight)
+      : 0n;
+    message.verdict = object.verdict ?? 0;
+    message.reason = object.reason ?? "";
+    message.revealedHeight = (object.revealedHeight !== undefined && object.revealedHeight !== null)
+      ? BigInt(object.revealedHeight)
+      : 0n;
+    message.reward = (object.reward !== undefined && object.reward !== null)
+      ? Coin.fromPartial(object.reward)
+      : undefined;
+    message.outvoted = object.outvoted ?? false;
+    return message;
+  },
+};
+
+function createBaseTrainingAudit(): TrainingAudit {
+  return {
+    decidedHeight: 0n,
+    outcome: 0,
+    interval: 0n,
+    fromStep: 0n,
+    toStep: 0n,
+    committee: [],
+    votes: [],
+    quorum: 0,
+    commitDeadline: 0n,
+    revealDeadline: 0n,
+    concludedHeight: 0n,
+    slashed: undefined,
+    note: "",
+  };
+}
+
+export const TrainingAudit: MessageFns<TrainingAudit> = {
+  encode(message: TrainingAudit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decidedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.decidedHeight) !== message.decidedHeight) {
+        throw new globalThis.Error("value provided for field message.decidedHeight of type int64 too large");
+      }
+      writer.uint32(8).int64(message.decidedHeight);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(16).int32(message.outcome);
+    }
+    if (message.interval !== 0n) {
+      if (BigInt.asUintN(64, message.interval) !== message.interval) {
+        throw new globalThis.Error("value provided for field message.interval of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.interval);
+    }
+    if (message.fromStep !== 0n) {
+      if (BigInt.asUintN(64, message.fromStep) !== message.fromStep) {
+        throw new globalThis.Error("value provided for field message.fromStep of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.fromStep);
+    }
+    if (message.toStep !== 0n) {
+      if (BigInt.asUintN(64, message.toStep) !== message.toStep) {
+        throw new globalThis.Error("value provided for field message.toStep of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.toStep);
+    }
+    for (const v of message.committee) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.votes) {
+      TrainingVote.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.quorum !== 0) {
+      writer.uint32(64).uint32(message.quorum);
+    }
+    if (message.commitDeadline !== 0n) {
+      if (BigInt.asIntN(64, message.commitDeadline) !== message.commitDeadline) {
+        throw new globalThis.Error("value provided for field message.commitDeadline of type int64 too large");
+      }
+      writer.uint32(72).int64(message.commitDeadline);
+    }
+    if (message.revealDeadline !== 0n) {
+      if (BigInt.asIntN(64, message.revealDeadline) !== message.revealDeadline) {
+        throw new globalThis.Error("value provided for field message.revealDeadline of type int64 too large");
+      }
+      writer.uint32(80).int64(message.revealDeadline);
+    }
+    if (message.concludedHeight !== 0n) {
+      if (BigInt.asIntN(64, message.concludedHeight) !== message.concludedHeight) {
+        throw new globalThis.Error("value provided for field message.concludedHeight of type int64 too large");
+      }
+      writer.uint32(88).int64(message.concludedHeight);
+    }
+    if (message.slashed !== undefined) {
+      Coin.encode(message.slashed, writer.uint32(98).fork()).join();
+    }
+    if (message.note !== "") {
+      writer.uint32(106).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrainingAudit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrainingAudit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.decidedHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.interval = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.fromStep = reader.uint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.toStep = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.committee.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.votes.push(TrainingVote.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.quorum = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.commitDeadline = reader.int64() as bigint;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.revealDeadline = reader.int64() as bigint;
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.concludedHeight = reader.int64() as bigint;
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.slashed = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrainingAudit {
+    return {
+      decidedHeight: isSet(object.decidedHeight)
+        ? BigInt(object.decidedHeight)
+        : isSet(object.decided_height)
+        ? BigInt(object.decided_height)
+        : 0n,
+      outcome: isSet(object.outcome) ? trainingAuditOutcomeFromJSON(object.outcome) : 0,
+      interval: isSet(object.interval) ? BigInt(object.interval) : 0n,
+      fromStep: isSet(object.fromStep)
+        ? BigInt(object.fromStep)
+        : isSet(object.from_step)
+        ? BigInt(object.from_step)
+        : 0n,
+      toStep: isSet(object.toStep) ? BigInt(object.toStep) : isSet(object.to_step) ? BigInt(object.to_step) : 0n,
+      committee: globalThis.Array.isArray(object?.committee)
+        ? object.committee.map((e: any) => globalThis.String(e))
+        : [],
+      votes: globalThis.Array.isArray(object?.votes) ? object.votes.map((e: any) => TrainingVote.fromJSON(e)) : [],
+      quorum: isSet(object.quorum) ? globalThis.Number(object.quorum) : 0,
+      commitDeadline: isSet(object.commitDeadline)
+        ? BigInt(object.commitDeadline)
+        : isSet(object.commit_deadline)
+        ? BigInt(object.commit_deadline)
+        : 0n,
+      revealDeadline: isSet(object.revealDeadline)
+        ? BigInt(object.revealDeadline)
+        : isSet(object.reveal_deadline)
+        ? BigInt(object.reveal_deadline)
+        : 0n,
+      concludedHeight: isSet(object.concludedHeight)
+        ? BigInt(object.concludedHeight)
+        : isSet(object.concluded_height)
+        ? BigInt(object.concluded_height)
+        : 0n,
+      slashed: isSet(object.slashed) ? Coin.fromJSON(object.slashed) : undefined,
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: TrainingAudit): unknown {
+    const obj: any = {};
+    if (message.decidedHeight !== 0n) {
+      obj.decidedHeight = message.decidedHeight.toString();
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = trainingAuditOutcomeToJSON(message.outcome);
+    }
+    if (message.interval !== 0n) {
+      obj.interval = message.interval.toString();
+    }
+    if (message.fromStep !== 0n) {
+      obj.fromStep = message.fromStep.toString();
+    }
+    if (message.toStep !== 0n) {
+      obj.toStep = message.toStep.toString();
+    }
+    if (message.committee?.length) {
+      obj.committee = message.committee;
+    }
+    if (message.votes?.length) {
+      obj.votes = message.votes.map((e) => TrainingVote.toJSON(e));
+    }
+    if (message.quorum !== 0) {
+      obj.quorum = Math.round(message.quorum);
+    }
+    if (message.commitDeadline !== 0n) {
+      obj.commitDeadline = message.commitDeadline.toString();
+    }
+    if (message.revealDeadline !== 0n) {
+      obj.revealDeadline = message.revealDeadline.toString();
+    }
+    if (message.concludedHeight !== 0n) {
+      obj.concludedHeight = message.concludedHeight.toString();
+    }
+    if (message.slashed !== undefined) {
+      obj.slashed = Coin.toJSON(message.slashed);
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TrainingAudit>): TrainingAudit {
+    return TrainingAudit.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TrainingAudit>): TrainingAudit {
+    const message = createBaseTrainingAudit();
+    message.decidedHeight = (object.decidedHeight !== undefined && object.decidedHeight !== null)
+      ? BigInt(object.decidedHeight)
+      : 0n;
+    message.outcome = object.outcome ?? 0;
+    message.interval = (object.interval !== undefined && object.interval !== null) ? BigInt(object.interval) : 0n;
+    message.fromStep = (object.fromStep !== undefined && object.fromStep !== null) ? BigInt(object.fromStep) : 0n;
+    message.toStep = (object.toStep !== undefined && object.toStep !== null) ? BigInt(object.toStep) : 0n;
+    message.committee = object.committee?.map((e) => e) || [];
+    message.votes = object.votes?.map((e) => TrainingVote.fromPartial(e)) || [];
+    message.quorum = object.quorum ?? 0;
+    message.commitDeadline = (object.commitDeadline !== undefined && object.commitDeadline !== null)
+      ? BigInt(object.commitDeadline)
+      : 0n;
+    message.revealDeadline = (object.revealDeadline !== undefined && object.revealDeadline !== null)
+      ? BigInt(object.revealDeadline)
+      : 0n;
+    message.concludedHeight = (object.concludedHeight !== undefined && object.concludedHeight !== null)
+      ? BigInt(object.concludedHeight)
+      : 0n;
+    message.slashed = (object.slashed !== undefined && object.slashed !== null)
+      ? Coin.fromPartial(object.slashed)
+      : undefined;
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
 function createBaseTrainingResult(): TrainingResult {
-  return { childModel: "", checkpointRoot: "", finalLoss: "", submittedHeight: 0n, submittedBy: "", initialLoss: "" };
+  return {
+    childModel: "",
+    checkpointRoot: "",
+    finalLoss: "",
+    submittedHeight: 0n,
+    submittedBy: "",
+    initialLoss: "",
+    executorPower: 0n,
+  };
 }
 
 export const TrainingResult: MessageFns<TrainingResult> = {
@@ -528,6 +1429,12 @@ export const TrainingResult: MessageFns<TrainingResult> = {
     }
     if (message.initialLoss !== "") {
       writer.uint32(50).string(message.initialLoss);
+    }
+    if (message.executorPower !== 0n) {
+      if (BigInt.asIntN(64, message.executorPower) !== message.executorPower) {
+        throw new globalThis.Error("value provided for field message.executorPower of type int64 too large");
+      }
+      writer.uint32(56).int64(message.executorPower);
     }
     return writer;
   },
@@ -593,6 +1500,14 @@ export const TrainingResult: MessageFns<TrainingResult> = {
             message.initialLoss = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.executorPower = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -637,6 +1552,11 @@ export const TrainingResult: MessageFns<TrainingResult> = {
         : isSet(object.initial_loss)
         ? globalThis.String(object.initial_loss)
         : "",
+      executorPower: isSet(object.executorPower)
+        ? BigInt(object.executorPower)
+        : isSet(object.executor_power)
+        ? BigInt(object.executor_power)
+        : 0n,
     };
   },
 
@@ -660,6 +1580,9 @@ export const TrainingResult: MessageFns<TrainingResult> = {
     if (message.initialLoss !== "") {
       obj.initialLoss = message.initialLoss;
     }
+    if (message.executorPower !== 0n) {
+      obj.executorPower = message.executorPower.toString();
+    }
     return obj;
   },
 
@@ -676,6 +1599,9 @@ export const TrainingResult: MessageFns<TrainingResult> = {
       : 0n;
     message.submittedBy = object.submittedBy ?? "";
     message.initialLoss = object.initialLoss ?? "";
+    message.executorPower = (object.executorPower !== undefined && object.executorPower !== null)
+      ? BigInt(object.executorPower)
+      : 0n;
     return message;
   },
 };
@@ -699,6 +1625,7 @@ function createBaseTrainingJob(): TrainingJob {
     recipeHash: "",
     result: undefined,
     statusReason: "",
+    audit: undefined,
   };
 }
 
@@ -763,6 +1690,9 @@ export const TrainingJob: MessageFns<TrainingJob> = {
     }
     if (message.statusReason !== "") {
       writer.uint32(138).string(message.statusReason);
+    }
+    if (message.audit !== undefined) {
+      TrainingAudit.encode(message.audit, writer.uint32(146).fork()).join();
     }
     return writer;
   },
@@ -916,6 +1846,14 @@ export const TrainingJob: MessageFns<TrainingJob> = {
             message.statusReason = reader.string();
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.audit = TrainingAudit.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -987,6 +1925,7 @@ export const TrainingJob: MessageFns<TrainingJob> = {
         : isSet(object.status_reason)
         ? globalThis.String(object.status_reason)
         : "",
+      audit: isSet(object.audit) ? TrainingAudit.fromJSON(object.audit) : undefined,
     };
   },
 
@@ -1043,6 +1982,9 @@ export const TrainingJob: MessageFns<TrainingJob> = {
     if (message.statusReason !== "") {
       obj.statusReason = message.statusReason;
     }
+    if (message.audit !== undefined) {
+      obj.audit = TrainingAudit.toJSON(message.audit);
+    }
     return obj;
   },
 
@@ -1078,6 +2020,9 @@ export const TrainingJob: MessageFns<TrainingJob> = {
       ? TrainingResult.fromPartial(object.result)
       : undefined;
     message.statusReason = object.statusReason ?? "";
+    message.audit = (object.audit !== undefined && object.audit !== null)
+      ? TrainingAudit.fromPartial(object.audit)
+      : undefined;
     return message;
   },
 };

@@ -1,0 +1,181 @@
+/**
+ * What a committee member checks for a training audit: fetch from the executor the committed digests of the
+ * interval's ends with their RFC 9162 inclusion proofs against the on-chain checkpoint_root, fetch the training
+ * state at step k = i*K (the base model for i = 0), replay steps (k, k+K] bit-exactly (replay.ts) and compare
+ * with committed checkpoint i.
+ *
+ * Verdicts: MATCH (reproduced); MISMATCH (not reproduced, the state offered is not committed checkpoint i-1, a
+ * digest that does not prove against the root, or the executor withheld the digests or the state: a state that
+ * cannot be replayed proves nothing, so withholding is fraud); ABSTAIN (our own side failed: base model or
+ * dataset not held, the trainer crashed).
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { leafHash, toHex, verifyInclusion } from '@inferchain/sdk';
+import type { CheckpointProof } from './checkpoints.js';
+import { verifyInterval, type ReplayCheck, type ReplayVerdict } from './replay.js';
+import type { TrainingParams } from './train.js';
+import type { ReplayFigures, TrainingVerdictName } from './verify-store.js';
+
+/** The audited job, as the chain has it. */
+export interface TrainingAuditJob {
+  jobId: string;
+  executor: string;
+  baseModel: string;
+  datasets: string[];
+  params: TrainingParams;
+  checkpointRoot: string;
+  interval: number;
+}
+
+/** The executor is not serving what the audit needs (HTTP 404, unreachable after retries, malformed). */
+export class WithheldError extends Error {
+  override name = 'WithheldError';
+}
+
+export interface CheckpointFetcher {
+  proof(executor: string, jobId: string, index: number): Promise<CheckpointProof>;
+  /** Writes the training state after `step` steps to `dest`. */
+  state(executor: string, jobId: string, step: number, dest: string): Promise<void>;
+}
+
+export interface ReplayInputs {
+  baseDir(root: string): string | undefined;
+  datasetFiles(root: string): Promise<string[]>;
+}
+
+export interface CheckOutcome {
+  verdict: TrainingVerdictName;
+  reason?: string;
+  figures: ReplayFigures;
+}
+
+export interface ReplayCheckerOptions {
+  fetcher: CheckpointFetcher;
+  inputs: ReplayInputs;
+  workDir: string;
+  threads: number;
+  python?: string;
+  /** Replaceable for tests. */
+  verify?: (c: ReplayCheck) => Promise<ReplayVerdict>;
+}
+
+/** Checks a served digest against checkpoint_root; returns why not, or undefined when it proves. */
+export function proofProblem(p: CheckpointProof, index: number, treeSize: number, root: string): string | undefined {
+  if (p.index !== index || p.treeSize !== treeSize) return `served digest ${p.index}/${p.treeSize}, the audit needs ${index}/${treeSize}`;
+  if (!/^[0-9a-f]{64}$/.test(p.digest)) return `checkpoint digest ${index} is not a 32-byte hex digest`;
+  const leaf = leafHash(Buffer.from(p.digest, 'hex'));
+  if (toHex(leaf) !== p.leaf) return `leaf ${index} is not SHA-256(0x00 || digest)`;
+  const proof = p.proof.map((h) => Buffer.from(h, 'hex'));
+  if (!verifyInclusion(leaf, index, treeSize, proof, Buffer.from(root, 'hex'))) return `checkpoint digest ${index} does not prove against the committed checkpoint_root ${root}`;
+  return undefined;
+}
+
+export class ReplayChecker {
+  constructor(private readonly o: ReplayCheckerOptions) {}
+
+  async check(j: TrainingAuditJob): Promise<CheckOutcome> {
+    const p = j.params;
+    const K = p.checkpointInterval;
+    const n = p.steps / K;
+    const i = j.interval;
+    const figures: ReplayFigures = { replayMs: 0, fetchMs: 0 };
+    const baseDir = this.o.inputs.baseDir(j.baseModel);
+    if (!baseDir) return { verdict: 'abstain', reason: `base model ${j.baseModel} is not served (ready) by this sidecar`, figures };
+    let datasetFiles: string[];
+    try {
+      datasetFiles = (await Promise.all(j.datasets.map((d) => this.o.inputs.datasetFiles(d)))).flat();
+    } catch (e) {
+      return { verdict: 'abstain', reason: `dataset unavailable here: ${(e as Error).message}`, figures };
+    }
+    const claimed: string[] = new Array<string>(n).fill('');
+    const dir = join(this.o.workDir, `audit-${j.jobId}`);
+    await mkdir(dir, { recursive: true });
+    try {
+      const t0 = performance.now();
+      let checkpoint: string | undefined;
+      try {
+        for (const idx of i > 0 ? [i - 1, i] : [i]) {
+          const proof = await this.o.fetcher.proof(j.executor, j.jobId, idx);
+          const bad = proofProblem(proof, idx, n, j.checkpointRoot);
+          if (bad) return { verdict: 'mismatch', reason: bad, figures };
+          claimed[idx] = proof.digest;
+        }
+        if (i > 0) {
+          checkpoint = join(dir, `state-${i * K}`);
+          await this.o.fetcher.state(j.executor, j.jobId, i * K, checkpoint);
+        }
+      } catch (e) {
+        if (e instanceof WithheldError) return { verdict: 'mismatch', reason: `withheld: ${e.message}`, figures };
+        throw e;
+      }
+      figures.fetchMs = performance.now() - t0;
+      const t1 = performance.now();
+      let r: ReplayVerdict;
+      try {
+        r = await (this.o.verify ?? verifyInterval)({
+          baseDir,
+          datasetFiles,
+          params: p,
+          claimed,
+          interval: i,
+          ...(checkpoint ? { checkpoint } : {}),
+          workDir: dir,
+          threads: this.o.threads,
+          ...(this.o.python ? { python: this.o.python } : {}),
+        });
+      } catch (e) {
+        // a state file the trainer cannot load is the executor's problem only if it is not what was committed,
+        // which the start digest decides; a crash before that is ours
+        return { verdict: 'abstain', reason: `replay failed here: ${(e as Error).message}`, figures };
+      }
+      figures.replayMs = performance.now() - t1;
+      figures.startDigest = r.startDigest;
+      figures.endDigest = r.endDigest;
+      return r.ok ? { verdict: 'match', figures } : { verdict: 'mismatch', reason: r.reason ?? 'not reproduced', figures };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Fetches from the executor's API (its registered endpoint). Every failure (404 included: a sidecar that restarts
+ * may not have its training records open yet) is retried with a linear backoff; still failing after `attempts`
+ * tries (default 8, about 36 s with retryMs 1000: far inside a commit window) is withholding.
+ */
+export function httpCheckpointFetcher(endpointOf: (validator: string) => Promise<string | undefined>, opts: { attempts?: number; retryMs?: number; timeoutMs?: number } = {}): CheckpointFetcher {
+  const attempts = opts.attempts ?? 8;
+  const get = async (executor: string, path: string): Promise<Response> => {
+    const base = await endpointOf(executor);
+    if (!base) throw new WithheldError(`executor ${executor} has no API endpoint registered`);
+    let last = '';
+    for (let a = 1; a <= attempts; a++) {
+      try {
+        const res = await fetch(new URL(path, base), { signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
+        if (res.ok) return res;
+        last = `${res.status} ${(await res.text()).slice(0, 200)}`;
+        if (res.status === 400) break; // our request is malformed: retrying cannot help
+      } catch (e) {
+        last = (e as Error).message;
+      }
+      if (a < attempts) await new Promise((r) => setTimeout(r, (opts.retryMs ?? 1000) * a));
+    }
+    throw new WithheldError(`GET ${path} from ${base}: ${last}`);
+  };
+  return {
+    proof: async (executor, jobId, index) => {
+      const res = await get(executor, `/v1/training/${jobId}/checkpoints/${index}`);
+      const body = (await res.json()) as Partial<CheckpointProof>;
+      if (typeof body.digest !== 'string' || typeof body.leaf !== 'string' || !Array.isArray(body.proof) || typeof body.index !== 'number' || typeof body.treeSize !== 'number') {
+        throw new WithheldError(`malformed checkpoint proof from executor ${executor}`);
+      }
+      return body as CheckpointProof;
+    },
+    state: async (executor, jobId, step, dest) => {
+      const res = await get(executor, `/v1/training/${jobId}/state/${step}`);
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(dest, Buffer.from(await res.arrayBuffer()));
+    },
+  };
+}
