@@ -4,10 +4,11 @@
  */
 import { QueryClient, createProtobufRpcClient } from '@cosmjs/stargate';
 import type { CometClient } from '@cosmjs/tendermint-rpc';
-import { MsgSubmitTrainingResult, TrainingQueryClientImpl, TrainingStatus, isNotFound, fromThrown, trainingTypeUrls, type TrainingJob } from '@inferchain/sdk';
+import { MsgSubmitTrainingResult, TrainingMethod, TrainingQueryClientImpl, TrainingStatus, isNotFound, fromThrown, trainingTypeUrls, type TrainingJob } from '@inferchain/sdk';
 import type { SubmitReceipt } from '../durable/broadcast.js';
 import type { ChainTrainingView, TrainingChain, TrainingResultMsg, TrainingSubmitter } from './duty.js';
 import type { TrainingSpec } from './store.js';
+import type { LoraTarget } from './train.js';
 
 export function trainingView(j: TrainingJob): ChainTrainingView {
   const status = j.status === TrainingStatus.TRAINING_STATUS_COMPLETED ? 'completed' : j.status === TrainingStatus.TRAINING_STATUS_REFUNDED ? 'refunded' : 'pending';
@@ -21,7 +22,9 @@ export function trainingSpec(j: TrainingJob): TrainingSpec {
     baseModel: j.baseModel,
     datasets: [...j.datasets],
     params: {
-      method: 'full',
+      ...(j.method === TrainingMethod.TRAINING_METHOD_LORA
+        ? { method: 'lora' as const, lora: { rank: h.loraRank, alpha: h.loraAlpha, targets: h.loraTargets.split(',') as LoraTarget[] } }
+        : { method: 'full' as const }),
       learningRate: h.learningRate,
       steps: Number(h.steps),
       batchSize: h.batchSize,
