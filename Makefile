@@ -98,6 +98,10 @@ bench-sidecar: build tiny-model ## sidecar vs bare engine loop (SmolLM2, needs m
 bench-pull: build-ts ## artifact pull (verified, /v1/artifacts) throughput vs plain HTTP of the same bytes from the same server (PULL_BENCH_DIR=<model dir> for real files)
 	npm run -w bench bench:pull
 
+.PHONY: bench-train
+bench-train: build-ts model trainer ## SmolLM2 LoRA fine-tune (a few hundred examples): loss before/after, wall time; LoRA vs full step time
+	npm run -w bench bench:train
+
 .PHONY: bench-engine bench-verify bench
 bench-engine: build-ts model ## SmolLM2 tokens/s (2 threads) vs node-llama-cpp and a bare onnxruntime loop; scoring vs generating
 	npm run -w bench bench:engine

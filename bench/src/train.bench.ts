@@ -1,0 +1,140 @@
+/**
+ * Fine-tuning cost on this machine, one run, through the sidecar's trainer (node/src/training/train.ts ->
+ * node/trainer/trainer.py), the same code path a training job takes:
+ *   1. SmolLM2-135M (Q4_1, `make model`) LoRA on a generated dataset of TRAIN_BENCH_EXAMPLES (default 256)
+ *      {"prompt","completion"} rows (two-number additions, "What is 17 plus 25?" -> "17 plus 25 is 42."), one epoch:
+ *      loss before/after (mean over the whole set), wall time, seconds per step;
+ *   2. the peer: full fine-tuning steps of the same shape on an f32 copy of SmolLM2 (its 4-bit weights dequantised
+ *      exactly as the LoRA training graph does; full fine-tuning of the Q4 model itself is refused), so the ratio
+ *      LoRA step / full step compares the same f32 arithmetic with and without weight gradients + AdamW on 135M;
+ *   3. the same ratio on the tiny test model.
+ *
+ * Run: make bench-train  (TRAIN_BENCH_EXAMPLES=256 TRAIN_BENCH_FULL_STEPS=4 TRAIN_BENCH_THREADS=2 TRAIN_BENCH_BATCH=4)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defaultTrainerPython, ensureTinyModel, findSmollm2, smollm2Dir, splitmix32, train, type TrainerEvent, type TrainingParams, type TrainOutcome } from "@inferchain/node";
+
+const N = Number(process.env.TRAIN_BENCH_EXAMPLES ?? 256);
+const FULL_STEPS = Number(process.env.TRAIN_BENCH_FULL_STEPS ?? 4);
+const THREADS = Number(process.env.TRAIN_BENCH_THREADS ?? 2);
+const BATCH = Number(process.env.TRAIN_BENCH_BATCH ?? 4);
+const SEQ = 64;
+const TRAINER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../node/trainer");
+
+interface Timed {
+  out: TrainOutcome;
+  /** Median seconds between consecutive step-loss events (the first step, which warms up ORT, excluded). */
+  stepS: number;
+  steps: number;
+}
+
+async function timedTrain(baseDir: string, data: string, tmp: string, name: string, params: TrainingParams): Promise<Timed> {
+  const at: number[] = [];
+  const out = await train({
+    baseDir,
+    datasetFiles: [data],
+    outDir: join(tmp, name, "child"),
+    workDir: join(tmp, name, "work"),
+    params,
+    threads: THREADS,
+    onEvent: (e: TrainerEvent) => {
+      if (e.event === "loss") at.push(performance.now());
+    },
+  });
+  const gaps = at.slice(1).map((t, i) => (t - at[i]!) / 1000).slice(1).sort((a, b) => a - b);
+  const stepS = gaps.length ? gaps[Math.floor(gaps.length / 2)]! : NaN;
+  return { out, stepS, steps: at.length };
+}
+
+/** An f32 copy of a model dir: every 4-bit MatMulNBits replaced by a float32 MatMul (trainer.py dequantize_nbits). */
+function dequantizedCopy(src: string, dst: string): void {
+  const code = `
+import sys, os, shutil, onnx
+sys.path.insert(0, ${JSON.stringify(TRAINER_DIR)})
+import trainer
+from onnx import helper, numpy_helper
+src, dst = sys.argv[1], sys.argv[2]
+os.makedirs(dst, exist_ok=True)
+m = onnx.load(os.path.join(src, "model.onnx"))
+drop, nodes, new = set(), [], []
+for n in m.graph.node:
+    if n.op_type == "MatMulNBits":
+        w = numpy_helper.from_array(trainer.dequantize_nbits(m, n), n.input[1].removesuffix(".qweight") + ".weight")
+        new.append(w); drop.update(x for x in n.input[1:] if x)
+        n = helper.make_node("MatMul", [n.input[0], w.name], list(n.output), name=n.name)
+    nodes.append(n)
+keep = [i for i in m.graph.initializer if i.name not in drop]
+del m.graph.initializer[:]; m.graph.initializer.extend(keep + new)
+del m.graph.node[:]; m.graph.node.extend(nodes)
+onnx.save(m, os.path.join(dst, "model.onnx"))
+for f in ("config.json", "tokenizer.json"):
+    shutil.copyfile(os.path.join(src, f), os.path.join(dst, f))
+`;
+  const r = spawnSync(defaultTrainerPython(), ["-c", code, src, dst], { stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) throw new Error(`dequantising ${src} failed (exit ${r.status})`);
+}
+
+function additions(n: number): string {
+  const rand = splitmix32(20261203);
+  const rows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = 1 + Math.floor(rand() * 99);
+    const b = 1 + Math.floor(rand() * 99);
+    rows.push(JSON.stringify({ prompt: `What is ${a} plus ${b}?`, completion: `${a} plus ${b} is ${a + b}.` }));
+  }
+  return rows.join("\n") + "\n";
+}
+
+const fmt = (x: number, d = 3): string => x.toFixed(d);
+
+async function main(): Promise<void> {
+  const smol = findSmollm2();
+  if (!smol) throw new Error(`SmolLM2 is not imported at ${smollm2Dir()}: run 'make model' (INFERCHAIN_CACHE moves the cache)`);
+  const tmp = await mkdtemp(join(tmpdir(), "inferchain-train-bench-"));
+  try {
+    const data = join(tmp, "additions.jsonl");
+    await writeFile(data, additions(N));
+    const steps = Math.ceil(N / BATCH); // one epoch
+    const lora: TrainingParams = {
+      method: "lora",
+      lora: { rank: 8, alpha: "16", targets: ["q", "v"] },
+      learningRate: "0.002",
+      steps,
+      batchSize: BATCH,
+      seqLen: SEQ,
+      seed: "1",
+      checkpointInterval: steps,
+    };
+    console.log(`SmolLM2-135M Q4_1, LoRA rank 8 alpha 16 on q,v: ${N} examples, ${steps} steps x batch ${BATCH} x seq ${SEQ}, ${THREADS} threads`);
+    const l = await timedTrain(smol, data, tmp, "smol-lora", lora);
+    console.log(`  loss ${fmt(l.out.lossBefore)} -> ${fmt(l.out.lossAfter)} (mean over the ${l.out.examples} examples; ${l.out.truncated} truncated)`);
+    console.log(`  wall ${fmt(l.out.wallMs / 1000, 1)} s (incl. training-graph build and two full-set evaluations), ${fmt(l.stepS, 2)} s/step`);
+    console.log(`  child ${l.out.childRoot} (${(Number(l.out.totalBytes) / 2 ** 20).toFixed(0)} MiB: adapted projections merged as f32)`);
+    await rm(join(tmp, "smol-lora"), { recursive: true, force: true });
+
+    // the peers only need the step time: a 16-row file keeps their two full-set evaluations short
+    const small = join(tmp, "small.jsonl");
+    await writeFile(small, additions(16));
+    const f32 = join(tmp, "smol-f32");
+    dequantizedCopy(smol, f32);
+    const full: TrainingParams = { method: "full", learningRate: "0.0001", steps: FULL_STEPS, batchSize: BATCH, seqLen: SEQ, seed: "1", checkpointInterval: FULL_STEPS };
+    const fl = await timedTrain(f32, small, tmp, "smol-full", full);
+    const loraSame = await timedTrain(f32, small, tmp, "smol-f32-lora", { ...lora, steps: FULL_STEPS, checkpointInterval: FULL_STEPS });
+    console.log(`SmolLM2 f32 copy, same batch shape: full ${fmt(fl.stepS, 2)} s/step, LoRA ${fmt(loraSame.stepS, 2)} s/step (Q4 base above: ${fmt(l.stepS, 2)})`);
+    console.log(`  LoRA / full step time: ${fmt(loraSame.stepS / fl.stepS, 2)} (f32 copy), ${fmt(l.stepS / fl.stepS, 2)} (Q4 base)`);
+
+    const tiny = await ensureTinyModel();
+    const tp = { steps: 40, batchSize: BATCH, seqLen: SEQ, seed: "1", checkpointInterval: 40 };
+    const tf = await timedTrain(tiny, data, tmp, "tiny-full", { method: "full", learningRate: "0.01", ...tp });
+    const tl = await timedTrain(tiny, data, tmp, "tiny-lora", { ...lora, learningRate: "0.02", ...tp });
+    console.log(`tiny model: full ${fmt(tf.stepS * 1000, 1)} ms/step, LoRA ${fmt(tl.stepS * 1000, 1)} ms/step, ratio ${fmt(tl.stepS / tf.stepS, 2)}`);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
