@@ -99,7 +99,7 @@ bench-pull: build-ts ## artifact pull (verified, /v1/artifacts) throughput vs pl
 	npm run -w bench bench:pull
 
 .PHONY: bench-train
-bench-train: build-ts model trainer ## SmolLM2 LoRA fine-tune (a few hundred examples): loss before/after, wall time; LoRA vs full step time
+bench-train: build model trainer ## SmolLM2 LoRA fine-tune (a few hundred examples): loss before/after, wall time; LoRA vs full step time; a LoRA job through a private localnet
 	npm run -w bench bench:train
 
 .PHONY: bench-engine bench-verify bench

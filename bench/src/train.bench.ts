@@ -7,15 +7,22 @@
  *   2. the peer: full fine-tuning steps of the same shape on an f32 copy of SmolLM2 (its 4-bit weights dequantised
  *      exactly as the LoRA training graph does; full fine-tuning of the Q4 model itself is refused), so the ratio
  *      LoRA step / full step compares the same f32 arithmetic with and without weight gradients + AdamW on 135M;
- *   3. the same ratio on the tiny test model.
+ *   3. the same ratio on the tiny test model;
+ *   4. through the chain (TRAIN_BENCH_CHAIN_EXAMPLES rows, default 64, 0 skips): a private 1-validator localnet
+ *      serving SmolLM2, a LoRA MsgRequestTraining, the sidecar's training duty, the merged child registered with its
+ *      lineage and answering an inference job: request -> child registered wall time, losses from the chain.
  *
- * Run: make bench-train  (TRAIN_BENCH_EXAMPLES=256 TRAIN_BENCH_FULL_STEPS=4 TRAIN_BENCH_THREADS=2 TRAIN_BENCH_BATCH=4)
+ * Run: make bench-train  (TRAIN_BENCH_EXAMPLES=256 TRAIN_BENCH_FULL_STEPS=4 TRAIN_BENCH_THREADS=2 TRAIN_BENCH_BATCH=4
+ *      TRAIN_BENCH_CHAIN_EXAMPLES=64 TRAIN_BENCH_PORT_OFFSET=31000 TRAIN_BENCH_PHASES=trainer,chain)
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { DEFAULT_MODEL_NAME, defaultModelDir, devAccount, startLocalnet, startSidecar, stopLocalnet, stopSidecar, waitForSidecar, type LocalnetInfo } from "@inferchain/localnet";
+import { digestArtifact, requestTraining, signerFromMnemonic, SigningInferchainClient, waitForTraining } from "@inferchain/sdk";
 import { defaultTrainerPython, ensureTinyModel, findSmollm2, smollm2Dir, splitmix32, train, type TrainerEvent, type TrainingParams, type TrainOutcome } from "@inferchain/node";
 
 const N = Number(process.env.TRAIN_BENCH_EXAMPLES ?? 256);
@@ -23,6 +30,9 @@ const FULL_STEPS = Number(process.env.TRAIN_BENCH_FULL_STEPS ?? 4);
 const THREADS = Number(process.env.TRAIN_BENCH_THREADS ?? 2);
 const BATCH = Number(process.env.TRAIN_BENCH_BATCH ?? 4);
 const SEQ = 64;
+const CHAIN_N = Number(process.env.TRAIN_BENCH_CHAIN_EXAMPLES ?? 64);
+const PHASES = new Set((process.env.TRAIN_BENCH_PHASES ?? "trainer,chain").split(","));
+const PORT_OFFSET = Number(process.env.TRAIN_BENCH_PORT_OFFSET ?? 31_000);
 const TRAINER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../node/trainer");
 
 interface Timed {
@@ -91,11 +101,76 @@ function additions(n: number): string {
 
 const fmt = (x: number, d = 3): string => x.toFixed(d);
 
+async function clientFor(info: LocalnetInfo, account: string): Promise<SigningInferchainClient> {
+  const wallet = await signerFromMnemonic(devAccount(account).mnemonic);
+  return SigningInferchainClient.connectWithSigner(info.nodes[0]!.endpoints.rpc, wallet, { chainId: info.chainId });
+}
+
+/** SmolLM2 LoRA as a chain job on a private localnet: request -> trained -> child registered, served, answering. */
+async function throughChain(n: number): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), "inferchain-train-bench-net-"));
+  const log = (l: string): void => console.error(`[localnet] ${l}`);
+  try {
+    const info = await startLocalnet({ home, validators: 1, portOffset: PORT_OFFSET, models: [{ dir: defaultModelDir(), name: DEFAULT_MODEL_NAME }], sidecarThreads: THREADS, log });
+    const smol = info.models[0]!;
+    const alice = await clientFor(info, "alice");
+    const bob = await clientFor(info, "bob");
+    const src = mkdtempSync(join(tmpdir(), "inferchain-train-bench-ds-"));
+    writeFileSync(join(src, "train.jsonl"), additions(n));
+    const d = await digestArtifact(src);
+    await alice.registerDataset({ name: "additions", version: "1", files: d.files, recordCount: n, license: "CC0-1.0" });
+    const datasetsDir = join(home, "datasets");
+    mkdirSync(join(datasetsDir, d.contentRoot), { recursive: true });
+    cpSync(src, join(datasetsDir, d.contentRoot), { recursive: true });
+    const rpc = info.nodes[0]!.endpoints.rpc;
+    await stopSidecar(home, 0);
+    const s = startSidecar({
+      home, index: 0, rpc, chainId: info.chainId, portOffset: PORT_OFFSET, models: info.models, threads: THREADS,
+      extraConfig: { training: { enabled: true, datasetsDir, threads: THREADS }, chain: { rpc, chainId: info.chainId, reconcileIntervalMs: 1000 } },
+    });
+    await waitForSidecar(s, 300_000);
+    const steps = Math.ceil(n / BATCH);
+    const t0 = performance.now();
+    const req = await requestTraining(bob, {
+      baseModel: smol.contentRoot, datasets: [d.contentRoot], method: "lora", loraRank: 8, loraAlpha: "16", loraTargets: ["q", "v"],
+      learningRate: "0.002", steps, batchSize: BATCH, seqLen: SEQ, seed: 1, checkpointInterval: steps, maxFee: "100000uinfer", childName: "smol-additions", childVersion: "1",
+    });
+    const job = await waitForTraining(bob, req.jobId, { timeoutMs: 3_600_000, pollIntervalMs: 2000 });
+    const wallS = (performance.now() - t0) / 1000;
+    const child = job.result!.childModel;
+    const prov = await bob.getProvenance(child);
+    console.log(`through the chain (SmolLM2 LoRA, ${n} examples, ${steps} steps): loss ${job.result!.initialLoss} -> ${job.result!.finalLoss}, request -> child registered ${fmt(wallS, 1)} s`);
+    console.log(`  child ${child}: parents ${prov.model.parents.map((p) => p.model.slice(0, 12)).join(",")} datasets ${prov.model.datasets.map((x) => x.dataset.slice(0, 12)).join(",")} recipe ${prov.model.recipeHash.slice(0, 12)} (job recipe ${req.recipeHash.slice(0, 12)})`);
+    for (let i = 0; ; i++) {
+      try {
+        const r = await bob.infer({ model: child, prompt: "What is 12 plus 30?", maxTokens: 16, temperature: 0, timeoutMs: 120_000 });
+        console.log(`  child answers an inference job: "What is 12 plus 30?" -> ${JSON.stringify(r.text)} (receipt model ${r.receipt.model.slice(0, 12)})`);
+        break;
+      } catch (e) {
+        if (i >= 30) throw e; // the sidecar may still be loading the child
+        await new Promise((res) => setTimeout(res, 2000));
+      }
+    }
+  } finally {
+    await stopLocalnet(home);
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const smol = findSmollm2();
   if (!smol) throw new Error(`SmolLM2 is not imported at ${smollm2Dir()}: run 'make model' (INFERCHAIN_CACHE moves the cache)`);
   const tmp = await mkdtemp(join(tmpdir(), "inferchain-train-bench-"));
   try {
+    if (PHASES.has("trainer")) await trainerPhases(smol, tmp);
+    if (PHASES.has("chain") && CHAIN_N > 0) await throughChain(CHAIN_N);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function trainerPhases(smol: string, tmp: string): Promise<void> {
+  {
     const data = join(tmp, "additions.jsonl");
     await writeFile(data, additions(N));
     const steps = Math.ceil(N / BATCH); // one epoch
@@ -132,8 +207,6 @@ async function main(): Promise<void> {
     const tf = await timedTrain(tiny, data, tmp, "tiny-full", { method: "full", learningRate: "0.01", ...tp });
     const tl = await timedTrain(tiny, data, tmp, "tiny-lora", { ...lora, learningRate: "0.02", ...tp });
     console.log(`tiny model: full ${fmt(tf.stepS * 1000, 1)} ms/step, LoRA ${fmt(tl.stepS * 1000, 1)} ms/step, ratio ${fmt(tl.stepS / tf.stepS, 2)}`);
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
   }
 }
 
