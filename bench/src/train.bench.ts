@@ -52,7 +52,9 @@ async function timedTrain(baseDir: string, data: string, tmp: string, name: stri
     params,
     threads: THREADS,
     onEvent: (e: TrainerEvent) => {
-      if (e.event === "loss") at.push(performance.now());
+      if (e.event !== "loss") return;
+      at.push(performance.now());
+      if (e.step % 8 === 0 || e.step === params.steps) console.error(`  [${name}] step ${e.step}/${params.steps} loss ${e.loss.toFixed(3)}`);
     },
   });
   const gaps = at.slice(1).map((t, i) => (t - at[i]!) / 1000).slice(1).sort((a, b) => a - b);
