@@ -1,11 +1,12 @@
 /**
  * Fine-tuning cost on this machine, one run, through the sidecar's trainer (node/src/training/train.ts ->
  * node/trainer/trainer.py), the same code path a training job takes:
- *   1. SmolLM2-135M (Q4_1, `make model`) LoRA on a generated dataset of TRAIN_BENCH_EXAMPLES (default 256)
+ *   1. SmolLM2-135M (`make model`: the Q4_1 GGUF imported with f32 weights, the default) LoRA on a generated dataset of TRAIN_BENCH_EXAMPLES (default 256)
  *      {"prompt","completion"} rows (two-number additions, "What is 17 plus 25?" -> "17 plus 25 is 42."), one epoch:
  *      loss before/after (mean over the whole set), wall time, seconds per step;
- *   2. the peer: full fine-tuning steps of the same shape on an f32 copy of SmolLM2 (its 4-bit weights dequantised
- *      exactly as the LoRA training graph does; full fine-tuning of the Q4 model itself is refused), so the ratio
+ *   2. the peer: full fine-tuning steps of the same shape on an f32 copy of SmolLM2 (identical for the default f32
+ *      import; a `--weights q4` import has its 4-bit weights dequantised exactly as the LoRA training graph does, since
+ *      full fine-tuning of 4-bit weights is refused), then LoRA steps on that same copy, back to back, so the ratio
  *      LoRA step / full step compares the same f32 arithmetic with and without weight gradients + AdamW on 135M;
  *   3. the same ratio on the tiny test model;
  *   4. through the chain (TRAIN_BENCH_CHAIN_EXAMPLES rows, default 64, 0 skips): a private 1-validator localnet
@@ -186,11 +187,11 @@ async function trainerPhases(smol: string, tmp: string): Promise<void> {
       seed: "1",
       checkpointInterval: steps,
     };
-    console.log(`SmolLM2-135M Q4_1, LoRA rank 8 alpha 16 on q,v: ${N} examples, ${steps} steps x batch ${BATCH} x seq ${SEQ}, ${THREADS} threads`);
+    console.log(`SmolLM2-135M, LoRA rank 8 alpha 16 on q,v: ${N} examples, ${steps} steps x batch ${BATCH} x seq ${SEQ}, ${THREADS} threads`);
     const l = await timedTrain(smol, data, tmp, "smol-lora", lora);
     console.log(`  loss ${fmt(l.out.lossBefore)} -> ${fmt(l.out.lossAfter)} (mean over the ${l.out.examples} examples; ${l.out.truncated} truncated)`);
     console.log(`  wall ${fmt(l.out.wallMs / 1000, 1)} s (incl. training-graph build and two full-set evaluations), ${fmt(l.stepS, 2)} s/step`);
-    console.log(`  child ${l.out.childRoot} (${(Number(l.out.totalBytes) / 2 ** 20).toFixed(0)} MiB: adapted projections merged as f32)`);
+    console.log(`  child ${l.out.childRoot} (${(Number(l.out.totalBytes) / 2 ** 20).toFixed(0)} MiB, adapters merged)`);
     await rm(join(tmp, "smol-lora"), { recursive: true, force: true });
 
     // the peers only need the step time: a 16-row file keeps their two full-set evaluations short
@@ -201,8 +202,8 @@ async function trainerPhases(smol: string, tmp: string): Promise<void> {
     const full: TrainingParams = { method: "full", learningRate: "0.0001", steps: FULL_STEPS, batchSize: BATCH, seqLen: SEQ, seed: "1", checkpointInterval: FULL_STEPS };
     const fl = await timedTrain(f32, small, tmp, "smol-full", full);
     const loraSame = await timedTrain(f32, small, tmp, "smol-f32-lora", { ...lora, steps: FULL_STEPS, checkpointInterval: FULL_STEPS });
-    console.log(`SmolLM2 f32 copy, same batch shape: full ${fmt(fl.stepS, 2)} s/step, LoRA ${fmt(loraSame.stepS, 2)} s/step (Q4 base above: ${fmt(l.stepS, 2)})`);
-    console.log(`  LoRA / full step time: ${fmt(loraSame.stepS / fl.stepS, 2)} (f32 copy), ${fmt(l.stepS / fl.stepS, 2)} (Q4 base)`);
+    console.log(`SmolLM2 f32 copy, same batch shape: full ${fmt(fl.stepS, 2)} s/step, LoRA ${fmt(loraSame.stepS, 2)} s/step (phase 1: ${fmt(l.stepS, 2)})`);
+    console.log(`  LoRA / full step time: ${fmt(loraSame.stepS / fl.stepS, 2)} (back to back on the same copy)`);
 
     const tiny = await ensureTinyModel();
     const tp = { steps: 40, batchSize: BATCH, seqLen: SEQ, seed: "1", checkpointInterval: 40 };
