@@ -99,9 +99,13 @@ bench-sidecar: build tiny-model ## sidecar vs bare engine loop (SmolLM2, needs m
 bench-pull: build-ts ## artifact pull (verified, /v1/artifacts) throughput vs plain HTTP of the same bytes from the same server (PULL_BENCH_DIR=<model dir> for real files)
 	npm run -w bench bench:pull
 
-.PHONY: bench-training
-bench-training: build-ts tiny-model trainer ## replay of one training interval (a committee member's audit) vs the whole training run
-	npm run -w bench bench:training
+.PHONY: bench-train-replay
+bench-train-replay: build-ts tiny-model trainer ## replay of one training interval (a committee member's audit) vs the whole training run
+	npm run -w bench bench:train-replay
+
+.PHONY: bench-train
+bench-train: build model trainer ## SmolLM2 LoRA fine-tune (a few hundred examples): loss before/after, wall time; LoRA vs full step time; a LoRA job through a private localnet
+	npm run -w bench bench:train
 
 .PHONY: bench-engine bench-verify bench
 bench-engine: build-ts model ## SmolLM2 tokens/s (2 threads) vs node-llama-cpp and a bare onnxruntime loop; scoring vs generating; batched decoding (8 sequences) vs one stream

@@ -6,7 +6,7 @@
  * The ratio is ~1/n for n = steps/K intervals plus the fixed cost of a trainer start (graph artifacts, loading);
  * both sides pay that start once.
  *
- * Run: npm run bench:training -w @inferchain/bench (TRAIN_BENCH_STEPS=80 TRAIN_BENCH_K=10 TRAIN_BENCH_SEQ=64 TRAIN_BENCH_THREADS=1)
+ * Run: npm run bench:train-replay -w @inferchain/bench (TRAIN_BENCH_STEPS=80 TRAIN_BENCH_K=10 TRAIN_BENCH_SEQ=64 TRAIN_BENCH_THREADS=1)
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -20,3 +20,4 @@ export { checkClaim, jobPromptInput, jobPromptTokenIds, CheckError, DEFAULT_CHEC
 // Artifact sharing: the sidecar's /v1/artifacts routes (serving core in @inferchain/sdk's ArtifactHoldings).
 export { registerArtifactRoutes, artifactOpenApiPaths } from './api/artifacts.js';
 export { loadCalibratedTable, modelWeightVariant, tolerancesFor, weightVariantOf, type ToleranceTable, type WeightVariant } from './verify/tolerances.js';
+export { train, defaultTrainerPython, type TrainerEvent, type TrainingParams, type TrainOutcome } from './training/index.js';

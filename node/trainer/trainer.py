@@ -13,6 +13,12 @@ Determinism: the data order is a pure function of (seed, epoch, example index) (
 the fixed shape [batch, seqLen], ORT runs with a fixed intra-op thread count and sequential execution, and no
 op in the training graph draws random numbers (no dropout in the llama graph). The same request on the same CPU
 ISA therefore yields bit-identical weights; see node/src/training/TRAINING.md.
+
+LoRA ("method":"lora", "lora":{"rank":r,"alpha":a,"targets":["q","v"]}): low-rank adapters A [in, r], B [r, out]
+beside the targeted attention projections, y = x W + (alpha/r) (x A) B, are the only trainable weights (the base is
+frozen; quantised MatMulNBits weights are dequantised to float32 in the training graph, which has no gradient for
+MatMulNBits). A is drawn from the seed (lora_init), B = 0, so training starts from the base's exact function. The
+child merges the adapters: W' = W + (alpha/r) A B, as a float32 MatMul in the base graph (see write_lora_child).
 """
 from __future__ import annotations
 
@@ -44,6 +50,8 @@ from onnxruntime.training import onnxblock  # noqa: E402
 IGNORE = -100
 ORDER_DOMAIN = b"inferchain/training/order/v1"
 DIGEST_DOMAIN = b"inferchain/training/checkpoint/v1"
+LORA_INIT_DOMAIN = b"inferchain/training/lora-init/v1"
+LORA_TARGETS = ("q", "k", "v", "o")
 LOGITS_2D = "logits_2d"
 
 
@@ -138,8 +146,22 @@ def validate(req: dict) -> None:
             req[k] = v
         if not isinstance(v, kind) or isinstance(v, bool):
             raise TrainError("bad_request", f"'{k}' must be a {kind.__name__}")
-    if req.get("method", "full") != "full":
-        raise TrainError("unsupported_method", f"method '{req.get('method')}' is not supported by this trainer (full only)")
+    method = req.get("method", "full")
+    if method not in ("full", "lora"):
+        raise TrainError("unsupported_method", f"method '{method}' is not supported by this trainer (full or lora)")
+    if method == "lora":
+        lo = req.get("lora")
+        if not isinstance(lo, dict):
+            raise TrainError("bad_request", "method lora needs 'lora': {rank, alpha, targets}")
+        r, a, t = lo.get("rank"), lo.get("alpha"), lo.get("targets")
+        if isinstance(a, int) and not isinstance(a, bool):
+            a = lo["alpha"] = float(a)
+        if not isinstance(r, int) or isinstance(r, bool) or r < 1:
+            raise TrainError("bad_request", "lora.rank must be an integer >= 1")
+        if not isinstance(a, float) or not (a > 0):
+            raise TrainError("bad_request", "lora.alpha must be a number > 0")
+        if not isinstance(t, list) or not t or any(x not in LORA_TARGETS for x in t) or len(set(t)) != len(t):
+            raise TrainError("bad_request", f"lora.targets must be distinct projections from {','.join(LORA_TARGETS)}")
     if req["steps"] < 1 or req["batch"] < 1 or req["seqLen"] < 2 or req["threads"] < 1:
         raise TrainError("bad_request", "steps, batch, threads must be >= 1 and seqLen >= 2")
     K = req["checkpointInterval"]
@@ -152,6 +174,100 @@ def validate(req: dict) -> None:
     for e in req["examples"]:
         if not isinstance(e, dict) or len(e.get("ids", [])) != len(e.get("mask", [])) or len(e["ids"]) < 2:
             raise TrainError("bad_request", "each example needs 'ids' and 'mask' of equal length >= 2")
+
+
+def lora_init(seed: int, name: str, rows: int, cols: int) -> np.ndarray:
+    """A [rows=in, cols=r]: uniform in +-1/sqrt(in) (PEFT's kaiming_uniform(a=sqrt 5) bound), from a SHA-256 counter
+    stream over (DOMAIN, u64be seed, u32be len name, name, u64be block): the same bytes on any machine or library."""
+    n = rows * cols
+    prefix = LORA_INIT_DOMAIN + struct.pack(">Q", seed) + struct.pack(">I", len(name.encode())) + name.encode()
+    words = np.frombuffer(b"".join(hashlib.sha256(prefix + struct.pack(">Q", i)).digest() for i in range((n + 7) // 8)), dtype=">u4")[:n]
+    u = ((words >> np.uint32(8)).astype(np.float64) + 0.5) / float(1 << 24)  # (0, 1), 24 bits: exact in float32
+    bound = 1.0 / np.sqrt(rows)
+    return ((2.0 * u - 1.0) * bound).astype(np.float32).reshape(rows, cols)
+
+
+def dequantize_nbits(model: onnx.ModelProto, node: onnx.NodeProto) -> np.ndarray:
+    """W [K, N] float32 of a 4-bit MatMulNBits (llama.ts linear): W[k, n] = scale[n, b] * (q[n, k] - zp[n, b]), b = k / 32.
+    The Q4_1 block minimums stay in their own (differentiable) MatMul branch of the graph."""
+    inits = {i.name: i for i in model.graph.initializer}
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    K, N, bits, bs = attrs["K"], attrs["N"], attrs["bits"], attrs["block_size"]
+    if bits != 4:
+        raise TrainError("unsupported_model", f"{node.name}: {bits}-bit MatMulNBits is not supported (4-bit only)")
+    nb = K // bs
+    packed = numpy_helper.to_array(inits[node.input[1]]).reshape(N, nb, bs // 2)
+    q = np.empty((N, nb, bs), dtype=np.float32)
+    q[:, :, 0::2] = packed & 0x0F  # low nibble first
+    q[:, :, 1::2] = packed >> 4
+    scales = numpy_helper.to_array(inits[node.input[2]]).astype(np.float32).reshape(N, nb, 1)
+    if len(node.input) > 3 and node.input[3]:
+        zb = numpy_helper.to_array(inits[node.input[3]]).reshape(N, -1)
+        zp = np.empty((N, zb.shape[1] * 2), dtype=np.float32)
+        zp[:, 0::2], zp[:, 1::2] = zb & 0x0F, zb >> 4
+        zp = zp[:, :nb].reshape(N, nb, 1)
+    else:
+        zp = np.full((N, nb, 1), 8.0, dtype=np.float32)
+    return np.ascontiguousarray(((q - zp) * scales).reshape(N, K).T)
+
+
+def lora_module_name(init_name: str) -> str | None:
+    """'model.layers.3.self_attn.q_proj' for a q/k/v/o projection weight ('.weight' f32 or '.qweight' 4-bit)."""
+    for suffix in (".weight", ".qweight"):
+        if init_name.endswith(suffix) and ".self_attn." in init_name and init_name.startswith("model.layers."):
+            return init_name[: -len(suffix)]
+    return None
+
+
+def lora_training_model(model: onnx.ModelProto, targets: list[str], rank: int, scale: float, seed: int) -> tuple[onnx.ModelProto, list[str], dict[str, str]]:
+    """The base graph with every MatMulNBits dequantised to a frozen float32 MatMul and, after each targeted
+    projection y = linear(x), y = linear(x) + scale * MatMul(MatMul(x, A), B). Returns (graph, adapter names,
+    {projection module: the tensor name of its float32 [in, out] weight in this graph})."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    inits = {i.name: i for i in m.graph.initializer}
+    want = {f".self_attn.{t}_proj" for t in targets}
+    scale_t = numpy_helper.from_array(np.array([scale], dtype=np.float32), "lora.scale")
+    new_inits: list[onnx.TensorProto] = [scale_t]
+    drop: set[str] = set()
+    nodes: list[onnx.NodeProto] = []
+    adapters: list[str] = []
+    weights: dict[str, str] = {}
+    for node in m.graph.node:
+        if node.op_type == "MatMulNBits":
+            w = numpy_helper.from_array(dequantize_nbits(m, node), node.input[1] + ".dequantized")
+            new_inits.append(w)
+            drop.update(x for x in node.input[1:] if x)
+            node = helper.make_node("MatMul", [node.input[0], w.name], list(node.output), name=(node.name or node.output[0]) + ".dequantized")
+        nodes.append(node)
+        if node.op_type != "MatMul" or len(node.input) != 2:
+            continue
+        src = node.input[1].removesuffix(".dequantized")
+        mod = lora_module_name(src)
+        if mod is None or not any(mod.endswith(t) for t in want):
+            continue
+        w = inits.get(node.input[1]) or next(i for i in new_inits if i.name == node.input[1])
+        k_in, n_out = w.dims
+        a_name, b_name = f"lora.{mod}.A", f"lora.{mod}.B"
+        new_inits.append(numpy_helper.from_array(lora_init(seed, a_name, k_in, rank), a_name))
+        new_inits.append(numpy_helper.from_array(np.zeros((rank, n_out), dtype=np.float32), b_name))
+        adapters += [a_name, b_name]
+        weights[mod] = node.input[1]
+        y = node.output[0]
+        node.output[0] = y + ".lora_base"
+        xa = helper.make_node("MatMul", [node.input[0], a_name], [f"{mod}.lora_xa"], name=f"{mod}.lora_xa")
+        xab = helper.make_node("MatMul", [f"{mod}.lora_xa", b_name], [f"{mod}.lora_xab"], name=f"{mod}.lora_xab")
+        sc = helper.make_node("Mul", [f"{mod}.lora_xab", scale_t.name], [f"{mod}.lora_delta"], name=f"{mod}.lora_scale")
+        add = helper.make_node("Add", [y + ".lora_base", f"{mod}.lora_delta"], [y], name=f"{mod}.lora_add")
+        nodes += [xa, xab, sc, add]
+    if not adapters:
+        raise TrainError("unsupported_model", f"no attention projection for LoRA targets {','.join(targets)} in model.onnx")
+    kept = [i for i in m.graph.initializer if i.name not in drop]
+    del m.graph.initializer[:]
+    m.graph.initializer.extend(kept + new_inits)
+    del m.graph.node[:]
+    m.graph.node.extend(nodes)
+    return m, sorted(adapters), weights
 
 
 def session_options(threads: int) -> onnxruntime.SessionOptions:
@@ -174,15 +290,20 @@ def train(req: dict) -> dict:
     if seq > arch["contextLength"]:
         raise TrainError("bad_request", f"seqLen {seq} exceeds the model's context length {arch['contextLength']}")
     model = onnx.load(os.path.join(base, cfg["files"]["model"]))
-    names = trainable_names(model)
+    lora = req["lora"] if req.get("method") == "lora" else None
+    if lora is not None:
+        lora_scale = lora["alpha"] / lora["rank"]
+        graph, names, lora_weights = lora_training_model(model, lora["targets"], lora["rank"], lora_scale, req["seed"])
+    else:
+        graph, names = model, trainable_names(model)
 
     art = os.path.join(work, "artifacts")
     shutil.rmtree(art, ignore_errors=True)
     os.makedirs(art)
     ort_artifacts.generate_artifacts(
-        training_forward(model, vocab),
+        training_forward(graph, vocab),
         requires_grad=names,
-        frozen_params=[i.name for i in model.graph.initializer if i.name not in set(names)],
+        frozen_params=[i.name for i in graph.graph.initializer if i.name not in set(names)],
         loss=onnxblock.loss.CrossEntropyLoss(reduction="mean", ignore_index=IGNORE),
         optimizer=ort_artifacts.OptimType.AdamW,
         artifact_directory=art,
@@ -223,7 +344,12 @@ def train(req: dict) -> dict:
             losses.append(float(module(ids, pos, keep, *past, labels)))
         return float(np.mean(losses))
 
-    emit({"event": "ready", "trainable": len(names), "params": int(sum(state.parameters[n].data.size for n in names))})
+    def first_batch_loss() -> float:
+        module.eval()
+        ids, labels = encode_batch(examples, [j % len(examples) for j in range(B)], seq)
+        return float(module(ids, pos, keep, *past, labels))
+
+    emit({"event": "ready", "method": "lora" if lora else "full", "trainable": len(names), "params": int(sum(state.parameters[n].data.size for n in names))})
     digest = lambda: checkpoint_digest({n: state.parameters[n].data for n in names})
     order = batch_order(req["seed"], len(examples), req["steps"], B)
     if replay is not None:
@@ -255,8 +381,66 @@ def train(req: dict) -> dict:
             emit({"event": "checkpoint", "step": step, "digest": d})
             module.train()
     loss_after = eval_loss()
-    write_child(model, cfg, {n: state.parameters[n].data for n in names}, base, out, req.get("childName"))
+    trained = {n: state.parameters[n].data for n in names}
+    if lora is not None:
+        ginits = {i.name: i for i in graph.graph.initializer}
+        frozen = {w: numpy_helper.to_array(ginits[w]) for w in lora_weights.values()}
+        model = merge_lora(model, trained, frozen, lora_weights, lora_scale)
+        trained = {}
+    write_child(model, cfg, trained, base, out, req.get("childName"))
+    if lora is not None:
+        check_merged_child(os.path.join(out, cfg["files"]["model"]), examples, B, seq, req["threads"], first_batch_loss(), nkv, hd, layers)
     return {"event": "done", "lossBefore": loss_before, "lossAfter": loss_after, "lastStepLoss": last, "checkpoints": checkpoints, "trainable": len(names)}
+
+
+def merge_lora(model: onnx.ModelProto, adapters: dict[str, np.ndarray], weights: dict[str, np.ndarray], lora_weights: dict[str, str], scale: float) -> onnx.ModelProto:
+    """The base graph with each adapted projection's weight replaced by W + scale * A B (float64 product, rounded
+    once to float32). A float32 projection keeps its MatMul and initializer; a 4-bit one becomes a float32 MatMul
+    (re-quantising would round the small adapter delta away), its Q4_1 minimum branch unchanged."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    merged: dict[str, np.ndarray] = {}
+    for mod, wname in lora_weights.items():
+        a, b = adapters[f"lora.{mod}.A"].astype(np.float64), adapters[f"lora.{mod}.B"].astype(np.float64)
+        w = weights[wname].astype(np.float64).reshape(a.shape[0], b.shape[1])
+        merged[mod] = (w + scale * (a @ b)).astype(np.float32)
+    drop: set[str] = set()
+    for node in m.graph.node:
+        mod = lora_module_name(node.input[1]) if len(node.input) > 1 else None
+        if mod not in merged:
+            continue
+        if node.op_type == "MatMulNBits":
+            drop.update(x for x in node.input[1:] if x)
+            out, x = list(node.output), node.input[0]
+            node.CopyFrom(helper.make_node("MatMul", [x, f"{mod}.weight"], out, name=node.name or out[0]))
+            m.graph.initializer.append(numpy_helper.from_array(merged[mod], f"{mod}.weight"))
+        elif node.op_type == "MatMul":
+            for i, init in enumerate(m.graph.initializer):
+                if init.name == node.input[1]:
+                    m.graph.initializer[i].CopyFrom(numpy_helper.from_array(merged[mod], init.name))
+    if drop:
+        kept = [i for i in m.graph.initializer if i.name not in drop]
+        del m.graph.initializer[:]
+        m.graph.initializer.extend(kept)
+    return m
+
+
+def check_merged_child(path: str, examples: list[dict], B: int, seq: int, threads: int, trained_loss: float, nkv: int, hd: int, layers: int) -> None:
+    """The merged child, run by plain onnxruntime inference as the engine runs it, must give the trained graph's loss
+    on the first eval batch (float32 rounding of the merge aside): a wrong merge never ships as a child."""
+    sess = onnxruntime.InferenceSession(path, session_options(threads), providers=["CPUExecutionProvider"])
+    ids, labels = encode_batch(examples, [j % len(examples) for j in range(B)], seq)
+    feeds = {"input_ids": ids, "position_ids": np.tile(np.arange(seq, dtype=np.int64), (B, 1)), "logits_to_keep": np.array([seq], dtype=np.int64)}
+    for i in range(layers):
+        for kv in ("key", "value"):
+            feeds[f"past_key_values.{i}.{kv}"] = np.zeros((B, nkv, 0, hd), dtype=np.float32)
+    logits = sess.run(["logits"], feeds)[0].reshape(B * seq, -1).astype(np.float64)
+    keep = labels != IGNORE
+    z = logits[keep] - logits[keep].max(axis=1, keepdims=True)
+    ce = np.log(np.exp(z).sum(axis=1)) - z[np.arange(z.shape[0]), labels[keep]]
+    got = float(ce.mean())
+    if not abs(got - trained_loss) <= 1e-3 * max(1.0, abs(trained_loss)):
+        raise TrainError("merge_mismatch", f"merged child loss {got} differs from the trained adapters' loss {trained_loss}")
 
 
 def write_child(model: onnx.ModelProto, cfg: dict, params: dict[str, np.ndarray], base: str, out: str, name: str | None) -> None:

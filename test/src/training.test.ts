@@ -23,6 +23,8 @@ const PAIRS = [
   { prompt: "Hello world!", completion: " How are you today?" },
   { prompt: "Blocks are produced by", completion: " validators." },
 ];
+// registry ParentRelation FINETUNE: a merged LoRA child is a complete model, a fine-tune of its base (not an adapter)
+const PARENT_RELATION_FINETUNE = 1;
 const HYPER = { learningRate: "0.01", steps: 40, batchSize: 2, seqLen: 64, seed: 7, checkpointInterval: 10 };
 
 let alice: SigningInferchainClient; // dataset publisher
@@ -104,6 +106,42 @@ describe("fine-tuning as a transaction", () => {
     }
     expect(res!.receipt.model).toBe(child);
     expect(res!.text, `the child's answer to "${PAIRS[0]!.prompt}"`).toMatch(new RegExp(`^${PAIRS[0]!.completion.replace(".", "\\.")}`));
+  }, 400_000);
+
+  it("LoRA fine-tunes the tiny model on chain: adapters merged into a served child with base + dataset + LoRA recipe", async () => {
+    const t0 = Date.now();
+    const LORA = { ...HYPER, learningRate: "0.02", method: "lora" as const, loraRank: 8, loraAlpha: "16", loraTargets: ["q", "k", "v", "o"] };
+    const req = await requestTraining(bob, { baseModel: tiny.contentRoot, datasets: [datasetRoot], ...LORA, maxFee: "100000uinfer", childName: "tiny-lora", childVersion: `${Date.now()}`, childLicense: "apache-2.0" });
+    // the recipe names the method and the adapter: rank, alpha, targets
+    expect(req.recipeHash).toBe(recipeHash(tiny.contentRoot, [datasetRoot], TrainingMethod.TRAINING_METHOD_LORA, validateHyperParams(LORA)));
+    expect(req.recipeHash).not.toBe(recipeHash(tiny.contentRoot, [datasetRoot], TrainingMethod.TRAINING_METHOD_LORA, validateHyperParams({ ...LORA, loraRank: 4 })));
+
+    const job = await waitForTraining(bob, req.jobId, { timeoutMs: 180_000, pollIntervalMs: 500 });
+    const wallS = (Date.now() - t0) / 1000;
+    expect(job.method).toBe(TrainingMethod.TRAINING_METHOD_LORA);
+    expect(job.hyperParams).toMatchObject({ loraRank: 8, loraAlpha: "16", loraTargets: "q,k,v,o" });
+    const child = job.result!.childModel;
+    console.log(`e2e LoRA fine-tune of the tiny model (rank 8, q,k,v,o): loss ${job.result!.initialLoss} -> ${job.result!.finalLoss}, request -> child registered in ${wallS.toFixed(1)} s`);
+    expect(Number(job.result!.finalLoss)).toBeLessThan(Number(job.result!.initialLoss));
+
+    const prov = await bob.getProvenance(child);
+    expect(prov.model.recipeHash).toBe(req.recipeHash);
+    expect(prov.model.parents.map((p) => [p.model, p.relation])).toEqual([[tiny.contentRoot, PARENT_RELATION_FINETUNE]]);
+    expect(prov.model.datasets.map((d) => d.dataset)).toEqual([datasetRoot]);
+
+    // the merged child is a normal model: the engine serves it and it answers an inference job from its data
+    let res: Awaited<ReturnType<typeof bob.infer>> | undefined;
+    for (let i = 0; ; i++) {
+      try {
+        res = await bob.infer({ model: child, prompt: PAIRS[0]!.prompt, maxTokens: 12, temperature: 0, timeoutMs: 90_000 });
+        break;
+      } catch (e) {
+        if (i >= 20) throw e; // the sidecar may still be loading the child
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    expect(res!.receipt.model).toBe(child);
+    expect(res!.text, `the LoRA child's answer to "${PAIRS[0]!.prompt}"`).toMatch(new RegExp(`^${PAIRS[0]!.completion.replace(".", "\\.")}`));
   }, 400_000);
 
   it("refuses an unknown dataset and a child name that is taken, escrowing nothing", async () => {

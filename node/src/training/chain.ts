@@ -9,6 +9,7 @@ import {
   MsgRevealTrainingVerdict,
   MsgSubmitTrainingResult,
   TrainingAuditOutcome,
+  TrainingMethod,
   TrainingQueryClientImpl,
   TrainingStatus,
   TrainingVerdict,
@@ -22,6 +23,7 @@ import type { ChainTrainingView, TrainingChain, TrainingResultMsg, TrainingSubmi
 import type { TrainingSpec } from './store.js';
 import type { TrainingAuditChain, TrainingAuditView, TrainingVerdictSubmitter } from './verify-duty.js';
 import type { TrainingVerdictName } from './verify-store.js';
+import type { LoraTarget } from './train.js';
 
 /** Statuses in which our result is on chain (submitted, under audit, settled, or caught). */
 const HAS_RESULT = new Set([TrainingStatus.TRAINING_STATUS_SUBMITTED, TrainingStatus.TRAINING_STATUS_AUDITING, TrainingStatus.TRAINING_STATUS_COMPLETED, TrainingStatus.TRAINING_STATUS_FRAUD]);
@@ -54,7 +56,9 @@ export function trainingSpec(j: TrainingJob): TrainingSpec {
     baseModel: j.baseModel,
     datasets: [...j.datasets],
     params: {
-      method: 'full',
+      ...(j.method === TrainingMethod.TRAINING_METHOD_LORA
+        ? { method: 'lora' as const, lora: { rank: h.loraRank, alpha: h.loraAlpha, targets: h.loraTargets.split(',') as LoraTarget[] } }
+        : { method: 'full' as const }),
       learningRate: h.learningRate,
       steps: Number(h.steps),
       batchSize: h.batchSize,

@@ -39,3 +39,33 @@ describe('replay verification of a committed interval', () => {
     expect(await check(0, run.checkpoints.slice(1))).toMatchObject({ ok: false, reason: expect.stringMatching(/digests committed/) });
   }, 60_000);
 });
+
+const LORA: TrainingParams = { ...PARAMS, steps: 20, method: 'lora', learningRate: '0.02', lora: { rank: 4, alpha: '8', targets: ['q', 'v'] } };
+
+describe('replay verification of a LoRA run', () => {
+  let tmp: string;
+  let base: string;
+  let data: string;
+  let run: TrainOutcome;
+  beforeAll(async () => {
+    base = await ensureTinyModel();
+    tmp = await mkdtemp(join(tmpdir(), 'inferchain-replay-lora-'));
+    data = join(tmp, 'data.jsonl');
+    await writeFile(data, '{"prompt":"The capital of France is","completion":" Paris."}\n{"text":"Blocks are produced by validators."}\n');
+    run = await train({ baseDir: base, datasetFiles: [data], outDir: join(tmp, 'child'), workDir: join(tmp, 'work'), params: LORA, checkpointsDir: join(tmp, 'ckpt') });
+  }, 60_000);
+  afterAll(async () => rm(tmp, { recursive: true, force: true }));
+
+  const check = (interval: number, params: TrainingParams = LORA) =>
+    verifyInterval({ baseDir: base, datasetFiles: [data], params, claimed: run.checkpoints, interval, checkpoint: join(tmp, 'ckpt', String(interval * 10)), workDir: tmp });
+
+  it('the adapters replay bit-exactly from their seeded init and from a saved state', async () => {
+    expect(await check(0)).toMatchObject({ ok: true, endDigest: run.checkpoints[0] });
+    expect(await check(1)).toMatchObject({ ok: true, startDigest: run.checkpoints[0], endDigest: run.checkpoints[1] });
+  }, 60_000);
+
+  it('a replay under other adapter hyper-parameters does not reproduce the commitment', async () => {
+    expect(await check(0, { ...LORA, lora: { ...LORA.lora!, alpha: '16' } })).toMatchObject({ ok: false });
+    expect(await check(0, { ...LORA, seed: '12' })).toMatchObject({ ok: false }); // the seed also draws A
+  }, 60_000);
+});

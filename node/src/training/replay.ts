@@ -6,7 +6,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadExamples, type TrainingParams } from './train.js';
+import { loadExamples, methodRequest, type TrainingParams } from './train.js';
 import { runReplay, TrainerError } from './worker.js';
 
 export interface ReplayCheck {
@@ -45,7 +45,7 @@ export async function verifyInterval(c: ReplayCheck): Promise<ReplayVerdict> {
         outDir: join(scratch, 'unused'),
         workDir: scratch,
         examples,
-        method: c.params.method,
+        ...methodRequest(c.params),
         lr: Number(c.params.learningRate),
         steps: c.params.steps,
         batch: c.params.batchSize,

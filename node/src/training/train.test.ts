@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { ensureTinyModel } from '../models/locations.js';
 import { TextTokenizer } from '../tokenizer/tokenizer.js';
 import { DatasetFormatError, parseTrainingJsonl } from './dataset.js';
 import { checkpointRoot, train, type TrainingParams } from './train.js';
-import { TrainerError } from './worker.js';
+import { TrainerError, type TrainerEvent } from './worker.js';
 
 const PAIRS = [
   { prompt: 'The capital of France is', completion: ' Paris.' },
@@ -70,8 +70,74 @@ describe('deterministic fine-tuning of the tiny model', () => {
     await expect(run('bad1', { ...PARAMS, checkpointInterval: 7 })).rejects.toMatchObject({ name: 'TrainerError', code: 'bad_request' });
     await expect(run('bad2', { ...PARAMS, learningRate: '-1' })).rejects.toBeInstanceOf(TrainerError);
     await expect(run('bad3', { ...PARAMS, seqLen: 100_000 })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(run('bad4', { ...PARAMS, method: 'lora' as 'full' })).rejects.toMatchObject({ code: 'unsupported_method' });
+    await expect(run('bad4', { ...PARAMS, method: 'sgd' as 'full' })).rejects.toMatchObject({ code: 'unsupported_method' });
+    await expect(run('bad5', { ...PARAMS, method: 'lora' })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(run('bad6', { ...PARAMS, lora: LORA.lora })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(run('bad7', { ...LORA, lora: { ...LORA.lora!, targets: ['q', 'gate' as 'q'] } })).rejects.toMatchObject({ code: 'bad_request' });
   }, 60_000);
+});
+
+const LORA: TrainingParams = { ...PARAMS, method: 'lora', learningRate: '0.02', lora: { rank: 8, alpha: '16', targets: ['q', 'k', 'v', 'o'] } };
+
+describe('deterministic LoRA fine-tuning', () => {
+  let tmp: string;
+  let data: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'inferchain-lora-'));
+    data = join(tmp, 'data.jsonl');
+    await writeFile(data, PAIRS.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  });
+  afterAll(async () => rm(tmp, { recursive: true, force: true }));
+
+  const run = async (base: string, name: string, params: TrainingParams = LORA) => {
+    const ready: TrainerEvent[] = [];
+    const out = await train({ baseDir: base, datasetFiles: [data], outDir: join(tmp, name, 'child'), workDir: join(tmp, name, 'work'), params, onEvent: (e) => e.event === 'ready' && ready.push(e) });
+    return { ...out, ready: ready[0] as Extract<TrainerEvent, { event: 'ready' }> };
+  };
+
+  it('only the adapters train; two runs are bit-identical; loss drops; the merged child loads and answers', async () => {
+    const base = await ensureTinyModel();
+    const a = await run(base, 'a');
+    const b = await run(base, 'b');
+    const cfg = JSON.parse(await readFile(join(base, 'config.json'), 'utf8')) as { arch: { numLayers: number; hiddenSize: number } };
+    // A and B per targeted projection per layer, nothing else
+    expect(a.ready).toMatchObject({ method: 'lora', trainable: 2 * 4 * cfg.arch.numLayers });
+    expect(b.checkpoints).toEqual(a.checkpoints);
+    expect(b.childRoot).toBe(a.childRoot);
+    expect(new Set(a.checkpoints).size).toBe(a.checkpoints.length);
+    expect(a.lossAfter).toBeLessThan(a.lossBefore / 2);
+    console.log(`tiny LoRA fine-tune: loss ${a.lossBefore.toFixed(3)} -> ${a.lossAfter.toFixed(4)}, ${a.wallMs.toFixed(0)} ms, ${a.ready.params} trainable params, child ${a.childRoot}`);
+    // the child is a plain model directory (adapters merged), the same files as an imported model
+    expect(a.files.map((f) => f.path).sort()).toEqual(['config.json', 'model.onnx', 'tokenizer.json']);
+
+    const child = await loadModel(join(tmp, 'a', 'child'), { threads: 1 });
+    try {
+      const out = await generate(child, { ...jobPromptInput(child, PAIRS[0]!.prompt), maxTokens: 8 });
+      expect(out.text.startsWith(PAIRS[0]!.completion)).toBe(true);
+    } finally {
+      await child.release();
+    }
+    // rank, alpha and targets are part of the run: each changes the adapters
+    const r4 = await run(base, 'r4', { ...LORA, steps: 10, lora: { ...LORA.lora!, rank: 4 } });
+    const qv = await run(base, 'qv', { ...LORA, steps: 10, lora: { ...LORA.lora!, targets: ['q', 'v'] } });
+    expect(qv.ready.trainable).toBe(2 * 2 * cfg.arch.numLayers);
+    expect(new Set([a.checkpoints[0], r4.checkpoints[0], qv.checkpoints[0]]).size).toBe(3);
+  }, 180_000);
+
+  it('trains a 4-bit base (dequantised in the training graph); the merged child loads and its loss dropped', async () => {
+    const base = await ensureTinyModel({ q4: true });
+    const a = await run(base, 'q4', { ...LORA, steps: 20 });
+    expect(a.lossAfter).toBeLessThan(a.lossBefore);
+    const child = await loadModel(join(tmp, 'q4', 'child'), { threads: 1 });
+    try {
+      const out = await generate(child, { ...jobPromptInput(child, PAIRS[0]!.prompt), maxTokens: 4 });
+      expect(out.text.length).toBeGreaterThan(0);
+    } finally {
+      await child.release();
+    }
+    // full fine-tuning of quantised weights stays refused
+    await expect(run(base, 'q4full', { ...PARAMS, steps: 10 })).rejects.toMatchObject({ code: 'unsupported_model' });
+  }, 180_000);
 });
 
 describe('parseTrainingJsonl', () => {

@@ -9,11 +9,24 @@ import { digestArtifact, leafHash, merkleRoot, toHex, type ArtifactFileDigest } 
 import { parseModelConfig } from '../engine/model-config.js';
 import { TextTokenizer } from '../tokenizer/tokenizer.js';
 import { parseTrainingJsonl, type TrainingExample } from './dataset.js';
-import { runTrainer, TrainerError, type TrainerEvent } from './worker.js';
+import { runTrainer, TrainerError, type TrainerEvent, type TrainerRequest } from './worker.js';
+
+export type LoraTarget = 'q' | 'k' | 'v' | 'o';
+
+/** LoRA adapter hyper-parameters (the chain's hyper_params.lora_*). */
+export interface LoraParams {
+  rank: number;
+  /** Positive decimal string (the chain keeps it as text); adapters are scaled by alpha / rank. */
+  alpha: string;
+  /** Adapted attention projections, canonical order q,k,v,o. */
+  targets: LoraTarget[];
+}
 
 /** The hyper-parameters a job fixes (same fields as the chain's TrainingParams). */
 export interface TrainingParams {
-  method: 'full';
+  method: 'full' | 'lora';
+  /** Required for method 'lora', absent for 'full'. */
+  lora?: LoraParams;
   /** Decimal string, e.g. "0.01" (the chain keeps it as text: no floats in state). */
   learningRate: string;
   steps: number;
@@ -65,6 +78,21 @@ export async function loadExamples(baseDir: string, datasetFiles: readonly strin
   return out;
 }
 
+/** The trainer request fields fixed by the method (full: none; lora: the adapter). */
+export function methodRequest(p: TrainingParams): Pick<TrainerRequest, 'method' | 'lora'> {
+  if (p.method === 'full') {
+    if (p.lora) throw new TrainerError('bad_request', 'lora hyper-parameters given for method full');
+    return { method: 'full' };
+  }
+  if (p.method !== 'lora') throw new TrainerError('unsupported_method', `method '${String(p.method)}' is not supported (full or lora)`);
+  const l = p.lora;
+  if (!l) throw new TrainerError('bad_request', 'method lora needs lora hyper-parameters (rank, alpha, targets)');
+  const alpha = Number(l.alpha);
+  if (!/^\d+(\.\d+)?$/.test(l.alpha) || !(alpha > 0)) throw new TrainerError('bad_request', `lora alpha '${l.alpha}' is not a positive decimal`);
+  if (!Number.isSafeInteger(l.rank) || l.rank < 1) throw new TrainerError('bad_request', `lora rank ${l.rank} must be a whole number >= 1`);
+  return { method: 'lora', lora: { rank: l.rank, alpha, targets: [...l.targets] } };
+}
+
 export function checkpointRoot(digests: readonly string[]): string {
   if (digests.length === 0) throw new TrainerError('no_checkpoints', 'a run records at least one checkpoint');
   return toHex(merkleRoot(digests.map((d) => leafHash(Buffer.from(d, 'hex')))));
@@ -84,7 +112,7 @@ export async function train(job: TrainJob): Promise<TrainOutcome> {
       workDir: job.workDir,
       childName: job.childName,
       examples,
-      method: p.method,
+      ...methodRequest(p),
       lr,
       steps: p.steps,
       batch: p.batchSize,

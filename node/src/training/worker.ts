@@ -22,7 +22,9 @@ export interface TrainerRequest {
   workDir: string;
   childName?: string;
   examples: TrainingExample[];
-  method: 'full';
+  method: 'full' | 'lora';
+  /** Method lora: adapters of rank r scaled by alpha / r beside the targeted attention projections. */
+  lora?: { rank: number; alpha: number; targets: string[] };
   lr: number;
   steps: number;
   batch: number;
@@ -38,7 +40,7 @@ export interface TrainerRequest {
 }
 
 export type TrainerEvent =
-  | { event: 'ready'; trainable: number; params: number }
+  | { event: 'ready'; method: 'full' | 'lora'; trainable: number; params: number }
   | { event: 'loss'; step: number; loss: number }
   | { event: 'checkpoint'; step: number; digest: string };
 

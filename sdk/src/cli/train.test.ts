@@ -69,11 +69,22 @@ describe("inferchain train", () => {
     expect(r.error).toBeUndefined();
     const m = r.chain.sent[0]!;
     expect(m).toMatchObject({ requester: "infer1sender", baseModel: R("a"), datasets: [R("d")], method: TrainingMethod.TRAINING_METHOD_FULL, childName: "tiny-ft", childVersion: "1" });
-    expect(m.hyperParams).toEqual({ learningRate: "0.01", steps: 40n, batchSize: 2, seqLen: 32, seed: 7n, checkpointInterval: 10n });
+    expect(m.hyperParams).toEqual({ learningRate: "0.01", steps: 40n, batchSize: 2, seqLen: 32, seed: 7n, checkpointInterval: 10n, loraRank: 0, loraAlpha: "", loraTargets: "" });
     expect(m.maxFee).toEqual({ denom: "uinfer", amount: "100" });
     expect(r.err).toContain("training job 5 assigned to infervaloper1x");
     expect(r.out).toContain(`child model ${R("c")}`);
     expect(r.out).toContain("TRAINING_STATUS_COMPLETED");
+  }, 20_000);
+
+  it("--method lora sends the adapter hyper-parameters", async () => {
+    const r = await run(["train", "tiny@1", "--dataset", "qa@1", "--child", "tiny-lora@1", "--max-fee", "100uinfer", "--method", "lora", "--lora-rank", "8", "--lora-alpha", "16", "--lora-targets", "q,k,v,o", "--steps", "40", "--from", "alice", "--home", home]);
+    expect(r.error).toBeUndefined();
+    const m = r.chain.sent[0]!;
+    expect(m.method).toBe(TrainingMethod.TRAINING_METHOD_LORA);
+    expect(m.hyperParams).toMatchObject({ loraRank: 8, loraAlpha: "16", loraTargets: "q,k,v,o" });
+    const bad = await run(["train", "tiny@1", "--dataset", "qa@1", "--child", "tiny-lora@1", "--max-fee", "100uinfer", "--method", "lora", "--steps", "40", "--from", "alice", "--home", home]);
+    expect(bad.error).toMatchObject({ field: "lora_rank" });
+    expect(bad.ctx.connectSigning).not.toHaveBeenCalled();
   }, 20_000);
 
   it("refuses bad hyper-parameters before loading a key or contacting the node", async () => {

@@ -14,6 +14,26 @@ describe("training recipe", () => {
     expect(recipeHash("aa", ["bb", "cc"], 1, h)).not.toBe(recipeHash("aa", ["cc", "bb"], 1, h));
   });
 
+  it("matches the Go LoRA vector; targets are sent in canonical order", () => {
+    const h = validateHyperParams({ ...H, method: "lora", loraRank: 8, loraAlpha: "16", loraTargets: ["v", "q"] });
+    expect(h).toMatchObject({ loraRank: 8, loraAlpha: "16", loraTargets: "q,v" });
+    expect(canonicalRecipe("aa", ["bb", "cc"], TrainingMethod.TRAINING_METHOD_LORA, h)).toBe(
+      "inferchain/training/recipe/v1\nbase_model=aa\ndatasets=bb,cc\nmethod=lora\nlearning_rate=0.01\nsteps=40\nbatch_size=2\nseq_len=32\nseed=7\ncheckpoint_interval=10\nlora_rank=8\nlora_alpha=16\nlora_targets=q,v\n",
+    );
+    expect(validateHyperParams({ ...H, method: "lora", loraRank: 4 })).toMatchObject({ loraRank: 4, loraAlpha: "8", loraTargets: "q,v" });
+    expect(validateHyperParams(H)).toMatchObject({ loraRank: 0, loraAlpha: "", loraTargets: "" });
+  });
+
+  it("refuses bad LoRA hyper-parameters naming the field", () => {
+    const L = { ...H, method: "lora" as const, loraRank: 8 };
+    expect(() => validateHyperParams({ ...H, method: "lora" })).toThrow(expect.objectContaining({ field: "lora_rank" }));
+    expect(() => validateHyperParams({ ...L, loraRank: 0 })).toThrow(expect.objectContaining({ field: "lora_rank" }));
+    expect(() => validateHyperParams({ ...L, loraAlpha: "0" })).toThrow(expect.objectContaining({ field: "lora_alpha" }));
+    expect(() => validateHyperParams({ ...L, loraTargets: ["q", "gate"] })).toThrow(expect.objectContaining({ field: "lora_targets" }));
+    expect(() => validateHyperParams({ ...L, loraTargets: ["q", "q"] })).toThrow(expect.objectContaining({ field: "lora_targets" }));
+    expect(() => validateHyperParams({ ...H, loraRank: 8 })).toThrow(expect.objectContaining({ field: "lora_rank" }));
+  });
+
   it("refuses bad hyper-parameters naming the field", () => {
     expect(() => validateHyperParams({ ...H, learningRate: "1e-3" })).toThrow(expect.objectContaining({ field: "learning_rate" }));
     expect(() => validateHyperParams({ ...H, learningRate: "0" })).toThrow(expect.objectContaining({ field: "learning_rate" }));

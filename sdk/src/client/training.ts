@@ -18,6 +18,12 @@ export interface RequestTrainingInput {
   /** Datasets (JSONL of {"prompt","completion"} or {"text"} rows), content roots or name@version; order matters. */
   datasets: readonly string[];
   method?: "full" | "lora";
+  /** LoRA adapter rank r (method lora only; the chain bounds it by params.max_lora_rank). */
+  loraRank?: number;
+  /** LoRA alpha, a positive decimal string; adapters are scaled by alpha / rank (method lora only). */
+  loraAlpha?: string;
+  /** Adapted attention projections from q,k,v,o (method lora only; default q,v). Sent in canonical order. */
+  loraTargets?: readonly string[];
   /** Positive decimal string, e.g. "0.001". */
   learningRate: string;
   steps: number;
@@ -49,8 +55,30 @@ function positiveInt(field: string, v: number): number {
   return v;
 }
 
+export const LORA_TARGETS = ["q", "k", "v", "o"] as const;
+
+/** The lora_* hyper-parameters (chain types.ValidateLoraParams): required for lora, absent (zero) for full. */
+function loraHyperParams(input: Pick<RequestTrainingInput, "method" | "loraRank" | "loraAlpha" | "loraTargets">): Pick<HyperParams, "loraRank" | "loraAlpha" | "loraTargets"> {
+  if ((input.method ?? "full") !== "lora") {
+    if (input.loraRank !== undefined || input.loraAlpha !== undefined || input.loraTargets !== undefined) {
+      throw invalidArgument("lora_rank", "lora rank, alpha and targets are for method lora only");
+    }
+    return { loraRank: 0, loraAlpha: "", loraTargets: "" };
+  }
+  if (input.loraRank === undefined) throw invalidArgument("lora_rank", "method lora needs a rank (e.g. 8)");
+  const loraRank = positiveInt("lora_rank", input.loraRank);
+  const loraAlpha = input.loraAlpha ?? String(2 * loraRank);
+  if (!DECIMAL.test(loraAlpha) || /^0(\.0*)?$/.test(loraAlpha)) throw invalidArgument("lora_alpha", `'${loraAlpha}' is not a positive decimal like 16`);
+  const targets = input.loraTargets ?? ["q", "v"];
+  for (const t of targets) if (!(LORA_TARGETS as readonly string[]).includes(t)) throw invalidArgument("lora_targets", `'${t}' is not one of ${LORA_TARGETS.join(",")}`);
+  if (new Set(targets).size !== targets.length || targets.length === 0) throw invalidArgument("lora_targets", "list each projection once, at least one");
+  return { loraRank, loraAlpha, loraTargets: LORA_TARGETS.filter((t) => targets.includes(t)).join(",") };
+}
+
 /** The hyper-parameters of a request, checked (same rules as the chain's stateless checks). */
-export function validateHyperParams(input: Pick<RequestTrainingInput, "learningRate" | "steps" | "batchSize" | "seqLen" | "seed" | "checkpointInterval">): HyperParams {
+export function validateHyperParams(
+  input: Pick<RequestTrainingInput, "learningRate" | "steps" | "batchSize" | "seqLen" | "seed" | "checkpointInterval" | "method" | "loraRank" | "loraAlpha" | "loraTargets">,
+): HyperParams {
   if (!DECIMAL.test(input.learningRate) || /^0(\.0*)?$/.test(input.learningRate)) {
     throw invalidArgument("learning_rate", `'${input.learningRate}' is not a positive decimal like 0.001`);
   }
@@ -61,7 +89,7 @@ export function validateHyperParams(input: Pick<RequestTrainingInput, "learningR
   if (seqLen < 2) throw invalidArgument("seq_len", "must be >= 2");
   const seed = toId(input.seed, "seed");
   if (seed >= 2n ** 64n) throw invalidArgument("seed", "must fit in 64 bits");
-  return { learningRate: input.learningRate, steps: BigInt(steps), batchSize: positiveInt("batch_size", input.batchSize), seqLen, seed, checkpointInterval: BigInt(k) };
+  return { learningRate: input.learningRate, steps: BigInt(steps), batchSize: positiveInt("batch_size", input.batchSize), seqLen, seed, checkpointInterval: BigInt(k), ...loraHyperParams(input) };
 }
 
 export function methodName(m: TrainingMethod): "full" | "lora" | "unspecified" {
@@ -81,6 +109,8 @@ export function canonicalRecipe(base: string, datasets: readonly string[], metho
     `seq_len=${h.seqLen}`,
     `seed=${h.seed}`,
     `checkpoint_interval=${h.checkpointInterval}`,
+    // LoRA recipes append the adapter's hyper-parameters (full recipes are unchanged)
+    ...(method === TrainingMethod.TRAINING_METHOD_LORA ? [`lora_rank=${h.loraRank}`, `lora_alpha=${h.loraAlpha}`, `lora_targets=${h.loraTargets}`] : []),
     "",
   ].join("\n");
 }
@@ -94,9 +124,9 @@ export function recipeHash(base: string, datasets: readonly string[], method: Tr
 export type TrainingTxClient = Pick<SigningInferchainClient, "senderAddress" | "resolveModel" | "resolveDataset" | "signAndBroadcast">;
 
 export async function requestTraining(client: TrainingTxClient, input: RequestTrainingInput): Promise<RequestTrainingResult> {
-  const hyperParams = validateHyperParams(input);
   const method = input.method ?? "full";
   if (method !== "full" && method !== "lora") throw invalidArgument("method", `must be full or lora, got '${String(method)}'`);
+  const hyperParams = validateHyperParams(input);
   if (input.datasets.length === 0) throw invalidArgument("datasets", "at least one dataset is required");
   if (!input.childName || !input.childVersion) throw invalidArgument("child_name", "child name and version are required");
   const maxFee = parseCoin(input.maxFee, "max_fee");

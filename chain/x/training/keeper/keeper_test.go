@@ -245,6 +245,12 @@ func (f *fixture) request() *types.MsgRequestTraining {
 	}
 }
 
+// loraReq turns a request into a valid LoRA request (rank 8, alpha 16, q and v projections).
+func loraReq(m *types.MsgRequestTraining) {
+	m.Method = types.TrainingMethod_TRAINING_METHOD_LORA
+	m.HyperParams.LoraRank, m.HyperParams.LoraAlpha, m.HyperParams.LoraTargets = 8, "16", "q,v"
+}
+
 func (f *fixture) result(id uint64) *types.MsgSubmitTrainingResult {
 	fs, r := files("child")
 	return &types.MsgSubmitTrainingResult{Sidecar: f.sidecar, JobId: id, ChildContentRoot: r, Files: fs, CheckpointRoot: root("ckpt"), CheckpointInterval: 10, FinalLoss: "0.0123", InitialLoss: "13.9"}
@@ -334,10 +340,65 @@ func TestRequestAndSubmit_RegistersChildWithLineageAndPays(t *testing.T) {
 func TestCanonicalRecipe_Vector(t *testing.T) {
 	got := types.CanonicalRecipe("aa", []string{"bb", "cc"}, types.TrainingMethod_TRAINING_METHOD_FULL, hyper())
 	require.Equal(t, "inferchain/training/recipe/v1\nbase_model=aa\ndatasets=bb,cc\nmethod=full\nlearning_rate=0.01\nsteps=40\nbatch_size=2\nseq_len=32\nseed=7\ncheckpoint_interval=10\n", got)
+	lh := hyper()
+	lh.LoraRank, lh.LoraAlpha, lh.LoraTargets = 8, "16", "q,v"
+	require.Equal(t, "inferchain/training/recipe/v1\nbase_model=aa\ndatasets=bb,cc\nmethod=lora\nlearning_rate=0.01\nsteps=40\nbatch_size=2\nseq_len=32\nseed=7\ncheckpoint_interval=10\nlora_rank=8\nlora_alpha=16\nlora_targets=q,v\n",
+		types.CanonicalRecipe("aa", []string{"bb", "cc"}, types.TrainingMethod_TRAINING_METHOD_LORA, lh))
 	h2 := hyper()
 	h2.Seed = 8
 	require.NotEqual(t, types.RecipeHash("aa", []string{"bb"}, 1, hyper()), types.RecipeHash("aa", []string{"bb"}, 1, h2))
 	require.NotEqual(t, types.RecipeHash("aa", []string{"bb", "cc"}, 1, hyper()), types.RecipeHash("aa", []string{"cc", "bb"}, 1, hyper()), "dataset order is part of the recipe")
+}
+
+func TestLoraRequest_AcceptedWithItsHyperParamsInTheRecipe(t *testing.T) {
+	f := newFixture(t)
+	m := f.request()
+	loraReq(m)
+	res, err := f.msg.RequestTraining(f.ctx, m)
+	require.NoError(t, err)
+	require.Equal(t, types.RecipeHash(f.base, []string{f.dataset}, types.TrainingMethod_TRAINING_METHOD_LORA, m.HyperParams), res.RecipeHash)
+	j, err := f.q.TrainingJob(f.ctx, &types.QueryTrainingJobRequest{Id: res.JobId})
+	require.NoError(t, err)
+	require.Equal(t, types.TrainingMethod_TRAINING_METHOD_LORA, j.Job.Method)
+	require.Equal(t, m.HyperParams, j.Job.HyperParams)
+
+	// the merged child is registered like a full fine-tune's: parent FINETUNE, the recipe names the method
+	out, err := f.msg.SubmitTrainingResult(f.ctx.WithBlockHeight(20), f.result(res.JobId))
+	require.NoError(t, err)
+	child, _, err := f.reg.GetModel(f.ctx, out.ChildModel)
+	require.NoError(t, err)
+	require.Equal(t, []registrytypes.ParentRef{{Model: f.base, Relation: registrytypes.ParentRelation_PARENT_RELATION_FINETUNE}}, child.Parents)
+	require.Equal(t, res.RecipeHash, child.RecipeHash)
+
+	// every adapter hyper-parameter is part of the recipe: changing one changes the hash
+	for _, mut := range []func(h *types.HyperParams){
+		func(h *types.HyperParams) { h.LoraRank = 4 },
+		func(h *types.HyperParams) { h.LoraAlpha = "32" },
+		func(h *types.HyperParams) { h.LoraTargets = "q,k,v,o" },
+	} {
+		h := m.HyperParams
+		mut(&h)
+		require.NotEqual(t, res.RecipeHash, types.RecipeHash(f.base, []string{f.dataset}, types.TrainingMethod_TRAINING_METHOD_LORA, h))
+	}
+
+	// max_lora_rank is a governance param: a rank allowed by the default is refused under a smaller one
+	p := types.DefaultParams()
+	p.MaxLoraRank = 4
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	m2 := f.request()
+	loraReq(m2)
+	m2.ChildName = "tiny-lora-2"
+	_, err = f.msg.RequestTraining(f.ctx, m2)
+	require.ErrorIs(t, err, types.ErrInvalidField)
+}
+
+func TestParams_MaxLoraRankBounded(t *testing.T) {
+	p := types.DefaultParams()
+	require.NoError(t, p.Validate())
+	p.MaxLoraRank = 0
+	require.ErrorIs(t, p.Validate(), types.ErrInvalidParams)
+	p.MaxLoraRank = types.CeilingParams().MaxLoraRank + 1
+	require.ErrorIs(t, p.Validate(), types.ErrInvalidParams)
 }
 
 func TestRequestTraining_RefusedInputsChangeNothing(t *testing.T) {
@@ -353,7 +414,17 @@ func TestRequestTraining_RefusedInputsChangeNothing(t *testing.T) {
 		{"unknown dataset", func(m *types.MsgRequestTraining) { m.Datasets = []string{root("nope")} }, types.ErrDatasetUnavailable},
 		{"duplicate dataset", func(m *types.MsgRequestTraining) { m.Datasets = []string{f.dataset, f.dataset} }, types.ErrInvalidField},
 		{"no dataset", func(m *types.MsgRequestTraining) { m.Datasets = nil }, types.ErrInvalidField},
-		{"lora not yet", func(m *types.MsgRequestTraining) { m.Method = types.TrainingMethod_TRAINING_METHOD_LORA }, types.ErrUnsupportedMethod},
+		{"lora without its hyper-params", func(m *types.MsgRequestTraining) { m.Method = types.TrainingMethod_TRAINING_METHOD_LORA }, types.ErrInvalidField},
+		{"lora rank 0", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraRank = 0 }, types.ErrInvalidField},
+		{"lora rank above max", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraRank = types.DefaultParams().MaxLoraRank + 1 }, types.ErrInvalidField},
+		{"lora alpha 0", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraAlpha = "0" }, types.ErrInvalidField},
+		{"lora alpha not decimal", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraAlpha = "-16" }, types.ErrInvalidField},
+		{"lora no targets", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraTargets = "" }, types.ErrInvalidField},
+		{"lora targets out of order", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraTargets = "v,q" }, types.ErrInvalidField},
+		{"lora targets repeated", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraTargets = "q,q" }, types.ErrInvalidField},
+		{"lora unknown target", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraTargets = "q,gate" }, types.ErrInvalidField},
+		{"lora targets trailing comma", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraTargets = "q,v," }, types.ErrInvalidField},
+		{"full with lora hyper-params", func(m *types.MsgRequestTraining) { loraReq(m); m.Method = types.TrainingMethod_TRAINING_METHOD_FULL }, types.ErrInvalidField},
 		{"no method", func(m *types.MsgRequestTraining) { m.Method = 0 }, types.ErrInvalidField},
 		{"bad lr", func(m *types.MsgRequestTraining) { m.HyperParams.LearningRate = "1e-3" }, types.ErrInvalidField},
 		{"zero lr", func(m *types.MsgRequestTraining) { m.HyperParams.LearningRate = "0.000" }, types.ErrInvalidField},

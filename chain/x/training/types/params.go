@@ -24,10 +24,11 @@ const (
 	MaxAuditBlocks = 100_000
 )
 
-// DefaultParams: a day of 5 s blocks to train, runs up to 100k steps of 64 x 2048 tokens, 16 datasets.
+// DefaultParams: a day of 5 s blocks to train, runs up to 100k steps of 64 x 2048 tokens, 16 datasets, LoRA rank
+// up to 256.
 func DefaultParams() Params {
 	return Params{
-		DeadlineBlocks: 17_280, MaxSteps: 100_000, MaxDatasets: 16, MaxSeqLen: 2048, MaxBatchSize: 64,
+		DeadlineBlocks: 17_280, MaxSteps: 100_000, MaxDatasets: 16, MaxSeqLen: 2048, MaxBatchSize: 64, MaxLoraRank: 256,
 		AuditProbability: DefaultAuditProbability, CommitteeSize: DefaultCommitteeSize, Quorum: DefaultQuorum,
 		CommitBlocks: DefaultCommitBlocks, RevealBlocks: DefaultRevealBlocks, SlashFraction: DefaultSlashFraction,
 		VerifierReward: sdk.NewInt64Coin(DefaultFeeDenom, DefaultVerifierReward),
@@ -36,7 +37,7 @@ func DefaultParams() Params {
 
 // CeilingParams are the largest values governance may set and the limits of the state-independent ValidateBasic.
 func CeilingParams() Params {
-	return Params{DeadlineBlocks: 1_000_000, MaxSteps: 10_000_000, MaxDatasets: 256, MaxSeqLen: 131_072, MaxBatchSize: 4096,
+	return Params{DeadlineBlocks: 1_000_000, MaxSteps: 10_000_000, MaxDatasets: 256, MaxSeqLen: 131_072, MaxBatchSize: 4096, MaxLoraRank: 4096,
 		CommitteeSize: MaxCommitteeSize, CommitBlocks: MaxAuditBlocks, RevealBlocks: MaxAuditBlocks}
 }
 
@@ -56,6 +57,7 @@ func (p Params) Validate() error {
 		{"committee_size", uint64(p.CommitteeSize), uint64(c.CommitteeSize)},
 		{"commit_blocks", p.CommitBlocks, c.CommitBlocks},
 		{"reveal_blocks", p.RevealBlocks, c.RevealBlocks},
+		{"max_lora_rank", uint64(p.MaxLoraRank), uint64(c.MaxLoraRank)},
 	} {
 		if f.val == 0 || f.val > f.max {
 			return errorsmod.Wrapf(ErrInvalidParams, "%s: %d must be in [1, %d]", f.name, f.val, f.max)

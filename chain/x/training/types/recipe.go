@@ -25,6 +25,12 @@ const RecipeDomain = "inferchain/training/recipe/v1"
 //	seed=42
 //	checkpoint_interval=10
 //
+// LORA recipes append the adapter's hyper-parameters (FULL recipes are unchanged):
+//
+//	lora_rank=8
+//	lora_alpha=16
+//	lora_targets=q,v
+//
 // Anyone can recompute it from the job (or the child's registry entry plus this text) without a protobuf library.
 func CanonicalRecipe(base string, datasets []string, method TrainingMethod, h HyperParams) string {
 	var b strings.Builder
@@ -39,6 +45,11 @@ func CanonicalRecipe(base string, datasets []string, method TrainingMethod, h Hy
 	line("seq_len", fmt.Sprint(h.SeqLen))
 	line("seed", fmt.Sprint(h.Seed))
 	line("checkpoint_interval", fmt.Sprint(h.CheckpointInterval))
+	if method == TrainingMethod_TRAINING_METHOD_LORA {
+		line("lora_rank", fmt.Sprint(h.LoraRank))
+		line("lora_alpha", h.LoraAlpha)
+		line("lora_targets", h.LoraTargets)
+	}
 	return b.String()
 }
 

@@ -3,6 +3,7 @@ package types
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	errorsmod "cosmossdk.io/errors"
 
@@ -66,16 +67,50 @@ func ValidateRequestFields(p Params, base string, datasets []string, method Trai
 		seen[d] = true
 	}
 	switch method {
-	case TrainingMethod_TRAINING_METHOD_FULL:
-	case TrainingMethod_TRAINING_METHOD_LORA:
-		return errorsmod.Wrap(ErrUnsupportedMethod, "method: lora is not accepted yet (no sidecar trainer implements it); use full")
+	case TrainingMethod_TRAINING_METHOD_FULL, TrainingMethod_TRAINING_METHOD_LORA:
 	default:
-		return fieldErr("method", "must be full (got %s)", method)
+		return fieldErr("method", "must be full or lora (got %s)", method)
 	}
 	if childName == "" || childVersion == "" {
 		return fieldErr("child_name", "child_name and child_version are required (the child's registry name)")
 	}
-	return ValidateHyperParams(p, h)
+	if err := ValidateHyperParams(p, h); err != nil {
+		return err
+	}
+	return ValidateLoraParams(p, method, h)
+}
+
+// LoraTargetOrder is the canonical order of the projections LoRA may adapt (lora_targets lists a subset in it).
+var LoraTargetOrder = []string{"q", "k", "v", "o"}
+
+// ValidateLoraParams checks the lora_* hyper-parameters: required (rank in [1, max_lora_rank], alpha > 0, targets
+// a non-empty subset of q,k,v,o in canonical order, no repeats) for LORA, absent for FULL. Canonical order and
+// absence for FULL keep one recipe text (and hash) per run: two spellings of the same run cannot coexist.
+func ValidateLoraParams(p Params, method TrainingMethod, h HyperParams) error {
+	if method != TrainingMethod_TRAINING_METHOD_LORA {
+		if h.LoraRank != 0 || h.LoraAlpha != "" || h.LoraTargets != "" {
+			return fieldErr("hyper_params.lora_rank", "lora_rank, lora_alpha and lora_targets are for method lora only")
+		}
+		return nil
+	}
+	if h.LoraRank == 0 || h.LoraRank > p.MaxLoraRank {
+		return fieldErr("hyper_params.lora_rank", "%d must be in [1, %d]", h.LoraRank, p.MaxLoraRank)
+	}
+	if err := ValidateDecimal("hyper_params.lora_alpha", h.LoraAlpha, true); err != nil {
+		return err
+	}
+	next := 0
+	for _, t := range strings.Split(h.LoraTargets, ",") {
+		i := next
+		for i < len(LoraTargetOrder) && LoraTargetOrder[i] != t {
+			i++
+		}
+		if i == len(LoraTargetOrder) {
+			return fieldErr("hyper_params.lora_targets", "%q must list projections from q,k,v,o once each, in that order (e.g. \"q,v\")", h.LoraTargets)
+		}
+		next = i + 1
+	}
+	return nil
 }
 
 // Validate checks the request against the params (registry name rules are checked when the child is registered).

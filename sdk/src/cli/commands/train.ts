@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { getTrainingJob, requestTraining, validateHyperParams, waitForTraining, type RequestTrainingInput } from "../../client/training.js";
 import { toId } from "../../client/query-client.js";
-import { TrainingJob, TrainingStatus } from "../../generated/inferchain/training/v1/types.js";
+import { TrainingJob, TrainingMethod, TrainingStatus } from "../../generated/inferchain/training/v1/types.js";
 import type { Json } from "../../client/json.js";
 import type { CliContext } from "../context.js";
 import { collect, parsePositiveInt, withCommon, withTx, type CommonOptions, type TxOptions } from "../options.js";
@@ -11,6 +11,9 @@ export interface TrainCliOptions extends TxOptions {
   dataset: string[];
   child: string;
   method: "full" | "lora";
+  loraRank?: number;
+  loraAlpha?: string;
+  loraTargets?: string;
   lr: string;
   steps: number;
   batch: number;
@@ -37,6 +40,7 @@ function renderTrainingJob(j: TrainingJob): string {
     `  base        ${j.baseModel}`,
     `  datasets    ${j.datasets.join(", ")}`,
     `  executor    ${j.executor}  deadline height ${j.deadlineHeight}`,
+    `  method      ${TrainingMethod[j.method] ?? j.method}${j.hyperParams?.loraRank ? ` (rank ${j.hyperParams.loraRank}, alpha ${j.hyperParams.loraAlpha}, ${j.hyperParams.loraTargets})` : ""}`,
     `  child       ${j.childName}@${j.childVersion}`,
     `  recipe      ${j.recipeHash}`,
   ];
@@ -53,7 +57,10 @@ export function register(program: Command, ctx: CliContext): void {
       .requiredOption("--dataset <ref>", "dataset content root or name@version (repeat; order is part of the recipe)", collect)
       .requiredOption("--child <name@version>", "registry name of the child model", (v) => v)
       .requiredOption("--max-fee <coin>", "escrowed and paid to the executor on success, e.g. 100000uinfer")
-      .option("--method <method>", "full (lora is not accepted yet)", "full")
+      .option("--method <method>", "full (every weight) or lora (low-rank adapters, merged into the child)", "full")
+      .option("--lora-rank <r>", "LoRA adapter rank (--method lora)", parsePositiveInt)
+      .option("--lora-alpha <decimal>", "LoRA alpha; adapters scale by alpha/rank (--method lora, default 2 x rank)")
+      .option("--lora-targets <list>", "adapted attention projections from q,k,v,o (--method lora, default q,v)")
       .option("--lr <decimal>", "learning rate (AdamW)", "0.001")
       .option("--steps <n>", "optimizer steps", parsePositiveInt, 100)
       .option("--batch <n>", "sequences per step", parsePositiveInt, 4)
@@ -69,6 +76,9 @@ export function register(program: Command, ctx: CliContext): void {
       baseModel: base,
       datasets: opts.dataset,
       method: opts.method,
+      ...(opts.loraRank !== undefined ? { loraRank: opts.loraRank } : {}),
+      ...(opts.loraAlpha !== undefined ? { loraAlpha: opts.loraAlpha } : {}),
+      ...(opts.loraTargets !== undefined ? { loraTargets: opts.loraTargets.split(",") } : {}),
       learningRate: opts.lr,
       steps: opts.steps,
       batchSize: opts.batch,

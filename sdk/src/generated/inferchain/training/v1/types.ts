@@ -16,7 +16,10 @@ export enum TrainingMethod {
   TRAINING_METHOD_UNSPECIFIED = 0,
   /** TRAINING_METHOD_FULL - FULL: every weight of the base model is trained. */
   TRAINING_METHOD_FULL = 1,
-  /** TRAINING_METHOD_LORA - LORA: low-rank adapters only (not accepted yet: no sidecar trainer implements it). */
+  /**
+   * TRAINING_METHOD_LORA - LORA: low-rank adapters on the attention projections (hyper_params.lora_*) are the only trained weights; the
+   * child is the base with the adapters merged in (W + alpha/rank * B A), served like any model.
+   */
   TRAINING_METHOD_LORA = 2,
   UNRECOGNIZED = -1,
 }
@@ -259,7 +262,11 @@ export interface Params {
    * verifier_reward: paid to each committee member whose revealed verdict agrees with a decided outcome (from
    * the escrow on HONEST, from x/inference's verifier pool on FRAUD, where the requester is refunded in full).
    */
-  verifierReward: Coin | undefined;
+  verifierReward:
+    | Coin
+    | undefined;
+  /** max_lora_rank bounds hyper_params.lora_rank of LORA jobs (adapter size and trainer memory grow with it). */
+  maxLoraRank: number;
 }
 
 /**
@@ -276,6 +283,12 @@ export interface HyperParams {
   seed: bigint;
   /** checkpoint_interval K: a checkpoint digest is committed after every K steps; K divides steps. */
   checkpointInterval: bigint;
+  /** lora_rank r (LORA only, else 0): in [1, params.max_lora_rank]. */
+  loraRank: number;
+  /** lora_alpha (LORA only, else ""): a positive decimal string; the adapter is scaled by alpha / rank. */
+  loraAlpha: string;
+  /** lora_targets (LORA only, else ""): the adapted projections, a comma list from q,k,v,o in that order, e.g. "q,v". */
+  loraTargets: string;
 }
 
 export interface TrainingVote {
@@ -369,6 +382,7 @@ function createBaseParams(): Params {
     revealBlocks: 0n,
     slashFraction: "",
     verifierReward: undefined,
+    maxLoraRank: 0,
   };
 }
 
@@ -421,6 +435,9 @@ export const Params: MessageFns<Params> = {
     }
     if (message.verifierReward !== undefined) {
       Coin.encode(message.verifierReward, writer.uint32(98).fork()).join();
+    }
+    if (message.maxLoraRank !== 0) {
+      writer.uint32(104).uint32(message.maxLoraRank);
     }
     return writer;
   },
@@ -534,6 +551,14 @@ export const Params: MessageFns<Params> = {
             message.verifierReward = Coin.decode(reader, reader.uint32());
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.maxLoraRank = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -604,6 +629,11 @@ export const Params: MessageFns<Params> = {
         : isSet(object.verifier_reward)
         ? Coin.fromJSON(object.verifier_reward)
         : undefined,
+      maxLoraRank: isSet(object.maxLoraRank)
+        ? globalThis.Number(object.maxLoraRank)
+        : isSet(object.max_lora_rank)
+        ? globalThis.Number(object.max_lora_rank)
+        : 0,
     };
   },
 
@@ -645,6 +675,9 @@ export const Params: MessageFns<Params> = {
     if (message.verifierReward !== undefined) {
       obj.verifierReward = Coin.toJSON(message.verifierReward);
     }
+    if (message.maxLoraRank !== 0) {
+      obj.maxLoraRank = Math.round(message.maxLoraRank);
+    }
     return obj;
   },
 
@@ -673,12 +706,23 @@ export const Params: MessageFns<Params> = {
     message.verifierReward = (object.verifierReward !== undefined && object.verifierReward !== null)
       ? Coin.fromPartial(object.verifierReward)
       : undefined;
+    message.maxLoraRank = object.maxLoraRank ?? 0;
     return message;
   },
 };
 
 function createBaseHyperParams(): HyperParams {
-  return { learningRate: "", steps: 0n, batchSize: 0, seqLen: 0, seed: 0n, checkpointInterval: 0n };
+  return {
+    learningRate: "",
+    steps: 0n,
+    batchSize: 0,
+    seqLen: 0,
+    seed: 0n,
+    checkpointInterval: 0n,
+    loraRank: 0,
+    loraAlpha: "",
+    loraTargets: "",
+  };
 }
 
 export const HyperParams: MessageFns<HyperParams> = {
@@ -709,6 +753,15 @@ export const HyperParams: MessageFns<HyperParams> = {
         throw new globalThis.Error("value provided for field message.checkpointInterval of type uint64 too large");
       }
       writer.uint32(48).uint64(message.checkpointInterval);
+    }
+    if (message.loraRank !== 0) {
+      writer.uint32(56).uint32(message.loraRank);
+    }
+    if (message.loraAlpha !== "") {
+      writer.uint32(66).string(message.loraAlpha);
+    }
+    if (message.loraTargets !== "") {
+      writer.uint32(74).string(message.loraTargets);
     }
     return writer;
   },
@@ -774,6 +827,30 @@ export const HyperParams: MessageFns<HyperParams> = {
             message.checkpointInterval = reader.uint64() as bigint;
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.loraRank = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.loraAlpha = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.loraTargets = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -810,6 +887,21 @@ export const HyperParams: MessageFns<HyperParams> = {
         : isSet(object.checkpoint_interval)
         ? BigInt(object.checkpoint_interval)
         : 0n,
+      loraRank: isSet(object.loraRank)
+        ? globalThis.Number(object.loraRank)
+        : isSet(object.lora_rank)
+        ? globalThis.Number(object.lora_rank)
+        : 0,
+      loraAlpha: isSet(object.loraAlpha)
+        ? globalThis.String(object.loraAlpha)
+        : isSet(object.lora_alpha)
+        ? globalThis.String(object.lora_alpha)
+        : "",
+      loraTargets: isSet(object.loraTargets)
+        ? globalThis.String(object.loraTargets)
+        : isSet(object.lora_targets)
+        ? globalThis.String(object.lora_targets)
+        : "",
     };
   },
 
@@ -833,6 +925,15 @@ export const HyperParams: MessageFns<HyperParams> = {
     if (message.checkpointInterval !== 0n) {
       obj.checkpointInterval = message.checkpointInterval.toString();
     }
+    if (message.loraRank !== 0) {
+      obj.loraRank = Math.round(message.loraRank);
+    }
+    if (message.loraAlpha !== "") {
+      obj.loraAlpha = message.loraAlpha;
+    }
+    if (message.loraTargets !== "") {
+      obj.loraTargets = message.loraTargets;
+    }
     return obj;
   },
 
@@ -849,6 +950,9 @@ export const HyperParams: MessageFns<HyperParams> = {
     message.checkpointInterval = (object.checkpointInterval !== undefined && object.checkpointInterval !== null)
       ? BigInt(object.checkpointInterval)
       : 0n;
+    message.loraRank = object.loraRank ?? 0;
+    message.loraAlpha = object.loraAlpha ?? "";
+    message.loraTargets = object.loraTargets ?? "";
     return message;
   },
 };
