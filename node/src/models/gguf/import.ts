@@ -29,8 +29,9 @@ export interface ImportOptions {
    * the batch shape by ~1e-4.
    * 'q8': every linear as 8-bit blocks (MatMulNBits bits=8): Q8_0 tensors as stored, others re-quantized
    * deterministically from their f32 values.
-   * Quantized modes also give a tied-embedding model a quantized lm_head (a copy of the embedding table in blocks):
-   * the head is the largest matrix of a small model, so decode speed depends on it.
+   * A tied-embedding model also gets a quantized lm_head (a copy of the embedding table in blocks) when the mode
+   * keeps the table's block type (q8: always; q4: a Q4_0/Q4_1 table): the head is the largest matrix of a small
+   * model, so decode speed depends on it.
    */
   weights?: WeightMode;
   onProgress?: (msg: string) => void;
