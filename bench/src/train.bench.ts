@@ -112,13 +112,13 @@ async function clientFor(info: LocalnetInfo, account: string): Promise<SigningIn
 /** SmolLM2 LoRA as a chain job on a private localnet: request -> trained -> child registered, served, answering. */
 async function throughChain(n: number): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), "inferchain-train-bench-net-"));
+  const src = mkdtempSync(join(tmpdir(), "inferchain-train-bench-ds-"));
   const log = (l: string): void => console.error(`[localnet] ${l}`);
   try {
     const info = await startLocalnet({ home, validators: 1, portOffset: PORT_OFFSET, models: [{ dir: defaultModelDir(), name: DEFAULT_MODEL_NAME }], sidecarThreads: THREADS, log });
     const smol = info.models[0]!;
     const alice = await clientFor(info, "alice");
     const bob = await clientFor(info, "bob");
-    const src = mkdtempSync(join(tmpdir(), "inferchain-train-bench-ds-"));
     writeFileSync(join(src, "train.jsonl"), additions(n));
     const d = await digestArtifact(src);
     await alice.registerDataset({ name: "additions", version: "1", files: d.files, recordCount: n, license: "CC0-1.0" });
@@ -157,6 +157,7 @@ async function throughChain(n: number): Promise<void> {
   } finally {
     await stopLocalnet(home);
     await rm(home, { recursive: true, force: true });
+    await rm(src, { recursive: true, force: true });
   }
 }
 

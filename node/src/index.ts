@@ -6,7 +6,7 @@ export { makeTinyModel } from './models/tiny.js';
 export { splitmix32 } from './util/splitmix32.js';
 export { TextTokenizer, type ChatMessage } from './tokenizer/tokenizer.js';
 export { cacheDir, smollm2Dir, findSmollm2, ensureTinyModel } from './models/locations.js';
-export { train, verifyInterval, checkpointRoot, type TrainingParams, type TrainOutcome } from './training/index.js';
+export { train, verifyInterval, checkpointRoot, defaultTrainerPython, type TrainerEvent, type TrainingParams, type TrainOutcome } from './training/index.js';
 // Sidecar daemon (config, chain follower, job queue, model store, API, commitment).
 export { Daemon, DaemonError, SIDECAR_VERSION } from './daemon/daemon.js';
 export { loadConfig, parseConfig, ConfigError, DEFAULTS as CONFIG_DEFAULTS, ENV_OVERRIDES, ENV_PREFIX, type NodeConfig, type ServedModel } from './config/config.js';
@@ -20,4 +20,3 @@ export { checkClaim, jobPromptInput, jobPromptTokenIds, CheckError, DEFAULT_CHEC
 // Artifact sharing: the sidecar's /v1/artifacts routes (serving core in @inferchain/sdk's ArtifactHoldings).
 export { registerArtifactRoutes, artifactOpenApiPaths } from './api/artifacts.js';
 export { loadCalibratedTable, modelWeightVariant, tolerancesFor, weightVariantOf, type ToleranceTable, type WeightVariant } from './verify/tolerances.js';
-export { train, defaultTrainerPython, type TrainerEvent, type TrainingParams, type TrainOutcome } from './training/index.js';
