@@ -3,7 +3,7 @@
  *   - our engine (generate(): tokenizer-free ids, top-k record, sampling rule) on the imported ONNX model
  *     (default f32 weights) and on `--weights q4` and `--weights q8` imports of the same GGUF (MatMulNBits, made in
  *     a temp dir),
- *   - a bare onnxruntime-node loop on the same model.onnx (the floor our engine layer adds to),
+ *   - a bare loop of the model's own forward passes on the same model.onnx (the floor our engine layer adds to),
  *   - node-llama-cpp (prebuilt llama.cpp) on the original Q4_1 GGUF,
  * for prefill and decode tokens/s, printed as ratios; then teacher-forced scoring of a 128-token output
  * against generating it.
@@ -15,7 +15,6 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import * as ort from "onnxruntime-node";
 import { getLlama, LlamaLogLevel, type Token } from "node-llama-cpp";
 import { cacheDir, findSmollm2, generate, importGguf, loadModel, score, smollm2Dir, type LoadedModel } from "@inferchain/node";
 
@@ -42,44 +41,30 @@ async function best(fn: () => Promise<unknown>): Promise<number> {
   return b;
 }
 
-/** The bare loop: our model.onnx driven directly through onnxruntime-node, greedy argmax, nothing else. */
-async function bareOrt(modelDir: string, model: LoadedModel) {
-  const a = model.config.arch;
-  const session = await ort.InferenceSession.create(join(modelDir, "model.onnx"), {
-    executionProviders: ["cpu"],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: "all",
-  });
-  const empty = new ort.Tensor("float32", new Float32Array(0), [1, a.numKvHeads, 0, a.headDim]);
-  const step = async (ids: number[], past: ort.Tensor[] | null, pos: number) => {
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
-      position_ids: new ort.Tensor("int64", BigInt64Array.from(ids, (_, i) => BigInt(pos + i)), [1, ids.length]),
-      logits_to_keep: new ort.Tensor("int64", BigInt64Array.from([1n]), [1]),
-    };
-    for (let i = 0; i < a.numLayers; i++) {
-      feeds[`past_key_values.${i}.key`] = past?.[2 * i] ?? empty;
-      feeds[`past_key_values.${i}.value`] = past?.[2 * i + 1] ?? empty;
-    }
-    const out = await session.run(feeds);
-    const present: ort.Tensor[] = [];
-    for (let i = 0; i < a.numLayers; i++) present.push(out[`present.${i}.key`]!, out[`present.${i}.value`]!);
-    const logits = out.logits!.data as Float32Array;
-    const V = a.vocabSize;
+/**
+ * The bare loop: our model.onnx through the model's own forward passes (in-place KV arena, one slot), greedy
+ * argmax, nothing else: no sampler, no per-step top-k record, no tokenizer. The floor the engine layer adds to.
+ */
+async function bareOrt(model: LoadedModel) {
+  const V = model.vocabSize;
+  const argmax = (logits: Float32Array): number => {
     let arg = 0;
     for (let v = 1; v < V; v++) if (logits[v]! > logits[arg]!) arg = v;
-    return { present, next: arg };
+    return arg;
   };
   return {
-    prefill: (ids: number[]) => step(ids, null, 0),
+    prefill: async (ids: number[]) => {
+      const arena = model.newArena(1, ids.length + 1);
+      argmax(await model.prefill(arena, 0, ids));
+    },
     decode: async (ids: number[], n: number) => {
-      let r = await step(ids, null, 0);
+      const arena = model.newArena(1, ids.length + n + 1);
+      let next = argmax(await model.prefill(arena, 0, ids));
       const t = performance.now();
-      for (let i = 0; i < n; i++) r = await step([r.next], r.present, ids.length + i);
+      for (let i = 0; i < n; i++) next = argmax(await model.decode(arena, 0, [next]));
       return performance.now() - t;
     },
-    release: () => session.release(),
+    release: async () => undefined,
   };
 }
 
@@ -99,7 +84,7 @@ async function main(): Promise<void> {
   await importGguf(gguf, join(qDir, "q8"), { weights: "q8" });
   const q4 = await loadModel(join(qDir, "q4"), { threads, executionProviders: ["cpu"] });
   const q8 = await loadModel(join(qDir, "q8"), { threads, executionProviders: ["cpu"] });
-  const bare = await bareOrt(dir, model);
+  const bare = await bareOrt(model);
   const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
   const lmodel = await llama.loadModel({ modelPath: gguf, gpuLayers: 0 });
   const ctx = await lmodel.createContext({ contextSize: 1024, batchSize: 512, threads, sequences: 1 });
