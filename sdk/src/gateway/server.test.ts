@@ -120,6 +120,29 @@ describe("gateway routes (fake chain)", () => {
     expect(final.inferchain.chain_text).toBe("Hello!");
   });
 
+  it("same tokens rendered otherwise (bytes that are not UTF-8, decoded piecewise) match, with the chain's text attached", async () => {
+    const b = new FakeBackend();
+    b.chain = { ids: [1, 2, 3, 4], text: "Hello wor\uFFFDld" };
+    const { app } = await gateway(b);
+    const ev = sse((await app.inject({ method: "POST", url: "/v1/chat/completions", payload: chat({ stream: true }) })).body) as Array<Record<string, any>>;
+    expect(ev.at(-2)!.inferchain).toMatchObject({ streamed: true, stream_matches_chain: true, chain_text: "Hello wor\uFFFDld" });
+  });
+
+  it("a job that waits for its first token gets SSE keepalive comments, which clients skip", async () => {
+    class SlowBackend extends FakeBackend {
+      override async *stream(): AsyncIterable<TokenEvent> {
+        await new Promise((r) => setTimeout(r, 120));
+        yield* super.stream();
+      }
+    }
+    const app = await buildGateway({ backend: new SlowBackend(), keepaliveMs: 25 });
+    const body = (await app.inject({ method: "POST", url: "/v1/chat/completions", payload: chat({ stream: true }) })).body;
+    expect(body.match(/^: keepalive$/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    const ev = sse(body) as Array<Record<string, any>>;
+    expect(ev.slice(1, -2).map((c) => c.choices[0].delta.content).join("")).toBe("Hello world");
+    expect(ev.at(-2)!.inferchain.stream_matches_chain).toBe(true);
+  });
+
   it("same tokens but another commitment on chain is a mismatch too", async () => {
     const b = new FakeBackend();
     b.chainCommitment = "other";

@@ -26,6 +26,8 @@ export interface GatewayOptions {
   /** Called before each request is signed (agent spend tracking); throws GatewayError to refuse. */
   beforeRequest?: (req: JobRequest) => Promise<void>;
   logger?: boolean;
+  /** Interval of SSE keepalive comments while a streamed job waits for its tokens or its result. Default 15 s. */
+  keepaliveMs?: number;
 }
 
 interface Common {
@@ -41,6 +43,7 @@ type Kind = "chat" | "text";
 export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: 4 * 1024 * 1024 });
   const timeoutMs = o.resultTimeoutMs ?? DEFAULT_RESULT_TIMEOUT_MS;
+  const keepaliveMs = o.keepaliveMs ?? 15_000;
 
   app.setErrorHandler((err, _req, reply) => {
     // fastify's own errors (bad JSON, body too large) carry a statusCode.
@@ -174,6 +177,12 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
     let shown = "";
     let streamedCommitment: string | undefined;
     const t0 = performance.now();
+    // SSE comments while the job waits (queued at the executor, or for the chain): clients and proxies with idle
+    // timeouts keep the connection; OpenAI clients ignore comment lines.
+    const keepalive = setInterval(() => {
+      if (!abort.signal.aborted) raw.write(": keepalive\n\n");
+    }, keepaliveMs);
+    keepalive.unref();
     try {
       for await (const ev of o.backend.stream(job, abort.signal)) {
         if (ev.kind === "end") {
@@ -196,11 +205,13 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
     try {
       res = await o.backend.result(job, timeoutMs);
     } catch (e) {
+      clearInterval(keepalive);
       const h = toHttpError(e);
       write({ ...h.body, inferchain: { job_id: job.jobId.toString(), executor: job.executor, tx_hash: job.txHash } });
       raw.end();
       return;
     }
+    clearInterval(keepalive);
     // A stream that ended (even with no token: EOS first) was live; one cut short falls back to the chain's text.
     const streamed = streamError === undefined && ended && (streamedIds.length > 0 || res.tokenIds.length === 0);
     let verification: Record<string, unknown>;
@@ -217,10 +228,12 @@ export async function buildGateway(o: GatewayOptions): Promise<FastifyInstance> 
     } else {
       const rest = filter.flush();
       if (rest !== "") write(chunk(rest, null));
-      // Same tokens, same text, and the commitment the executor announced is the one on chain.
-      const match = sameIds(streamedIds, res.tokenIds) && streamedText === res.text && streamedCommitment === res.receipt.commitment;
+      // Same tokens and the commitment the executor announced is the one on chain. The text is a function of the
+      // tokens; it can differ only where bytes that are not valid UTF-8 were decoded piecewise (replacement
+      // characters), so then the chain's text is attached for the client to use.
+      const match = sameIds(streamedIds, res.tokenIds) && streamedCommitment === res.receipt.commitment;
       verification = match
-        ? { streamed: true, stream_matches_chain: true, time_to_first_token_ms: round(ttftMs) }
+        ? { streamed: true, stream_matches_chain: true, time_to_first_token_ms: round(ttftMs), ...(streamedText === res.text ? {} : { chain_text: applyStop(res.text, c.stops).text }) }
         : {
             streamed: true,
             stream_matches_chain: false,
