@@ -95,6 +95,23 @@ def training_forward(model: onnx.ModelProto, vocab: int) -> onnx.ModelProto:
     return m
 
 
+def prefill_inputs(B: int, seq: int, nkv: int, hd: int, layers: int) -> list[np.ndarray]:
+    """The engine graph's inputs after input_ids for a prefill of `seq` tokens from position 0, in graph input order:
+    position_ids, logits_to_keep, kv_write_index.key|value (ScatterND coordinates of the new keys/values), then the
+    zeroed past_key_values (keys transposed [B, nkv, hd, seq], values [B, nkv, seq, hd]; capacity = seq)."""
+    pos = np.tile(np.arange(seq, dtype=np.int64), (B, 1))
+    keep = np.array([seq], dtype=np.int64)
+    b, h, d, t = np.meshgrid(np.arange(B), np.arange(nkv), np.arange(hd), np.arange(seq), indexing="ij")
+    wk = np.stack([b, h, d, t], axis=-1).astype(np.int64)
+    b, h, t = np.meshgrid(np.arange(B), np.arange(nkv), np.arange(seq), indexing="ij")
+    wv = np.stack([b, h, t], axis=-1).astype(np.int64)
+    past: list[np.ndarray] = []
+    for _ in range(layers):
+        past.append(np.zeros((B, nkv, hd, seq), dtype=np.float32))
+        past.append(np.zeros((B, nkv, seq, hd), dtype=np.float32))
+    return [pos, keep, wk, wv, *past]
+
+
 def checkpoint_digest(params: dict[str, np.ndarray]) -> str:
     """SHA-256 over DOMAIN, then per weight sorted by name: u32be(len name) name u64be(len bytes) float32-LE bytes."""
     h = hashlib.sha256(DIGEST_DOMAIN)
@@ -328,9 +345,7 @@ def train(req: dict) -> dict:
     opt = ort_api.Optimizer(os.path.join(art, "optimizer_model.onnx"), module)
     opt.set_learning_rate(req["lr"])
 
-    pos = np.tile(np.arange(seq, dtype=np.int64), (B, 1))
-    keep = np.array([seq], dtype=np.int64)
-    past = [np.zeros((B, nkv, 0, hd), dtype=np.float32) for _ in range(2 * layers)]
+    rest = prefill_inputs(B, seq, nkv, hd, layers)
     examples = req["examples"]
 
     def eval_loss() -> float:
@@ -341,13 +356,13 @@ def train(req: dict) -> dict:
         for s in range(0, n, B):
             idx = [(s + j) % n for j in range(B)]
             ids, labels = encode_batch(examples, idx, seq)
-            losses.append(float(module(ids, pos, keep, *past, labels)))
+            losses.append(float(module(ids, *rest, labels)))
         return float(np.mean(losses))
 
     def first_batch_loss() -> float:
         module.eval()
         ids, labels = encode_batch(examples, [j % len(examples) for j in range(B)], seq)
-        return float(module(ids, pos, keep, *past, labels))
+        return float(module(ids, *rest, labels))
 
     emit({"event": "ready", "method": "lora" if lora else "full", "trainable": len(names), "params": int(sum(state.parameters[n].data.size for n in names))})
     digest = lambda: checkpoint_digest({n: state.parameters[n].data for n in names})
@@ -357,7 +372,7 @@ def train(req: dict) -> dict:
         module.train()
         for idx in order[first_step:first_step + K]:
             ids, labels = encode_batch(examples, idx, seq)
-            module(ids, pos, keep, *past, labels)
+            module(ids, *rest, labels)
             opt.step()
             module.lazy_reset_grad()
         return {"event": "replayed", "fromStep": first_step, "startDigest": start, "endDigest": digest()}
@@ -368,7 +383,7 @@ def train(req: dict) -> dict:
     last = loss_before
     for step, idx in enumerate(order, start=1):
         ids, labels = encode_batch(examples, idx, seq)
-        last = float(module(ids, pos, keep, *past, labels))
+        last = float(module(ids, *rest, labels))
         opt.step()
         module.lazy_reset_grad()
         emit({"event": "loss", "step": step, "loss": last})
@@ -430,10 +445,8 @@ def check_merged_child(path: str, examples: list[dict], B: int, seq: int, thread
     on the first eval batch (float32 rounding of the merge aside): a wrong merge never ships as a child."""
     sess = onnxruntime.InferenceSession(path, session_options(threads), providers=["CPUExecutionProvider"])
     ids, labels = encode_batch(examples, [j % len(examples) for j in range(B)], seq)
-    feeds = {"input_ids": ids, "position_ids": np.tile(np.arange(seq, dtype=np.int64), (B, 1)), "logits_to_keep": np.array([seq], dtype=np.int64)}
-    for i in range(layers):
-        for kv in ("key", "value"):
-            feeds[f"past_key_values.{i}.{kv}"] = np.zeros((B, nkv, 0, hd), dtype=np.float32)
+    names = [i.name for i in sess.get_inputs()]
+    feeds = dict(zip(names, [ids, *prefill_inputs(B, seq, nkv, hd, layers)]))
     logits = sess.run(["logits"], feeds)[0].reshape(B * seq, -1).astype(np.float64)
     keep = labels != IGNORE
     z = logits[keep] - logits[keep].max(axis=1, keepdims=True)
