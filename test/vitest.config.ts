@@ -5,8 +5,9 @@ export default defineProject({
   test: {
     name: "e2e",
     include: ["src/**/*.test.ts"],
-    // src/audit and src/possession run in their own projects (vitest.audit.config.ts, vitest.possession.config.ts).
-    exclude: ["src/audit/**", "src/possession/**"],
+    // src/audit, src/possession and src/training-audit run in their own projects (vitest.audit.config.ts,
+    // vitest.possession.config.ts, vitest.training-audit.config.ts).
+    exclude: ["src/audit/**", "src/possession/**", "src/training-audit/**"],
     globalSetup: ["src/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 180_000,
