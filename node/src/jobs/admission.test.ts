@@ -58,10 +58,28 @@ describe('admission estimate', () => {
     expect(est.budgetS).toBe(20);
   });
 
-  it('concurrency > 1 (engine.maxConcurrentJobs) divides the queued work', () => {
+  it('concurrency > 1 (engine.maxConcurrentJobs): only a measured batching gain raises the rate; result inclusion overlaps', () => {
     const job = { model: MODEL, maxTokens: 10, deadlineHeight: 22 };
-    expect(new JobAdmission({ config: cfg(), concurrency: 1 }).decide(job, queued(9), 10).admit).toBe(false);
-    expect(new JobAdmission({ config: cfg(), concurrency: 2 }).decide(job, queued(9), 10).admit).toBe(true);
+    // 5 jobs (4 ahead): 10 tokens at 10 tokens/s each, 1 s per result; budget 10 s
+    expect(new JobAdmission({ config: cfg(), concurrency: 1 }).decide(job, queued(4), 10)).toMatchObject({ admit: true, estimateS: 10 });
+    // concurrency 2, nothing measured yet: the generation is not assumed 2x faster, only results overlap
+    const c2 = new JobAdmission({ config: cfg(), concurrency: 2 });
+    expect(c2.decide(job, queued(5), 10)).toMatchObject({ admit: true, estimateS: 9 });
+    expect(c2.decide(job, queued(9), 10).admit).toBe(false);
+    // a rate measured on a job that ran alone is not multiplied by the concurrency (the burst that expired)
+    c2.observeGeneration(MODEL, 10, 1, 1);
+    expect(c2.tokensPerSecond(MODEL)).toBe(10);
+    expect(c2.decide(job, queued(9), 10).admit).toBe(false);
+    // measured while 2 generated at once at 8 tokens/s each: the engine does 16 tokens/s
+    const b = new JobAdmission({ config: cfg(), concurrency: 2 });
+    b.observeGeneration(MODEL, 8, 1, 2);
+    expect(b.tokensPerSecond(MODEL)).toBe(16);
+    expect(b.decide(job, queued(7), 10)).toMatchObject({ admit: true, estimateS: 8 * (10 / 16 + 0.5) });
+    expect(c2.decide(job, queued(7), 10).admit).toBe(false); // 8 x 1.5 s unmeasured
+    // sharing beyond the concurrency (a miscount) is capped
+    const capped = new JobAdmission({ config: cfg(), concurrency: 2 });
+    capped.observeGeneration(MODEL, 8, 1, 5);
+    expect(capped.tokensPerSecond(MODEL)).toBe(16);
     expect(maxConcurrentJobs({ threads: 1 })).toBe(1);
     expect(maxConcurrentJobs({ maxConcurrentJobs: 4 })).toBe(4);
     expect(maxConcurrentJobs({ maxConcurrentJobs: 0 })).toBe(1);
@@ -97,6 +115,18 @@ describe('admission estimate', () => {
     const timed = measuredGenerator({ serves: (m) => gen.serves(m), generate: async (s) => ((t += 500), gen.generate(s)) }, a, () => t);
     await timed.generate(spec(1, { prompt: 'abcdefghij', maxTokens: 10 }));
     expect(a.tokensPerSecond(MODEL)).toBe(20); // 10 tokens in 0.5 s
+    // two generations at once (the second starts while the first runs): each sample counts the other
+    const a2 = new JobAdmission({ config: cfg(), concurrency: 2 });
+    const seen: number[] = [];
+    const spy = { observeGeneration: (m: string, tokens: number, seconds: number, sharing?: number) => (seen.push(sharing ?? 1), a2.observeGeneration(m, tokens, seconds, sharing)) };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const both = measuredGenerator({ serves: (m) => gen.serves(m), generate: async (s) => (await gate, gen.generate(s)) }, spy, () => t);
+    const p1 = both.generate(spec(2, { prompt: 'abcdefghij', maxTokens: 10 }));
+    const p2 = both.generate(spec(3, { prompt: 'abcdefghij', maxTokens: 10 }));
+    release();
+    await Promise.all([p1, p2]);
+    expect(seen).toEqual([1.5, 1.5]); // (1 at start + 2 at end) / 2, then (2 + 1) / 2
     const recs = [{ state: 'received' as const, id: 1 }, { state: 'rejecting' as const, id: 2 }, { state: 'generating' as const, id: 3 }];
     expect(rejectionsFirst(recs).map((r) => r.id)).toEqual([2, 1, 3]);
   });

@@ -5,16 +5,17 @@
  * requests must not knock an honest executor out.
  *
  * Estimate (seconds), for a job arriving behind `ahead` unfinished jobs of ours:
- *   work(j)  = max_tokens(j) / tokens_per_second(model(j)) + submit  (max_tokens: the most the job may take;
- *              submit: the measured time to get a result included, about a block, during which the
- *              processor does not generate)
- *   finish   = (Σ work(ahead) + work(job)) / concurrency × safetyFactor
+ *   work(j)  = max_tokens(j) / tokens_per_second(model(j)) + submit / concurrency  (max_tokens: the most the job
+ *              may take; submit: the measured time to get a result included, about a block, during which that
+ *              job's slot does not generate)
+ *   finish   = (Σ work(ahead) + work(job)) × safetyFactor
  *   budget   = (deadline - height - reserveBlocks) × block_time
- * Rejected when finish > budget. tokens/s is a running estimate per model (EWMA over finished generations,
- * wall clock including waits for audit checks on the shared engine). With batched decoding
- * (`engine.maxConcurrentJobs` > 1) a job's measured rate is already the rate it gets while sharing the engine,
- * so `work / concurrency` slightly over-admits when batches are full; `safetyFactor` covers that. Block time is
- * a running estimate from the heights the follower sees.
+ * Rejected when finish > budget. tokens/s is the engine's aggregate rate per model: a running estimate (EWMA
+ * over finished generations, wall clock including waits for audit checks on the shared engine) of each job's
+ * tokens/s times the jobs that generated beside it (batched decoding, `engine.maxConcurrentJobs` > 1). So the
+ * gain of batching counts only once it was measured: a rate taken from a job that ran alone is not multiplied
+ * by the concurrency (batched steps are slower than single ones; dividing by the concurrency over-admitted a
+ * burst into expiries). Block time is a running estimate from the heights the follower sees.
  *
  * Rejections are free only up to the chain's `max_rejections_per_window`; past that a rejection counts as a
  * missed deadline, like letting the job expire. A block's overloaded rejections go out in one transaction
@@ -122,12 +123,15 @@ export class JobAdmission {
     this.now = o.now ?? Date.now;
   }
 
-  /** A finished generation: `tokens` output tokens in `seconds` wall clock. */
-  observeGeneration(model: string, tokens: number, seconds: number): void {
+  /**
+   * A finished generation: `tokens` output tokens in `seconds` wall clock, while `sharing` jobs (itself
+   * included, >= 1) generated at once on the engine: the engine's aggregate rate is tokens/s × sharing.
+   */
+  observeGeneration(model: string, tokens: number, seconds: number, sharing = 1): void {
     if (!(tokens > 0) || !(seconds > 0)) return;
     let e = this.tps.get(model);
     if (!e) this.tps.set(model, (e = new Ewma(0.3)));
-    e.add(tokens / seconds);
+    e.add((tokens / seconds) * Math.min(Math.max(1, sharing), Math.max(1, this.o.concurrency)));
   }
 
   /** A result broadcast that took `seconds` until inclusion. */
@@ -159,9 +163,9 @@ export class JobAdmission {
   /** Estimated seconds to finish `spec` behind `ahead`, and the seconds left before its deadline at `height`. */
   estimate(spec: Pick<JobSpec, 'model' | 'maxTokens' | 'deadlineHeight'>, ahead: readonly Pick<JobRecord, 'model' | 'maxTokens' | 'state'>[], height: number): { estimateS: number; budgetS: number } {
     const submit = this.submitSeconds();
-    const work = (j: { model: string; maxTokens: number }) => j.maxTokens / this.tokensPerSecond(j.model) + submit;
+    const work = (j: { model: string; maxTokens: number }) => j.maxTokens / this.tokensPerSecond(j.model) + submit / Math.max(1, this.o.concurrency);
     const queued = ahead.filter((j) => NEEDS_ENGINE.has(j.state)).reduce((s, j) => s + work(j), 0);
-    const estimateS = ((queued + work(spec)) / Math.max(1, this.o.concurrency)) * this.o.config.safetyFactor;
+    const estimateS = (queued + work(spec)) * this.o.config.safetyFactor;
     const blocksLeft = spec.deadlineHeight - height - this.o.config.reserveBlocks;
     return { estimateS, budgetS: (Math.max(0, blocksLeft) * this.blockTimeMs()) / 1000 };
   }
@@ -194,15 +198,24 @@ export class JobAdmission {
   }
 }
 
-/** Times each generation into the admission's tokens/s estimate (wrap outside the engine lock: waits count). */
+/**
+ * Times each generation into the admission's tokens/s estimate (wrap outside the engine lock: waits count),
+ * with the jobs generating beside it (the mean of the counts at its start and at its end, itself included).
+ */
 export function measuredGenerator(inner: JobGenerator, admission: Pick<JobAdmission, 'observeGeneration'>, now: () => number = () => performance.now()): JobGenerator {
+  let running = 0;
   return {
     serves: (model) => inner.serves(model),
     async generate(spec, hooks) {
       const t0 = now();
-      const out = await inner.generate(spec, hooks);
-      admission.observeGeneration(spec.model, out.tokenIds.length, (now() - t0) / 1000);
-      return out;
+      const atStart = ++running;
+      try {
+        const out = await inner.generate(spec, hooks);
+        admission.observeGeneration(spec.model, out.tokenIds.length, (now() - t0) / 1000, (atStart + running) / 2);
+        return out;
+      } finally {
+        running--;
+      }
     },
   };
 }
