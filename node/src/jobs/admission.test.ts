@@ -58,24 +58,24 @@ describe('admission estimate', () => {
     expect(est.budgetS).toBe(20);
   });
 
-  it('concurrency > 1 (engine.maxConcurrentJobs): only a measured batching gain raises the rate; result inclusion overlaps', () => {
+  it('concurrency > 1 (engine.maxConcurrentJobs): only a measured batching gain raises the rate; result inclusions stay serial', () => {
     const job = { model: MODEL, maxTokens: 10, deadlineHeight: 22 };
     // 5 jobs (4 ahead): 10 tokens at 10 tokens/s each, 1 s per result; budget 10 s
     expect(new JobAdmission({ config: cfg(), concurrency: 1 }).decide(job, queued(4), 10)).toMatchObject({ admit: true, estimateS: 10 });
-    // concurrency 2, nothing measured yet: the generation is not assumed 2x faster, only results overlap
+    // concurrency 2, nothing measured yet: the generation is not assumed 2x faster (and one result tx at a time)
     const c2 = new JobAdmission({ config: cfg(), concurrency: 2 });
-    expect(c2.decide(job, queued(5), 10)).toMatchObject({ admit: true, estimateS: 9 });
-    expect(c2.decide(job, queued(9), 10).admit).toBe(false);
+    expect(c2.decide(job, queued(4), 10)).toMatchObject({ admit: true, estimateS: 10 });
+    expect(c2.decide(job, queued(5), 10).admit).toBe(false);
     // a rate measured on a job that ran alone is not multiplied by the concurrency (the burst that expired)
     c2.observeGeneration(MODEL, 10, 1, 1);
     expect(c2.tokensPerSecond(MODEL)).toBe(10);
-    expect(c2.decide(job, queued(9), 10).admit).toBe(false);
+    expect(c2.decide(job, queued(5), 10).admit).toBe(false);
     // measured while 2 generated at once at 8 tokens/s each: the engine does 16 tokens/s
     const b = new JobAdmission({ config: cfg(), concurrency: 2 });
     b.observeGeneration(MODEL, 8, 1, 2);
     expect(b.tokensPerSecond(MODEL)).toBe(16);
-    expect(b.decide(job, queued(7), 10)).toMatchObject({ admit: true, estimateS: 8 * (10 / 16 + 0.5) });
-    expect(c2.decide(job, queued(7), 10).admit).toBe(false); // 8 x 1.5 s unmeasured
+    expect(b.decide(job, queued(5), 10)).toMatchObject({ admit: true, estimateS: 6 * (10 / 16 + 1) });
+    expect(c2.decide(job, queued(5), 10).admit).toBe(false); // 6 x 2 s at the solo rate
     // sharing beyond the concurrency (a miscount) is capped
     const capped = new JobAdmission({ config: cfg(), concurrency: 2 });
     capped.observeGeneration(MODEL, 8, 1, 5);

@@ -5,9 +5,9 @@
  * requests must not knock an honest executor out.
  *
  * Estimate (seconds), for a job arriving behind `ahead` unfinished jobs of ours:
- *   work(j)  = max_tokens(j) / tokens_per_second(model(j)) + submit / concurrency  (max_tokens: the most the job
- *              may take; submit: the measured time to get a result included, about a block, during which that
- *              job's slot does not generate)
+ *   work(j)  = max_tokens(j) / tokens_per_second(model(j)) + submit  (max_tokens: the most the job may take;
+ *              submit: the measured time to get a result included, about a block: the sidecar's account has
+ *              one transaction in flight at a time, so inclusions are serial even when generations are batched)
  *   finish   = (Σ work(ahead) + work(job)) × safetyFactor
  *   budget   = (deadline - height - reserveBlocks) × block_time
  * Rejected when finish > budget. tokens/s is the engine's aggregate rate per model: a running estimate (EWMA
@@ -163,7 +163,7 @@ export class JobAdmission {
   /** Estimated seconds to finish `spec` behind `ahead`, and the seconds left before its deadline at `height`. */
   estimate(spec: Pick<JobSpec, 'model' | 'maxTokens' | 'deadlineHeight'>, ahead: readonly Pick<JobRecord, 'model' | 'maxTokens' | 'state'>[], height: number): { estimateS: number; budgetS: number } {
     const submit = this.submitSeconds();
-    const work = (j: { model: string; maxTokens: number }) => j.maxTokens / this.tokensPerSecond(j.model) + submit / Math.max(1, this.o.concurrency);
+    const work = (j: { model: string; maxTokens: number }) => j.maxTokens / this.tokensPerSecond(j.model) + submit;
     const queued = ahead.filter((j) => NEEDS_ENGINE.has(j.state)).reduce((s, j) => s + work(j), 0);
     const estimateS = (queued + work(spec)) * this.o.config.safetyFactor;
     const blocksLeft = spec.deadlineHeight - height - this.o.config.reserveBlocks;
