@@ -172,6 +172,7 @@ class OrtModel implements LoadedModel {
     // ScatterND targets, batch index relative to the view: keys [b][h][d][s] -> (b, h, d, pos); values [b][h][s] -> (b, h, pos).
     const wk = new BigInt64Array(b * nkv * hd * seq * 4);
     const wv = new BigInt64Array(b * nkv * seq * 3);
+    const dims = Array.from({ length: hd }, (_, d) => BigInt(d));
     rows.forEach((r, j) => {
       if (r.ids.length !== seq) throw new Error('internal: batch rows must have equal lengths');
       const bj = BigInt(j);
@@ -181,8 +182,18 @@ class OrtModel implements LoadedModel {
         pos[j * seq + s] = p;
         for (let h = 0; h < nkv; h++) {
           const bh = BigInt(h);
-          wv.set([bj, bh, p], ((j * nkv + h) * seq + s) * 3);
-          for (let d = 0; d < hd; d++) wk.set([bj, bh, BigInt(d), p], (((j * nkv + h) * hd + d) * seq + s) * 4);
+          const v = ((j * nkv + h) * seq + s) * 3;
+          wv[v] = bj;
+          wv[v + 1] = bh;
+          wv[v + 2] = p;
+          // Element-wise writes: this runs nkv x hd times per token on every step (no array per element).
+          for (let d = 0; d < hd; d++) {
+            const k = (((j * nkv + h) * hd + d) * seq + s) * 4;
+            wk[k] = bj;
+            wk[k + 1] = bh;
+            wk[k + 2] = dims[d]!;
+            wk[k + 3] = p;
+          }
         }
       }
     });
