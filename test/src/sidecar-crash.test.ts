@@ -5,14 +5,15 @@ import { DEFAULT_MODEL_NAME, devAccount, isAlive, readPid, sidecarPidFile } from
 import { inferenceTypeUrls, JobStatus, MsgSubmitResult, SigningInferchainClient, type Job } from "@inferchain/sdk";
 import { clientFor, moduleAddress, restartSidecar, sidecarJob, waitFor } from "./helpers.js";
 
-// Crash safety with a queue: several jobs are generating or queued when the sidecar is SIGKILLed; after a restart
-// every job ends exactly once (settled with one result, or refunded), and the money adds up to the last unit.
+// Crash safety with a batch and a queue: several SmolLM2 jobs are decoding in one batch, others queued, when the
+// sidecar is SIGKILLed; after a restart every job ends exactly once (settled with one result, or refunded), and the money adds up to the last unit.
 const localnet = inject("localnet");
 const rpc = localnet.nodes[0]!.endpoints.rpc;
 const sidecar0 = localnet.sidecars[0]!;
 const smol = localnet.models.find((m) => m.name === DEFAULT_MODEL_NAME)!;
 const tiny = localnet.models.find((m) => m.dir.endsWith(join("models", "tiny")))!;
 const JOBS = 6;
+const SMOL_JOBS = 3;
 const ESCROW = moduleAddress("inference");
 
 let alice: SigningInferchainClient;
@@ -64,24 +65,23 @@ const balance = async (addr: string): Promise<bigint> => BigInt((await alice.get
 const terminal = (j: Job): boolean => j.status === JobStatus.JOB_STATUS_SETTLED || j.status === JobStatus.JOB_STATUS_REFUNDED;
 
 describe("sidecar crash with a queue", () => {
-  it(`SIGKILL with ${JOBS} jobs generating or queued, restart: each job settles or is refunded exactly once, the money adds up`, { timeout: 360_000 }, async () => {
+  it(`SIGKILL mid-batch with ${JOBS} jobs generating or queued, restart: each job settles or is refunded exactly once, the money adds up`, { timeout: 360_000 }, async () => {
     // Escrow holds exactly the open jobs: wait for earlier files' jobs to finish, so what is left is ours.
     await waitFor("the escrow to be empty", async () => ((await balance(ESCROW)) === 0n ? true : undefined), 120_000, 1000);
     const before = await balance(requester.senderAddress);
-    // One SmolLM2 job long enough to interrupt (first: lowest id), then tiny jobs that queue behind it (the sidecar
-    // runs one job at a time; with batched decoding they may run beside it). The tiny requests go together from one
-    // key (pipelined sequences) and land in one block.
-    const first = await requester.requestInference({ model: smol.contentRoot, prompt: "Write a long tale about a lighthouse keeper and a storm.", maxTokens: 16, temperature: 0 });
-    const rest = await Promise.all(Array.from({ length: JOBS - 1 }, (_, i) => requester.requestInference({ model: tiny.contentRoot, prompt: `Queued job ${i + 1}`, maxTokens: 8, temperature: 0 })));
-    const reqs = [first, ...rest];
+    // SmolLM2 jobs long enough to interrupt, sent together from one key (pipelined sequences, one block), so the
+    // sidecar decodes them in one batch (engine.maxConcurrentJobs, default 4); then tiny jobs behind them.
+    const smolReqs = await Promise.all(Array.from({ length: SMOL_JOBS }, (_, i) => requester.requestInference({ model: smol.contentRoot, prompt: `Write a long tale about lighthouse keeper number ${i + 1} and a storm.`, maxTokens: 24, temperature: 0 })));
+    const rest = await Promise.all(Array.from({ length: JOBS - SMOL_JOBS }, (_, i) => requester.requestInference({ model: tiny.contentRoot, prompt: `Queued job ${i + 1}`, maxTokens: 8, temperature: 0 })));
+    const reqs = [...smolReqs, ...rest];
     const ids = reqs.map((r) => r.jobId);
     expect(new Set(ids).size).toBe(JOBS);
 
-    // Kill while the SmolLM2 job generates and (one job at a time) the tiny ones wait behind it.
-    const states = await waitFor("the SmolLM2 job to be generating", async () => {
+    // Kill mid-batch: while at least two SmolLM2 jobs are generating at once (sharing decode steps).
+    const states = await waitFor("two SmolLM2 jobs to be generating together", async () => {
       const s = await Promise.all(ids.map(async (id) => (await sidecarJob(sidecar0.api, id))?.state ?? "unknown"));
-      return s[0] === "generating" ? s : undefined;
-    }, 90_000, 100);
+      return s.slice(0, SMOL_JOBS).filter((x) => x === "generating").length >= 2 ? s : undefined;
+    }, 120_000, 50);
     const pid = readPid(sidecarPidFile(localnet.home, 0))!;
     process.kill(pid, "SIGKILL");
     await waitFor("the sidecar to die", async () => (isAlive(pid) ? undefined : true), 10_000, 50);
