@@ -165,6 +165,7 @@ export class Daemon {
             validator: cfg.validator,
             log: this.log,
             executorEndpoint: async (v) => (await chain.getExecutor(v))?.endpoint || undefined,
+            peerPolicy: { allowLoopback: cfg.verify.allowLoopbackPeers, allowPrivate: cfg.verify.allowPrivatePeers },
             ...(cfg.faults.training.forgeCheckpoint ? { forgeCheckpoint: true } : {}),
           })
         : undefined;

@@ -5,7 +5,7 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestArtifact } from '@inferchain/sdk';
+import { digestArtifact, type PeerPolicy } from '@inferchain/sdk';
 import type { Level } from 'level';
 import type { Logger } from 'pino';
 import type { ChainEventHandler } from '../chain/follower.js';
@@ -54,6 +54,8 @@ export interface TrainingParts {
   log: Logger;
   /** The registered API endpoint of an executor (x/inference), where its checkpoints are served. */
   executorEndpoint: (validator: string) => Promise<string | undefined>;
+  /** Which executor endpoints the replay verifier may fetch from (config verify.allowLoopbackPeers / allowPrivatePeers). */
+  peerPolicy?: PeerPolicy;
   /** Test-only fault (faults.training.forgeCheckpoint). */
   forgeCheckpoint?: boolean;
 }
@@ -102,7 +104,7 @@ export function wireTraining(p: TrainingParts): WiredTraining {
     store: verifyStore,
     chain: auditChainOf(chain, chain.q),
     checker: new ReplayChecker({
-      fetcher: httpCheckpointFetcher(p.executorEndpoint),
+      fetcher: httpCheckpointFetcher(p.executorEndpoint, p.peerPolicy ? { policy: p.peerPolicy } : {}),
       inputs,
       workDir: join(p.config.dir, 'audits'),
       threads: p.config.threads,

@@ -1,10 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkpointProof, forgeCheckpoints } from './checkpoints.js';
 import { checkpointRoot } from './train.js';
-import { proofProblem, ReplayChecker, WithheldError, type CheckpointFetcher, type TrainingAuditJob } from './verify-check.js';
+import { httpCheckpointFetcher, proofProblem, ReplayChecker, WithheldError, type CheckpointFetcher, type TrainingAuditJob } from './verify-check.js';
 import type { ReplayCheck } from './replay.js';
 
 const D = ['11', '22', '33', '44'].map((c) => c.repeat(32));
@@ -100,5 +102,59 @@ describe('ReplayChecker', () => {
     const r = await checker(served(D, ROOT), true, null).check(JOB);
     expect(r.verdict).toBe('abstain');
     expect(replays).toHaveLength(0);
+  });
+});
+
+describe('httpCheckpointFetcher: executor endpoints come from chain state', () => {
+  const proofBody = JSON.stringify(checkpointProof('9', { checkpoints: D, checkpointRoot: ROOT }, 1));
+  let server: Server;
+  let base: string;
+  let hits = 0;
+  beforeEach(async () => {
+    hits = 0;
+    server = createServer((req, res) => {
+      hits++;
+      if (req.url === '/v1/training/9/checkpoints/1') return void res.end(proofBody);
+      if (req.url === '/v1/training/9/state/10') return void res.end(Buffer.from('state-bytes'));
+      if (req.url === '/v1/training/9/checkpoints/2') return void res.end('x'.repeat(2 * 1024 * 1024));
+      res.statusCode = 404;
+      res.end('no');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  it('fetches proofs and state from an allowed endpoint', async () => {
+    const f = httpCheckpointFetcher(async () => base, { policy: { allowLoopback: true }, attempts: 1 });
+    expect((await f.proof('v', '9', 1)).digest).toBe(D[1]);
+    const dir = await mkdtemp(join(tmpdir(), 'fetch-'));
+    try {
+      await f.state('v', '9', 10, join(dir, 's'));
+      expect(await readFile(join(dir, 's'), 'utf8')).toBe('state-bytes');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a loopback endpoint unless allowed: withholding at once, nothing requested, no retries', async () => {
+    const f = httpCheckpointFetcher(async () => base, { attempts: 5, retryMs: 10_000 });
+    const t0 = Date.now();
+    await expect(f.proof('v', '9', 1)).rejects.toThrow(WithheldError);
+    await expect(f.proof('v', '9', 1)).rejects.toThrow(/loopback address; refused/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(hits).toBe(0);
+  });
+
+  it('caps a proof body, and retries a 404 before calling it withheld', async () => {
+    const f = httpCheckpointFetcher(async () => base, { policy: { allowLoopback: true }, attempts: 3, retryMs: 1 });
+    await expect(f.proof('v', '9', 2)).rejects.toThrow(/over the 1048576-byte limit/);
+    hits = 0;
+    await expect(f.proof('v', '9', 3)).rejects.toThrow(/HTTP 404/);
+    expect(hits).toBe(3);
+    await expect(httpCheckpointFetcher(async () => 'not a url').proof('v', '9', 1)).rejects.toThrow(/not a URL/);
+    await expect(httpCheckpointFetcher(async () => undefined).proof('v', '9', 1)).rejects.toThrow(/no API endpoint/);
   });
 });

@@ -9,9 +9,9 @@
  * cannot be replayed proves nothing, so withholding is fraud); ABSTAIN (our own side failed: base model or
  * dataset not held, the trainer crashed).
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { leafHash, toHex, verifyInclusion } from '@inferchain/sdk';
+import { leafHash, peerGet, PeerRequestError, toHex, verifyInclusion, type PeerPolicy } from '@inferchain/sdk';
 import type { CheckpointProof } from './checkpoints.js';
 import { verifyInterval, type ReplayCheck, type ReplayVerdict } from './replay.js';
 import type { TrainingParams } from './train.js';
@@ -139,43 +139,73 @@ export class ReplayChecker {
   }
 }
 
+/** Largest checkpoint proof accepted (a digest and a log2(checkpoints)-long path: far below this). */
+export const MAX_PROOF_BYTES = 1024 * 1024;
+/** Largest training state accepted: weights plus optimizer moments of a full fine-tune (Node's Buffer limit). */
+export const MAX_STATE_BYTES = 4 * 1024 ** 3 - 1;
+
+export interface CheckpointFetchOptions {
+  /** Tries per request (default 8, about 36 s with retryMs 1000: far inside a commit window). */
+  attempts?: number;
+  retryMs?: number;
+  /** Per try, connect to last byte (default 60 s; a state can be large). */
+  timeoutMs?: number;
+  /**
+   * Which endpoints may be contacted: they come from chain state (an executor registers its own), so private,
+   * loopback and link-local targets are refused unless allowed (verify.allowLoopbackPeers / allowPrivatePeers).
+   */
+  policy?: PeerPolicy;
+}
+
 /**
- * Fetches from the executor's API (its registered endpoint). Every failure (404 included: a sidecar that restarts
- * may not have its training records open yet) is retried with a linear backoff; still failing after `attempts`
- * tries (default 8, about 36 s with retryMs 1000: far inside a commit window) is withholding.
+ * Fetches from the executor's API (its registered endpoint) through the SDK's peer policy, size-capped. Every
+ * failure (404 included: a sidecar that restarts may not have its training records open yet) is retried with a
+ * linear backoff; still failing after `attempts` tries is withholding. An endpoint the policy refuses (or a
+ * response over the cap, or a 400) is withholding at once: retrying cannot change it, and an executor cannot
+ * escape its audit by registering an address verifiers will not contact.
  */
-export function httpCheckpointFetcher(endpointOf: (validator: string) => Promise<string | undefined>, opts: { attempts?: number; retryMs?: number; timeoutMs?: number } = {}): CheckpointFetcher {
+export function httpCheckpointFetcher(endpointOf: (validator: string) => Promise<string | undefined>, opts: CheckpointFetchOptions = {}): CheckpointFetcher {
   const attempts = opts.attempts ?? 8;
-  const get = async (executor: string, path: string): Promise<Response> => {
+  const get = async (executor: string, path: string, maxBytes: number): Promise<Buffer> => {
     const base = await endpointOf(executor);
     if (!base) throw new WithheldError(`executor ${executor} has no API endpoint registered`);
+    let url: string;
+    try {
+      url = new URL(path, base).toString();
+    } catch {
+      throw new WithheldError(`executor ${executor} registered the endpoint ${JSON.stringify(base)}, which is not a URL`);
+    }
     let last = '';
     for (let a = 1; a <= attempts; a++) {
       try {
-        const res = await fetch(new URL(path, base), { signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
-        if (res.ok) return res;
-        last = `${res.status} ${(await res.text()).slice(0, 200)}`;
-        if (res.status === 400) break; // our request is malformed: retrying cannot help
+        return (await peerGet(url, { policy: { ...opts.policy, timeoutMs: opts.timeoutMs ?? 60_000, maxBytes } })).body;
       } catch (e) {
         last = (e as Error).message;
+        if (e instanceof PeerRequestError && (FINAL_REASONS.has(e.reason) || e.status === 400)) break;
       }
       if (a < attempts) await new Promise((r) => setTimeout(r, (opts.retryMs ?? 1000) * a));
     }
-    throw new WithheldError(`GET ${path} from ${base}: ${last}`);
+    throw new WithheldError(`GET ${path} from executor ${executor} (${base}): ${last}`);
   };
   return {
     proof: async (executor, jobId, index) => {
-      const res = await get(executor, `/v1/training/${jobId}/checkpoints/${index}`);
-      const body = (await res.json()) as Partial<CheckpointProof>;
+      const raw = await get(executor, `/v1/training/${jobId}/checkpoints/${index}`, MAX_PROOF_BYTES);
+      let body: Partial<CheckpointProof>;
+      try {
+        body = JSON.parse(raw.toString('utf8')) as Partial<CheckpointProof>;
+      } catch {
+        throw new WithheldError(`checkpoint proof from executor ${executor} is not JSON`);
+      }
       if (typeof body.digest !== 'string' || typeof body.leaf !== 'string' || !Array.isArray(body.proof) || typeof body.index !== 'number' || typeof body.treeSize !== 'number') {
         throw new WithheldError(`malformed checkpoint proof from executor ${executor}`);
       }
       return body as CheckpointProof;
     },
     state: async (executor, jobId, step, dest) => {
-      const res = await get(executor, `/v1/training/${jobId}/state/${step}`);
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(dest, Buffer.from(await res.arrayBuffer()));
+      await writeFile(dest, await get(executor, `/v1/training/${jobId}/state/${step}`, MAX_STATE_BYTES));
     },
   };
 }
+
+/** Peer refusals that another try cannot change. */
+const FINAL_REASONS: ReadonlySet<PeerRequestError['reason']> = new Set(['bad_url', 'refused_address', 'too_large']);
