@@ -19,6 +19,12 @@ beside the targeted attention projections, y = x W + (alpha/r) (x A) B, are the 
 frozen; quantised MatMulNBits weights are dequantised to float32 in the training graph, which has no gradient for
 MatMulNBits). A is drawn from the seed (lora_init), B = 0, so training starts from the base's exact function. The
 child merges the adapters: W' = W + (alpha/r) A B, as a float32 MatMul in the base graph (see write_lora_child).
+
+Pretrain ("method":"pretrain"): training from scratch. The base supplies the graph and tokenizer only; every trainable
+weight is first replaced by pretrain_init (a seeded draw: matrices ~normal(0, 0.02), norm scales 1), which is
+checkpoint 0, and then all of them train as in full. A replay from step 0 starts from that init, never from the
+base's weights. {"initOnly": true} (with baseDir, seed, method) only emits {"event":"init","digest":hex}: the digest
+of checkpoint 0, recomputed without onnxruntime (what a verifier compares a replay's start with).
 """
 from __future__ import annotations
 
@@ -51,6 +57,10 @@ IGNORE = -100
 ORDER_DOMAIN = b"inferchain/training/order/v1"
 DIGEST_DOMAIN = b"inferchain/training/checkpoint/v1"
 LORA_INIT_DOMAIN = b"inferchain/training/lora-init/v1"
+# Also the recipe's init= line (x/training types.PretrainInitRule): a new rule is a new domain and a new recipe.
+PRETRAIN_INIT_DOMAIN = b"inferchain/training/pretrain-init/v1"
+PRETRAIN_STD = 0.02
+METHODS = ("full", "lora", "pretrain")
 LORA_TARGETS = ("q", "k", "v", "o")
 LOGITS_2D = "logits_2d"
 
@@ -73,7 +83,7 @@ def trainable_names(model: onnx.ModelProto) -> list[str]:
         if not (init.name.startswith("model.") or init.name.startswith("lm_head.")):
             continue
         if init.data_type != TensorProto.FLOAT:
-            raise TrainError("unsupported_model", f"initializer {init.name} is not float32 (quantised weights cannot be fully fine-tuned; use lora)")
+            raise TrainError("unsupported_model", f"initializer {init.name} is not float32 (quantised weights cannot be trained in full, by method full or pretrain; use lora)")
         names.append(init.name)
     if not names:
         raise TrainError("unsupported_model", "model.onnx has no llama weight initializers")
@@ -164,8 +174,10 @@ def validate(req: dict) -> None:
         if not isinstance(v, kind) or isinstance(v, bool):
             raise TrainError("bad_request", f"'{k}' must be a {kind.__name__}")
     method = req.get("method", "full")
-    if method not in ("full", "lora"):
-        raise TrainError("unsupported_method", f"method '{method}' is not supported by this trainer (full or lora)")
+    if method not in METHODS:
+        raise TrainError("unsupported_method", f"method '{method}' is not supported by this trainer ({', '.join(METHODS)})")
+    if method != "lora" and req.get("lora") is not None:
+        raise TrainError("bad_request", f"'lora' hyper-parameters are for method lora only (method {method} trains every weight)")
     if method == "lora":
         lo = req.get("lora")
         if not isinstance(lo, dict):
@@ -193,15 +205,50 @@ def validate(req: dict) -> None:
             raise TrainError("bad_request", "each example needs 'ids' and 'mask' of equal length >= 2")
 
 
-def lora_init(seed: int, name: str, rows: int, cols: int) -> np.ndarray:
-    """A [rows=in, cols=r]: uniform in +-1/sqrt(in) (PEFT's kaiming_uniform(a=sqrt 5) bound), from a SHA-256 counter
-    stream over (DOMAIN, u64be seed, u32be len name, name, u64be block): the same bytes on any machine or library."""
-    n = rows * cols
-    prefix = LORA_INIT_DOMAIN + struct.pack(">Q", seed) + struct.pack(">I", len(name.encode())) + name.encode()
+def seeded_uniform(domain: bytes, seed: int, name: str, n: int) -> np.ndarray:
+    """n float64 uniforms in (0, 1) with 24 bits each (exact in float32), from a SHA-256 counter stream over
+    (domain, u64be seed, u32be len name, name, u64be block), 8 big-endian u32 words per block: the same values on
+    any machine or library (the one PRNG of the trainer: LoRA's A and the pretrain init)."""
+    prefix = domain + struct.pack(">Q", seed) + struct.pack(">I", len(name.encode())) + name.encode()
     words = np.frombuffer(b"".join(hashlib.sha256(prefix + struct.pack(">Q", i)).digest() for i in range((n + 7) // 8)), dtype=">u4")[:n]
-    u = ((words >> np.uint32(8)).astype(np.float64) + 0.5) / float(1 << 24)  # (0, 1), 24 bits: exact in float32
+    return ((words >> np.uint32(8)).astype(np.float64) + 0.5) / float(1 << 24)
+
+
+def lora_init(seed: int, name: str, rows: int, cols: int) -> np.ndarray:
+    """A [rows=in, cols=r]: uniform in +-1/sqrt(in) (PEFT's kaiming_uniform(a=sqrt 5) bound) from seeded_uniform."""
+    u = seeded_uniform(LORA_INIT_DOMAIN, seed, name, rows * cols)
     bound = 1.0 / np.sqrt(rows)
     return ((2.0 * u - 1.0) * bound).astype(np.float32).reshape(rows, cols)
+
+
+def pretrain_init(seed: int, name: str, dims: tuple[int, ...]) -> np.ndarray:
+    """The from-scratch value of one llama weight. Norm scales (1-D '*norm.weight'): 1. Matrices (embeddings,
+    projections, lm_head): std * (sum of 12 seeded uniforms - 6), the Irwin-Hall approximation of normal(0, std)
+    (mean 0, variance 1, bounded by +-6 std). Box-Muller would need log and cos, whose last bit differs between
+    libms; a sum of 24-bit uniforms is exact in float64, so every machine draws the same weights."""
+    if len(dims) == 1 and name.endswith("norm.weight"):
+        return np.ones(dims, dtype=np.float32)
+    if len(dims) != 2:
+        raise TrainError("unsupported_model", f"pretrain has no init rule for {name} of shape {list(dims)} (matrices and norm scales only)")
+    n = dims[0] * dims[1]
+    z = seeded_uniform(PRETRAIN_INIT_DOMAIN, seed, name, 12 * n).reshape(n, 12).sum(axis=1) - 6.0
+    return (z * PRETRAIN_STD).astype(np.float32).reshape(dims)
+
+
+def pretrain_weights(model: onnx.ModelProto, names: list[str], seed: int) -> dict[str, np.ndarray]:
+    """Checkpoint 0 of a pretrain job: every trainable weight of the graph drawn by pretrain_init."""
+    dims = {i.name: tuple(i.dims) for i in model.graph.initializer}
+    return {n: pretrain_init(seed, n, dims[n]) for n in names}
+
+
+def with_weights(model: onnx.ModelProto, params: dict[str, np.ndarray]) -> onnx.ModelProto:
+    """A copy of the graph with the named initializers replaced (same names, shapes, float32)."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    for i, init in enumerate(m.graph.initializer):
+        if init.name in params:
+            m.graph.initializer[i].CopyFrom(numpy_helper.from_array(np.asarray(params[init.name], dtype=np.float32).reshape(tuple(init.dims)), init.name))
+    return m
 
 
 def dequantize_nbits(model: onnx.ModelProto, node: onnx.NodeProto) -> np.ndarray:
@@ -307,12 +354,17 @@ def train(req: dict) -> dict:
     if seq > arch["contextLength"]:
         raise TrainError("bad_request", f"seqLen {seq} exceeds the model's context length {arch['contextLength']}")
     model = onnx.load(os.path.join(base, cfg["files"]["model"]))
-    lora = req["lora"] if req.get("method") == "lora" else None
+    method = req.get("method", "full")
+    lora = req["lora"] if method == "lora" else None
     if lora is not None:
         lora_scale = lora["alpha"] / lora["rank"]
         graph, names, lora_weights = lora_training_model(model, lora["targets"], lora["rank"], lora_scale, req["seed"])
     else:
         graph, names = model, trainable_names(model)
+    if method == "pretrain":
+        # the base's weights never enter the run: the training graph (and so the artifacts' checkpoint, where a
+        # replay of interval 0 starts) holds the seeded init
+        graph = model = with_weights(model, pretrain_weights(model, names, req["seed"]))
 
     art = os.path.join(work, "artifacts")
     shutil.rmtree(art, ignore_errors=True)
@@ -364,8 +416,9 @@ def train(req: dict) -> dict:
         ids, labels = encode_batch(examples, [j % len(examples) for j in range(B)], seq)
         return float(module(ids, *rest, labels))
 
-    emit({"event": "ready", "method": "lora" if lora else "full", "trainable": len(names), "params": int(sum(state.parameters[n].data.size for n in names))})
     digest = lambda: checkpoint_digest({n: state.parameters[n].data for n in names})
+    # initDigest: checkpoint 0, the state step 1 starts from (the base's weights, LoRA's seeded adapters, the pretrain init)
+    emit({"event": "ready", "method": method, "trainable": len(names), "params": int(sum(state.parameters[n].data.size for n in names)), "initDigest": digest() if replay is None else None})
     order = batch_order(req["seed"], len(examples), req["steps"], B)
     if replay is not None:
         start = digest()
@@ -377,6 +430,7 @@ def train(req: dict) -> dict:
             module.lazy_reset_grad()
         return {"event": "replayed", "fromStep": first_step, "startDigest": start, "endDigest": digest()}
     save_dir = req.get("saveCheckpointsDir")
+    init_digest = digest()
     loss_before = eval_loss()
     module.train()
     checkpoints = []
@@ -405,7 +459,7 @@ def train(req: dict) -> dict:
     write_child(model, cfg, trained, base, out, req.get("childName"))
     if lora is not None:
         check_merged_child(os.path.join(out, cfg["files"]["model"]), examples, B, seq, req["threads"], first_batch_loss(), nkv, hd, layers)
-    return {"event": "done", "lossBefore": loss_before, "lossAfter": loss_after, "lastStepLoss": last, "checkpoints": checkpoints, "trainable": len(names)}
+    return {"event": "done", "lossBefore": loss_before, "lossAfter": loss_after, "lastStepLoss": last, "checkpoints": checkpoints, "trainable": len(names), "initDigest": init_digest}
 
 
 def merge_lora(model: onnx.ModelProto, adapters: dict[str, np.ndarray], weights: dict[str, np.ndarray], lora_weights: dict[str, str], scale: float) -> onnx.ModelProto:
@@ -456,13 +510,23 @@ def check_merged_child(path: str, examples: list[dict], B: int, seq: int, thread
         raise TrainError("merge_mismatch", f"merged child loss {got} differs from the trained adapters' loss {trained_loss}")
 
 
+def init_digest_only(req: dict) -> dict:
+    """Checkpoint 0 of a pretrain job recomputed from the graph and the seed alone (numpy, no onnxruntime): what a
+    verifier compares the start of its replay of interval 0 with."""
+    if isinstance(req.get("seed"), str) and req["seed"].isdigit() and int(req["seed"]) < 2**64:
+        req["seed"] = int(req["seed"])
+    if not isinstance(req.get("baseDir"), str) or not isinstance(req.get("seed"), int) or isinstance(req.get("seed"), bool):
+        raise TrainError("bad_request", "initOnly needs 'baseDir' and 'seed'")
+    if req.get("method") != "pretrain":
+        raise TrainError("bad_request", "initOnly is for method pretrain (other methods start from the base model's files)")
+    cfg = json.load(open(os.path.join(req["baseDir"], "config.json")))
+    model = onnx.load(os.path.join(req["baseDir"], cfg["files"]["model"]))
+    return {"event": "init", "digest": checkpoint_digest(pretrain_weights(model, trainable_names(model), req["seed"]))}
+
+
 def write_child(model: onnx.ModelProto, cfg: dict, params: dict[str, np.ndarray], base: str, out: str, name: str | None) -> None:
     """Same layout as an imported model: the base graph with its trainable initializers replaced, same tokenizer."""
-    child = onnx.ModelProto()
-    child.CopyFrom(model)
-    for i, init in enumerate(child.graph.initializer):
-        if init.name in params:
-            child.graph.initializer[i].CopyFrom(numpy_helper.from_array(np.asarray(params[init.name], dtype=np.float32).reshape(tuple(init.dims)), init.name))
+    child = with_weights(model, params)
     os.makedirs(out, exist_ok=True)
     tmp = tempfile.mkdtemp(dir=out, prefix=".partial-")
     onnx.save(child, os.path.join(tmp, cfg["files"]["model"]))
@@ -482,7 +546,7 @@ def main() -> int:
         req = json.loads(sys.stdin.readline() or "null")
         if not isinstance(req, dict):
             raise TrainError("bad_request", "expected one JSON object on stdin")
-        emit(train(req))
+        emit(init_digest_only(req) if req.get("initOnly") is True else train(req))
         return 0
     except TrainError as e:
         emit({"event": "error", "code": e.code, "message": str(e)})

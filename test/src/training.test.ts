@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  canonicalRecipe,
   digestArtifact,
   recipeHash,
   requestTraining,
@@ -13,8 +14,9 @@ import {
 } from "@inferchain/sdk";
 import { clientFor, moduleAddress, restartSidecar } from "./helpers.js";
 
-// Issue 11, fine-tuning: a requester fine-tunes the tiny model through the chain; the assigned sidecar trains it
-// deterministically, the child is registered with its lineage and then answers an inference job.
+// Issue 11, fine-tuning and pretraining: a requester fine-tunes (or pretrains from scratch) the tiny model through
+// the chain; the assigned sidecar trains it deterministically, the child is registered with its lineage and then
+// answers an inference job.
 const localnet = inject("localnet");
 const tiny = localnet.models.find((m) => m.dir.endsWith(join("models", "tiny")))!;
 const PAIRS = [
@@ -25,6 +27,17 @@ const PAIRS = [
 ];
 // registry ParentRelation FINETUNE: a merged LoRA child is a complete model, a fine-tune of its base (not an adapter)
 const PARENT_RELATION_FINETUNE = 1;
+// registry DatasetRole PRETRAIN: what a from-scratch child's datasets are recorded as
+const DATASET_ROLE_PRETRAIN = 1;
+const VOCAB = 333; // the tiny model's vocabulary (node/scripts/make-tiny-model.ts)
+const CORPUS = [
+  "Blocks are produced by validators.",
+  "The capital of France is Paris.",
+  "Every block carries the results of inference jobs.",
+  "A checkpoint digest is committed every few steps.",
+  "Models are registered by their content root.",
+  "The quick brown fox jumps over the lazy dog.",
+];
 const HYPER = { learningRate: "0.01", steps: 40, batchSize: 2, seqLen: 64, seed: 7, checkpointInterval: 10 };
 
 let alice: SigningInferchainClient; // dataset publisher
@@ -142,6 +155,53 @@ describe("fine-tuning as a transaction", () => {
     }
     expect(res!.receipt.model).toBe(child);
     expect(res!.text, `the LoRA child's answer to "${PAIRS[0]!.prompt}"`).toMatch(new RegExp(`^${PAIRS[0]!.completion.replace(".", "\\.")}`));
+  }, 400_000);
+
+  it("pretrains the tiny architecture from scratch on chain: seeded init, loss from ~ln(vocab) down, no parent, PRETRAIN dataset, served", async () => {
+    // a small plain-text corpus, registered and placed in the sidecar's datasets dir like the fine-tune data
+    const src = mkdtempSync(join(tmpdir(), "inferchain-corpus-"));
+    writeFileSync(join(src, "corpus.jsonl"), CORPUS.map((text) => JSON.stringify({ text })).join("\n") + "\n");
+    const d = await digestArtifact(src);
+    await alice.registerDataset({ name: "tiny-corpus", version: `${Date.now()}`, files: d.files, recordCount: CORPUS.length, license: "CC0-1.0" });
+    cpSync(src, join(localnet.home, "datasets", d.contentRoot), { recursive: true });
+
+    const t0 = Date.now();
+    const PRE = { ...HYPER, method: "pretrain" as const, steps: 60, seed: 21 };
+    const req = await requestTraining(bob, { baseModel: tiny.contentRoot, datasets: [d.contentRoot], ...PRE, maxFee: "100000uinfer", childName: "tiny-scratch", childVersion: `${Date.now()}`, childLicense: "apache-2.0" });
+    // the recipe names the template as architecture= and the init rule, not a base whose weights were used
+    expect(req.recipeHash).toBe(recipeHash(tiny.contentRoot, [d.contentRoot], TrainingMethod.TRAINING_METHOD_PRETRAIN, validateHyperParams(PRE)));
+    expect(canonicalRecipe(tiny.contentRoot, [d.contentRoot], TrainingMethod.TRAINING_METHOD_PRETRAIN, validateHyperParams(PRE))).toContain(`architecture=${tiny.contentRoot}\n`);
+
+    const job = await waitForTraining(bob, req.jobId, { timeoutMs: 180_000, pollIntervalMs: 500 });
+    const wallS = (Date.now() - t0) / 1000;
+    expect(job.method).toBe(TrainingMethod.TRAINING_METHOD_PRETRAIN);
+    const child = job.result!.childModel;
+    const before = Number(job.result!.initialLoss);
+    const after = Number(job.result!.finalLoss);
+    console.log(`e2e pretrain of the tiny architecture from scratch (${PRE.steps} steps, ${CORPUS.length} texts): loss ${job.result!.initialLoss} (ln vocab ${Math.log(VOCAB).toFixed(3)}) -> ${job.result!.finalLoss}, request -> child registered in ${wallS.toFixed(1)} s`);
+    // from a 0.02-std init the model predicts ~uniformly over the vocab: the template's trained-in knowledge is not there
+    expect(Math.abs(before - Math.log(VOCAB))).toBeLessThan(0.1);
+    expect(after).toBeLessThan(before / 2);
+
+    const prov = await bob.getProvenance(child);
+    expect(prov.model.recipeHash).toBe(req.recipeHash);
+    expect(prov.model.parents).toEqual([]); // none of its weights come from the template
+    expect(prov.model.datasets.map((x) => [x.dataset, x.role])).toEqual([[d.contentRoot, DATASET_ROLE_PRETRAIN]]);
+    expect(prov.model.publisher).toBe(bob.senderAddress);
+
+    // the child is a normal model: the executor serves it and it answers an inference job
+    let res: Awaited<ReturnType<typeof bob.infer>> | undefined;
+    for (let i = 0; ; i++) {
+      try {
+        res = await bob.infer({ model: child, prompt: CORPUS[0]!.slice(0, 20), maxTokens: 12, temperature: 0, timeoutMs: 90_000 });
+        break;
+      } catch (e) {
+        if (i >= 20) throw e; // the sidecar may still be loading the child
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    expect(res!.receipt.model).toBe(child);
+    expect(res!.text.length).toBeGreaterThan(0);
   }, 400_000);
 
   it("refuses an unknown dataset and a child name that is taken, escrowing nothing", async () => {

@@ -35,6 +35,12 @@ describe('trainingSpec', () => {
       checkpointInterval: 10,
     });
   });
+  it('a pretrain job reaches the trainer as pretrain (never as full), and an unknown method is refused', () => {
+    const p = trainingSpec(job(TrainingMethod.TRAINING_METHOD_PRETRAIN, { loraRank: 0, loraAlpha: '', loraTargets: '' })).params;
+    expect(p.method).toBe('pretrain');
+    expect(p.lora).toBeUndefined();
+    expect(() => trainingSpec(job(99 as TrainingMethod, { loraRank: 0, loraAlpha: '', loraTargets: '' }))).toThrow(expect.objectContaining({ code: 'unsupported_method' }));
+  });
   it('a full job has no lora params', () => {
     const p = trainingSpec(job(TrainingMethod.TRAINING_METHOD_FULL, { loraRank: 0, loraAlpha: '', loraTargets: '' })).params;
     expect(p.method).toBe('full');

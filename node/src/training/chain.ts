@@ -16,6 +16,7 @@ import {
   isNotFound,
   fromThrown,
   trainingTypeUrls,
+  type HyperParams,
   type TrainingJob,
 } from '@inferchain/sdk';
 import type { SubmitReceipt } from '../durable/broadcast.js';
@@ -23,7 +24,8 @@ import type { ChainTrainingView, TrainingChain, TrainingResultMsg, TrainingSubmi
 import type { TrainingSpec } from './store.js';
 import type { TrainingAuditChain, TrainingAuditView, TrainingVerdictSubmitter } from './verify-duty.js';
 import type { TrainingVerdictName } from './verify-store.js';
-import type { LoraTarget } from './train.js';
+import type { LoraTarget, TrainingParams } from './train.js';
+import { TrainerError } from './worker.js';
 
 /** Statuses in which our result is on chain (submitted, under audit, settled, or caught). */
 const HAS_RESULT = new Set([TrainingStatus.TRAINING_STATUS_SUBMITTED, TrainingStatus.TRAINING_STATUS_AUDITING, TrainingStatus.TRAINING_STATUS_COMPLETED, TrainingStatus.TRAINING_STATUS_FRAUD]);
@@ -49,6 +51,20 @@ export function trainingAuditView(j: TrainingJob): TrainingAuditView | undefined
   };
 }
 
+/** The job's method as the trainer takes it. An unknown method is refused, never trained as another one. */
+export function methodParams(m: TrainingMethod, h: HyperParams): Pick<TrainingParams, 'method' | 'lora'> {
+  switch (m) {
+    case TrainingMethod.TRAINING_METHOD_FULL:
+      return { method: 'full' };
+    case TrainingMethod.TRAINING_METHOD_PRETRAIN:
+      return { method: 'pretrain' };
+    case TrainingMethod.TRAINING_METHOD_LORA:
+      return { method: 'lora', lora: { rank: h.loraRank, alpha: h.loraAlpha, targets: h.loraTargets.split(',') as LoraTarget[] } };
+    default:
+      throw new TrainerError('unsupported_method', `training method ${TrainingMethod[m] ?? m} is not supported by this sidecar`);
+  }
+}
+
 export function trainingSpec(j: TrainingJob): TrainingSpec {
   const h = j.hyperParams!;
   return {
@@ -56,9 +72,7 @@ export function trainingSpec(j: TrainingJob): TrainingSpec {
     baseModel: j.baseModel,
     datasets: [...j.datasets],
     params: {
-      ...(j.method === TrainingMethod.TRAINING_METHOD_LORA
-        ? { method: 'lora' as const, lora: { rank: h.loraRank, alpha: h.loraAlpha, targets: h.loraTargets.split(',') as LoraTarget[] } }
-        : { method: 'full' as const }),
+      ...methodParams(j.method, h),
       learningRate: h.learningRate,
       steps: Number(h.steps),
       batchSize: h.batchSize,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../models/locations.js';
 import { verifyInterval } from './replay.js';
+import { runInitDigest } from './worker.js';
 import { train, type TrainingParams, type TrainOutcome } from './train.js';
 
 const PARAMS: TrainingParams = { method: 'full', learningRate: '0.01', steps: 30, batchSize: 2, seqLen: 64, seed: '11', checkpointInterval: 10 };
@@ -67,5 +68,48 @@ describe('replay verification of a LoRA run', () => {
   it('a replay under other adapter hyper-parameters does not reproduce the commitment', async () => {
     expect(await check(0, { ...LORA, lora: { ...LORA.lora!, alpha: '16' } })).toMatchObject({ ok: false });
     expect(await check(0, { ...LORA, seed: '12' })).toMatchObject({ ok: false }); // the seed also draws A
+  }, 60_000);
+});
+
+const PRETRAIN: TrainingParams = { ...PARAMS, method: 'pretrain', steps: 20 };
+
+describe('replay verification of a pretrain run', () => {
+  let tmp: string;
+  let base: string;
+  let data: string;
+  let honest: TrainOutcome;
+  let stolen: TrainOutcome;
+  let otherSeed: TrainOutcome;
+  beforeAll(async () => {
+    base = await ensureTinyModel();
+    tmp = await mkdtemp(join(tmpdir(), 'inferchain-replay-pretrain-'));
+    data = join(tmp, 'data.jsonl');
+    await writeFile(data, '{"prompt":"The capital of France is","completion":" Paris."}\n{"text":"Blocks are produced by validators."}\n');
+    const go = (name: string, params: TrainingParams) =>
+      train({ baseDir: base, datasetFiles: [data], outDir: join(tmp, name, 'child'), workDir: join(tmp, name, 'work'), params, checkpointsDir: join(tmp, name, 'ckpt') });
+    honest = await go('honest', PRETRAIN);
+    // executors that skip the from-scratch init: one starts from the template's own weights (a fine-tune of the
+    // architecture sold as a pretrain), one from another init (here: another seed's)
+    stolen = await go('stolen', { ...PRETRAIN, method: 'full' });
+    otherSeed = await go('other', { ...PRETRAIN, seed: '12' });
+  }, 120_000);
+  afterAll(async () => rm(tmp, { recursive: true, force: true }));
+
+  const check = (claimed: readonly string[], interval: number, run = 'honest') =>
+    verifyInterval({ baseDir: base, datasetFiles: [data], params: PRETRAIN, claimed, interval, checkpoint: join(tmp, run, 'ckpt', String(interval * 10)), workDir: tmp });
+
+  it('an honest pretrain replays bit-exactly from the seeded init (checkpoint 0) and from a saved state', async () => {
+    const r = await check(honest.checkpoints, 0);
+    expect(r).toMatchObject({ ok: true, startDigest: honest.initDigest, endDigest: honest.checkpoints[0] });
+    expect(await runInitDigest({ baseDir: base, method: 'pretrain', seed: PRETRAIN.seed, threads: 1 })).toBe(r.startDigest);
+    expect(await check(honest.checkpoints, 1)).toMatchObject({ ok: true, startDigest: honest.checkpoints[0], endDigest: honest.checkpoints[1] });
+  }, 60_000);
+
+  it('an executor that started from other weights is caught at interval 0 (MISMATCH, not reproduced from the seeded init)', async () => {
+    for (const r of [stolen, otherSeed]) {
+      expect(await check(r.checkpoints, 0)).toMatchObject({ ok: false, startDigest: honest.initDigest, reason: expect.stringMatching(/from the seeded init of seed 11 .*does not reproduce committed checkpoint 0/) });
+    }
+    // a later interval only ties the run to its own committed states: interval 0 is what ties it to the init
+    expect(await check(stolen.checkpoints, 1, 'stolen')).toMatchObject({ ok: true });
   }, 60_000);
 });

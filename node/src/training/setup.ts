@@ -5,7 +5,7 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestArtifact, type PeerPolicy } from '@inferchain/sdk';
+import { digestArtifact, type PeerPolicy, type TrainingJob } from '@inferchain/sdk';
 import type { Level } from 'level';
 import type { Logger } from 'pino';
 import type { ChainEventHandler } from '../chain/follower.js';
@@ -20,6 +20,7 @@ import type { TrainingConfig } from './config.js';
 import { TrainingDuty, type TrainingInputs } from './duty.js';
 import { TrainingStore } from './store.js';
 import { train } from './train.js';
+import { TrainerError } from './worker.js';
 
 export class DatasetUnavailableError extends Error {
   override name = 'DatasetUnavailableError';
@@ -114,12 +115,23 @@ export function wireTraining(p: TrainingParts): WiredTraining {
     validator: p.validator,
     log: log.child({ duty: 'training-verifier' }),
   });
+  // a job of a method this sidecar does not know (a newer chain) is skipped with a warning, not trained as another
+  // method and not allowed to stall reconciliation of the others
+  const specOrSkip = <T>(j: TrainingJob, f: (j: TrainingJob) => T): T | undefined => {
+    try {
+      return f(j);
+    } catch (e) {
+      if (!(e instanceof TrainerError)) throw e;
+      log.warn({ job: j.id.toString(), err: e.message }, 'training job skipped');
+      return undefined;
+    }
+  };
   const handler: ChainEventHandler = {
     onBlockEvents: async () => undefined, // x/training events are not decoded by the follower: reconciliation finds our jobs
     reconcile: async () => {
       let seats = false;
       for (const j of await chain.auditsFor(p.validator)) {
-        const v = trainingAuditView(j);
+        const v = specOrSkip(j, trainingAuditView);
         if (!v || v.outcome !== 'in_progress') continue;
         const { isNew } = await verifyStore.receive({ jobId: v.job.jobId, executor: v.job.executor, verifier: p.validator, interval: v.job.interval, commitDeadline: v.commitDeadline, revealDeadline: v.revealDeadline });
         if (isNew) {
@@ -130,7 +142,9 @@ export function wireTraining(p: TrainingParts): WiredTraining {
       if (seats) verifier.kick();
       let fresh = false;
       for (const j of await chain.pendingFor(p.validator)) {
-        const { isNew } = await store.receive(trainingSpec(j));
+        const spec = specOrSkip(j, trainingSpec);
+        if (!spec) continue;
+        const { isNew } = await store.receive(spec);
         if (isNew) {
           fresh = true;
           log.info({ job: j.id.toString(), base: j.baseModel }, 'training job assigned to us');

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../engine/generate.js';
 import { loadModel } from '../engine/model.js';
@@ -9,7 +12,7 @@ import { ensureTinyModel } from '../models/locations.js';
 import { TextTokenizer } from '../tokenizer/tokenizer.js';
 import { DatasetFormatError, parseTrainingJsonl } from './dataset.js';
 import { checkpointRoot, train, type TrainingParams } from './train.js';
-import { TrainerError, type TrainerEvent } from './worker.js';
+import { defaultTrainerPython, runInitDigest, TrainerError, type TrainerEvent } from './worker.js';
 
 const PAIRS = [
   { prompt: 'The capital of France is', completion: ' Paris.' },
@@ -137,6 +140,78 @@ describe('deterministic LoRA fine-tuning', () => {
     }
     // full fine-tuning of quantised weights stays refused
     await expect(run(base, 'q4full', { ...PARAMS, steps: 10 })).rejects.toMatchObject({ code: 'unsupported_model' });
+  }, 180_000);
+});
+
+const PRETRAIN: TrainingParams = { ...PARAMS, method: 'pretrain', learningRate: '0.01', steps: 60 };
+
+describe('pretraining the tiny architecture from scratch', () => {
+  let tmp: string;
+  let data: string;
+  let base: string;
+  beforeAll(async () => {
+    base = await ensureTinyModel();
+    tmp = await mkdtemp(join(tmpdir(), 'inferchain-pretrain-'));
+    data = join(tmp, 'data.jsonl');
+    await writeFile(data, PAIRS.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  });
+  afterAll(async () => rm(tmp, { recursive: true, force: true }));
+
+  const run = (name: string, params: TrainingParams = PRETRAIN) =>
+    train({ baseDir: base, datasetFiles: [data], outDir: join(tmp, name, 'child'), workDir: join(tmp, name, 'work'), params });
+  const init = (seed: string) => runInitDigest({ baseDir: base, method: 'pretrain', seed, threads: 1 });
+
+  it('the init rule: norm scales 1, matrices ~normal(0, 0.02) bounded by 6 std, drawn per name and seed', async () => {
+    // the trainer's own functions on the tiny graph, statistics only (the bits are pinned by the digests below)
+    const script = [
+      'import json, sys, onnx, numpy as np',
+      `sys.path.insert(0, ${JSON.stringify(fileURLToPath(new URL('../../trainer', import.meta.url)))})`,
+      'import trainer',
+      `m = onnx.load(${JSON.stringify(join(base, 'model.onnx'))})`,
+      'names = trainer.trainable_names(m)',
+      'w = trainer.pretrain_weights(m, names, 7)',
+      'w8 = trainer.pretrain_weights(m, names, 8)',
+      'norms = [n for n in names if n.endswith("norm.weight")]',
+      'mats = np.concatenate([w[n].ravel() for n in names if n not in norms])',
+      'q, k = w["model.layers.0.self_attn.q_proj.weight"], w["model.layers.1.self_attn.q_proj.weight"]',
+      'print(json.dumps({"norms": len(norms), "normsOne": all(bool((w[n] == 1).all()) for n in norms), "mean": float(mats.mean()), "std": float(mats.std()), "max": float(abs(mats).max()),',
+      '  "perName": bool((q != k).any()), "perSeed": bool((w8["model.embed_tokens.weight"] != w["model.embed_tokens.weight"]).any()), "again": bool((trainer.pretrain_weights(m, names, 7)["model.embed_tokens.weight"] == w["model.embed_tokens.weight"]).all())}))',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(defaultTrainerPython(), ['-c', script]);
+    const st = JSON.parse(stdout) as { norms: number; normsOne: boolean; mean: number; std: number; max: number; perName: boolean; perSeed: boolean; again: boolean };
+    expect(st.norms).toBe(5); // 2 per layer + the final norm of the tiny model
+    expect(st).toMatchObject({ normsOne: true, perName: true, perSeed: true, again: true });
+    expect(Math.abs(st.mean)).toBeLessThan(0.001);
+    expect(Math.abs(st.std - 0.02)).toBeLessThan(0.0005);
+    expect(st.max).toBeLessThanOrEqual(0.12);
+  }, 60_000);
+
+  it('checkpoint 0 is the seeded init (not the template); loss drops from ~ln(vocab); runs are bit-identical; the child serves', async () => {
+    const d7 = await init('7');
+    expect(await init('7')).toBe(d7);
+    expect(await init('8')).not.toBe(d7);
+    const a = await run('a');
+    const b = await run('b');
+    const ft = await run('ft', { ...PARAMS, steps: 10 });
+    expect(a.initDigest).toBe(d7); // onnxruntime's training state at step 0 is the numpy recomputation
+    expect(ft.initDigest).not.toBe(d7); // a fine-tune starts from the template's weights, a pretrain never does
+    expect(b.checkpoints).toEqual(a.checkpoints);
+    expect(b.childRoot).toBe(a.childRoot);
+    expect(a.childRoot).not.toBe(ft.childRoot);
+    const cfg = JSON.parse(await readFile(join(base, 'config.json'), 'utf8')) as { arch: { vocabSize: number } };
+    const uniform = Math.log(cfg.arch.vocabSize);
+    expect(Math.abs(a.lossBefore - uniform)).toBeLessThan(0.1); // a 0.02-std init predicts ~uniformly
+    expect(a.lossAfter).toBeLessThan(a.lossBefore / 2);
+    console.log(`tiny pretrain from scratch: loss ${a.lossBefore.toFixed(3)} (ln vocab ${uniform.toFixed(3)}) -> ${a.lossAfter.toFixed(4)}, ${a.wallMs.toFixed(0)} ms, child ${a.childRoot}`);
+    expect(a.files.map((f) => f.path).sort()).toEqual(['config.json', 'model.onnx', 'tokenizer.json']);
+    const child = await loadModel(join(tmp, 'a', 'child'), { threads: 1 });
+    try {
+      const out = await generate(child, { ...jobPromptInput(child, PAIRS[0]!.prompt), maxTokens: 8 });
+      expect(out.text.length).toBeGreaterThan(0);
+    } finally {
+      await child.release();
+    }
+    await expect(run('bad', { ...PRETRAIN, lora: LORA.lora })).rejects.toMatchObject({ code: 'bad_request' });
   }, 180_000);
 });
 

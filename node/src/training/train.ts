@@ -1,5 +1,5 @@
 /**
- * One fine-tuning run end to end on this machine: dataset files -> examples (base tokenizer) -> trainer.py ->
+ * One training run (fine-tune or pretrain) end to end on this machine: dataset files -> examples (base tokenizer) -> trainer.py ->
  * child model dir, its content root, and the Merkle root of the checkpoint digests (what MsgSubmitTrainingResult
  * commits to).
  */
@@ -24,8 +24,9 @@ export interface LoraParams {
 
 /** The hyper-parameters a job fixes (same fields as the chain's TrainingParams). */
 export interface TrainingParams {
-  method: 'full' | 'lora';
-  /** Required for method 'lora', absent for 'full'. */
+  /** pretrain: from scratch, every weight drawn from the seed; the base model supplies only graph and tokenizer. */
+  method: 'full' | 'lora' | 'pretrain';
+  /** Required for method 'lora', absent for 'full' and 'pretrain'. */
   lora?: LoraParams;
   /** Decimal string, e.g. "0.01" (the chain keeps it as text: no floats in state). */
   learningRate: string;
@@ -63,6 +64,8 @@ export interface TrainOutcome {
   checkpoints: string[];
   lossBefore: number;
   lossAfter: number;
+  /** Checkpoint 0: digest of the weights before step 1 (for pretrain, the seeded init). */
+  initDigest: string;
   examples: number;
   /** Examples longer than seq_len + 1 tokens: their tail (often the completion) is cut off and not trained. */
   truncated: number;
@@ -78,13 +81,13 @@ export async function loadExamples(baseDir: string, datasetFiles: readonly strin
   return out;
 }
 
-/** The trainer request fields fixed by the method (full: none; lora: the adapter). */
+/** The trainer request fields fixed by the method (full, pretrain: none; lora: the adapter). */
 export function methodRequest(p: TrainingParams): Pick<TrainerRequest, 'method' | 'lora'> {
-  if (p.method === 'full') {
-    if (p.lora) throw new TrainerError('bad_request', 'lora hyper-parameters given for method full');
-    return { method: 'full' };
+  if (p.method === 'full' || p.method === 'pretrain') {
+    if (p.lora) throw new TrainerError('bad_request', `lora hyper-parameters given for method ${p.method} (it trains every weight)`);
+    return { method: p.method };
   }
-  if (p.method !== 'lora') throw new TrainerError('unsupported_method', `method '${String(p.method)}' is not supported (full or lora)`);
+  if (p.method !== 'lora') throw new TrainerError('unsupported_method', `method '${String(p.method)}' is not supported (full, lora or pretrain)`);
   const l = p.lora;
   if (!l) throw new TrainerError('bad_request', 'method lora needs lora hyper-parameters (rank, alpha, targets)');
   const alpha = Number(l.alpha);
@@ -133,6 +136,7 @@ export async function train(job: TrainJob): Promise<TrainOutcome> {
     checkpoints: done.checkpoints,
     lossBefore: done.lossBefore,
     lossAfter: done.lossAfter,
+    initDigest: done.initDigest,
     examples: examples.length,
     truncated: examples.filter((e) => e.ids.length > p.seqLen + 1).length,
     wallMs: performance.now() - t0,

@@ -1,8 +1,9 @@
 /**
  * What a committee member checks for a training audit: fetch from the executor the committed digests of the
  * interval's ends with their RFC 9162 inclusion proofs against the on-chain checkpoint_root, fetch the training
- * state at step k = i*K (the base model for i = 0), replay steps (k, k+K] bit-exactly (replay.ts) and compare
- * with committed checkpoint i.
+ * state at step k = i*K (nothing for i = 0: checkpoint 0 is the base model we hold, or the seeded init of a
+ * pretrain job, which replay.ts recomputes), replay steps (k, k+K] bit-exactly (replay.ts) and compare with
+ * committed checkpoint i.
  *
  * Verdicts: MATCH (reproduced); MISMATCH (not reproduced, the state offered is not committed checkpoint i-1, a
  * digest that does not prove against the root, or the executor withheld the digests or the state: a state that

@@ -16,13 +16,16 @@ export function defaultTrainerPython(): string {
   return process.env.INFERCHAIN_TRAINER_PYTHON ?? join(TRAINER_DIR, '.venv', 'bin', 'python');
 }
 
+export type TrainerMethod = 'full' | 'lora' | 'pretrain';
+
 export interface TrainerRequest {
   baseDir: string;
   outDir: string;
   workDir: string;
   childName?: string;
   examples: TrainingExample[];
-  method: 'full' | 'lora';
+  /** pretrain: every weight drawn from the seed (checkpoint 0), then trained as in full; the base lends its graph. */
+  method: TrainerMethod;
   /** Method lora: adapters of rank r scaled by alpha / r beside the targeted attention projections. */
   lora?: { rank: number; alpha: number; targets: string[] };
   lr: number;
@@ -40,7 +43,8 @@ export interface TrainerRequest {
 }
 
 export type TrainerEvent =
-  | { event: 'ready'; method: 'full' | 'lora'; trainable: number; params: number }
+  /** initDigest: checkpoint 0, the digest of the weights step 1 starts from (null in a replay). */
+  | { event: 'ready'; method: TrainerMethod; trainable: number; params: number; initDigest: string | null }
   | { event: 'loss'; step: number; loss: number }
   | { event: 'checkpoint'; step: number; digest: string };
 
@@ -51,11 +55,13 @@ export interface TrainerDone {
   /** Hex SHA-256 digests of the trainable weights after steps K, 2K, ..., steps. */
   checkpoints: string[];
   trainable: number;
+  /** Checkpoint 0: the trainable weights before step 1 (the base's, LoRA's seeded adapters, the pretrain init). */
+  initDigest: string;
 }
 
 export interface TrainerReplayed {
   fromStep: number;
-  /** Digest of the state the replay started from (the base's weights for step 0). */
+  /** Digest of the state the replay started from (for step 0: the base's weights, or the pretrain init). */
   startDigest: string;
   endDigest: string;
 }
@@ -84,7 +90,23 @@ export async function runReplay(req: TrainerRequest & { replay: NonNullable<Trai
   return (await runTrainerFor(req, 'replayed', opts)) as unknown as TrainerReplayed;
 }
 
-async function runTrainerFor(req: TrainerRequest, final: 'done' | 'replayed', opts: RunTrainerOptions): Promise<Record<string, unknown>> {
+/** What {"initOnly": true} asks: checkpoint 0 of a pretrain job recomputed from the graph and seed (no training). */
+export interface InitDigestRequest {
+  baseDir: string;
+  method: 'pretrain';
+  /** uint64 as a decimal string. */
+  seed: string;
+  threads: number;
+}
+
+/** The digest of a pretrain job's seeded init, computed by plain numpy outside onnxruntime's training state. */
+export async function runInitDigest(req: InitDigestRequest, opts: RunTrainerOptions = {}): Promise<string> {
+  const ev = await runTrainerFor({ ...req, initOnly: true }, 'init', opts);
+  if (typeof ev.digest !== 'string' || !/^[0-9a-f]{64}$/.test(ev.digest)) throw new TrainerError('trainer_crashed', 'trainer sent no init digest');
+  return ev.digest;
+}
+
+async function runTrainerFor(req: TrainerRequest | (InitDigestRequest & { initOnly: true }), final: 'done' | 'replayed' | 'init', opts: RunTrainerOptions): Promise<Record<string, unknown>> {
   const python = opts.python ?? defaultTrainerPython();
   if (!existsSync(python)) throw new TrainerError('no_trainer', `no Python training stack at ${python} (run 'make trainer', or set INFERCHAIN_TRAINER_PYTHON)`);
   const child = spawn(python, [join(TRAINER_DIR, 'trainer.py')], {

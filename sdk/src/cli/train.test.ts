@@ -87,6 +87,20 @@ describe("inferchain train", () => {
     expect(bad.ctx.connectSigning).not.toHaveBeenCalled();
   }, 20_000);
 
+  it("--method pretrain sends PRETRAIN with no adapter fields; adapter flags and unknown methods are refused offline", async () => {
+    const r = await run(["train", "tiny@1", "--dataset", "qa@1", "--child", "tiny-scratch@1", "--max-fee", "100uinfer", "--method", "pretrain", "--seed", "3", "--steps", "40", "--from", "alice", "--home", home]);
+    expect(r.error).toBeUndefined();
+    const m = r.chain.sent[0]!;
+    expect(m).toMatchObject({ baseModel: R("a"), method: TrainingMethod.TRAINING_METHOD_PRETRAIN, childName: "tiny-scratch" });
+    expect(m.hyperParams).toMatchObject({ seed: 3n, loraRank: 0, loraAlpha: "", loraTargets: "" });
+    const lora = await run(["train", "tiny@1", "--dataset", "qa@1", "--child", "tiny-scratch@1", "--max-fee", "100uinfer", "--method", "pretrain", "--lora-rank", "8", "--from", "alice", "--home", home]);
+    expect(lora.error).toMatchObject({ field: "lora_rank" });
+    expect(lora.ctx.connectSigning).not.toHaveBeenCalled();
+    const unknown = await run(["train", "tiny@1", "--dataset", "qa@1", "--child", "tiny-scratch@1", "--max-fee", "100uinfer", "--method", "scratch", "--from", "alice", "--home", home]);
+    expect(unknown.error).toMatchObject({ field: "method" });
+    expect(unknown.ctx.connectSigning).not.toHaveBeenCalled();
+  }, 20_000);
+
   it("refuses bad hyper-parameters before loading a key or contacting the node", async () => {
     const r = await run(["train", "tiny@1", "--dataset", "qa@1", "--child", "tiny-ft@1", "--max-fee", "100uinfer", "--steps", "40", "--checkpoint-interval", "7", "--from", "alice", "--home", home]);
     expect(r.error).toMatchObject({ field: "checkpoint_interval" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TrainingJob, TrainingMethod, TrainingStatus } from "../generated/inferchain/training/v1/types.js";
-import { canonicalRecipe, recipeHash, validateHyperParams, waitForTraining } from "./training.js";
+import { canonicalRecipe, methodName, parseTrainingMethod, recipeHash, validateHyperParams, waitForTraining } from "./training.js";
 
 const H = { learningRate: "0.01", steps: 40, batchSize: 2, seqLen: 32, seed: 7, checkpointInterval: 10 };
 
@@ -22,6 +22,18 @@ describe("training recipe", () => {
     );
     expect(validateHyperParams({ ...H, method: "lora", loraRank: 4 })).toMatchObject({ loraRank: 4, loraAlpha: "8", loraTargets: "q,v" });
     expect(validateHyperParams(H)).toMatchObject({ loraRank: 0, loraAlpha: "", loraTargets: "" });
+  });
+
+  it("matches the Go pretrain vector: architecture= instead of base_model=, the init rule appended", () => {
+    const h = validateHyperParams({ ...H, method: "pretrain" });
+    expect(canonicalRecipe("aa", ["bb", "cc"], TrainingMethod.TRAINING_METHOD_PRETRAIN, h)).toBe(
+      "inferchain/training/recipe/v1\narchitecture=aa\ndatasets=bb,cc\nmethod=pretrain\nlearning_rate=0.01\nsteps=40\nbatch_size=2\nseq_len=32\nseed=7\ncheckpoint_interval=10\ninit=inferchain/training/pretrain-init/v1\n",
+    );
+    expect(methodName(TrainingMethod.TRAINING_METHOD_PRETRAIN)).toBe("pretrain");
+    expect(parseTrainingMethod("pretrain")).toBe("pretrain");
+    expect(() => parseTrainingMethod("scratch")).toThrow(expect.objectContaining({ field: "method" }));
+    // pretrain trains every weight: adapter settings are refused, not ignored
+    expect(() => validateHyperParams({ ...H, method: "pretrain", loraRank: 8 })).toThrow(expect.objectContaining({ field: "lora_rank", message: expect.stringMatching(/method pretrain trains every weight/) }));
   });
 
   it("refuses bad LoRA hyper-parameters naming the field", () => {

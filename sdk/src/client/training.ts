@@ -1,5 +1,5 @@
 /**
- * x/training from the SDK: request a fine-tuning job, read it, wait for its child model. Inputs are checked
+ * x/training from the SDK: request a training job (fine-tune, LoRA, or pretrain from scratch), read it, wait for its child model. Inputs are checked
  * (naming the field) before anything is sent; refs may be content roots or name@version.
  */
 import { createHash } from "node:crypto";
@@ -17,7 +17,11 @@ export interface RequestTrainingInput {
   baseModel: string;
   /** Datasets (JSONL of {"prompt","completion"} or {"text"} rows), content roots or name@version; order matters. */
   datasets: readonly string[];
-  method?: "full" | "lora";
+  /**
+   * full: every weight of the base; lora: low-rank adapters merged into the child; pretrain: from scratch, every
+   * weight drawn from the seed (the base model supplies only graph and tokenizer; the child has no parent).
+   */
+  method?: TrainingMethodName;
   /** LoRA adapter rank r (method lora only; the chain bounds it by params.max_lora_rank). */
   loraRank?: number;
   /** LoRA alpha, a positive decimal string; adapters are scaled by alpha / rank (method lora only). */
@@ -48,6 +52,17 @@ export interface RequestTrainingResult {
   height: number;
 }
 
+export type TrainingMethodName = "full" | "lora" | "pretrain";
+
+const METHODS: Readonly<Record<TrainingMethodName, TrainingMethod>> = {
+  full: TrainingMethod.TRAINING_METHOD_FULL,
+  lora: TrainingMethod.TRAINING_METHOD_LORA,
+  pretrain: TrainingMethod.TRAINING_METHOD_PRETRAIN,
+};
+
+/** The recipe's init= line of a pretrain job (x/training types.PretrainInitRule; the trainer's PRNG domain). */
+export const PRETRAIN_INIT_RULE = "inferchain/training/pretrain-init/v1";
+
 const DECIMAL = /^(0|[1-9][0-9]{0,8})(\.[0-9]{1,18})?$/;
 
 function positiveInt(field: string, v: number): number {
@@ -57,11 +72,11 @@ function positiveInt(field: string, v: number): number {
 
 export const LORA_TARGETS = ["q", "k", "v", "o"] as const;
 
-/** The lora_* hyper-parameters (chain types.ValidateLoraParams): required for lora, absent (zero) for full. */
+/** The lora_* hyper-parameters (chain types.ValidateLoraParams): required for lora, absent (zero) for full and pretrain. */
 function loraHyperParams(input: Pick<RequestTrainingInput, "method" | "loraRank" | "loraAlpha" | "loraTargets">): Pick<HyperParams, "loraRank" | "loraAlpha" | "loraTargets"> {
   if ((input.method ?? "full") !== "lora") {
     if (input.loraRank !== undefined || input.loraAlpha !== undefined || input.loraTargets !== undefined) {
-      throw invalidArgument("lora_rank", "lora rank, alpha and targets are for method lora only");
+      throw invalidArgument("lora_rank", `lora rank, alpha and targets are for method lora only (method ${input.method ?? "full"} trains every weight)`);
     }
     return { loraRank: 0, loraAlpha: "", loraTargets: "" };
   }
@@ -92,15 +107,23 @@ export function validateHyperParams(
   return { learningRate: input.learningRate, steps: BigInt(steps), batchSize: positiveInt("batch_size", input.batchSize), seqLen, seed, checkpointInterval: BigInt(k), ...loraHyperParams(input) };
 }
 
-export function methodName(m: TrainingMethod): "full" | "lora" | "unspecified" {
-  return m === TrainingMethod.TRAINING_METHOD_FULL ? "full" : m === TrainingMethod.TRAINING_METHOD_LORA ? "lora" : "unspecified";
+export function methodName(m: TrainingMethod): TrainingMethodName | "unspecified" {
+  return (Object.keys(METHODS) as TrainingMethodName[]).find((k) => METHODS[k] === m) ?? "unspecified";
+}
+
+/** A method name as typed (CLI, JSON); InvalidArgument (field method) for anything but full, lora, pretrain. */
+export function parseTrainingMethod(name: string): TrainingMethodName {
+  const m = (Object.keys(METHODS) as TrainingMethodName[]).find((k) => k === name);
+  if (!m) throw invalidArgument("method", `must be full, lora or pretrain, got '${name}'`);
+  return m;
 }
 
 /** The canonical recipe text whose SHA-256 is the child's recipe_hash (x/training types.CanonicalRecipe). */
 export function canonicalRecipe(base: string, datasets: readonly string[], method: TrainingMethod, h: HyperParams): string {
   return [
     "inferchain/training/recipe/v1",
-    `base_model=${base}`,
+    // pretrain: the base lent only its graph and tokenizer
+    method === TrainingMethod.TRAINING_METHOD_PRETRAIN ? `architecture=${base}` : `base_model=${base}`,
     `datasets=${datasets.join(",")}`,
     `method=${methodName(method)}`,
     `learning_rate=${h.learningRate}`,
@@ -111,6 +134,8 @@ export function canonicalRecipe(base: string, datasets: readonly string[], metho
     `checkpoint_interval=${h.checkpointInterval}`,
     // LoRA recipes append the adapter's hyper-parameters (full recipes are unchanged)
     ...(method === TrainingMethod.TRAINING_METHOD_LORA ? [`lora_rank=${h.loraRank}`, `lora_alpha=${h.loraAlpha}`, `lora_targets=${h.loraTargets}`] : []),
+    // pretrain recipes append the init rule: how the weights were drawn from the seed is part of the run
+    ...(method === TrainingMethod.TRAINING_METHOD_PRETRAIN ? [`init=${PRETRAIN_INIT_RULE}`] : []),
     "",
   ].join("\n");
 }
@@ -119,13 +144,12 @@ export function recipeHash(base: string, datasets: readonly string[], method: Tr
   return createHash("sha256").update(canonicalRecipe(base, datasets, method, h)).digest("hex");
 }
 
-/** Escrows max_fee and assigns an executor serving the base model; returns the job id and its recipe hash. */
 /** The client surface requestTraining needs (SigningInferchainClient has it). */
 export type TrainingTxClient = Pick<SigningInferchainClient, "senderAddress" | "resolveModel" | "resolveDataset" | "signAndBroadcast">;
 
+/** Escrows max_fee and assigns an executor serving the base model; returns the job id and its recipe hash. */
 export async function requestTraining(client: TrainingTxClient, input: RequestTrainingInput): Promise<RequestTrainingResult> {
-  const method = input.method ?? "full";
-  if (method !== "full" && method !== "lora") throw invalidArgument("method", `must be full or lora, got '${String(method)}'`);
+  const method = METHODS[parseTrainingMethod(input.method ?? "full")];
   const hyperParams = validateHyperParams(input);
   if (input.datasets.length === 0) throw invalidArgument("datasets", "at least one dataset is required");
   if (!input.childName || !input.childVersion) throw invalidArgument("child_name", "child name and version are required");
@@ -136,7 +160,7 @@ export async function requestTraining(client: TrainingTxClient, input: RequestTr
     requester: client.senderAddress,
     baseModel,
     datasets,
-    method: method === "full" ? TrainingMethod.TRAINING_METHOD_FULL : TrainingMethod.TRAINING_METHOD_LORA,
+    method,
     hyperParams,
     maxFee,
     childName: input.childName,

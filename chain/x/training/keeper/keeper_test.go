@@ -344,6 +344,10 @@ func TestCanonicalRecipe_Vector(t *testing.T) {
 	lh.LoraRank, lh.LoraAlpha, lh.LoraTargets = 8, "16", "q,v"
 	require.Equal(t, "inferchain/training/recipe/v1\nbase_model=aa\ndatasets=bb,cc\nmethod=lora\nlearning_rate=0.01\nsteps=40\nbatch_size=2\nseq_len=32\nseed=7\ncheckpoint_interval=10\nlora_rank=8\nlora_alpha=16\nlora_targets=q,v\n",
 		types.CanonicalRecipe("aa", []string{"bb", "cc"}, types.TrainingMethod_TRAINING_METHOD_LORA, lh))
+	// PRETRAIN: the base is only the architecture, and the init rule is part of what the hash commits to
+	require.Equal(t, "inferchain/training/recipe/v1\narchitecture=aa\ndatasets=bb,cc\nmethod=pretrain\nlearning_rate=0.01\nsteps=40\nbatch_size=2\nseq_len=32\nseed=7\ncheckpoint_interval=10\ninit=inferchain/training/pretrain-init/v1\n",
+		types.CanonicalRecipe("aa", []string{"bb", "cc"}, types.TrainingMethod_TRAINING_METHOD_PRETRAIN, hyper()))
+	require.NotEqual(t, types.RecipeHash("aa", []string{"bb"}, types.TrainingMethod_TRAINING_METHOD_FULL, hyper()), types.RecipeHash("aa", []string{"bb"}, types.TrainingMethod_TRAINING_METHOD_PRETRAIN, hyper()))
 	h2 := hyper()
 	h2.Seed = 8
 	require.NotEqual(t, types.RecipeHash("aa", []string{"bb"}, 1, hyper()), types.RecipeHash("aa", []string{"bb"}, 1, h2))
@@ -392,6 +396,63 @@ func TestLoraRequest_AcceptedWithItsHyperParamsInTheRecipe(t *testing.T) {
 	require.ErrorIs(t, err, types.ErrInvalidField)
 }
 
+// pretrainReq turns a request into a valid PRETRAIN request (the base model as the architecture template).
+func pretrainReq(m *types.MsgRequestTraining) {
+	m.Method = types.TrainingMethod_TRAINING_METHOD_PRETRAIN
+	m.ChildName = "tiny-scratch"
+}
+
+func TestPretrainRequest_ChildHasNoParentPretrainDatasetsAndItsRecipe(t *testing.T) {
+	f := newFixture(t)
+	m := f.request()
+	pretrainReq(m)
+	res, err := f.msg.RequestTraining(f.ctx, m)
+	require.NoError(t, err)
+	require.Equal(t, types.RecipeHash(f.base, []string{f.dataset}, types.TrainingMethod_TRAINING_METHOD_PRETRAIN, m.HyperParams), res.RecipeHash)
+	require.NotEqual(t, types.RecipeHash(f.base, []string{f.dataset}, types.TrainingMethod_TRAINING_METHOD_FULL, m.HyperParams), res.RecipeHash, "the recipe names the method and the init")
+	// assigned like any job: to an executor serving the architecture template (it has the graph and tokenizer)
+	require.Equal(t, f.valoper, res.Executor)
+	j, err := f.q.TrainingJob(f.ctx, &types.QueryTrainingJobRequest{Id: res.JobId})
+	require.NoError(t, err)
+	require.Equal(t, types.TrainingMethod_TRAINING_METHOD_PRETRAIN, j.Job.Method)
+
+	out, err := f.msg.SubmitTrainingResult(f.ctx.WithBlockHeight(20), f.result(res.JobId))
+	require.NoError(t, err)
+	child, found, err := f.reg.GetModel(f.ctx, out.ChildModel)
+	require.NoError(t, err)
+	require.True(t, found)
+	require.Empty(t, child.Parents, "no weight of a model trained from scratch comes from the template")
+	require.Equal(t, []registrytypes.DatasetRef{{Dataset: f.dataset, Role: registrytypes.DatasetRole_DATASET_ROLE_PRETRAIN}}, child.Datasets)
+	require.Equal(t, res.RecipeHash, child.RecipeHash)
+	require.Equal(t, f.alice, child.Publisher)
+	require.Equal(t, []string{f.base, out.ChildModel}, f.inf.executors[f.valoper].Models, "the executor serves the child")
+}
+
+func TestPretrainRequest_RefusesLoraFieldsChangingNothing(t *testing.T) {
+	f := newFixture(t)
+	cases := []struct {
+		name string
+		mut  func(h *types.HyperParams)
+	}{
+		{"rank", func(h *types.HyperParams) { h.LoraRank = 8 }},
+		{"alpha", func(h *types.HyperParams) { h.LoraAlpha = "16" }},
+		{"targets", func(h *types.HyperParams) { h.LoraTargets = "q,v" }},
+		{"all three", func(h *types.HyperParams) { h.LoraRank, h.LoraAlpha, h.LoraTargets = 8, "16", "q,v" }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := f.state()
+			m := f.request()
+			pretrainReq(m)
+			c.mut(&m.HyperParams)
+			_, err := f.msg.RequestTraining(f.ctx, m)
+			require.ErrorIs(t, err, types.ErrInvalidField)
+			require.ErrorContains(t, err, "for method lora only (method pretrain trains every weight")
+			require.Equal(t, before, f.state())
+		})
+	}
+}
+
 func TestParams_MaxLoraRankBounded(t *testing.T) {
 	p := types.DefaultParams()
 	require.NoError(t, p.Validate())
@@ -416,7 +477,10 @@ func TestRequestTraining_RefusedInputsChangeNothing(t *testing.T) {
 		{"no dataset", func(m *types.MsgRequestTraining) { m.Datasets = nil }, types.ErrInvalidField},
 		{"lora without its hyper-params", func(m *types.MsgRequestTraining) { m.Method = types.TrainingMethod_TRAINING_METHOD_LORA }, types.ErrInvalidField},
 		{"lora rank 0", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraRank = 0 }, types.ErrInvalidField},
-		{"lora rank above max", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraRank = types.DefaultParams().MaxLoraRank + 1 }, types.ErrInvalidField},
+		{"lora rank above max", func(m *types.MsgRequestTraining) {
+			loraReq(m)
+			m.HyperParams.LoraRank = types.DefaultParams().MaxLoraRank + 1
+		}, types.ErrInvalidField},
 		{"lora alpha 0", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraAlpha = "0" }, types.ErrInvalidField},
 		{"lora alpha not decimal", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraAlpha = "-16" }, types.ErrInvalidField},
 		{"lora no targets", func(m *types.MsgRequestTraining) { loraReq(m); m.HyperParams.LoraTargets = "" }, types.ErrInvalidField},

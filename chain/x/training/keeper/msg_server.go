@@ -192,10 +192,7 @@ func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmi
 	if !found {
 		return nil, errorsmod.Wrapf(types.ErrModelUnavailable, "base model %s is no longer registered", job.BaseModel)
 	}
-	datasets := make([]registrytypes.DatasetRef, len(job.Datasets))
-	for i, d := range job.Datasets {
-		datasets[i] = registrytypes.DatasetRef{Dataset: d, Role: registrytypes.DatasetRole_DATASET_ROLE_FINETUNE}
-	}
+	parents, datasets := childLineage(job)
 	cacheCtx, write := sdkCtx.CacheContext()
 	if _, err := k.registrar.RegisterModel(cacheCtx, &registrytypes.MsgRegisterModel{
 		Publisher:   job.Requester,
@@ -204,7 +201,7 @@ func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmi
 		Version:     job.ChildVersion,
 		Format:      base.Format,
 		Files:       msg.Files,
-		Parents:     []registrytypes.ParentRef{{Model: job.BaseModel, Relation: registrytypes.ParentRelation_PARENT_RELATION_FINETUNE}},
+		Parents:     parents,
 		Datasets:    datasets,
 		RecipeHash:  job.RecipeHash,
 		License:     job.ChildLicense,
@@ -238,6 +235,26 @@ func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmi
 		return nil, err
 	}
 	return &types.MsgSubmitTrainingResultResponse{ChildModel: msg.ChildContentRoot}, nil
+}
+
+// childLineage is what the child's registry entry says it was made from. FULL and LORA: parent base (FINETUNE),
+// datasets FINETUNE. PRETRAIN: no parent, since none of the child's weights come from the base (they are drawn
+// from the seed; the base only lent its graph and tokenizer, which the recipe records as architecture=), and
+// datasets PRETRAIN. A FINETUNE parent would claim a weight derivation that does not exist (ancestry queries
+// would list the template as where the weights came from).
+func childLineage(job types.TrainingJob) ([]registrytypes.ParentRef, []registrytypes.DatasetRef) {
+	role := registrytypes.DatasetRole_DATASET_ROLE_FINETUNE
+	var parents []registrytypes.ParentRef
+	if job.Method == types.TrainingMethod_TRAINING_METHOD_PRETRAIN {
+		role = registrytypes.DatasetRole_DATASET_ROLE_PRETRAIN
+	} else {
+		parents = []registrytypes.ParentRef{{Model: job.BaseModel, Relation: registrytypes.ParentRelation_PARENT_RELATION_FINETUNE}}
+	}
+	datasets := make([]registrytypes.DatasetRef, len(job.Datasets))
+	for i, d := range job.Datasets {
+		datasets[i] = registrytypes.DatasetRef{Dataset: d, Role: role}
+	}
+	return parents, datasets
 }
 
 // UpdateParams replaces the params (governance only).

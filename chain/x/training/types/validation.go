@@ -67,9 +67,9 @@ func ValidateRequestFields(p Params, base string, datasets []string, method Trai
 		seen[d] = true
 	}
 	switch method {
-	case TrainingMethod_TRAINING_METHOD_FULL, TrainingMethod_TRAINING_METHOD_LORA:
+	case TrainingMethod_TRAINING_METHOD_FULL, TrainingMethod_TRAINING_METHOD_LORA, TrainingMethod_TRAINING_METHOD_PRETRAIN:
 	default:
-		return fieldErr("method", "must be full or lora (got %s)", method)
+		return fieldErr("method", "must be full, lora or pretrain (got %s)", method)
 	}
 	if childName == "" || childVersion == "" {
 		return fieldErr("child_name", "child_name and child_version are required (the child's registry name)")
@@ -84,12 +84,13 @@ func ValidateRequestFields(p Params, base string, datasets []string, method Trai
 var LoraTargetOrder = []string{"q", "k", "v", "o"}
 
 // ValidateLoraParams checks the lora_* hyper-parameters: required (rank in [1, max_lora_rank], alpha > 0, targets
-// a non-empty subset of q,k,v,o in canonical order, no repeats) for LORA, absent for FULL. Canonical order and
-// absence for FULL keep one recipe text (and hash) per run: two spellings of the same run cannot coexist.
+// a non-empty subset of q,k,v,o in canonical order, no repeats) for LORA, absent for FULL and PRETRAIN (which
+// train every weight: an adapter setting would be silently ignored, and two recipe texts would name one run).
+// Canonical order and absence keep one recipe text (and hash) per run: two spellings of the same run cannot coexist.
 func ValidateLoraParams(p Params, method TrainingMethod, h HyperParams) error {
 	if method != TrainingMethod_TRAINING_METHOD_LORA {
 		if h.LoraRank != 0 || h.LoraAlpha != "" || h.LoraTargets != "" {
-			return fieldErr("hyper_params.lora_rank", "lora_rank, lora_alpha and lora_targets are for method lora only")
+			return fieldErr("hyper_params.lora_rank", "lora_rank, lora_alpha and lora_targets are for method lora only (method %s trains every weight; drop them)", MethodName(method))
 		}
 		return nil
 	}

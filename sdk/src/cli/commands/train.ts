@@ -1,5 +1,12 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { getTrainingJob, requestTraining, validateHyperParams, waitForTraining, type RequestTrainingInput } from "../../client/training.js";
+import {
+  getTrainingJob,
+  parseTrainingMethod,
+  requestTraining,
+  validateHyperParams,
+  waitForTraining,
+  type RequestTrainingInput,
+} from "../../client/training.js";
 import { toId } from "../../client/query-client.js";
 import { TrainingJob, TrainingMethod, TrainingStatus } from "../../generated/inferchain/training/v1/types.js";
 import type { Json } from "../../client/json.js";
@@ -10,7 +17,7 @@ import { emit, withQuery, withSigning } from "../run.js";
 export interface TrainCliOptions extends TxOptions {
   dataset: string[];
   child: string;
-  method: "full" | "lora";
+  method: string;
   loraRank?: number;
   loraAlpha?: string;
   loraTargets?: string;
@@ -52,12 +59,12 @@ export function register(program: Command, ctx: CliContext): void {
   withTx(
     program
       .command("train")
-      .description("request a fine-tuning job on chain and wait for the child model (registered with base, datasets and recipe)")
-      .argument("<base-model>", "base model content root or name@version")
+      .description("request a training job on chain (fine-tune, LoRA, or pretrain from scratch) and wait for the child model (registered with its lineage and recipe)")
+      .argument("<base-model>", "base model content root or name@version (--method pretrain: the architecture template; its weights are not used)")
       .requiredOption("--dataset <ref>", "dataset content root or name@version (repeat; order is part of the recipe)", collect)
       .requiredOption("--child <name@version>", "registry name of the child model", (v) => v)
       .requiredOption("--max-fee <coin>", "escrowed and paid to the executor on success, e.g. 100000uinfer")
-      .option("--method <method>", "full (every weight) or lora (low-rank adapters, merged into the child)", "full")
+      .option("--method <method>", "full (every weight), lora (low-rank adapters, merged into the child) or pretrain (from scratch: weights drawn from --seed)", "full")
       .option("--lora-rank <r>", "LoRA adapter rank (--method lora)", parsePositiveInt)
       .option("--lora-alpha <decimal>", "LoRA alpha; adapters scale by alpha/rank (--method lora, default 2 x rank)")
       .option("--lora-targets <list>", "adapted attention projections from q,k,v,o (--method lora, default q,v)")
@@ -65,17 +72,18 @@ export function register(program: Command, ctx: CliContext): void {
       .option("--steps <n>", "optimizer steps", parsePositiveInt, 100)
       .option("--batch <n>", "sequences per step", parsePositiveInt, 4)
       .option("--seq-len <n>", "tokens per sequence", parsePositiveInt, 128)
-      .option("--seed <n>", "uint64 seed of the data order", "0")
+      .option("--seed <n>", "uint64 seed of the data order (and of the weight init for --method pretrain)", "0")
       .option("--checkpoint-interval <k>", "commit a checkpoint digest every k steps (divides --steps)", parsePositiveInt, 10)
       .option("--license <spdx>", "license of the child model")
       .option("--no-wait", "return after the request is included")
       .option("--timeout <seconds>", "stop waiting after this long (the job is not lost: `inferchain training-job <id>`)", parsePositiveInt, 3600),
   ).action(async (base: string, opts: TrainCliOptions) => {
     const child = parseChild(opts.child);
+    const method = parseTrainingMethod(opts.method); // a bad name fails before the key is loaded, naming the field
     const input: RequestTrainingInput = {
       baseModel: base,
       datasets: opts.dataset,
-      method: opts.method,
+      method,
       ...(opts.loraRank !== undefined ? { loraRank: opts.loraRank } : {}),
       ...(opts.loraAlpha !== undefined ? { loraAlpha: opts.loraAlpha } : {}),
       ...(opts.loraTargets !== undefined ? { loraTargets: opts.loraTargets.split(",") } : {}),

@@ -21,6 +21,13 @@ export enum TrainingMethod {
    * child is the base with the adapters merged in (W + alpha/rank * B A), served like any model.
    */
   TRAINING_METHOD_LORA = 2,
+  /**
+   * TRAINING_METHOD_PRETRAIN - PRETRAIN: training from scratch. The base model supplies only the architecture (graph) and tokenizer: every
+   * weight is initialised from hyper_params.seed (x/training README, node/src/training/TRAINING.md), then all are
+   * trained as in FULL. The child has no parent (none of its weights come from the base); the recipe names the
+   * base as architecture= and the init rule.
+   */
+  TRAINING_METHOD_PRETRAIN = 3,
   UNRECOGNIZED = -1,
 }
 
@@ -35,6 +42,9 @@ export function trainingMethodFromJSON(object: any): TrainingMethod {
     case 2:
     case "TRAINING_METHOD_LORA":
       return TrainingMethod.TRAINING_METHOD_LORA;
+    case 3:
+    case "TRAINING_METHOD_PRETRAIN":
+      return TrainingMethod.TRAINING_METHOD_PRETRAIN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -50,6 +60,8 @@ export function trainingMethodToJSON(object: TrainingMethod): string {
       return "TRAINING_METHOD_FULL";
     case TrainingMethod.TRAINING_METHOD_LORA:
       return "TRAINING_METHOD_LORA";
+    case TrainingMethod.TRAINING_METHOD_PRETRAIN:
+      return "TRAINING_METHOD_PRETRAIN";
     case TrainingMethod.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -279,11 +291,11 @@ export interface HyperParams {
   steps: bigint;
   batchSize: number;
   seqLen: number;
-  /** seed fixes the data order (node/src/training/TRAINING.md). */
+  /** seed fixes the data order (node/src/training/TRAINING.md), LoRA's A init and PRETRAIN's weight init. */
   seed: bigint;
   /** checkpoint_interval K: a checkpoint digest is committed after every K steps; K divides steps. */
   checkpointInterval: bigint;
-  /** lora_rank r (LORA only, else 0): in [1, params.max_lora_rank]. */
+  /** lora_rank r (LORA only, else 0; FULL and PRETRAIN refuse any lora_* field): in [1, params.max_lora_rank]. */
   loraRank: number;
   /** lora_alpha (LORA only, else ""): a positive decimal string; the adapter is scaled by alpha / rank. */
   loraAlpha: string;
