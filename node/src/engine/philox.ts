@@ -3,6 +3,8 @@
  * counter-based generator of Random123 / cuRAND / JAX. Pure function of (key, counter): a verifier
  * can recompute any draw without replaying a stream. Spec and counter layout: ./SAMPLING.md.
  */
+import { PHILOX_WASM_BASE64 } from './philox-wasm.js';
+
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
@@ -76,4 +78,41 @@ export function uniform(key: [number, number], step: number, tokenId: number): n
 /** Standard Gumbel noise g = -ln(-ln(u)). */
 export function gumbel(key: [number, number], step: number, tokenId: number): number {
   return -Math.log(-Math.log(uniform(key, step, tokenId)));
+}
+
+/** The wasm uniforms kernel (philox.wat), instantiated on first use; its memory grows to the largest row. */
+let kernel: { uniforms: (k0: number, k1: number, step: number, n: number) => void; memory: WebAssembly.Memory } | undefined;
+
+function wasmKernel(): NonNullable<typeof kernel> {
+  if (!kernel) {
+    const mod = new WebAssembly.Module(Buffer.from(PHILOX_WASM_BASE64, 'base64'));
+    const exp = new WebAssembly.Instance(mod).exports as unknown as NonNullable<typeof kernel>;
+    kernel = { uniforms: exp.uniforms, memory: exp.memory };
+  }
+  return kernel;
+}
+
+/**
+ * u(seed, step, id) for ids 0..n-1, the same values as uniform() bit for bit (philox.test.ts), from a wasm kernel
+ * with 64-bit products (philox.wat; JS has to build each 32x32-bit product from 16-bit limbs). Whole-vocabulary
+ * sampling draws one per token per step (49152 for SmolLM2): this is the sampler's hot loop. The result is a view
+ * of the kernel's memory, valid until the next call: read it, do not keep it.
+ */
+export function uniformRow(key: [number, number], step: number, n: number): Float64Array {
+  if (!Number.isInteger(step) || step < 0 || step > 0xffffffff) throw new RangeError(`step out of range: ${step}`);
+  if (!Number.isInteger(n) || n < 0 || n > 1 << 26) throw new RangeError(`bad row length ${n}`);
+  const k = wasmKernel();
+  const pages = Math.ceil((n * 8) / 65536);
+  const have = k.memory.buffer.byteLength / 65536;
+  if (pages > have) k.memory.grow(pages - have);
+  k.uniforms(key[0] >>> 0, key[1] >>> 0, step >>> 0, n);
+  return new Float64Array(k.memory.buffer, 0, n);
+}
+
+/** G(seed, step, id) for ids 0..n-1: gumbel() of uniformRow(), the logarithms in JS `Math.log` as SAMPLING.md says. */
+export function gumbelRow(key: [number, number], step: number, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
+  if (out.length < n) throw new RangeError(`out holds ${out.length} values, ${n} needed`);
+  const u = uniformRow(key, step, n);
+  for (let i = 0; i < n; i++) out[i] = -Math.log(-Math.log(u[i]!));
+  return out;
 }

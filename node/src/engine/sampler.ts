@@ -3,6 +3,7 @@
  * candidates = top-k logits (ties: lower id first); temperature 0 = greedy argmax;
  * otherwise Gumbel-max: argmax over candidates of z/T + G(seed, step, id).
  */
+import { gumbelTop2 } from './gumbel-max.js';
 import { gumbel, seedKey } from './philox.js';
 
 export interface TopEntry {
@@ -77,20 +78,9 @@ export function candidateScores(cands: readonly TopEntry[], p: SamplingParams, s
 /** Picks the token for `step` from one position's logits. */
 export function choose(logits: Float32Array, p: SamplingParams, step: number, offset = 0, length = logits.length - offset): Choice {
   if (p.temperature > 0 && (p.topK <= 0 || p.topK >= length)) {
-    // Whole vocabulary: no candidate sort needed, scan z/T + g directly (same rule, same ties).
-    const key = seedKey(p.seed!);
-    let bestId = -1;
-    let best = -Infinity;
-    let second = -Infinity;
-    for (let i = 0; i < length; i++) {
-      const sc = logits[offset + i]! / p.temperature + gumbel(key, step, i);
-      if (sc > best) {
-        second = best;
-        best = sc;
-        bestId = i;
-      } else if (sc > second) second = sc;
-    }
-    return { id: bestId, score: best, margin: best - second };
+    // Whole vocabulary: no candidate sort needed; the same rule and ties as a scan of z/T + g (gumbel-max.ts).
+    const t = gumbelTop2(logits, offset, length, p.temperature, seedKey(p.seed!), step);
+    return { id: t.bestId, score: t.best, margin: t.best - t.second };
   }
   const cands = topK(logits, p.temperature === 0 ? 2 : p.topK, offset, length);
   return argmaxWithMargin(candidateScores(cands, p, step));
@@ -116,17 +106,17 @@ export function argmaxWithMargin(scores: readonly TopEntry[]): Choice {
 export function samplingMargin(logits: Float32Array, p: SamplingParams, step: number, claimed: number, offset = 0, length = logits.length - offset): number {
   const key = seedKey(p.seed!);
   const scoreOf = (id: number): number => logits[offset + id]! / p.temperature + gumbel(key, step, id);
-  let ids: Iterable<number>;
   if (p.topK <= 0 || p.topK >= length) {
-    ids = { [Symbol.iterator]: function* () { for (let i = 0; i < length; i++) yield i; } };
-  } else {
-    const c = topK(logits, p.topK, offset, length).map((e) => e.id);
-    if (!c.includes(claimed)) return -Infinity;
-    ids = c;
+    if (!Number.isInteger(claimed) || claimed < 0 || claimed >= length) return -Infinity;
+    // Best other = the top score if another token holds it, else the second (gumbel-max.ts).
+    const t = gumbelTop2(logits, offset, length, p.temperature, key, step);
+    return scoreOf(claimed) - (t.bestId === claimed ? t.second : t.best);
   }
+  const c = topK(logits, p.topK, offset, length).map((e) => e.id);
+  if (!c.includes(claimed)) return -Infinity;
   let mine = -Infinity;
   let other = -Infinity;
-  for (const id of ids) {
+  for (const id of c) {
     const sc = scoreOf(id);
     if (id === claimed) mine = sc;
     else if (sc > other) other = sc;
