@@ -80,14 +80,24 @@ export function gumbel(key: [number, number], step: number, tokenId: number): nu
   return -Math.log(-Math.log(uniform(key, step, tokenId)));
 }
 
+/** The few WebAssembly JS API members used here (the TS lib of this project has no WebAssembly types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+}
+
 /** The wasm uniforms kernel (philox.wat), instantiated on first use; its memory grows to the largest row. */
-let kernel: { uniforms: (k0: number, k1: number, step: number, n: number) => void; memory: WebAssembly.Memory } | undefined;
+let kernel: { uniforms: (k0: number, k1: number, step: number, n: number) => void; memory: WasmMemory } | undefined;
 
 function wasmKernel(): NonNullable<typeof kernel> {
   if (!kernel) {
-    const mod = new WebAssembly.Module(Buffer.from(PHILOX_WASM_BASE64, 'base64'));
-    const exp = new WebAssembly.Instance(mod).exports as unknown as NonNullable<typeof kernel>;
-    kernel = { uniforms: exp.uniforms, memory: exp.memory };
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const exp = new wasm.Instance(new wasm.Module(Buffer.from(PHILOX_WASM_BASE64, 'base64'))).exports;
+    kernel = { uniforms: exp.uniforms as NonNullable<typeof kernel>['uniforms'], memory: exp.memory as WasmMemory };
   }
   return kernel;
 }
