@@ -14,8 +14,9 @@
  * In-place cache: present = ScatterND(past, index, new rows). ORT's ScatterND skips its copy of the data
  * when input and output are the same memory, which they are when the caller passes the past buffers as
  * preallocated present outputs (model.ts): a step writes its new rows and copies nothing else.
- * Attention runs over the whole capacity with a mask from position_ids (key j is visible to the token at
- * position p iff j <= p), so each batch row sees exactly its own prefix: masked keys get probability 0.
+ * Attention runs over positions [0, 1 + max(position_ids)) of the cache (not its whole capacity) with a mask from
+ * position_ids (key j is visible to the token at position p iff j <= p), so each batch row sees exactly its own
+ * prefix: masked keys get probability 0.
  * Keys are stored transposed so the score MatMul reads them as they lie (no Transpose copy per step).
  *
  * Only standard opset-17 ops plus com.microsoft MatMulNBits for quantised weights (4-bit and 8-bit).
@@ -60,9 +61,12 @@ export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOpti
   const cos = g.op('Unsqueeze', [g.op('Cos', [angles]), g.i64([2, 4])]);
   const sin = g.op('Unsqueeze', [g.op('Sin', [angles]), g.i64([2, 4])]);
 
-  // Mask [batch, 1, rep*seq, capacity]: query row r*seq+s of row b sits at position_ids[b, s] and sees keys <= it.
-  const cap = g.op('Gather', [g.op('Shape', [past[0]![1]]), g.i64([2], true)], { axis: 0 });
-  const kIdx = g.op('Range', [g.i64([0], true), cap, g.i64([1], true)]);
+  // Attention reads positions [0, span), span = 1 + max(position_ids): every key any row can see, however large the
+  // cache's capacity (a sidecar's arena keeps the capacity of its longest job). Mask [batch, 1, rep*seq, span]:
+  // query row r*seq+s of row b sits at position_ids[b, s] and sees keys <= it.
+  const span = g.op('Add', [g.op('ReduceMax', [pos], { keepdims: 0 }), g.i64([1], true)]);
+  const spanEnd = g.op('Reshape', [span, g.i64([1])]);
+  const kIdx = g.op('Range', [g.i64([0], true), span, g.i64([1], true)]);
   const future = g.op('Greater', [kIdx, g.op('Unsqueeze', [pos, g.i64([-1])])]);
   const maskBS = g.op('Unsqueeze', [g.op('Where', [future, g.f32const([-1e30]), g.f32const([0])]), g.i64([1])]);
   const mask = rep === 1 ? maskBS : g.op('Tile', [maskBS, g.i64([1, 1, rep, 1])]);
@@ -90,9 +94,11 @@ export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOpti
 
     // GQA without copying K/V: fold the `rep` query heads sharing a KV head into the row axis.
     const qg = g.op('Reshape', [q, g.i64([0, nkv, -1, hd])]);
-    const scores = g.op('Mul', [g.op('MatMul', [qg, presentK]), scale]);
+    const kSpan = g.op('Slice', [presentK, g.i64([0]), spanEnd, g.i64([3])]);
+    const vSpan = g.op('Slice', [presentV, g.i64([0]), spanEnd, g.i64([2])]);
+    const scores = g.op('Mul', [g.op('MatMul', [qg, kSpan]), scale]);
     const probs = g.op('Softmax', [g.op('Add', [scores, mask])], { axis: -1 });
-    const ctx = g.op('Reshape', [g.op('MatMul', [probs, presentV]), g.i64([0, nh, -1, hd])]);
+    const ctx = g.op('Reshape', [g.op('MatMul', [probs, vSpan]), g.i64([0, nh, -1, hd])]);
     const merged = g.op('Reshape', [g.op('Transpose', [ctx], { perm: [0, 2, 1, 3] }), g.i64([0, 0, nh * hd])]);
     x = g.op('Add', [x, linear(g, merged, L.o, `${p}.self_attn.o_proj`)]);
 
