@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadExamples, methodRequest, type TrainingParams } from './train.js';
-import { runReplay, TrainerError } from './worker.js';
+import { runReplay, TrainerError, type TrainingArtifactsCache } from './worker.js';
 
 export interface ReplayCheck {
   baseDir: string;
@@ -22,6 +22,7 @@ export interface ReplayCheck {
   workDir: string;
   threads?: number;
   python?: string;
+  artifactsCache?: TrainingArtifactsCache;
 }
 
 export interface ReplayVerdict {
@@ -54,6 +55,7 @@ export async function verifyInterval(c: ReplayCheck): Promise<ReplayVerdict> {
         checkpointInterval: K,
         threads: c.threads ?? 1,
         replay: { fromStep: c.interval * K, ...(c.interval > 0 ? { checkpoint: c.checkpoint } : {}) },
+        ...(c.artifactsCache ? { artifactsCache: c.artifactsCache } : {}),
       },
       { python: c.python },
     );

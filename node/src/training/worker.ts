@@ -37,7 +37,19 @@ export interface TrainerRequest {
   saveCheckpointsDir?: string;
   /** Replay steps (fromStep, fromStep + K] from the state saved at fromStep (the base for 0) instead of training. */
   replay?: { fromStep: number; checkpoint?: string };
+  /** Reuse the training graphs built for the same base bytes, method and adapter shape (TrainingArtifactsCache). */
+  artifactsCache?: TrainingArtifactsCache;
 }
+
+/** Where the trainer keeps the ORT training graphs it built, keyed inside by the base's content root and the method. */
+export interface TrainingArtifactsCache {
+  dir: string;
+  /** Content root of baseDir (verified by the caller): the cache key names the bytes, not the path. */
+  baseRoot: string;
+}
+
+/** Wall milliseconds per phase of a trainer run (load, artifacts | artifactsCached, session, evalBefore, steps, ...). */
+export type PhaseMs = Record<string, number>;
 
 export type TrainerEvent =
   | { event: 'ready'; method: 'full' | 'lora'; trainable: number; params: number }
@@ -51,6 +63,7 @@ export interface TrainerDone {
   /** Hex SHA-256 digests of the trainable weights after steps K, 2K, ..., steps. */
   checkpoints: string[];
   trainable: number;
+  phaseMs: PhaseMs;
 }
 
 export interface TrainerReplayed {
@@ -58,6 +71,7 @@ export interface TrainerReplayed {
   /** Digest of the state the replay started from (the base's weights for step 0). */
   startDigest: string;
   endDigest: string;
+  phaseMs: PhaseMs;
 }
 
 export class TrainerError extends Error {
