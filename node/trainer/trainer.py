@@ -7,6 +7,7 @@ Protocol (driven by node/src/training/worker.ts): one JSON request on stdin, JSO
   {"event":"checkpoint","step":k,"digest":hex} digest of the trainable weights after step k (k = K, 2K, ..., steps)
   {"event":"done","lossBefore":x,"lossAfter":y,"checkpoints":[...],"trainable":n}
   {"event":"replayed","fromStep":k,"startDigest":hex,"endDigest":hex}   (request with "replay": {"fromStep": k, ...})
+  "done" and "replayed" also carry "phaseMs": {phase: milliseconds} (where the run's wall time went).
   {"event":"error","code":"...","message":"..."}  (exit status 2)
 
 Determinism: the data order is a pure function of (seed, epoch, example index) (see batch_order), every batch has
@@ -25,6 +26,11 @@ weight is first replaced by pretrain_init (a seeded draw: matrices ~normal(0, 0.
 checkpoint 0, and then all of them train as in full. A replay from step 0 starts from that init, never from the
 base's weights. {"initOnly": true} (with baseDir, seed, method) only emits {"event":"init","digest":hex}: the digest
 of checkpoint 0, recomputed without onnxruntime (what a verifier compares a replay's start with).
+
+Artifact cache ("artifactsCache": {"dir": d, "baseRoot": content root of baseDir}): the training/eval/optimizer graphs
+generate_artifacts builds are a pure function of the base bytes, the method, the adapter shape and this stack, so they
+are kept under d/<artifacts_key> and reused; the checkpoint (initial weights: base, seeded adapters, alpha) is always
+written fresh from the current graph, exactly as generate_artifacts writes it.
 """
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ import shutil
 import struct
 import sys
 import tempfile
+import time
 import types
 
 import numpy as np
@@ -200,6 +207,9 @@ def validate(req: dict) -> None:
         raise TrainError("bad_request", "lr must be > 0")
     if not req["examples"]:
         raise TrainError("bad_request", "no training examples")
+    c = req.get("artifactsCache")
+    if c is not None and not (isinstance(c, dict) and isinstance(c.get("dir"), str) and isinstance(c.get("baseRoot"), str) and len(c["baseRoot"]) == 64):
+        raise TrainError("bad_request", "artifactsCache must be {dir, baseRoot: the base's 64-hex content root}")
     for e in req["examples"]:
         if not isinstance(e, dict) or len(e.get("ids", [])) != len(e.get("mask", [])) or len(e["ids"]) < 2:
             raise TrainError("bad_request", "each example needs 'ids' and 'mask' of equal length >= 2")
@@ -340,10 +350,82 @@ def session_options(threads: int) -> onnxruntime.SessionOptions:
     so.inter_op_num_threads = 1
     so.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
     so.use_deterministic_compute = True
+    # Idle pool threads sleep instead of spinning: on a shared or loaded CPU the spinning threads steal the cores the
+    # working ones need (a SmolLM2 eval batch took 1.8 s spinning vs 1.2 s not, at load 5 on 2 cores). Spinning only
+    # changes how threads wait, not how work is split: the results are bit-identical.
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return so
 
 
+def artifacts_key(base_root: str, req: dict) -> str:
+    """What the training graphs depend on: the base bytes (content root), the method and adapter shape, this trainer's
+    source and the pinned stack. Not the seed or learning rate: those live in the checkpoint and the optimizer calls."""
+    lo = req.get("lora") if req.get("method") == "lora" else None
+    spec = {
+        "domain": "inferchain/training/artifacts/v1",
+        "trainer": hashlib.sha256(open(__file__, "rb").read()).hexdigest(),
+        "onnxruntime": onnxruntime.__version__,
+        "onnx": onnx.__version__,
+        "base": base_root,
+        "method": req.get("method", "full"),
+        "lora": {"rank": lo["rank"], "alpha": lo["alpha"], "targets": lo["targets"]} if lo else None,
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+GRAPH_FILES = ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx")
+
+
+def build_artifacts(fwd: onnx.ModelProto, names: list[str], frozen: list[str], art: str, cache: dict | None, req: dict) -> bool:
+    """Writes the ORT training artifacts for `fwd` into art/; with a cache, the graphs come from (or go to) it.
+    Returns whether the graphs were a cache hit."""
+    shutil.rmtree(art, ignore_errors=True)
+    os.makedirs(art)
+    entry = os.path.join(cache["dir"], artifacts_key(cache["baseRoot"], req)) if cache else None
+    if entry and all(os.path.exists(os.path.join(entry, f)) for f in GRAPH_FILES):
+        for f in GRAPH_FILES:
+            shutil.copyfile(os.path.join(entry, f), os.path.join(art, f))
+        # generate_artifacts' checkpoint: the graph's initializers split into trainable / frozen, in graph order
+        want, fz = set(names), set(frozen)
+        inits = fwd.graph.initializer
+        onnxblock.save_checkpoint(([i for i in inits if i.name in want], [i for i in inits if i.name in fz]), os.path.join(art, "checkpoint"))
+        return True
+    ort_artifacts.generate_artifacts(
+        fwd,
+        requires_grad=names,
+        frozen_params=frozen,
+        loss=onnxblock.loss.CrossEntropyLoss(reduction="mean", ignore_index=IGNORE),
+        optimizer=ort_artifacts.OptimType.AdamW,
+        artifact_directory=art,
+    )
+    if entry and not os.path.exists(entry):
+        # complete entries only: written beside, renamed into place (a concurrent writer's identical entry wins)
+        os.makedirs(cache["dir"], exist_ok=True)
+        tmp = tempfile.mkdtemp(dir=cache["dir"], prefix=".partial-")
+        for f in GRAPH_FILES:
+            shutil.copyfile(os.path.join(art, f), os.path.join(tmp, f))
+        try:
+            os.rename(tmp, entry)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return False
+
+
+class Phases:
+    """Wall milliseconds per phase of one run (reported in the final event)."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+        self.t = time.perf_counter()
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.ms[name] = round(self.ms.get(name, 0.0) + (now - self.t) * 1000, 1)
+        self.t = now
+
+
 def train(req: dict) -> dict:
+    ph = Phases()
     validate(req)
     base, out, work = req["baseDir"], req["outDir"], req["workDir"]
     cfg = json.load(open(os.path.join(base, "config.json")))
@@ -365,18 +447,12 @@ def train(req: dict) -> dict:
         # the base's weights never enter the run: the training graph (and so the artifacts' checkpoint, where a
         # replay of interval 0 starts) holds the seeded init
         graph = model = with_weights(model, pretrain_weights(model, names, req["seed"]))
+    ph.mark("load")
 
     art = os.path.join(work, "artifacts")
-    shutil.rmtree(art, ignore_errors=True)
-    os.makedirs(art)
-    ort_artifacts.generate_artifacts(
-        training_forward(graph, vocab),
-        requires_grad=names,
-        frozen_params=[i.name for i in graph.graph.initializer if i.name not in set(names)],
-        loss=onnxblock.loss.CrossEntropyLoss(reduction="mean", ignore_index=IGNORE),
-        optimizer=ort_artifacts.OptimType.AdamW,
-        artifact_directory=art,
-    )
+    frozen = [i.name for i in graph.graph.initializer if i.name not in set(names)]
+    hit = build_artifacts(training_forward(graph, vocab), names, frozen, art, req.get("artifactsCache"), req)
+    ph.mark("artifactsCached" if hit else "artifacts")
     replay = req.get("replay")
     K = req["checkpointInterval"]
     start_ckpt = os.path.join(art, "checkpoint")
@@ -396,12 +472,14 @@ def train(req: dict) -> dict:
     module = ort_api.Module(os.path.join(art, "training_model.onnx"), state, os.path.join(art, "eval_model.onnx"), "cpu", session_options(req["threads"]))
     opt = ort_api.Optimizer(os.path.join(art, "optimizer_model.onnx"), module)
     opt.set_learning_rate(req["lr"])
+    ph.mark("session")
 
     rest = prefill_inputs(B, seq, nkv, hd, layers)
     examples = req["examples"]
 
-    def eval_loss() -> float:
-        """Mean of per-batch losses over every example once, in index order (last batch wraps around)."""
+    def eval_loss() -> tuple[float, float]:
+        """Mean of per-batch losses over every example once, in index order (last batch wraps around), and the loss of
+        the first batch (examples 0..B-1 mod n: what the merged child is checked against)."""
         module.eval()
         n = len(examples)
         losses = []
@@ -409,12 +487,7 @@ def train(req: dict) -> dict:
             idx = [(s + j) % n for j in range(B)]
             ids, labels = encode_batch(examples, idx, seq)
             losses.append(float(module(ids, *rest, labels)))
-        return float(np.mean(losses))
-
-    def first_batch_loss() -> float:
-        module.eval()
-        ids, labels = encode_batch(examples, [j % len(examples) for j in range(B)], seq)
-        return float(module(ids, *rest, labels))
+        return float(np.mean(losses)), losses[0]
 
     digest = lambda: checkpoint_digest({n: state.parameters[n].data for n in names})
     # initDigest: checkpoint 0, the state step 1 starts from (the base's weights, LoRA's seeded adapters, the pretrain init)
@@ -428,10 +501,13 @@ def train(req: dict) -> dict:
             module(ids, *rest, labels)
             opt.step()
             module.lazy_reset_grad()
-        return {"event": "replayed", "fromStep": first_step, "startDigest": start, "endDigest": digest()}
+        end = digest()
+        ph.mark("steps")
+        return {"event": "replayed", "fromStep": first_step, "startDigest": start, "endDigest": end, "phaseMs": ph.ms}
     save_dir = req.get("saveCheckpointsDir")
     init_digest = digest()
-    loss_before = eval_loss()
+    loss_before, _ = eval_loss()
+    ph.mark("evalBefore")
     module.train()
     checkpoints = []
     last = loss_before
@@ -442,14 +518,17 @@ def train(req: dict) -> dict:
         module.lazy_reset_grad()
         emit({"event": "loss", "step": step, "loss": last})
         if step % K == 0:
+            ph.mark("steps")
             d = digest()
             checkpoints.append(d)
             if save_dir:  # the full state a replay of (step, step+K] starts from
                 os.makedirs(save_dir, exist_ok=True)
                 ort_api.CheckpointState.save_checkpoint(state, os.path.join(save_dir, str(step)), include_optimizer_state=True)
             emit({"event": "checkpoint", "step": step, "digest": d})
+            ph.mark("checkpoints")
             module.train()
-    loss_after = eval_loss()
+    loss_after, first_batch_after = eval_loss()
+    ph.mark("evalAfter")
     trained = {n: state.parameters[n].data for n in names}
     if lora is not None:
         ginits = {i.name: i for i in graph.graph.initializer}
@@ -457,9 +536,11 @@ def train(req: dict) -> dict:
         model = merge_lora(model, trained, frozen, lora_weights, lora_scale)
         trained = {}
     write_child(model, cfg, trained, base, out, req.get("childName"))
+    ph.mark("child")
     if lora is not None:
-        check_merged_child(os.path.join(out, cfg["files"]["model"]), examples, B, seq, req["threads"], first_batch_loss(), nkv, hd, layers)
-    return {"event": "done", "lossBefore": loss_before, "lossAfter": loss_after, "lastStepLoss": last, "checkpoints": checkpoints, "trainable": len(names), "initDigest": init_digest}
+        check_merged_child(os.path.join(out, cfg["files"]["model"]), examples, B, seq, req["threads"], first_batch_after, nkv, hd, layers)
+        ph.mark("mergeCheck")
+    return {"event": "done", "lossBefore": loss_before, "lossAfter": loss_after, "lastStepLoss": last, "checkpoints": checkpoints, "trainable": len(names), "initDigest": init_digest, "phaseMs": ph.ms}
 
 
 def merge_lora(model: onnx.ModelProto, adapters: dict[str, np.ndarray], weights: dict[str, np.ndarray], lora_weights: dict[str, str], scale: float) -> onnx.ModelProto:

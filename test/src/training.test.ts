@@ -1,7 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { defaultModelDir, sidecarLogFile } from "@inferchain/localnet";
+import { splitmix32 } from "@inferchain/node";
 import {
   canonicalRecipe,
   digestArtifact,
@@ -14,11 +16,12 @@ import {
 } from "@inferchain/sdk";
 import { clientFor, moduleAddress, restartSidecar } from "./helpers.js";
 
-// Issue 11, fine-tuning and pretraining: a requester fine-tunes (or pretrains from scratch) the tiny model through
-// the chain; the assigned sidecar trains it deterministically, the child is registered with its lineage and then
-// answers an inference job.
+// Issue 11, fine-tuning and pretraining: a requester fine-tunes (or pretrains from scratch) the tiny model, then
+// fine-tunes SmolLM2 with LoRA on a few hundred rows, through the chain; the assigned sidecar trains
+// deterministically, the child is registered with its lineage and then answers an inference job.
 const localnet = inject("localnet");
 const tiny = localnet.models.find((m) => m.dir.endsWith(join("models", "tiny")))!;
+const smol = localnet.models.find((m) => m.dir === defaultModelDir())!;
 const PAIRS = [
   { prompt: "The capital of France is", completion: " Paris." },
   { prompt: "The quick brown fox", completion: " jumps over the lazy dog." },
@@ -44,22 +47,41 @@ let alice: SigningInferchainClient; // dataset publisher
 let bob: SigningInferchainClient; // requester
 let datasetRoot = "";
 let trainedVersion = "";
+let datasetsDir = "";
+
+/** Registers a dataset (one train.jsonl) on chain and puts its bytes where the sidecar looks for them. */
+async function publishDataset(name: string, jsonl: string, records: number): Promise<string> {
+  const src = mkdtempSync(join(tmpdir(), "inferchain-ds-"));
+  writeFileSync(join(src, "train.jsonl"), jsonl);
+  const d = await digestArtifact(src);
+  await alice.registerDataset({ name, version: `${Date.now()}`, files: d.files, recordCount: records, license: "CC0-1.0" });
+  mkdirSync(join(datasetsDir, d.contentRoot), { recursive: true });
+  cpSync(src, join(datasetsDir, d.contentRoot), { recursive: true });
+  return d.contentRoot;
+}
+
+/** Retries while the sidecar may still be loading the child it just trained. */
+async function inferWhenServed(model: string, prompt: string, maxTokens: number, tries = 30): Promise<Awaited<ReturnType<SigningInferchainClient["infer"]>>> {
+  for (let i = 0; ; i++) {
+    try {
+      return await bob.infer({ model, prompt, maxTokens, temperature: 0, timeoutMs: 120_000 });
+    } catch (e) {
+      if (i >= tries) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
 
 beforeAll(async () => {
   alice = await clientFor(localnet, "alice");
   bob = await clientFor(localnet, "bob");
   // the dataset: registered on chain by content root, its bytes in the sidecar's datasets dir
-  const src = mkdtempSync(join(tmpdir(), "inferchain-ds-"));
-  writeFileSync(join(src, "train.jsonl"), PAIRS.map((p) => JSON.stringify(p)).join("\n") + "\n");
-  const d = await digestArtifact(src);
-  datasetRoot = d.contentRoot;
-  await alice.registerDataset({ name: "tiny-qa", version: `${Date.now()}`, files: d.files, recordCount: PAIRS.length, license: "CC0-1.0" });
-  const datasetsDir = join(localnet.home, "datasets");
-  mkdirSync(join(datasetsDir, datasetRoot), { recursive: true });
-  cpSync(src, join(datasetsDir, datasetRoot), { recursive: true });
+  datasetsDir = join(localnet.home, "datasets");
+  datasetRoot = await publishDataset("tiny-qa", PAIRS.map((p) => JSON.stringify(p)).join("\n") + "\n", PAIRS.length);
   const node = localnet.nodes[0]!.endpoints.rpc;
+  // two trainer threads: the SmolLM2 job below uses both cores (the chain idles between blocks)
   await restartSidecar(localnet, 0, {
-    extraConfig: { training: { enabled: true, datasetsDir, threads: 1 }, chain: { rpc: node, chainId: localnet.chainId, reconcileIntervalMs: 1000 } },
+    extraConfig: { training: { enabled: true, datasetsDir, threads: 2 }, chain: { rpc: node, chainId: localnet.chainId, reconcileIntervalMs: 1000 } },
   });
 }, 240_000);
 
@@ -214,4 +236,72 @@ describe("fine-tuning as a transaction", () => {
     ).rejects.toMatchObject({ message: expect.stringMatching(/already registered/) });
     expect(BigInt((await bob.getBalance(moduleAddress("training"))).amount)).toBe(escrowBefore);
   }, 120_000);
+});
+
+// SmolLM2-135M (the default model, `make model`), LoRA rank 8 on q,v, on 300 two-number addition rows
+// ("What is 17 plus 25?" -> "17 plus 25 is 42."; 47-53 tokens each with the chat template, so seq_len 56 truncates none).
+// 32 steps x batch 4 = 128 examples seen: epoch 0's order is the seed's hash permutation of all 300 rows, so the steps
+// train on 128 distinct rows drawn from the whole set, once each; the loss before and after is the mean over all 300
+// (172 never trained on). Two checkpoints (K = 16) are committed. Where its ~3 min go: node/src/training/TRAINING.md.
+const SMOL_ROWS = 300;
+const SMOL = { method: "lora" as const, loraRank: 8, loraAlpha: "16", loraTargets: ["q", "v"], learningRate: "0.002", steps: 32, batchSize: 4, seqLen: 56, seed: 1, checkpointInterval: 16 };
+const SUM_FORMAT = /^(\d+) plus (\d+) is (\d+)\.$/;
+
+function additions(n: number): string {
+  const rand = splitmix32(20261203);
+  const rows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = 1 + Math.floor(rand() * 99);
+    const b = 1 + Math.floor(rand() * 99);
+    rows.push(JSON.stringify({ prompt: `What is ${a} plus ${b}?`, completion: `${a} plus ${b} is ${a + b}.` }));
+  }
+  return rows.join("\n") + "\n";
+}
+
+/** The sidecar's 'training done' log line for a job: where the trainer's wall time went. */
+function trainingPhases(jobId: bigint): Record<string, number> | undefined {
+  for (const line of readFileSync(sidecarLogFile(localnet.home, 0), "utf8").split("\n").reverse()) {
+    if (!line.includes('"training done"')) continue;
+    const rec = JSON.parse(line) as { job?: string; phaseMs?: Record<string, number> };
+    if (rec.job === jobId.toString()) return rec.phaseMs;
+  }
+  return undefined;
+}
+
+describe("fine-tuning SmolLM2 with LoRA as a transaction", () => {
+  it("trains on a few hundred rows: loss drops, child registered with base + dataset + LoRA recipe, answering in the trained format", async () => {
+    const rows = await publishDataset("additions", additions(SMOL_ROWS), SMOL_ROWS);
+    const prompt = "What is 12 plus 30?";
+    const before = await inferWhenServed(smol.contentRoot, prompt, 16, 0);
+    const t0 = Date.now();
+    const req = await requestTraining(bob, { baseModel: smol.contentRoot, datasets: [rows], ...SMOL, maxFee: "100000uinfer", childName: "smol-additions", childVersion: `${Date.now()}`, childLicense: "apache-2.0" });
+    expect(req.recipeHash).toBe(recipeHash(smol.contentRoot, [rows], TrainingMethod.TRAINING_METHOD_LORA, validateHyperParams(SMOL)));
+
+    const job = await waitForTraining(bob, req.jobId, { timeoutMs: 1_200_000, pollIntervalMs: 1000 });
+    const registeredS = (Date.now() - t0) / 1000;
+    const child = job.result!.childModel;
+    const [l0, l1] = [Number(job.result!.initialLoss), Number(job.result!.finalLoss)];
+    expect(job.method).toBe(TrainingMethod.TRAINING_METHOD_LORA);
+    expect(l1).toBeLessThan(l0 / 3); // measured ~1.0 -> ~0.1: the completions' format and arithmetic are learned
+
+    const prov = await bob.getProvenance(child);
+    expect(prov.model.recipeHash).toBe(req.recipeHash);
+    expect(prov.model.parents.map((p) => [p.model, p.relation])).toEqual([[smol.contentRoot, PARENT_RELATION_FINETUNE]]);
+    expect(prov.model.datasets.map((d) => d.dataset)).toEqual([rows]);
+    expect(prov.model.publisher).toBe(bob.senderAddress);
+    expect((await bob.getExecutor(localnet.sidecars[0]!.validator))?.models).toContain(child);
+
+    // the merged child answers an inference job through the chain in the trained format; the base did not
+    const res = await inferWhenServed(child, prompt, 16);
+    const answeredS = (Date.now() - t0) / 1000;
+    expect(res.receipt.model).toBe(child);
+    const text = res.text.trim();
+    expect(text, `the child's answer to "${prompt}"`).toMatch(/^12 plus 30 is \d+\.$/);
+    expect(before.text.trim(), `the base's answer to "${prompt}"`).not.toMatch(SUM_FORMAT);
+    console.log(
+      `e2e SmolLM2 LoRA fine-tune (rank 8, q,v; ${SMOL_ROWS} rows, ${SMOL.steps} steps x ${SMOL.batchSize} x ${SMOL.seqLen} tokens, ${SMOL.steps * SMOL.batchSize} examples seen): ` +
+        `loss ${l0} -> ${l1}, request -> child registered ${registeredS.toFixed(1)} s, -> child answered ${answeredS.toFixed(1)} s; ` +
+        `"${prompt}" base ${JSON.stringify(before.text)}, child ${JSON.stringify(res.text)}; trainer phases (ms) ${JSON.stringify(trainingPhases(req.jobId))}`,
+    );
+  }, 1_500_000);
 });

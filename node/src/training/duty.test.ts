@@ -25,7 +25,7 @@ const SPEC: TrainingSpec = {
 };
 
 function fakeOutcome(): TrainOutcome {
-  return { childRoot: R('c'), files: [{ path: 'model.onnx', size: 10n, root: R('f') }], totalBytes: 10n, checkpointRoot: R('e'), checkpoints: [R('1'), R('2')], lossBefore: 5, lossAfter: 0.5, examples: 4, truncated: 0, wallMs: 3 };
+  return { childRoot: R('c'), files: [{ path: 'model.onnx', size: 10n, root: R('f') }], totalBytes: 10n, checkpointRoot: R('e'), checkpoints: [R('1'), R('2')], lossBefore: 5, lossAfter: 0.5, examples: 4, truncated: 0, wallMs: 3, phaseMs: {} };
 }
 
 describe('TrainingDuty', () => {
@@ -82,6 +82,8 @@ describe('TrainingDuty', () => {
     expect(await d.advance((await store.get('3'))!)).toBe('done');
     expect(trainCalls).toHaveLength(1);
     expect(trainCalls[0]).toMatchObject({ baseDir: '/base', datasetFiles: ['/data.jsonl'], params: SPEC.params, threads: 1, checkpointsDir: join(dir, 'work', '3', 'checkpoints') });
+    // the graph cache is keyed by the job's (verified) base root, not by the path it was found at
+    expect(trainCalls[0]!.artifactsCache).toEqual({ dir: join(dir, 'cache', 'artifacts'), baseRoot: SPEC.baseModel });
     expect(sent).toEqual([{ jobId: '3', childContentRoot: R('c'), files: [{ path: 'model.onnx', size: '10', root: R('f') }], checkpointRoot: R('e'), checkpointInterval: 10, finalLoss: '0.500000', initialLoss: '5.000000' }]);
     const rec = (await store.get('3'))!;
     expect(rec.state).toBe('confirmed');

@@ -137,6 +137,7 @@ export class TrainingDuty extends DurableWorker<TrainingRecord> {
         params: rec.params,
         threads: this.o.threads,
         checkpointsDir: join(this.o.dir, 'work', rec.id, 'checkpoints'), // kept: the states a replay of an interval starts from
+        artifactsCache: { dir: trainingArtifactsCacheDir(this.o.dir), baseRoot: rec.baseModel }, // baseDir was verified against this root
       });
     } catch (e) {
       return this.end(rec, 'failed', `training failed: ${errText(e)}`);
@@ -158,7 +159,7 @@ export class TrainingDuty extends DurableWorker<TrainingRecord> {
       dir: staging,
     };
     if (out.truncated > 0) log.warn({ truncated: out.truncated, examples: out.examples, seqLen: rec.params.seqLen }, 'some examples are longer than seq_len: their tails were not trained');
-    log.info({ child: out.childRoot, lossBefore: out.lossBefore, lossAfter: out.lossAfter, wallMs: Math.round(out.wallMs) }, 'training done');
+    log.info({ child: out.childRoot, lossBefore: out.lossBefore, lossAfter: out.lossAfter, wallMs: Math.round(out.wallMs), phaseMs: out.phaseMs }, 'training done');
     await this.o.store.transition(rec.id, 'trained', { output });
     if (this.stopping) return 'wait';
     return this.submit({ ...rec, state: 'trained', output });
@@ -197,6 +198,11 @@ export class TrainingDuty extends DurableWorker<TrainingRecord> {
       });
     }
   }
+}
+
+/** The trainer's graph cache under the training dir (shared by the duty and replay audits: same base, same graphs). */
+export function trainingArtifactsCacheDir(trainingDir: string): string {
+  return join(trainingDir, 'cache', 'artifacts');
 }
 
 /** The chain's decimal form (no exponent): 6 significant decimals are plenty for a reported loss. */

@@ -12,7 +12,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadExamples, methodRequest, type TrainingParams } from './train.js';
-import { runInitDigest, runReplay, TrainerError } from './worker.js';
+import { runInitDigest, runReplay, TrainerError, type TrainingArtifactsCache } from './worker.js';
 
 export interface ReplayCheck {
   baseDir: string;
@@ -27,6 +27,7 @@ export interface ReplayCheck {
   workDir: string;
   threads?: number;
   python?: string;
+  artifactsCache?: TrainingArtifactsCache;
 }
 
 export interface ReplayVerdict {
@@ -59,6 +60,7 @@ export async function verifyInterval(c: ReplayCheck): Promise<ReplayVerdict> {
         checkpointInterval: K,
         threads: c.threads ?? 1,
         replay: { fromStep: c.interval * K, ...(c.interval > 0 ? { checkpoint: c.checkpoint } : {}) },
+        ...(c.artifactsCache ? { artifactsCache: c.artifactsCache } : {}),
       },
       { python: c.python },
     );

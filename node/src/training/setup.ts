@@ -17,7 +17,7 @@ import { httpCheckpointFetcher, ReplayChecker } from './verify-check.js';
 import { TrainingVerifierDuty } from './verify-duty.js';
 import { TrainingVerifyStore } from './verify-store.js';
 import type { TrainingConfig } from './config.js';
-import { TrainingDuty, type TrainingInputs } from './duty.js';
+import { TrainingDuty, trainingArtifactsCacheDir, type TrainingInputs } from './duty.js';
 import { TrainingStore } from './store.js';
 import { train } from './train.js';
 import { TrainerError } from './worker.js';
@@ -108,6 +108,7 @@ export function wireTraining(p: TrainingParts): WiredTraining {
       fetcher: httpCheckpointFetcher(p.executorEndpoint, p.peerPolicy ? { policy: p.peerPolicy } : {}),
       inputs,
       workDir: join(p.config.dir, 'audits'),
+      artifactsCacheDir: trainingArtifactsCacheDir(p.config.dir),
       threads: p.config.threads,
       ...(p.config.python ? { python: p.config.python } : {}),
     }),

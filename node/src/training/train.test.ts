@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { digestArtifact } from '@inferchain/sdk';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +126,29 @@ describe('deterministic LoRA fine-tuning', () => {
     const qv = await run(base, 'qv', { ...LORA, steps: 10, lora: { ...LORA.lora!, targets: ['q', 'v'] } });
     expect(qv.ready.trainable).toBe(2 * 2 * cfg.arch.numLayers);
     expect(new Set([a.checkpoints[0], r4.checkpoints[0], qv.checkpoints[0]]).size).toBe(3);
+  }, 180_000);
+
+  it('the artifact cache reuses the training graphs across seeds (not the initial weights): bit-identical to cold runs', async () => {
+    const base = await ensureTinyModel();
+    const cache = { dir: join(tmp, 'cache'), baseRoot: (await digestArtifact(base)).contentRoot };
+    const P = { ...LORA, steps: 10 };
+    const cached = (name: string, params: TrainingParams) =>
+      train({ baseDir: base, datasetFiles: [data], outDir: join(tmp, name, 'child'), workDir: join(tmp, name, 'work'), params, artifactsCache: cache });
+    const first = await cached('c7', P); // fills the cache
+    expect(first.phaseMs.artifacts).toBeGreaterThan(0);
+    expect((await readdir(cache.dir)).filter((f) => !f.startsWith('.'))).toHaveLength(1);
+    // another seed: same graphs (hit), other seeded adapters; it must equal a run that built everything itself
+    const hit = await cached('c8', { ...P, seed: '8' });
+    expect(hit.phaseMs.artifactsCached).toBeGreaterThan(0);
+    expect(hit.phaseMs.artifacts).toBeUndefined();
+    const cold = await run(base, 'c8cold', { ...P, seed: '8' });
+    expect(hit.checkpoints).toEqual(cold.checkpoints);
+    expect(hit.childRoot).toBe(cold.childRoot);
+    expect(hit.checkpoints).not.toEqual(first.checkpoints);
+    // another adapter shape is another entry
+    const r4 = await cached('c4', { ...P, lora: { ...LORA.lora!, rank: 4 } });
+    expect(r4.phaseMs.artifacts).toBeGreaterThan(0);
+    expect((await readdir(cache.dir)).filter((f) => !f.startsWith('.'))).toHaveLength(2);
   }, 180_000);
 
   it('trains a 4-bit base (dequantised in the training graph); the merged child loads and its loss dropped', async () => {

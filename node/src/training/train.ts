@@ -9,7 +9,7 @@ import { digestArtifact, leafHash, merkleRoot, toHex, type ArtifactFileDigest } 
 import { parseModelConfig } from '../engine/model-config.js';
 import { TextTokenizer } from '../tokenizer/tokenizer.js';
 import { parseTrainingJsonl, type TrainingExample } from './dataset.js';
-import { runTrainer, TrainerError, type TrainerEvent, type TrainerRequest } from './worker.js';
+import { runTrainer, TrainerError, type PhaseMs, type TrainerEvent, type TrainerRequest, type TrainingArtifactsCache } from './worker.js';
 
 export type LoraTarget = 'q' | 'k' | 'v' | 'o';
 
@@ -53,6 +53,8 @@ export interface TrainJob {
   signal?: AbortSignal;
   /** Keep the full state after every K steps here (<dir>/<step>), for replay verification (replay.ts). */
   checkpointsDir?: string;
+  /** Reuse training graphs built earlier for the same base, method and adapter shape. */
+  artifactsCache?: TrainingArtifactsCache;
 }
 
 export interface TrainOutcome {
@@ -70,6 +72,8 @@ export interface TrainOutcome {
   /** Examples longer than seq_len + 1 tokens: their tail (often the completion) is cut off and not trained. */
   truncated: number;
   wallMs: number;
+  /** Where wallMs went: the trainer's phases plus this side's tokenize and (child) digest. */
+  phaseMs: PhaseMs;
 }
 
 export async function loadExamples(baseDir: string, datasetFiles: readonly string[]): Promise<TrainingExample[]> {
@@ -107,6 +111,7 @@ export async function train(job: TrainJob): Promise<TrainOutcome> {
   const lr = Number(p.learningRate);
   if (!/^\d+(\.\d+)?([eE]-?\d+)?$/.test(p.learningRate) || !(lr > 0)) throw new TrainerError('bad_request', `learning rate '${p.learningRate}' is not a positive decimal`);
   const examples = await loadExamples(job.baseDir, job.datasetFiles);
+  const tokenizeMs = performance.now() - t0;
   await rm(job.outDir, { recursive: true, force: true });
   const done = await runTrainer(
     {
@@ -124,10 +129,13 @@ export async function train(job: TrainJob): Promise<TrainOutcome> {
       checkpointInterval: p.checkpointInterval,
       threads: job.threads ?? 1,
       ...(job.checkpointsDir ? { saveCheckpointsDir: job.checkpointsDir } : {}),
+      ...(job.artifactsCache ? { artifactsCache: job.artifactsCache } : {}),
     },
     { python: job.python, onEvent: job.onEvent, signal: job.signal },
   );
+  const t1 = performance.now();
   const d = await digestArtifact(job.outDir);
+  const digestMs = performance.now() - t1;
   return {
     childRoot: d.contentRoot,
     files: d.files,
@@ -140,5 +148,6 @@ export async function train(job: TrainJob): Promise<TrainOutcome> {
     examples: examples.length,
     truncated: examples.filter((e) => e.ids.length > p.seqLen + 1).length,
     wallMs: performance.now() - t0,
+    phaseMs: { tokenize: Math.round(tokenizeMs), ...done.phaseMs, digest: Math.round(digestMs) },
   };
 }

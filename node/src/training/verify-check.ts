@@ -57,6 +57,8 @@ export interface ReplayCheckerOptions {
   workDir: string;
   threads: number;
   python?: string;
+  /** The trainer's graph cache (the training duty's: a replay of the same base and method reuses its graphs). */
+  artifactsCacheDir?: string;
   /** Replaceable for tests. */
   verify?: (c: ReplayCheck) => Promise<ReplayVerdict>;
 }
@@ -124,6 +126,7 @@ export class ReplayChecker {
           workDir: dir,
           threads: this.o.threads,
           ...(this.o.python ? { python: this.o.python } : {}),
+          ...(this.o.artifactsCacheDir ? { artifactsCache: { dir: this.o.artifactsCacheDir, baseRoot: j.baseModel } } : {}), // baseDir serves this root
         });
       } catch (e) {
         // a state file the trainer cannot load is the executor's problem only if it is not what was committed,

@@ -40,7 +40,19 @@ export interface TrainerRequest {
   saveCheckpointsDir?: string;
   /** Replay steps (fromStep, fromStep + K] from the state saved at fromStep (the base for 0) instead of training. */
   replay?: { fromStep: number; checkpoint?: string };
+  /** Reuse the training graphs built for the same base bytes, method and adapter shape (TrainingArtifactsCache). */
+  artifactsCache?: TrainingArtifactsCache;
 }
+
+/** Where the trainer keeps the ORT training graphs it built, keyed inside by the base's content root and the method. */
+export interface TrainingArtifactsCache {
+  dir: string;
+  /** Content root of baseDir (verified by the caller): the cache key names the bytes, not the path. */
+  baseRoot: string;
+}
+
+/** Wall milliseconds per phase of a trainer run (load, artifacts | artifactsCached, session, evalBefore, steps, ...). */
+export type PhaseMs = Record<string, number>;
 
 export type TrainerEvent =
   /** initDigest: checkpoint 0, the digest of the weights step 1 starts from (null in a replay). */
@@ -57,6 +69,7 @@ export interface TrainerDone {
   trainable: number;
   /** Checkpoint 0: the trainable weights before step 1 (the base's, LoRA's seeded adapters, the pretrain init). */
   initDigest: string;
+  phaseMs: PhaseMs;
 }
 
 export interface TrainerReplayed {
@@ -64,6 +77,7 @@ export interface TrainerReplayed {
   /** Digest of the state the replay started from (for step 0: the base's weights, or the pretrain init). */
   startDigest: string;
   endDigest: string;
+  phaseMs: PhaseMs;
 }
 
 export class TrainerError extends Error {
