@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   digestArtifact,
+  ModelStatus,
   recipeHash,
   requestTraining,
   TrainingMethod,
@@ -81,6 +82,9 @@ describe("fine-tuning as a transaction", () => {
 
     // lineage: base (finetune) + dataset (finetune) + recipe, publisher = requester
     const prov = await bob.getProvenance(child);
+    // settled (COMPLETED): the child left PENDING in the block its job settled, so it can be requested below
+    expect(prov.model.status).toBe(ModelStatus.MODEL_STATUS_ACTIVE);
+    expect(prov.model.statusReason).toMatch(new RegExp(`^training job ${req.jobId} settled \\(audit `));
     expect(prov.model.publisher).toBe(bob.senderAddress);
     expect(prov.model.name).toBe("tiny-ft");
     expect(prov.model.recipeHash).toBe(req.recipeHash);
