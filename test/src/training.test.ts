@@ -7,6 +7,7 @@ import { splitmix32 } from "@inferchain/node";
 import {
   canonicalRecipe,
   digestArtifact,
+  ModelStatus,
   recipeHash,
   requestTraining,
   TrainingMethod,
@@ -116,6 +117,9 @@ describe("fine-tuning as a transaction", () => {
 
     // lineage: base (finetune) + dataset (finetune) + recipe, publisher = requester
     const prov = await bob.getProvenance(child);
+    // settled (COMPLETED): the child left PENDING in the block its job settled, so it can be requested below
+    expect(prov.model.status).toBe(ModelStatus.MODEL_STATUS_ACTIVE);
+    expect(prov.model.statusReason).toMatch(new RegExp(`^training job ${req.jobId} settled \\(audit `));
     expect(prov.model.publisher).toBe(bob.senderAddress);
     expect(prov.model.name).toBe("tiny-ft");
     expect(prov.model.recipeHash).toBe(req.recipeHash);

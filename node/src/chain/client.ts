@@ -172,7 +172,7 @@ export class ChainClient implements ChainAccess, ModelRegistry {
       const m = res.model;
       if (!m || !m.contentRoot) return undefined;
       const name = modelStatusName(m.status);
-      const status = name === 'active' || name === 'deprecated' || name === 'revoked' ? name : 'unknown';
+      const status = name === 'active' || name === 'pending' || name === 'deprecated' || name === 'revoked' ? name : 'unknown';
       return { contentRoot: m.contentRoot, name: m.name, version: m.version, status, files: m.files.map((f) => ({ path: f.path, size: f.size, root: f.root })) };
     } catch (e) {
       if (isNotFound(e)) return undefined;

@@ -4,7 +4,8 @@ export interface RegistryModelView {
   contentRoot: string;
   name: string;
   version: string;
-  status: 'active' | 'deprecated' | 'revoked' | 'unknown';
+  /** pending: a trained child awaiting its training audit (the chain takes no job for it until it settles). */
+  status: 'active' | 'pending' | 'deprecated' | 'revoked' | 'unknown';
   files: { path: string; size: bigint; root: string }[];
 }
 

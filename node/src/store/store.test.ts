@@ -48,6 +48,11 @@ describe('verifyModelDir', () => {
     expect(v).toMatchObject({ ok: true, localRoot: record.contentRoot, problems: [], registry: { status: 'active' } });
   });
 
+  it('loads a trained child pending its training audit (the chain assigns it no job until it settles)', async () => {
+    const v = await verifyModelDir({ contentRoot: record.contentRoot, dir: good }, { registry: registry({ status: 'pending' }) });
+    expect(v).toMatchObject({ ok: true, problems: [], registry: { status: 'pending' } });
+  });
+
   it('names the tampered file', async () => {
     const v = await verifyModelDir({ contentRoot: record.contentRoot, dir: tampered }, { registry: registry() });
     expect(v.ok).toBe(false);
@@ -65,6 +70,8 @@ describe('verifyModelDir', () => {
     expect(v.fileDiffs.map((d) => `${d.path}:${d.problem}`).sort()).toEqual(['notes.txt:not_in_registry', 'tokenizer.json:missing_on_disk']);
     const revoked = await verifyModelDir({ contentRoot: record.contentRoot, dir: good }, { registry: registry({ status: 'revoked' }) });
     expect(revoked.problems).toEqual([expect.stringMatching(/revoked on chain/)]);
+    const deprecated = await verifyModelDir({ contentRoot: record.contentRoot, dir: good }, { registry: registry({ status: 'deprecated' }) });
+    expect(deprecated.problems).toEqual([expect.stringMatching(/deprecated on chain/)]);
     const other = 'f'.repeat(64);
     const unreg = await verifyModelDir({ contentRoot: other, dir: good }, { registry: registry() });
     expect(unreg.problems.join('\n')).toMatch(/not registered on chain[\s\S]*configured f{64}/);

@@ -81,7 +81,9 @@ export async function verifyModelDir(model: { contentRoot: string; dir: string }
     if (!record) out.problems.push(`model ${model.contentRoot} is not registered on chain`);
     else {
       out.registry = { name: record.name, version: record.version, status: record.status };
-      if (record.status !== 'active') out.problems.push(`model ${record.name}@${record.version} is ${record.status} on chain (only active models are served)`);
+      // A pending child (ours, awaiting its training audit) is loaded now: the chain assigns no job for it before it
+      // settles ACTIVE, and on a fraud verdict it is revoked and never assigned.
+      if (record.status !== 'active' && record.status !== 'pending') out.problems.push(`model ${record.name}@${record.version} is ${record.status} on chain (only active models, or a trained child pending its audit, are served)`);
       out.fileDiffs = diffFiles(record.files, local.files);
       out.problems.push(...out.fileDiffs.map(describeDiff));
     }

@@ -13,7 +13,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;
 table.kv th{width:180px;color:var(--muted);font-weight:500}td.num,th.num{text-align:right}
 code.digest{font-size:12px;word-break:break-all}.empty{color:var(--muted)}.warn{color:var(--warn)}.error{color:var(--bad)}
 .badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;background:#eef0f3}
-.att-status-valid,.status-active,.audit-honest{background:#dff3e4;color:#1f6b3a}.att-status-expired,.status-deprecated,.audit-skipped{background:#fff1cc;color:var(--warn)}
+.att-status-valid,.status-active,.audit-honest{background:#dff3e4;color:#1f6b3a}.att-status-expired,.status-deprecated,.status-pending,.audit-skipped{background:#fff1cc;color:var(--warn)}
 .att-status-revoked,.status-revoked,.audit-fraud{background:#fde2e0;color:var(--bad)}tr.att-revoked td,tr.att-expired td{color:var(--muted)}td.slashed{color:var(--bad);font-weight:600}
 .graph{overflow-x:auto}svg.lineage .node rect{stroke-width:1.5}svg.lineage .model rect{fill:var(--model);stroke:var(--model-b)}
 svg.lineage .dataset rect{fill:var(--data);stroke:var(--data-b)}svg.lineage .subject rect{stroke-width:3}

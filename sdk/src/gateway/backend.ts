@@ -6,7 +6,7 @@
 import { ModelStatus } from "../generated/inferchain/registry/v1/types.js";
 import { InferchainError, NotFoundError } from "../errors.js";
 import { inferResultFromJob, type InferResult } from "../client/inference.js";
-import { formatRef } from "../refs.js";
+import { formatRef, modelStatusName } from "../refs.js";
 import type { SigningInferchainClient } from "../client/signing-client.js";
 import { requestAsAgent, type AgentRecord } from "../agents/agents.js";
 import { SseParser } from "../sse.js";
@@ -30,6 +30,7 @@ export class ChainBackend implements GatewayBackend {
 
   constructor(private readonly o: ChainBackendOptions) {}
 
+  /** Active models some active executor serves: never a deprecated, revoked or pending (unaudited) one. */
   async models(): Promise<ServedModel[]> {
     const [models, executors] = await Promise.all([this.o.client.listAllModels(), this.o.client.listAllExecutors()]);
     const served = new Set(executors.filter((e) => e.active).flatMap((e) => e.models));
@@ -44,7 +45,11 @@ export class ChainBackend implements GatewayBackend {
       }
       throw e;
     });
-    if (m.status !== ModelStatus.MODEL_STATUS_ACTIVE) throw new NotFoundError(`model ${ref} is not active (deprecated or revoked)`, { field: "model" });
+    if (m.status === ModelStatus.MODEL_STATUS_PENDING) {
+      // A trained child before its training verdict: the chain refuses requests for it until the job settles.
+      throw new NotFoundError(`model ${ref} is pending its training audit (${m.statusReason}); it is served once its training job settles`, { field: "model" });
+    }
+    if (m.status !== ModelStatus.MODEL_STATUS_ACTIVE) throw new NotFoundError(`model ${ref} is not active (${modelStatusName(m.status)})`, { field: "model" });
     const executors = await this.o.client.getExecutorsOfModel(m.contentRoot);
     if (executors.length === 0) throw new InferchainError("unavailable", `model ${ref}: no active executor serves it now`, { field: "model" });
     return servedModel(m);

@@ -49,9 +49,40 @@ async function validatorTokens(valoper: string): Promise<bigint> {
   return BigInt(((await res.json()) as { validator: { tokens: string } }).validator.tokens);
 }
 
-async function modelStatus(root: string): Promise<string> {
+async function registryModel(root: string): Promise<{ status: string; status_reason: string }> {
   const res = await fetch(`${api}/inferchain/registry/v1/models/${root}`);
-  return ((await res.json()) as { model: { status: string } }).model.status;
+  return ((await res.json()) as { model: { status: string; status_reason: string } }).model;
+}
+const modelStatus = async (root: string): Promise<string> => (await registryModel(root)).status;
+
+/**
+ * While its job is AUDITING the child is listed with status PENDING (auditors see it) and refused for inference:
+ * the chain takes no job for it, so a forged child earns nothing before its verdict. The refused request costs
+ * the requester nothing (refused in simulation: no fee, no escrow).
+ */
+async function expectPendingWhileAudited(jobId: bigint): Promise<void> {
+  const j = await waitFor(
+    `training job ${jobId} AUDITING`,
+    async () => {
+      const j = await getTrainingJob(bob, jobId);
+      return j.status === TrainingStatus.TRAINING_STATUS_AUDITING ? j : undefined;
+    },
+    300_000,
+    500,
+  );
+  const child = j.result!.childModel;
+  const m = await registryModel(child);
+  expect(m.status).toBe("MODEL_STATUS_PENDING");
+  expect(m.status_reason).toBe(`trained by training job ${jobId}, audited until block ${j.audit!.revealDeadline}`);
+  const before = await balance(alice.senderAddress);
+  await expect(alice.requestInference({ model: child, prompt: PAIRS[0]!.prompt, maxTokens: 8, temperature: 0 })).rejects.toMatchObject({
+    message: expect.stringContaining(`model ${child} (tiny-audited@`),
+  });
+  await expect(alice.requestInference({ model: child, prompt: PAIRS[0]!.prompt, maxTokens: 8, temperature: 0 })).rejects.toMatchObject({
+    message: expect.stringMatching(new RegExp(`is pending its training audit \\(trained by training job ${jobId}, audited until block ${j.audit!.revealDeadline}, since block \\d+\\)`)),
+  });
+  expect(await balance(alice.senderAddress)).toBe(before);
+  expect((await getTrainingJob(bob, jobId)).status, "still auditing when the request was refused").toBe(TrainingStatus.TRAINING_STATUS_AUDITING);
 }
 
 async function restartAll(faults?: Record<string, unknown>): Promise<void> {
@@ -126,6 +157,7 @@ describe("training verification by replay", () => {
     const before = await balance(executorOp);
     const members0 = localnet.sidecars.map((s) => s.validator).filter((v) => v !== j0.executor);
     const memberBefore = await Promise.all(members0.map((v) => balance(operatorOf(v))));
+    await expectPendingWhileAudited(jobId);
 
     const j = await auditOf(jobId);
     const a = j.audit!;
@@ -140,7 +172,10 @@ describe("training verification by replay", () => {
     expect(await balance(executorOp)).toBe(before + MAX_FEE - 2n * REWARD);
     for (const [i, v] of members0.entries()) expect(await balance(operatorOf(v))).toBe(memberBefore[i]! + REWARD);
     expect(await balance(moduleAddress("training"))).toBe(0n);
+    // settled HONEST: only now active, and served (its trainer loaded it at submission)
     expect(await modelStatus(j.result!.childModel)).toBe("MODEL_STATUS_ACTIVE");
+    const res = await alice.infer({ model: j.result!.childModel, prompt: PAIRS[0]!.prompt, maxTokens: 8, temperature: 0, timeoutMs: 120_000 });
+    expect(res.receipt.model).toBe(j.result!.childModel);
   });
 
   it("a forged checkpoint is caught by replay: executor slashed exactly slash_fraction, deactivated, requester refunded, child revoked", async () => {
@@ -148,6 +183,7 @@ describe("training verification by replay", () => {
     const { jobId, afterEscrow } = await train(`${Date.now()}`, 8);
     const j0 = await waitFor("result submitted", async () => ((await getTrainingJob(bob, jobId)).result ? getTrainingJob(bob, jobId) : undefined), 300_000, 1000);
     const tokensBefore = await validatorTokens(j0.executor);
+    await expectPendingWhileAudited(jobId);
 
     const j = await auditOf(jobId);
     const a = j.audit!;

@@ -84,15 +84,21 @@ func (k Keeper) checkModelActive(ctx context.Context, field, root string) (regis
 		return m, errorsmod.Wrapf(types.ErrModelUnavailable, "%s: %s (%s@%s) is revoked", field, root, m.Name, m.Version)
 	case registrytypes.ModelStatus_MODEL_STATUS_DEPRECATED:
 		return m, errorsmod.Wrapf(types.ErrModelUnavailable, "%s: %s (%s@%s) is deprecated", field, root, m.Name, m.Version)
+	case registrytypes.ModelStatus_MODEL_STATUS_PENDING:
+		// a trained child before its training verdict: a forged one must earn nothing
+		return m, errorsmod.Wrapf(types.ErrModelUnavailable, "%s: model %s (%s@%s) is pending its training audit (%s, since block %d); request it once its training job settles",
+			field, root, m.Name, m.Version, m.StatusReason, m.StatusHeight)
 	default:
 		return m, errorsmod.Wrapf(types.ErrModelUnavailable, "%s: %s (%s@%s) is not active (status %s)", field, root, m.Name, m.Version, m.Status)
 	}
 }
 
-// checkModels checks that every model of an executor's list is registered and active.
+// checkModels checks that every model of an executor's list is registered and active, or pending: a trained
+// child awaiting its training audit may be listed (its trainer serves it from submission, and must stay able to
+// update or reactivate its executor meanwhile) but no job is requested for it until it is active.
 func (k Keeper) checkModels(ctx context.Context, models []string) error {
 	for i, m := range models {
-		if _, err := k.checkModelActive(ctx, fmt.Sprintf("models[%d]", i), m); err != nil {
+		if reg, err := k.checkModelActive(ctx, fmt.Sprintf("models[%d]", i), m); err != nil && reg.Status != registrytypes.ModelStatus_MODEL_STATUS_PENDING {
 			return err
 		}
 	}

@@ -183,7 +183,8 @@ func (k Keeper) HasModel(ctx context.Context, contentRoot string) (bool, error) 
 	return k.Models.Has(ctx, contentRoot)
 }
 
-// IsModelActive reports whether the model exists and its status is active (usable for new inference jobs).
+// IsModelActive reports whether the model exists and its status is active (usable for new inference jobs; a
+// pending child is not).
 func (k Keeper) IsModelActive(ctx context.Context, contentRoot string) (bool, error) {
 	m, found, err := k.GetModel(ctx, contentRoot)
 	if err != nil || !found {
@@ -231,6 +232,63 @@ func (k Keeper) setAttestation(ctx context.Context, a types.Attestation) error {
 	return k.AttestationsBySubject.Set(ctx, collections.Join(a.Subject, a.Id))
 }
 
+// HoldModelPending marks a model PENDING with a reason, for x/training: a trained child awaits its training audit
+// (registered ACTIVE by MsgRegisterModel in the same transaction, then held). Calling it again on a pending model
+// updates the reason (e.g. the audit's reveal deadline). Any other status is refused: a model that was ever served,
+// deprecated or revoked is not taken back to pending.
+func (k Keeper) HoldModelPending(ctx context.Context, contentRoot, reason string) error {
+	m, found, err := k.GetModel(ctx, contentRoot)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errorsmod.Wrapf(types.ErrNotFound, "content_root: no model with content root %s is registered", contentRoot)
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	h := sdkCtx.BlockHeight()
+	switch {
+	case m.Status == types.ModelStatus_MODEL_STATUS_PENDING:
+	case m.Status == types.ModelStatus_MODEL_STATUS_ACTIVE && m.CreatedHeight == h && m.StatusHeight == h:
+	default:
+		return errorsmod.Wrapf(types.ErrInvalidStatus, "content_root: model %s is %s since height %d; only a model registered in this block can be held pending",
+			contentRoot, statusName(m.Status), m.StatusHeight)
+	}
+	return k.setStatus(sdkCtx, m, types.ModelStatus_MODEL_STATUS_PENDING, reason)
+}
+
+// ActivateModel makes a PENDING model ACTIVE, for x/training when the child's job settles COMPLETED. A model in
+// any other status is left as is: activation never resurrects a revoked or deprecated model.
+func (k Keeper) ActivateModel(ctx context.Context, contentRoot, reason string) error {
+	m, found, err := k.GetModel(ctx, contentRoot)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errorsmod.Wrapf(types.ErrNotFound, "content_root: no model with content root %s is registered", contentRoot)
+	}
+	if m.Status != types.ModelStatus_MODEL_STATUS_PENDING {
+		return nil
+	}
+	return k.setStatus(sdk.UnwrapSDKContext(ctx), m, types.ModelStatus_MODEL_STATUS_ACTIVE, reason)
+}
+
+// setStatus stores a module-driven status change and emits EventModelStatusChanged.
+func (k Keeper) setStatus(sdkCtx sdk.Context, m types.Model, status types.ModelStatus, reason string) error {
+	old := m.Status
+	m.Status = status
+	m.StatusReason = reason
+	m.StatusHeight = sdkCtx.BlockHeight()
+	if err := k.Models.Set(sdkCtx, m.ContentRoot, m); err != nil {
+		return err
+	}
+	if old == status {
+		return nil
+	}
+	return sdkCtx.EventManager().EmitTypedEvent(&types.EventModelStatusChanged{
+		ContentRoot: m.ContentRoot, OldStatus: old, NewStatus: status, Reason: reason,
+	})
+}
+
 // RevokeModel marks a model REVOKED (final) with a reason, for another module's verdict (x/training revokes a
 // child whose training was proven forged); emits EventModelStatusChanged. A model already revoked is left as is.
 func (k Keeper) RevokeModel(ctx context.Context, contentRoot, reason string) error {
@@ -244,15 +302,5 @@ func (k Keeper) RevokeModel(ctx context.Context, contentRoot, reason string) err
 	if m.Status == types.ModelStatus_MODEL_STATUS_REVOKED {
 		return nil
 	}
-	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	old := m.Status
-	m.Status = types.ModelStatus_MODEL_STATUS_REVOKED
-	m.StatusReason = reason
-	m.StatusHeight = sdkCtx.BlockHeight()
-	if err := k.Models.Set(ctx, m.ContentRoot, m); err != nil {
-		return err
-	}
-	return sdkCtx.EventManager().EmitTypedEvent(&types.EventModelStatusChanged{
-		ContentRoot: m.ContentRoot, OldStatus: old, NewStatus: m.Status, Reason: reason,
-	})
+	return k.setStatus(sdk.UnwrapSDKContext(ctx), m, types.ModelStatus_MODEL_STATUS_REVOKED, reason)
 }

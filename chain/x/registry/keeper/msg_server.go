@@ -78,10 +78,17 @@ func (k msgServer) RegisterModel(ctx context.Context, msg *types.MsgRegisterMode
 			msg.Name, msg.Version, existing.ContentRoot)
 	}
 	for i, p := range msg.Parents {
-		if has, err := k.Models.Has(ctx, p.Model); err != nil {
+		parent, found, err := k.GetModel(ctx, p.Model)
+		if err != nil {
 			return nil, err
-		} else if !has {
+		}
+		if !found {
 			return nil, errorsmod.Wrapf(types.ErrNotFound, "parents[%d].model: no model with content root %s is registered", i, p.Model)
+		}
+		if parent.Status == types.ModelStatus_MODEL_STATUS_PENDING {
+			// a derivative would earn its parent's publisher lineage royalties before the parent's verdict
+			return nil, errorsmod.Wrapf(types.ErrInvalidStatus, "parents[%d].model: %s (%s@%s) is pending its training audit (%s); register derivatives once it is active",
+				i, p.Model, parent.Name, parent.Version, parent.StatusReason)
 		}
 	}
 	for i, d := range msg.Datasets {
@@ -299,6 +306,9 @@ func (k msgServer) RevokeAttestation(ctx context.Context, msg *types.MsgRevokeAt
 //	active     -> deprecated | revoked
 //	deprecated -> active (un-deprecate; clears superseded_by) | deprecated (update superseded_by/reason) | revoked
 //	revoked    -> nothing: revocation is final
+//	pending    -> nothing: a trained child awaiting its training audit; only x/training moves it (ActivateModel
+//	              when its job settles, RevokeModel on fraud), so a publisher cannot serve it, or deprecate and
+//	              then un-deprecate it, before the verdict
 //
 // active -> active is refused as a no-op. superseded_by, when set, must name another registered model.
 func allowedTransition(from, to types.ModelStatus) bool {
@@ -334,6 +344,10 @@ func (k msgServer) UpdateModelStatus(ctx context.Context, msg *types.MsgUpdateMo
 	if !k.sameAddress(m.Publisher, msg.Publisher) {
 		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "publisher: model %s was published by %s; only its publisher may change its status, got %s",
 			m.ContentRoot, m.Publisher, msg.Publisher)
+	}
+	if m.Status == types.ModelStatus_MODEL_STATUS_PENDING {
+		return nil, errorsmod.Wrapf(types.ErrInvalidStatus, "status: model %s is pending its training audit (%s); x/training sets its status when the job settles",
+			m.ContentRoot, m.StatusReason)
 	}
 	if !allowedTransition(m.Status, msg.Status) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidStatus, "status: cannot change from %s to %s (revoked is final)",
@@ -371,6 +385,8 @@ func statusName(s types.ModelStatus) string {
 		return "deprecated"
 	case types.ModelStatus_MODEL_STATUS_REVOKED:
 		return "revoked"
+	case types.ModelStatus_MODEL_STATUS_PENDING:
+		return "pending"
 	default:
 		return s.String()
 	}

@@ -457,6 +457,9 @@ func (m *MsgUpdateModelStatus) Validate(p Params) error {
 	case ModelStatus_MODEL_STATUS_ACTIVE, ModelStatus_MODEL_STATUS_DEPRECATED, ModelStatus_MODEL_STATUS_REVOKED:
 	case ModelStatus_MODEL_STATUS_UNSPECIFIED:
 		return fieldErr("status", "must be specified (active, deprecated or revoked)")
+	case ModelStatus_MODEL_STATUS_PENDING:
+		// only x/training holds a model pending (its trained child, until the training audit settles)
+		return fieldErr("status", "pending is set by x/training for a child awaiting its training audit, not by a publisher")
 	default:
 		return fieldErr("status", "unknown value %d", int32(m.Status))
 	}
@@ -505,7 +508,7 @@ func (m Model) Validate(p Params) error {
 		return fieldErr("total_bytes", "is %d, the files add up to %d", m.TotalBytes, total)
 	}
 	if _, ok := ModelStatus_name[int32(m.Status)]; !ok || m.Status == ModelStatus_MODEL_STATUS_UNSPECIFIED {
-		return fieldErr("status", "must be active, deprecated or revoked, got %d", int32(m.Status))
+		return fieldErr("status", "must be active, deprecated, revoked or pending, got %d", int32(m.Status))
 	}
 	if err := validateOptionalDigest("superseded_by", m.SupersededBy); err != nil {
 		return err

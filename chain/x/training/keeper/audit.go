@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
@@ -15,8 +16,8 @@ import (
 
 // Replay audits of training results (README "Verification"). Lifecycle of a result:
 //
-//  1. MsgSubmitTrainingResult registers the child and keeps the fee in escrow: the job is SUBMITTED and queued
-//     in SettlementQueue at its height.
+//  1. MsgSubmitTrainingResult registers the child, held PENDING in x/registry (listed, not servable), and keeps
+//     the fee in escrow: the job is SUBMITTED and queued in SettlementQueue at its height.
 //  2. decideAudit, in the EndBlocker of a later block (unless that block's proposer has a stake in the
 //     decision: x/inference's deferral rule), draws from x/inference's entropy of that block:
 //     types.AuditDraw(entropy, job id) selects the job with audit_probability, picks a committee of
@@ -29,7 +30,8 @@ import (
 //  4. concludeAudit at the reveal deadline (or the block of the last reveal): FRAUD when at least quorum
 //     MISMATCH outnumber MATCH: the executor is slashed slash_fraction of its stake recorded at submission, jailed
 //     and deactivated (x/inference's PunishFraud, the inference fraud path), the child revoked in x/registry, the
-//     requester refunded in full; otherwise settled: the executor is paid. Revealers of the winning verdict of a
+//     requester refunded in full; otherwise settled: the executor is paid and the child becomes ACTIVE (settleWith,
+//     the only path to COMPLETED: not selected, insufficient committee, HONEST, INCONCLUSIVE). Revealers of the winning verdict of a
 //     decided audit get verifier_reward (from the escrow when HONEST, from x/inference's verifier pool when
 //     FRAUD); silent and outvoted members are unpaid and count a missed audit in x/inference.
 
@@ -94,6 +96,9 @@ func (k Keeper) decideAudit(ctx sdk.Context, p types.Params, entropy []byte, job
 	}
 	ev.CommitDeadline, ev.RevealDeadline = a.CommitDeadline, a.RevealDeadline
 	job.Status = types.TrainingStatus_TRAINING_STATUS_AUDITING
+	if err := k.registry.HoldModelPending(ctx, job.Result.ChildModel, pendingReason(job.Id, fmt.Sprintf("audited until block %d", a.RevealDeadline))); err != nil {
+		return false, false, err
+	}
 	if err := k.AuditQueue.Set(ctx, collections.Join(a.RevealDeadline, job.Id)); err != nil {
 		return false, false, err
 	}
@@ -283,8 +288,20 @@ func (k Keeper) payEscrow(ctx context.Context, to string, amt sdk.Coin) error {
 	return k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, bz, sdk.NewCoins(amt))
 }
 
+// pendingReason is the status reason of a child held pending by job id (what a refused request for it reads).
+func pendingReason(id uint64, state string) string {
+	return fmt.Sprintf("trained by training job %d, %s", id, state)
+}
+
+func outcomeName(a *types.TrainingAudit) string {
+	if a == nil {
+		return "not decided"
+	}
+	return strings.ToLower(strings.TrimPrefix(a.Outcome.String(), "TRAINING_AUDIT_OUTCOME_"))
+}
+
 // settleWith pays what is left of the escrow to the executor's operator account (the requester when that is a
-// blocked address) and marks the job COMPLETED.
+// blocked address), marks the job COMPLETED and makes its child ACTIVE.
 func (k Keeper) settleWith(ctx sdk.Context, job *types.TrainingJob, left sdk.Coin) error {
 	valBz, err := k.validatorAddressCodec.StringToBytes(job.Executor)
 	if err != nil {
@@ -302,6 +319,9 @@ func (k Keeper) settleWith(ctx sdk.Context, job *types.TrainingJob, left sdk.Coi
 		}
 	}
 	job.Status = types.TrainingStatus_TRAINING_STATUS_COMPLETED
+	if err := k.registry.ActivateModel(ctx, job.Result.ChildModel, fmt.Sprintf("training job %d settled (audit %s)", job.Id, outcomeName(job.Audit))); err != nil {
+		return err
+	}
 	return ctx.EventManager().EmitTypedEvent(&types.EventTrainingSettled{JobId: job.Id, Executor: job.Executor, Paid: &left})
 }
 

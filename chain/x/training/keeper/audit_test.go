@@ -378,10 +378,15 @@ func TestAudit_GenesisRoundTripMidAudit(t *testing.T) {
 	gs, err := a.k.ExportGenesis(a.ctx)
 	require.NoError(t, err)
 	require.NoError(t, gs.Validate())
+	rgs, err := a.reg.ExportGenesis(a.ctx)
+	require.NoError(t, err)
 	g := newAuditFixture(t)
 	g.bank.balances[string(authtypes.NewModuleAddress(types.ModuleName))] = sdk.NewCoins(sdk.NewInt64Coin(denom, 100))
+	require.NoError(t, g.reg.InitGenesis(g.ctx, rgs))
 	require.NoError(t, g.k.InitGenesis(g.ctx, gs))
 	g.jobID = a.jobID
+	child := g.job().Result.ChildModel
+	require.Equal(t, registrytypes.ModelStatus_MODEL_STATUS_PENDING, g.model(child).Status, "the child stays pending across export/import")
 	for _, m := range g.job().Audit.Committee {
 		r, err := g.q.TrainingAudits(g.ctx, &types.QueryTrainingAuditsRequest{Verifier: m})
 		require.NoError(t, err)
@@ -390,6 +395,7 @@ func TestAudit_GenesisRoundTripMidAudit(t *testing.T) {
 	g.ctx = g.ctx.WithBlockHeight(g.job().Audit.RevealDeadline)
 	require.NoError(t, g.k.EndBlocker(g.ctx))
 	require.Equal(t, types.TrainingAuditOutcome_TRAINING_AUDIT_OUTCOME_INCONCLUSIVE, g.job().Audit.Outcome, "audit queue rebuilt: concluded at its deadline")
+	require.Equal(t, registrytypes.ModelStatus_MODEL_STATUS_ACTIVE, g.model(child).Status, "settled after import: the child is active")
 }
 
 func TestParams_AuditValidation(t *testing.T) {

@@ -60,6 +60,11 @@ func (k msgServer) RequestTraining(ctx context.Context, msg *types.MsgRequestTra
 	if !found {
 		return nil, errorsmod.Wrapf(types.ErrModelUnavailable, "base_model: %s is unknown (no model with this content root in the registry)", msg.BaseModel)
 	}
+	if base.Status == registrytypes.ModelStatus_MODEL_STATUS_PENDING {
+		// a child trained on an unaudited (possibly forged) base would inherit the forgery past the verdict
+		return nil, errorsmod.Wrapf(types.ErrModelUnavailable, "base_model: %s (%s@%s) is pending its training audit (%s); train on it once it is active",
+			msg.BaseModel, base.Name, base.Version, base.StatusReason)
+	}
 	if base.Status != registrytypes.ModelStatus_MODEL_STATUS_ACTIVE {
 		return nil, errorsmod.Wrapf(types.ErrModelUnavailable, "base_model: %s (%s@%s) is %s", msg.BaseModel, base.Name, base.Version, base.Status)
 	}
@@ -138,9 +143,11 @@ func (k msgServer) RequestTraining(ctx context.Context, msg *types.MsgRequestTra
 // SubmitTrainingResult accepts the result of a PENDING job from its assigned executor's sidecar before the
 // deadline, registers the child in x/registry (all of MsgRegisterModel's checks; the files must hash to the
 // root) with lineage base + datasets + recipe and publisher = requester and adds the child to the executor's
-// served models (it holds the weights). The fee stays escrowed: the job is SUBMITTED until its audit is decided
-// (audit.go) and paid when it settles. The registration runs in a cache context, so a refused child leaves no
-// trace.
+// served models (it holds the weights). The child is held PENDING in x/registry: no inference job, training job
+// or derivative may use it until the job settles COMPLETED (then ACTIVE) or FRAUD (then REVOKED), so a forged
+// child never earns fees before its verdict. The fee stays escrowed: the job is SUBMITTED until its audit is
+// decided (audit.go) and paid when it settles. The registration runs in a cache context, so a refused child
+// leaves no trace.
 func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmitTrainingResult) (*types.MsgSubmitTrainingResultResponse, error) {
 	if msg == nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidField, "msg: must not be nil")
@@ -207,6 +214,9 @@ func (k msgServer) SubmitTrainingResult(ctx context.Context, msg *types.MsgSubmi
 		License:     job.ChildLicense,
 	}); err != nil {
 		return nil, errorsmod.Wrapf(err, "child model refused by the registry")
+	}
+	if err := k.registry.HoldModelPending(cacheCtx, msg.ChildContentRoot, pendingReason(job.Id, "awaiting its audit decision")); err != nil {
+		return nil, err
 	}
 	if err := k.inference.AddExecutorModel(cacheCtx, sdk.ValAddress(valBz), msg.ChildContentRoot); err != nil {
 		return nil, err

@@ -50,6 +50,11 @@ type RegistryKeeper interface {
 	GetModel(ctx context.Context, contentRoot string) (registrytypes.Model, bool, error)
 	GetDataset(ctx context.Context, contentRoot string) (registrytypes.Dataset, bool, error)
 	ModelByName(ctx context.Context, name, version string) (registrytypes.Model, bool, error)
+	// HoldModelPending marks the child just registered PENDING (not servable, not a base or a parent) until its
+	// training audit settles; called again on a pending child, it only updates the reason.
+	HoldModelPending(ctx context.Context, contentRoot, reason string) error
+	// ActivateModel makes a PENDING child ACTIVE when its job settles COMPLETED (any other status is left as is).
+	ActivateModel(ctx context.Context, contentRoot, reason string) error
 	// RevokeModel marks a child REVOKED when its training was proven forged.
 	RevokeModel(ctx context.Context, contentRoot, reason string) error
 }

@@ -124,6 +124,11 @@ export enum ModelStatus {
   MODEL_STATUS_ACTIVE = 1,
   MODEL_STATUS_DEPRECATED = 2,
   MODEL_STATUS_REVOKED = 3,
+  /**
+   * MODEL_STATUS_PENDING - A trained child awaiting its training audit (x/training): listed and visible to auditors, but no job may be
+   * requested for it, nor may it be a training base or a parent, until its job settles (then ACTIVE; REVOKED on fraud).
+   */
+  MODEL_STATUS_PENDING = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -141,6 +146,9 @@ export function modelStatusFromJSON(object: any): ModelStatus {
     case 3:
     case "MODEL_STATUS_REVOKED":
       return ModelStatus.MODEL_STATUS_REVOKED;
+    case 4:
+    case "MODEL_STATUS_PENDING":
+      return ModelStatus.MODEL_STATUS_PENDING;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -158,6 +166,8 @@ export function modelStatusToJSON(object: ModelStatus): string {
       return "MODEL_STATUS_DEPRECATED";
     case ModelStatus.MODEL_STATUS_REVOKED:
       return "MODEL_STATUS_REVOKED";
+    case ModelStatus.MODEL_STATUS_PENDING:
+      return "MODEL_STATUS_PENDING";
     case ModelStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
