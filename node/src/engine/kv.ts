@@ -1,9 +1,9 @@
 /**
- * KV storage that the graph updates in place (graph/llama.ts): per layer one Float32Array of keys
- * [slots, n_kv, head_dim, capacity] (transposed: the score MatMul reads them as they lie) and one of values
- * [slots, n_kv, capacity, head_dim]. A run over the sequences in slots first..first+n-1 passes the same
- * contiguous sub-views as past inputs and as preallocated present outputs, so ORT writes each new K/V row
- * where it belongs and nothing is copied per step.
+ * KV storage the graph reads (graph/llama.ts): per layer one Float32Array of keys [slots, n_kv, head_dim, capacity]
+ * (transposed: the score MatMul reads them as they lie) and one of values [slots, n_kv, capacity, head_dim]. A run
+ * over the sequences in slots first..first+n-1 passes contiguous sub-views as its past inputs (no copy) and
+ * model.ts writes the new rows the graph returns at their positions: per step, work and copies are proportional
+ * to the new rows and to the positions in use, never to the capacity.
  */
 import type { LlamaArch } from './graph/types.js';
 

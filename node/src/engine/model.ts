@@ -1,4 +1,4 @@
-/** Loading an imported model directory and running forward passes over KV caches updated in place (kv.ts). */
+/** Loading an imported model directory and running forward passes over caller-owned KV caches (kv.ts). */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -14,7 +14,7 @@ export interface LoadOptions extends SessionConfig {
 }
 
 /**
- * The KV cache of one sequence for `forward`: a one-slot arena the graph extends in place. A forward that
+ * The KV cache of one sequence for `forward`: a one-slot arena each forward extends. A forward that
  * extends it consumes it (pass the returned one next); reusing an older handle is refused.
  */
 export interface KvCache {
@@ -79,10 +79,10 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
   }
   const tokenizer = new TextTokenizer(tokJson, config.tokenizer);
   const { session, provider } = await openSession(join(dir, config.files.model), opts);
-  const missing = [IO.kvWriteKey, IO.kvWriteValue].filter((n) => !session.inputNames.includes(n));
+  const missing = [...[IO.kvWriteKey, IO.kvWriteValue].filter((n) => !session.inputNames.includes(n)), ...[IO.newKey(0)].filter((n) => !session.outputNames.includes(n))];
   if (missing.length > 0) {
     await session.release();
-    throw new ModelLoadError(`${dir} holds a graph from another engine version (importer ${config.importer.version}; no ${missing.join(', ')} input): re-import it with this engine ('make model', 'inferchain-node import-model')`);
+    throw new ModelLoadError(`${dir} holds a graph from another engine version (importer ${config.importer.version}; no ${missing.join(', ')}): re-import it with this engine ('make model', 'inferchain-node import-model')`);
   }
   const ctx = config.arch.contextLength;
   const maxContext = Math.min(opts.maxContext ?? ctx, ctx);
@@ -162,7 +162,7 @@ class OrtModel implements LoadedModel {
     await this.session.release();
   }
 
-  /** One graph run over rows of equal length on slots first..first+rows.length-1, K/V written in place. */
+  /** One graph run over rows of equal length on slots first..first+rows.length-1; their new K/V rows are written into the arena. */
   private async run(arena: KvArena, first: number, rows: readonly Row[], keep: number): Promise<Float32Array> {
     const b = rows.length;
     const seq = rows[0]!.ids.length;
@@ -204,18 +204,36 @@ class OrtModel implements LoadedModel {
       [IO.kvWriteKey]: new ort.Tensor('int64', wk, [b, nkv, hd, seq, 4]),
       [IO.kvWriteValue]: new ort.Tensor('int64', wv, [b, nkv, seq, 3]),
     };
-    // Preallocated outputs over the same memory as the past inputs: ScatterND writes the new rows in place.
-    const fetches: Record<string, ort.Tensor | null> = { [IO.logits]: null };
+    // The cache is only read by the graph (views, no copy); it returns the new rows, written here at their positions.
+    const fetches: Record<string, null> = { [IO.logits]: null };
     for (let i = 0; i < L; i++) {
       const v = arena.view(i, first, b);
-      const k = new ort.Tensor('float32', v.key, [b, nkv, hd, arena.capacity]);
-      const val = new ort.Tensor('float32', v.value, [b, nkv, arena.capacity, hd]);
-      feeds[IO.pastKey(i)] = k;
-      feeds[IO.pastValue(i)] = val;
-      fetches[IO.presentKey(i)] = k;
-      fetches[IO.presentValue(i)] = val;
+      feeds[IO.pastKey(i)] = new ort.Tensor('float32', v.key, [b, nkv, hd, arena.capacity]);
+      feeds[IO.pastValue(i)] = new ort.Tensor('float32', v.value, [b, nkv, arena.capacity, hd]);
+      fetches[IO.newKey(i)] = null;
+      fetches[IO.newValue(i)] = null;
     }
-    const out = await this.session.run(feeds, fetches as ort.InferenceSession.FetchesType);
+    const out = await this.session.run(feeds, fetches);
+    const cap = arena.capacity;
+    for (let i = 0; i < L; i++) {
+      const nk = out[IO.newKey(i)]!.data as Float32Array;
+      const nv = out[IO.newValue(i)]!.data as Float32Array;
+      const keys = arena.keys[i]!;
+      const values = arena.values[i]!;
+      rows.forEach((r, j) => {
+        const slot = first + j;
+        for (let h = 0; h < nkv; h++) {
+          // keys [slot][h][d][capacity] from [j][h][d][seq]; values [slot][h][capacity][hd] from [j][h][seq][hd]
+          for (let d = 0; d < hd; d++) {
+            const src = ((j * nkv + h) * hd + d) * seq;
+            const dst = ((slot * nkv + h) * hd + d) * cap + r.start;
+            for (let s = 0; s < seq; s++) keys[dst + s] = nk[src + s]!;
+          }
+          const srcV = (j * nkv + h) * seq * hd;
+          values.set(nv.subarray(srcV, srcV + seq * hd), ((slot * nkv + h) * cap + r.start) * hd);
+        }
+      });
+    }
     return out[IO.logits]!.data as Float32Array;
   }
 

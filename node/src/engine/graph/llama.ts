@@ -1,6 +1,6 @@
 /**
  * Builds a llama-family decoder as an ONNX graph: RMSNorm, RoPE (GGUF's adjacent-pair layout),
- * grouped-query attention over a KV cache that the caller owns and the graph updates in place, SwiGLU MLP.
+ * grouped-query attention over a KV cache that the caller owns (the graph reads it and returns the new rows), SwiGLU MLP.
  *
  * Inputs:  input_ids [batch, seq] int64, position_ids [batch, seq] int64,
  *          logits_to_keep [1] int64 (k: logits for the last k positions; k = seq gives every position),
@@ -9,14 +9,15 @@
  *          kv_write_index.key [batch, n_kv, head_dim, seq, 4] / kv_write_index.value [batch, n_kv, seq, 3] int64:
  *          where the new tokens' keys/values go (row b's token s at position_ids[b, s]).
  * Outputs: logits [batch, k, vocab] float32 (all k rows, for teacher-forced scoring),
- *          present.{i}.key|value: the caches with the new rows written (same shapes as the past).
+ *          new_key.{i} [batch, n_kv, head_dim, seq] / new_value.{i} [batch, n_kv, seq, head_dim]: the new tokens'
+ *          keys (transposed) and values, which the caller writes into its cache at position_ids (model.ts).
  *
- * In-place cache: present = ScatterND(past, index, new rows). ORT's ScatterND skips its copy of the data
- * when input and output are the same memory, which they are when the caller passes the past buffers as
- * preallocated present outputs (model.ts): a step writes its new rows and copies nothing else.
- * Attention runs over positions [0, 1 + max(position_ids)) of the cache (not its whole capacity) with a mask from
- * position_ids (key j is visible to the token at position p iff j <= p), so each batch row sees exactly its own
- * prefix: masked keys get probability 0.
+ * The cache is an input only: the graph copies the span of positions attention needs, [0, 1 + max(position_ids)),
+ * scatters the new rows into that copy and attends over it. Nothing is proportional to the cache's capacity, and
+ * no output is: onnxruntime-node copies every output into a new JS buffer after a run, so the 0.4 graph's in-place
+ * `present` outputs (the whole cache, every layer) cost a copy of the whole arena per step. Attention over the
+ * span with a mask from position_ids (key j is visible to the token at position p iff j <= p) lets each batch row
+ * see exactly its own prefix: masked keys get probability 0.
  * Keys are stored transposed so the score MatMul reads them as they lie (no Transpose copy per step).
  *
  * Only standard opset-17 ops plus com.microsoft MatMulNBits for quantised weights (4-bit and 8-bit).
@@ -87,15 +88,17 @@ export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOpti
     const q = g.op('Transpose', [rope(linear(g, h, L.q, `${p}.self_attn.q_proj`), nh)], { perm: [0, 2, 1, 3] });
     const kT = g.op('Transpose', [rope(linear(g, h, L.k, `${p}.self_attn.k_proj`), nkv)], { perm: [0, 2, 3, 1] });
     const v = g.op('Transpose', [g.op('Reshape', [linear(g, h, L.v, `${p}.self_attn.v_proj`), g.i64([0, 0, nkv, hd])])], { perm: [0, 2, 1, 3] });
-    const presentK = g.op('ScatterND', [past[i]![0], writeK, kT], {}, { out: IO.presentKey(i) });
-    const presentV = g.op('ScatterND', [past[i]![1], writeV, v], {}, { out: IO.presentValue(i) });
-    g.output(presentK, DType.FLOAT, ['batch', nkv, hd, 'capacity']);
-    g.output(presentV, DType.FLOAT, ['batch', nkv, 'capacity', hd]);
+    // The new rows are outputs (the caller writes them into its cache); attention reads the past's span with the
+    // new rows scattered into a copy of it, so the caller's cache is only read here.
+    const newK = g.op('Identity', [kT], {}, { out: IO.newKey(i) });
+    const newV = g.op('Identity', [v], {}, { out: IO.newValue(i) });
+    g.output(newK, DType.FLOAT, ['batch', nkv, hd, 'seq']);
+    g.output(newV, DType.FLOAT, ['batch', nkv, 'seq', hd]);
 
     // GQA without copying K/V: fold the `rep` query heads sharing a KV head into the row axis.
     const qg = g.op('Reshape', [q, g.i64([0, nkv, -1, hd])]);
-    const kSpan = g.op('Slice', [presentK, g.i64([0]), spanEnd, g.i64([3])]);
-    const vSpan = g.op('Slice', [presentV, g.i64([0]), spanEnd, g.i64([2])]);
+    const kSpan = g.op('ScatterND', [g.op('Slice', [past[i]![0], g.i64([0]), spanEnd, g.i64([3])]), writeK, kT]);
+    const vSpan = g.op('ScatterND', [g.op('Slice', [past[i]![1], g.i64([0]), spanEnd, g.i64([2])]), writeV, v]);
     const scores = g.op('Mul', [g.op('MatMul', [qg, kSpan]), scale]);
     const probs = g.op('Softmax', [g.op('Add', [scores, mask])], { axis: -1 });
     const ctx = g.op('Reshape', [g.op('MatMul', [probs, vSpan]), g.i64([0, nh, -1, hd])]);

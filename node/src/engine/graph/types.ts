@@ -65,6 +65,8 @@ export const IO = {
   logits: 'logits',
   pastKey: (i: number) => `past_key_values.${i}.key`,
   pastValue: (i: number) => `past_key_values.${i}.value`,
-  presentKey: (i: number) => `present.${i}.key`,
-  presentValue: (i: number) => `present.${i}.value`,
+  /** float32 [batch, n_kv, head_dim, seq]: the new tokens' keys (transposed), to be written at position_ids. */
+  newKey: (i: number) => `new_key.${i}`,
+  /** float32 [batch, n_kv, seq, head_dim]: the new tokens' values. */
+  newValue: (i: number) => `new_value.${i}`,
 } as const;
