@@ -58,6 +58,11 @@ export function parseLeafRange(spec: string, leafCount: number, maxLeaves = MAX_
 }
 
 export function encodeLeafFrame(f: LeafFrame): Buffer {
+  return Buffer.concat([encodeLeafFramePrefix(f), f.data]);
+}
+
+/** Everything of a frame before its leaf bytes (header and proofs), so a server can read the bytes in after it. */
+export function encodeLeafFramePrefix(f: Omit<LeafFrame, "data">): Buffer {
   if (f.fileProof.length > 0xffff || f.rangeProof.length > 0xffff) throw invalidArgument("proof", "proof too long to frame");
   const head = Buffer.alloc(FRAME_HEADER_BYTES);
   FRAME_MAGIC.copy(head, 0);
@@ -69,7 +74,7 @@ export function encodeLeafFrame(f: LeafFrame): Buffer {
   head.writeUInt32BE(f.count, 32);
   head.writeUInt16BE(f.fileProof.length, 36);
   head.writeUInt16BE(f.rangeProof.length, 38);
-  return Buffer.concat([head, ...f.fileProof, ...f.rangeProof, f.data]);
+  return Buffer.concat([head, ...f.fileProof, ...f.rangeProof]);
 }
 
 /** A frame that is malformed or whose bytes do not prove out against the expected roots. */

@@ -14,7 +14,7 @@ import { fileLeaf, sortFiles } from "../digest/content-root.js";
 import { fromHexDigest } from "../digest/hex.js";
 import { leafHash } from "../digest/merkle.js";
 import { MerkleLevels } from "../digest/proof.js";
-import { encodeLeafFrame, leafCountOf, MAX_RANGE_LEAVES, rangeBytes } from "./framing.js";
+import { encodeLeafFramePrefix, leafCountOf, MAX_RANGE_LEAVES, rangeBytes } from "./framing.js";
 import type { ArtifactManifest } from "./manifest.js";
 
 export interface HeldFile {
@@ -102,18 +102,22 @@ export class ArtifactHoldings {
     if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || first < 0 || count < 1 || first + count > n) throw invalidArgument("leaf", `leaves [${first}, ${first + count}) are outside ${path} (${n} leaves)`);
     if (count > this.maxRangeLeaves) throw invalidArgument("leaf", `${count} leaves asked; at most ${this.maxRangeLeaves} per request`);
     const levels = await this.fileTree(root, f);
-    const data = Buffer.allocUnsafe(rangeBytes(size, first, count));
-    if (data.length > 0) {
+    const artifactTree = this.artifactTree(a.contentRoot, files);
+    // The bytes are read straight into the frame after its header and proofs: no second copy of a 4 MiB range.
+    const prefix = encodeLeafFramePrefix({ fileIndex, fileCount: files.length, leafCount: n, first, count, fileProof: artifactTree.inclusionProof(fileIndex), rangeProof: levels.rangeProof(first, count) });
+    const want = rangeBytes(size, first, count);
+    const frame = Buffer.allocUnsafe(prefix.length + want);
+    prefix.copy(frame, 0);
+    if (want > 0) {
       const fd = await open(f.file, "r");
       try {
-        const { bytesRead } = await fd.read(data, 0, data.length, first * LEAF_SIZE);
-        if (bytesRead !== data.length) throw new HeldBytesError(`${f.file} is shorter than its registered ${size} bytes`);
+        const { bytesRead } = await fd.read(frame, prefix.length, want, first * LEAF_SIZE);
+        if (bytesRead !== want) throw new HeldBytesError(`${f.file} is shorter than its registered ${size} bytes`);
       } finally {
         await fd.close();
       }
     }
-    const artifactTree = this.artifactTree(a.contentRoot, files);
-    return encodeLeafFrame({ fileIndex, fileCount: files.length, leafCount: n, first, count, fileProof: artifactTree.inclusionProof(fileIndex), rangeProof: levels.rangeProof(first, count), data });
+    return frame;
   }
 
   /**
