@@ -83,3 +83,24 @@ describe('samplingMargin', () => {
     expect(samplingMargin(z, { temperature: 1, topK: 10, seed: 1 }, 0, far)).toBe(-Infinity);
   });
 });
+
+describe('topK selection', () => {
+  it('equals a full sort (logit descending, then id ascending) over rows with ties and infinities', () => {
+    let x = 11;
+    const rnd = (): number => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 2 ** 32;
+    };
+    for (let t = 0; t < 200; t++) {
+      const V = 2 + Math.floor(rnd() * 2000);
+      const row = new Float32Array(V).map(() => {
+        const r = rnd();
+        return r < 0.02 ? -Infinity : r < 0.03 ? Infinity : Math.round(rnd() * (t % 2 === 0 ? 3 : 500)) / 7;
+      });
+      const sorted = Array.from(row, (logit, id) => ({ id, logit })).sort((a, b) => b.logit - a.logit || a.id - b.id);
+      for (const k of [1, 2, 8, 40, 64]) if (k < V) expect(topK(row, k), `row ${t} k ${k}`).toEqual(sorted.slice(0, k));
+    }
+  });
+});

@@ -40,18 +40,21 @@ export function topK(logits: Float32Array, k: number, offset = 0, length = logit
     all.sort(cmp);
     return n === length ? all : all.slice(0, n);
   }
-  // Insertion into a small sorted buffer: k is small compared to the vocabulary.
+  // Insertion into a small sorted buffer: k is small compared to the vocabulary. Once it is full, a token ties
+  // or loses to the last entry (ids ascend, so a tie loses) iff z <= its logit: that test, on a local, is the
+  // whole loop for nearly every token (NaN never passes it, as before).
   const best: TopEntry[] = [];
+  let last = NaN;
   for (let i = 0; i < length; i++) {
     const z = logits[offset + i]!;
     if (best.length === n) {
-      const last = best[n - 1]!;
-      if (z < last.logit || (z === last.logit && i > last.id)) continue;
+      if (z <= last) continue;
       best.pop();
     }
     let j = best.length;
     while (j > 0 && cmp({ id: i, logit: z }, best[j - 1]!) < 0) j--;
     best.splice(j, 0, { id: i, logit: z });
+    last = best[best.length - 1]!.logit;
   }
   return best;
 }
