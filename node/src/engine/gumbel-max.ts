@@ -12,6 +12,7 @@
  * Equality with the plain scan is tested over random and adversarial rows (gumbel-max.test.ts).
  */
 import { uniformRow } from './philox.js';
+import { topK } from './sampler.js';
 
 /** Above every finite G: u < 1 means u <= 1 - 2^-52, and -ln(-ln u) <= 36.04 there. */
 export const G_MAX = 37.5;
@@ -42,26 +43,6 @@ export function provablyBelow(zt: number, u: number, second: number): boolean {
   return false;
 }
 
-/** Indices of the `k` largest values of logits[offset .. offset+length) (any order among themselves). */
-function largest(logits: Float32Array, offset: number, length: number, k: number): number[] {
-  const ids: number[] = [];
-  for (let i = 0; i < k; i++) ids.push(i);
-  let minAt = 0;
-  const findMin = (): void => {
-    minAt = 0;
-    for (let j = 1; j < k; j++) if (logits[offset + ids[j]!]! < logits[offset + ids[minAt]!]!) minAt = j;
-  };
-  findMin();
-  let min = logits[offset + ids[minAt]!]!;
-  for (let i = k; i < length; i++) {
-    if (!(logits[offset + i]! > min)) continue;
-    ids[minAt] = i;
-    findMin();
-    min = logits[offset + ids[minAt]!]!;
-  }
-  return ids;
-}
-
 /** Best and second-best of z/T + G(key, step, id) over ids 0..length-1 (T > 0). */
 export function gumbelTop2(logits: Float32Array, offset: number, length: number, temperature: number, key: [number, number], step: number): Top2 {
   const u = uniformRow(key, step, length);
@@ -75,16 +56,13 @@ export function gumbelTop2(logits: Float32Array, offset: number, length: number,
       bestId = i;
     } else if (sc > second) second = sc;
   };
-  const seeds = largest(logits, offset, length, Math.min(SEEDS, length));
-  const seeded = new Uint8Array(length);
-  for (const i of seeds) {
-    seeded[i] = 1;
-    take(i, logits[offset + i]! / temperature + -Math.log(-Math.log(u[i]!)));
-  }
+  const seeds = topK(logits, SEEDS, offset, length).map((e) => e.id);
+  for (const i of seeds) take(i, logits[offset + i]! / temperature + -Math.log(-Math.log(u[i]!)));
   for (let i = 0; i < length; i++) {
     const zt = logits[offset + i]! / temperature;
     const ui = u[i]!;
-    if (seeded[i] === 1 || provablyBelow(zt, ui, second)) continue;
+    // seeds are the largest logits, so they are rarely pruned: the includes() runs for the few tokens that are not
+    if (provablyBelow(zt, ui, second) || seeds.includes(i)) continue;
     take(i, zt + -Math.log(-Math.log(ui)));
   }
   return { bestId, best, second };

@@ -69,6 +69,26 @@ export class KvArena {
   }
 
   /**
+   * Writes row `j` of one run's new keys/values of layer `i` (graph outputs: keys [rows][n_kv][head_dim][seq],
+   * values [rows][n_kv][seq][head_dim]) into slot `slot` at positions start..start+seq-1.
+   */
+  writeRows(i: number, slot: number, start: number, newKeys: Float32Array, newValues: Float32Array, j: number, seq: number): void {
+    const { numKvHeads: nkv, headDim: hd } = this.arch;
+    const cap = this.cap;
+    const keys = this.keys[i]!;
+    const values = this.values[i]!;
+    for (let h = 0; h < nkv; h++) {
+      for (let d = 0; d < hd; d++) {
+        const src = ((j * nkv + h) * hd + d) * seq;
+        const dst = ((slot * nkv + h) * hd + d) * cap + start;
+        for (let s = 0; s < seq; s++) keys[dst + s] = newKeys[src + s]!;
+      }
+      const srcV = (j * nkv + h) * seq * hd;
+      values.set(newValues.subarray(srcV, srcV + seq * hd), ((slot * nkv + h) * cap + start) * hd);
+    }
+  }
+
+  /**
    * Copies positions 0..len-1 of slot `fs` (buffer of capacity `fc`) into slot `ts` of `dst` (capacity `tc`).
    * Keys are [n_kv * head_dim lines][capacity], values [n_kv lines][capacity][head_dim].
    */

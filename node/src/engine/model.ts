@@ -214,25 +214,10 @@ class OrtModel implements LoadedModel {
       fetches[IO.newValue(i)] = null;
     }
     const out = await this.session.run(feeds, fetches);
-    const cap = arena.capacity;
     for (let i = 0; i < L; i++) {
       const nk = out[IO.newKey(i)]!.data as Float32Array;
       const nv = out[IO.newValue(i)]!.data as Float32Array;
-      const keys = arena.keys[i]!;
-      const values = arena.values[i]!;
-      rows.forEach((r, j) => {
-        const slot = first + j;
-        for (let h = 0; h < nkv; h++) {
-          // keys [slot][h][d][capacity] from [j][h][d][seq]; values [slot][h][capacity][hd] from [j][h][seq][hd]
-          for (let d = 0; d < hd; d++) {
-            const src = ((j * nkv + h) * hd + d) * seq;
-            const dst = ((slot * nkv + h) * hd + d) * cap + r.start;
-            for (let s = 0; s < seq; s++) keys[dst + s] = nk[src + s]!;
-          }
-          const srcV = (j * nkv + h) * seq * hd;
-          values.set(nv.subarray(srcV, srcV + seq * hd), ((slot * nkv + h) * cap + r.start) * hd);
-        }
-      });
+      rows.forEach((r, j) => arena.writeRows(i, first + j, r.start, nk, nv, j, seq));
     }
     return out[IO.logits]!.data as Float32Array;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gumbel, gumbelRow, philox4x32, seedKey, uniform, uniformRow } from './philox.js';
+import { gumbel, philox4x32, seedKey, uniform, uniformRow } from './philox.js';
 
 const hex = (w: number[]): string[] => w.map((x) => x.toString(16).padStart(8, '0'));
 
@@ -49,17 +49,16 @@ describe('Philox4x32-10', () => {
   });
 });
 
-describe('uniformRow / gumbelRow (wasm kernel)', () => {
+describe('uniformRow (wasm kernel)', () => {
   it('gives uniform() and gumbel() bit for bit for whole rows, across keys and steps', () => {
     for (const seed of [0n, 1n, 42n, 0xffffffffffffffffn, 0x123456789abcdefn]) {
       const key = seedKey(seed);
       for (const step of [0, 1, 7, 0xffffffff]) {
         const n = 49152;
         const u = Float64Array.from(uniformRow(key, step, n));
-        const g = gumbelRow(key, step, n);
         for (let i = 0; i < n; i += 1 + (i % 7)) {
           if (!Object.is(u[i], uniform(key, step, i))) throw new Error(`u mismatch at seed ${seed} step ${step} id ${i}`);
-          if (!Object.is(g[i], gumbel(key, step, i))) throw new Error(`G mismatch at seed ${seed} step ${step} id ${i}`);
+          if (!Object.is(-Math.log(-Math.log(u[i]!)), gumbel(key, step, i))) throw new Error(`G mismatch at seed ${seed} step ${step} id ${i}`);
         }
       }
     }

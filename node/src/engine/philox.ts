@@ -118,11 +118,3 @@ export function uniformRow(key: [number, number], step: number, n: number): Floa
   k.uniforms(key[0] >>> 0, key[1] >>> 0, step >>> 0, n);
   return new Float64Array(k.memory.buffer, 0, n);
 }
-
-/** G(seed, step, id) for ids 0..n-1: gumbel() of uniformRow(), the logarithms in JS `Math.log` as SAMPLING.md says. */
-export function gumbelRow(key: [number, number], step: number, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
-  if (out.length < n) throw new RangeError(`out holds ${out.length} values, ${n} needed`);
-  const u = uniformRow(key, step, n);
-  for (let i = 0; i < n; i++) out[i] = -Math.log(-Math.log(u[i]!));
-  return out;
-}
