@@ -12,7 +12,7 @@
  * Equality with the plain scan is tested over random and adversarial rows (gumbel-max.test.ts).
  */
 import { uniformRow } from './philox.js';
-import { topK } from './sampler.js';
+import { topK } from './topk.js';
 
 /** Above every finite G: u < 1 means u <= 1 - 2^-52, and -ln(-ln u) <= 36.04 there. */
 export const G_MAX = 37.5;
