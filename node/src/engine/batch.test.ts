@@ -61,14 +61,25 @@ async function runBatched(m: LoadedModel, reqs: GenerateRequest[], maxBatch: num
   return { results: all, maxSeen };
 }
 
+const text = 'The quick brown fox jumps over the lazy dog. The capital of France is Paris.';
+
+const reqs: GenerateRequest[] = [
+  { prompt: text, maxTokens: 14 },
+  { prompt: 'Hello', maxTokens: 9, temperature: 0.9, topK: 20, seed: 7n },
+  { promptTokenIds: [5], maxTokens: 6 },
+  { prompt: text.slice(0, 30), maxTokens: 20, temperature: 1.3, topK: 0, seed: '18446744073709551557' },
+  { messages: [{ role: 'user', content: 'What is 2+2?' }], maxTokens: 11, temperature: 0.7, topK: 5, seed: 3 },
+  { prompt: 'a b c d e f g', maxTokens: 3 },
+  { prompt: text + text, maxTokens: 17, temperature: 0.5, topK: 40, seed: 99 },
+  { prompt: 'x', maxTokens: 12, topKCommit: 3 },
+];
+
 describe('batched decoding on the tiny model (f32)', () => {
   let m: LoadedModel;
   beforeAll(async () => {
     m = await loadModel(await ensureTinyModel(), { threads: 1 });
   });
   afterAll(async () => m?.release());
-
-  const text = 'The quick brown fox jumps over the lazy dog. The capital of France is Paris.';
 
   it('KV-cache decode logits are bit-identical to a full prefill (also after a one-token prompt)', async () => {
     const ids = m.tokenizer.encode(text);
@@ -99,16 +110,6 @@ describe('batched decoding on the tiny model (f32)', () => {
     await expect(m.forward([ids[5]!], a.cache)).rejects.toThrow(/stale KvCache/);
   });
 
-  const reqs: GenerateRequest[] = [
-    { prompt: text, maxTokens: 14 },
-    { prompt: 'Hello', maxTokens: 9, temperature: 0.9, topK: 20, seed: 7n },
-    { promptTokenIds: [5], maxTokens: 6 },
-    { prompt: text.slice(0, 30), maxTokens: 20, temperature: 1.3, topK: 0, seed: '18446744073709551557' },
-    { messages: [{ role: 'user', content: 'What is 2+2?' }], maxTokens: 11, temperature: 0.7, topK: 5, seed: 3 },
-    { prompt: 'a b c d e f g', maxTokens: 3 },
-    { prompt: text + text, maxTokens: 17, temperature: 0.5, topK: 40, seed: 99 },
-    { prompt: 'x', maxTokens: 12, topKCommit: 3 },
-  ];
 
   it('each sequence is bit-identical alone, batched (joining at different steps) and to score()', async () => {
     const alone: GenerateResult[] = [];
@@ -152,6 +153,28 @@ describe('batched decoding on the tiny model (f32)', () => {
     const [a, b] = await Promise.all([engine.generate({ prompt: text, maxTokens: 4 }), engine.generate({ prompt: 'Hi', maxTokens: 2 })]);
     expect(labels.filter((l) => l === 'prefill').length).toBe(2);
     expect(labels.filter((l) => l.startsWith('decode step')).length).toBe(Math.max(a.tokenIds.length, b.tokenIds.length) - 1);
+  });
+});
+
+describe('batched decoding on the tiny 8-bit model (fused graph: RotaryEmbedding, SkipSimplifiedLayerNormalization, stacked projections)', () => {
+  let m: LoadedModel;
+  beforeAll(async () => {
+    m = await loadModel(await ensureTinyModel({ weights: 'q8' }), { threads: 2 });
+  });
+  afterAll(async () => m?.release());
+
+  it('decode logits bit-identical to a full prefill; batched (rows at different positions) = alone = score()', async () => {
+    const ids = m.tokenizer.encode(text);
+    for (const split of [1, 4, 17]) expect(await decodeRowsDiffering(m, ids, split), `split ${split}`).toBe(0);
+    const alone: GenerateResult[] = [];
+    for (const r of reqs) alone.push(await generate(m, r));
+    for (const [i, r] of reqs.entries()) await expectScoreIdentical(m, r, alone[i]!);
+    const staggered = await runBatched(m, reqs, 8, [0, 2, 1, 3, 1, 2, 4, 1]);
+    expect(staggered.maxSeen).toBeGreaterThanOrEqual(3);
+    staggered.results.forEach((g, i) => {
+      expect(g.tokenIds, `request ${i}`).toEqual(alone[i]!.tokenIds);
+      expect(g.steps, `request ${i}`).toEqual(alone[i]!.steps);
+    });
   });
 });
 

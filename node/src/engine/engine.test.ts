@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTinyModel } from '../models/locations.js';
 import { generate } from './generate.js';
@@ -158,6 +160,20 @@ describe('engine on the tiny 8-bit (MatMulNBits, int8 compute) model', () => {
       } finally {
         await m.release();
       }
+    }
+  });
+});
+
+describe('graph op sets', () => {
+  // Op types are stored as plain strings in the protobuf.
+  const opsIn = async (dir: string): Promise<Record<string, boolean>> => {
+    const b = await readFile(join(dir, 'model.onnx'));
+    return Object.fromEntries(['com.microsoft', 'RotaryEmbedding', 'SkipSimplifiedLayerNormalization'].map((op) => [op, b.includes(op)]));
+  };
+  it('f32 graphs use standard ONNX ops only (the training stack differentiates them); quantized graphs use the fused contrib ops', async () => {
+    expect(await opsIn(await ensureTinyModel())).toEqual({ 'com.microsoft': false, RotaryEmbedding: false, SkipSimplifiedLayerNormalization: false });
+    for (const weights of ['q4', 'q8'] as const) {
+      expect(await opsIn(await ensureTinyModel({ weights }))).toEqual({ 'com.microsoft': true, RotaryEmbedding: true, SkipSimplifiedLayerNormalization: true });
     }
   });
 });
