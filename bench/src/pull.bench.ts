@@ -4,6 +4,10 @@
  * of the same bytes from the same server (GET of each raw file, streamed to disk), same run, best of N.
  * The ratio is plain time / pull time: the pull's throughput as a fraction of plain HTTP (goal >= 0.8).
  *
+ * Two settings by default (PULL_BENCH_LINKS=0,119, MiB/s): loopback unpaced, where the run is CPU-bound (client,
+ * server and hashing share the machine), and the server's uplink paced at 119 MiB/s (1 Gbit/s), shared by all its
+ * responses, as a peer on a real network would be.
+ *
  * Run: make bench-pull   (PULL_BENCH_MIB=256 synthetic file size; PULL_BENCH_DIR=<model dir> to pull real
  * files instead, e.g. ~/.cache/inferchain/models/smollm2-135m-instruct; PULL_BENCH_RUNS=3; PULL_BENCH_RANGE=<leaves per
  * request> and PULL_BENCH_INFLIGHT=<requests in flight> to try other settings than the fetcher defaults 256 and 4)
@@ -16,6 +20,7 @@ import * as http from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import Fastify from "fastify";
 import { ArtifactHoldings, digestArtifact, fetchArtifact } from "@inferchain/sdk";
@@ -71,11 +76,42 @@ async function serverCpu(base: string): Promise<number> {
   return Number(await r.text());
 }
 
+/** A link of fixed bandwidth shared by every response through it: each chunk waits for its slot. */
+class PacedLink {
+  private free = 0; // ms timestamp when the link is next idle
+  constructor(private readonly bytesPerSec: number) {}
+  async *pace(body: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of body) {
+      for (let off = 0; off < chunk.length; off += 64 * 1024) {
+        const part = chunk.subarray(off, off + 64 * 1024);
+        const now = performance.now();
+        this.free = Math.max(this.free, now) + (part.length / this.bytesPerSec) * 1000;
+        const wait = this.free - now;
+        if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
+        yield part;
+      }
+    }
+  }
+}
+
 /** The server side: its own process (a peer is another machine), serving /v1/artifacts and /raw/* for `src`. */
-async function serve(src: string): Promise<void> {
+async function serve(src: string, linkMiBps: number): Promise<void> {
   const d = await digestArtifact(src);
   const holdings = new ArtifactHoldings({ list: () => [{ contentRoot: d.contentRoot, kind: "model", files: d.files.map((f) => ({ ...f, file: join(src, ...f.path.split("/")) })) }] });
   const app = Fastify();
+  if (linkMiBps > 0) {
+    // Every response body leaves through one paced link: plain and verified bodies alike.
+    const link = new PacedLink(linkMiBps * MIB);
+    app.addHook("onSend", async (req, reply, payload) => {
+      if (req.url === "/cpu") return payload;
+      if (Buffer.isBuffer(payload)) {
+        reply.header("content-length", payload.length);
+        return Readable.from(link.pace([payload]));
+      }
+      if (payload instanceof Readable) return Readable.from(link.pace(payload));
+      return payload;
+    });
+  }
   registerArtifactRoutes(app, holdings);
   app.get<{ Params: { "*": string } }>("/raw/*", async (req, reply) => {
     const f = d.files.find((x) => x.path === req.params["*"]);
@@ -91,20 +127,17 @@ async function serve(src: string): Promise<void> {
   process.on("SIGTERM", () => void app.close().then(() => process.exit(0)));
 }
 
-async function main(): Promise<void> {
-  if (process.env.PULL_BENCH_SERVE) return serve(process.env.PULL_BENCH_SERVE);
-  const given = process.env.PULL_BENCH_DIR;
-  const src = given ?? (await syntheticDir(Number(process.env.PULL_BENCH_MIB ?? 256)));
-  const d = await digestArtifact(src);
+/** One run of the comparison against a server whose uplink is `linkMiBps` (0 = loopback, unpaced). */
+async function compare(src: string, d: Awaited<ReturnType<typeof digestArtifact>>, linkMiBps: number): Promise<void> {
   const total = Number(d.totalBytes);
-  const server = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, PULL_BENCH_SERVE: src }, stdio: ["ignore", "pipe", "inherit"] });
+  const server = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, PULL_BENCH_SERVE: src, PULL_BENCH_LINK: String(linkMiBps) }, stdio: ["ignore", "pipe", "inherit"] });
   const base = await new Promise<string>((resolve, reject) => {
     server.stdout.once("data", (b: Buffer) => resolve(b.toString().trim().replace(/\/+$/, "")));
     server.once("exit", (c) => reject(new Error(`bench server exited (${c})`)));
   });
   const work = await mkdtemp(join(tmpdir(), "pull-bench-dst-"));
   try {
-    console.log(`pull bench: ${(total / MIB).toFixed(0)} MiB in ${d.files.length} files (${given ? given : "synthetic"}), server in its own process, best of ${runs}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(linkMiBps > 0 ? `\nserver uplink paced at ${linkMiBps} MiB/s (${((linkMiBps * MIB * 8) / 1e9).toFixed(2)} Gbit/s), shared by its responses:` : "\nloopback, unpaced (CPU-bound: client, server and hashing share this machine's cores):");
     // Warm-up: page cache for both, the server's file trees for the pull.
     await plainDownload(base, d.files.map((f) => f.path), work);
     await fetchArtifact(d, join(work, "warm"), { peers: [base], policy: { allowLoopback: true } });
@@ -126,12 +159,26 @@ async function main(): Promise<void> {
     });
     const rate = (s: number): string => `${(total / MIB / s).toFixed(0)} MiB/s`;
     const cpu = (r: { cpu: number; serverCpu: number }): string => `CPU s: client ${r.cpu.toFixed(2)}, server ${r.serverCpu.toFixed(2)}`;
-    console.log(`plain HTTP download     ${plain.s.toFixed(2)} s  ${rate(plain.s)}  ${cpu(plain)}`);
-    console.log(`verified pull           ${pull.s.toFixed(2)} s  ${rate(pull.s)}  ${cpu(pull)}  (every leaf hashed and proven, written, root recomputed)`);
-    console.log(`ratio (pull throughput / plain HTTP): ${(plain.s / pull.s).toFixed(2)}x  (goal >= 0.80x)`);
+    console.log(`  plain HTTP download     ${plain.s.toFixed(2)} s  ${rate(plain.s)}  ${cpu(plain)}`);
+    console.log(`  verified pull           ${pull.s.toFixed(2)} s  ${rate(pull.s)}  ${cpu(pull)}  (every leaf hashed and proven, written, root recomputed)`);
+    console.log(`  ratio (pull throughput / plain HTTP): ${(plain.s / pull.s).toFixed(2)}x  (goal >= 0.80x)`);
   } finally {
     server.kill("SIGTERM");
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.env.PULL_BENCH_SERVE) return serve(process.env.PULL_BENCH_SERVE, Number(process.env.PULL_BENCH_LINK ?? 0));
+  const given = process.env.PULL_BENCH_DIR;
+  const src = given ?? (await syntheticDir(Number(process.env.PULL_BENCH_MIB ?? 256)));
+  const links = (process.env.PULL_BENCH_LINKS ?? "0,119").split(",").map(Number);
+  if (links.some((l) => !Number.isFinite(l) || l < 0)) throw new Error("PULL_BENCH_LINKS: comma-separated MiB/s, 0 = unpaced");
+  try {
+    const d = await digestArtifact(src);
+    console.log(`pull bench: ${(Number(d.totalBytes) / MIB).toFixed(0)} MiB in ${d.files.length} files (${given ? given : "synthetic"}), server in its own process, best of ${runs}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    for (const l of links) await compare(src, d, l);
+  } finally {
     if (!given) await rm(src, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import * as crypto from "node:crypto";
 import { LEAF_SIZE } from "./constants.js";
+import { parentLevel } from "./node-level.js";
 
 // One native call per hash where Node has crypto.hash (>= 20.12); per-call overhead dominates at 4 KiB.
 const oneShot: ((data: Uint8Array) => Buffer) | undefined =
@@ -27,18 +28,16 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
 
 /**
  * RFC 6962 Merkle tree hash over already-hashed leaves. Built bottom-up, carrying an odd last node up a level:
- * this gives exactly the RFC 6962 shape (split at the largest power of two below n) without recursion.
+ * this gives exactly the RFC 6962 shape (split at the largest power of two below n) without recursion. Levels are
+ * hashed in bulk (node-level.ts).
  */
 export function merkleRoot(leaves: readonly Uint8Array[]): Buffer {
   if (leaves.length === 0) throw new Error("merkleRoot: no leaves");
-  let level: Uint8Array[] = leaves.slice();
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(level[i]!, level[i + 1]!));
-    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
-    level = next;
-  }
-  return Buffer.from(level[0]!);
+  if (leaves.length === 1) return Buffer.from(leaves[0]!);
+  if (leaves.some((l) => l.length !== 32)) throw new RangeError("merkleRoot: leaves must be 32-byte digests");
+  let level: Buffer = Buffer.concat(leaves);
+  while (level.length > 32) level = parentLevel(level);
+  return level;
 }
 
 /** Merkle root of the 4 KiB leaves of `data` (an empty input has one empty leaf). */

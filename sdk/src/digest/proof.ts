@@ -13,6 +13,7 @@
  */
 import { invalidArgument } from "../errors.js";
 import { merkleRoot, nodeHash } from "./merkle.js";
+import { parentLevel } from "./node-level.js";
 
 const HASH = 32;
 
@@ -45,14 +46,8 @@ export class MerkleLevels {
     this.levels = [leafHashes];
     let level = leafHashes;
     while (level.length > HASH) {
-      const n = level.length / HASH;
-      const next = Buffer.allocUnsafe(Math.ceil(n / 2) * HASH);
-      for (let i = 0; i + 1 < n; i += 2) {
-        nodeHash(level.subarray(i * HASH, (i + 1) * HASH), level.subarray((i + 1) * HASH, (i + 2) * HASH)).copy(next, (i / 2) * HASH);
-      }
-      if (n % 2 === 1) level.copy(next, ((n - 1) / 2) * HASH, (n - 1) * HASH);
-      this.levels.push(next);
-      level = next;
+      level = parentLevel(level);
+      this.levels.push(level);
     }
   }
 
