@@ -19,7 +19,7 @@ describe('provider-pair tolerance table', () => {
   it('ships cpu->cpu measured for f32, q4 and q8 (calibration/eps.json), nothing else', () => {
     const t = loadCalibratedTable();
     expect(Object.keys(t)).toEqual(['cpu->cpu']);
-    expect(t['cpu->cpu']).toEqual({ f32: { eps: 0.001, topkTolerance: 0.001 }, q4: { eps: 0.001, topkTolerance: 0.002 }, q8: { eps: 0.001, topkTolerance: 0.001 } });
+    expect(t['cpu->cpu']).toEqual({ f32: { eps: 0.001, topkTolerance: 0.001 }, q4: { eps: 0.001, topkTolerance: 0.003 }, q8: { eps: 0.001, topkTolerance: 0.001 } });
     // the global recommendation (DEFAULT_CHECK_OPTIONS) is never looser than needed nor tighter than any variant's row
     for (const row of Object.values(t['cpu->cpu']!)) {
       expect(row!.eps).toBeLessThanOrEqual(DEFAULT_CHECK_OPTIONS.eps);
