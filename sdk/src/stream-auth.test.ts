@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressOfPubkey, signStreamAuth, streamAuthHeaders, streamKeyFromMnemonic, verifyStreamAuth } from "./stream-auth.js";
+import { addressOfPubkey, signStreamAuth, streamAuthHeaders, streamKeyFromMnemonic, verifyRequestAuth, verifyStreamAuth } from "./stream-auth.js";
 import { signerFromMnemonic } from "./keys/keyring.js";
 
 // BIP-39 test vector mnemonics (public; never hold value).
@@ -36,5 +36,14 @@ describe("stream auth (requester signature over chain id, job id, expiry)", () =
     expect(await check({ ...h, "x-inferchain-signature": "AAAA" })).toMatchObject({ status: 401, reason: "malformed" });
     const byB = streamAuthHeaders(await signStreamAuth(b, "c-1", 5n, NOW + 60));
     expect(await check(byB)).toEqual({ ok: false, status: 403, reason: "not_requester", signer: b.address });
+  });
+
+  it("scopes are in the signed bytes: a stream signature fetches no training state, and a training-state one opens no stream", async () => {
+    const a = await streamKeyFromMnemonic(A);
+    const stream = streamAuthHeaders(await signStreamAuth(a, "c-1", 5n, NOW + 60));
+    const state = streamAuthHeaders(await signStreamAuth(a, "c-1", 5n, NOW + 60, "training-state"));
+    expect(await verifyRequestAuth(state, { scope: "training-state", chainId: "c-1", jobId: 5n, nowS: NOW })).toEqual({ ok: true, signer: a.address });
+    expect(await verifyRequestAuth(stream, { scope: "training-state", chainId: "c-1", jobId: 5n, nowS: NOW })).toMatchObject({ status: 401, reason: "bad_signature" });
+    expect(await verifyStreamAuth(state, { chainId: "c-1", jobId: "5", requester: a.address, nowS: NOW })).toMatchObject({ status: 401, reason: "bad_signature" });
   });
 });

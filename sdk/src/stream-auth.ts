@@ -30,8 +30,19 @@ export interface StreamAuth {
   expires: number;
 }
 
+/**
+ * What a signed request is for: `stream` (a job's token stream, for its requester) or `training-state` (a training
+ * job's checkpoint states, for its replay committee and requester). The scope is in the signed bytes, so a stream
+ * signature cannot fetch training states and the other way round.
+ */
+export type RequestAuthScope = "stream" | "training-state";
+
+export function requestAuthMessage(scope: RequestAuthScope, chainId: string, jobId: bigint | string, expires: number): Uint8Array {
+  return sha256(new TextEncoder().encode(`inferchain-${scope}/v1\n${chainId}\n${BigInt(jobId).toString()}\n${expires}`));
+}
+
 export function streamAuthMessage(chainId: string, jobId: bigint | string, expires: number): Uint8Array {
-  return sha256(new TextEncoder().encode(`inferchain-stream/v1\n${chainId}\n${BigInt(jobId).toString()}\n${expires}`));
+  return requestAuthMessage("stream", chainId, jobId, expires);
 }
 
 /** The infer1... address of a compressed secp256k1 public key (cosmos: ripemd160(sha256(pubkey))). */
@@ -55,8 +66,8 @@ export async function streamKeyFromMnemonic(mnemonic: string, hdPath: string = D
   return { privkey, pubkey, address: addressOfPubkey(pubkey) };
 }
 
-export async function signStreamAuth(key: StreamKey, chainId: string, jobId: bigint | string, expires: number): Promise<StreamAuth> {
-  const sig = await Secp256k1.createSignature(streamAuthMessage(chainId, jobId, expires), key.privkey);
+export async function signStreamAuth(key: StreamKey, chainId: string, jobId: bigint | string, expires: number, scope: RequestAuthScope = "stream"): Promise<StreamAuth> {
+  const sig = await Secp256k1.createSignature(requestAuthMessage(scope, chainId, jobId, expires), key.privkey);
   return { pubkey: toBase64(key.pubkey), signature: toBase64(sig.toFixedLength().slice(0, 64)), expires };
 }
 
@@ -69,13 +80,13 @@ export type StreamAuthFailure =
   | { ok: false; status: 403; reason: "not_requester"; signer: string };
 
 /**
- * Checks a stream signature for `jobId` whose requester on chain is `requester`. 401: missing, malformed, bad
- * signature, expired or too far in the future; 403: a valid signature by someone other than the requester.
+ * Checks a signed request for `jobId` in `scope` and returns its signer's address. 401: missing, malformed, bad
+ * signature, expired or too far in the future. Whether the signer may have what it asks for is the caller's rule.
  */
-export async function verifyStreamAuth(
+export async function verifyRequestAuth(
   headers: Record<string, string | string[] | undefined>,
-  expect: { chainId: string; jobId: bigint | string; requester: string; nowS?: number },
-): Promise<{ ok: true; signer: string } | StreamAuthFailure> {
+  expect: { scope: RequestAuthScope; chainId: string; jobId: bigint | string; nowS?: number },
+): Promise<{ ok: true; signer: string } | Extract<StreamAuthFailure, { status: 401 }>> {
   const get = (h: string): string | undefined => {
     const v = headers[h];
     return Array.isArray(v) ? v[0] : v;
@@ -99,12 +110,24 @@ export async function verifyStreamAuth(
   if (pubkey.length !== 33 || sig.length !== 64) return { ok: false, status: 401, reason: "malformed" };
   let valid = false;
   try {
-    valid = await Secp256k1.verifySignature(Secp256k1Signature.fromFixedLength(sig), streamAuthMessage(expect.chainId, expect.jobId, expires), pubkey);
+    valid = await Secp256k1.verifySignature(Secp256k1Signature.fromFixedLength(sig), requestAuthMessage(expect.scope, expect.chainId, expect.jobId, expires), pubkey);
   } catch {
     valid = false;
   }
   if (!valid) return { ok: false, status: 401, reason: "bad_signature" };
-  const signer = addressOfPubkey(pubkey);
-  if (signer !== expect.requester) return { ok: false, status: 403, reason: "not_requester", signer };
-  return { ok: true, signer };
+  return { ok: true, signer: addressOfPubkey(pubkey) };
+}
+
+/**
+ * Checks a stream signature for `jobId` whose requester on chain is `requester`. 401: missing, malformed, bad
+ * signature, expired or too far in the future; 403: a valid signature by someone other than the requester.
+ */
+export async function verifyStreamAuth(
+  headers: Record<string, string | string[] | undefined>,
+  expect: { chainId: string; jobId: bigint | string; requester: string; nowS?: number },
+): Promise<{ ok: true; signer: string } | StreamAuthFailure> {
+  const r = await verifyRequestAuth(headers, { scope: "stream", chainId: expect.chainId, jobId: expect.jobId, ...(expect.nowS !== undefined ? { nowS: expect.nowS } : {}) });
+  if (!r.ok) return r;
+  if (r.signer !== expect.requester) return { ok: false, status: 403, reason: "not_requester", signer: r.signer };
+  return r;
 }

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { DirectSecp256k1HdWallet, type EncodeObject, type OfflineSigner } from '@cosmjs/proto-signing';
 import { GasPrice, SigningStargateClient } from '@cosmjs/stargate';
 import type { CometClient } from '@cosmjs/tendermint-rpc';
-import { BECH32_PREFIX, MsgRejectJob, MsgSubmitResult, RuntimeProfile, TestKeyring, createInferchainRegistry, inferenceTypeUrls } from '@inferchain/sdk';
+import { BECH32_PREFIX, MsgRejectJob, MsgSubmitResult, RuntimeProfile, TestKeyring, createInferchainRegistry, inferenceTypeUrls, streamKeyFromMnemonic, type StreamKey } from '@inferchain/sdk';
 import type { Logger } from 'pino';
 import { SubmitRejectedError, type RejectionKind, type ResultSubmitter, type SubmitReceipt } from '../jobs/ports.js';
 import type { JobOutput, JobRecord } from '../jobs/types.js';
@@ -28,7 +28,7 @@ export class KeyLoadError extends Error {
 }
 
 /** The signer from config: a keyring key name, or a mnemonic file. */
-export async function loadSidecarSigner(cfg: SidecarKeyConfig): Promise<{ signer: OfflineSigner; address: string }> {
+export async function loadSidecarSigner(cfg: SidecarKeyConfig): Promise<{ signer: OfflineSigner; address: string; requestKey: StreamKey }> {
   let wallet: DirectSecp256k1HdWallet;
   if (cfg.mnemonicFile) {
     let text: string;
@@ -53,7 +53,10 @@ export async function loadSidecarSigner(cfg: SidecarKeyConfig): Promise<{ signer
     throw new KeyLoadError('sidecar: no key configured (sidecar.keyName or sidecar.mnemonicFile)');
   }
   const [account] = await wallet.getAccounts();
-  return { signer: wallet, address: account!.address };
+  // The same key raw, for signed requests that are not transactions (training-state downloads for a replay audit).
+  const requestKey = await streamKeyFromMnemonic(wallet.mnemonic);
+  if (requestKey.address !== account!.address) throw new KeyLoadError(`sidecar: the request key derives ${requestKey.address}, the signer ${account!.address} (a non-default HD path?)`);
+  return { signer: wallet, address: account!.address, requestKey };
 }
 
 export interface SubmitterOptions {

@@ -137,7 +137,7 @@ export class Daemon {
     this.url = address;
     this.log.info({ url: address }, 'api listening');
 
-    const { signer, address: sidecar } = await loadSidecarSigner(cfg.sidecar);
+    const { signer, address: sidecar, requestKey } = await loadSidecarSigner(cfg.sidecar);
     this.address = sidecar;
     this.log.info({ sidecar }, 'sidecar key loaded');
 
@@ -163,8 +163,11 @@ export class Daemon {
             models: store,
             registry: chain,
             validator: cfg.validator,
+            chainId: cfg.chain.chainId,
+            requestKey,
             log: this.log,
             executorEndpoint: async (v) => (await chain.getExecutor(v))?.endpoint || undefined,
+            executorSidecar: async (v) => (await chain.getExecutor(v))?.sidecar || undefined,
             peerPolicy: { allowLoopback: cfg.verify.allowLoopbackPeers, allowPrivate: cfg.verify.allowPrivatePeers },
             ...(cfg.faults.training.forgeCheckpoint ? { forgeCheckpoint: true } : {}),
           })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrainingMethod, TrainingStatus, type TrainingJob } from '@inferchain/sdk';
-import { trainingSpec } from './chain.js';
+import { toBech32 } from '@cosmjs/encoding';
+import { mayFetchTrainingState, trainingSpec } from './chain.js';
 
 const job = (method: TrainingMethod, lora: { loraRank: number; loraAlpha: string; loraTargets: string }): TrainingJob => ({
     id: 3n,
@@ -45,5 +46,23 @@ describe('trainingSpec', () => {
     const p = trainingSpec(job(TrainingMethod.TRAINING_METHOD_FULL, { loraRank: 0, loraAlpha: '', loraTargets: '' })).params;
     expect(p.method).toBe('full');
     expect(p.lora).toBeUndefined();
+  });
+});
+
+describe('mayFetchTrainingState', () => {
+  const bytes = (b: number) => new Uint8Array(20).fill(b);
+  const audited = (committee: string[]): TrainingJob => ({ ...job(TrainingMethod.TRAINING_METHOD_FULL, { loraRank: 0, loraAlpha: '', loraTargets: '' }), requester: toBech32('infer', bytes(1)), audit: { committee } as TrainingJob['audit'] });
+  it('the requester and committee members (their sidecar account, or the operator key itself) only', async () => {
+    const j = audited([toBech32('infervaloper', bytes(2)), toBech32('infervaloper', bytes(3))]);
+    const sidecars = new Map([[toBech32('infervaloper', bytes(2)), toBech32('infer', bytes(9))]]);
+    const may = (job: TrainingJob | undefined, signer: string) => mayFetchTrainingState(job, signer, async (v) => sidecars.get(v));
+    expect(await may(j, toBech32('infer', bytes(1)))).toBe(true); // requester
+    expect(await may(j, toBech32('infer', bytes(9)))).toBe(true); // member 2's sidecar
+    expect(await may(j, toBech32('infer', bytes(3)))).toBe(true); // member 3's operator key
+    expect(await may(j, toBech32('infer', bytes(4)))).toBe(false);
+    expect(await may(j, toBech32('infer', bytes(2)).replace(/.$/, 'q'))).toBe(false); // bad checksum
+    expect(await may({ ...j, audit: undefined }, toBech32('infer', bytes(9)))).toBe(false);
+    expect(await may(undefined, toBech32('infer', bytes(1)))).toBe(false);
+    expect(await mayFetchTrainingState(j, toBech32('infer', bytes(9)), async () => Promise.reject(new Error('chain down')))).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
  * The chain side of the training duty over the sidecar's CometBFT connection: the job view the duty acts on,
  * the PENDING jobs assigned to us (reconciliation), and MsgSubmitTrainingResult through the sidecar's signer.
  */
+import { fromBech32, toHex } from '@cosmjs/encoding';
 import { QueryClient, createProtobufRpcClient } from '@cosmjs/stargate';
 import type { CometClient } from '@cosmjs/tendermint-rpc';
 import {
@@ -33,6 +34,30 @@ const HAS_RESULT = new Set([TrainingStatus.TRAINING_STATUS_SUBMITTED, TrainingSt
 export function trainingView(j: TrainingJob): ChainTrainingView {
   const status = HAS_RESULT.has(j.status) ? 'completed' : j.status === TrainingStatus.TRAINING_STATUS_REFUNDED ? 'refunded' : 'pending';
   return { status, executor: j.executor, deadlineHeight: Number(j.deadlineHeight), ...(j.result ? { childModel: j.result.childModel } : {}) };
+}
+
+/**
+ * Whether `signer` (an account address) may download a training job's states: its requester, or a member of its
+ * replay committee. Committee entries are operator addresses; a member signs with its executor's sidecar account
+ * (x/inference Executor.sidecar, `sidecarOf`) or with the operator's own key (the same bytes under another prefix).
+ */
+export async function mayFetchTrainingState(j: TrainingJob | undefined, signer: string, sidecarOf: (valoper: string) => Promise<string | undefined>): Promise<boolean> {
+  if (!j) return false;
+  if (j.requester === signer) return true;
+  const key = (addr: string): string | undefined => {
+    try {
+      return toHex(fromBech32(addr, 90).data);
+    } catch {
+      return undefined;
+    }
+  };
+  const want = key(signer);
+  if (want === undefined) return false;
+  for (const m of j.audit?.committee ?? []) {
+    if (key(m) === want) return true;
+    if ((await sidecarOf(m).catch(() => undefined)) === signer) return true;
+  }
+  return false;
 }
 
 /** A job under audit as the verifier duty sees it; undefined without an audit or a result. */
@@ -105,6 +130,11 @@ export class TrainingChainClient implements TrainingChain {
 
   async getHeight(): Promise<number> {
     return (await this.comet.status()).syncInfo.latestBlockHeight;
+  }
+
+  /** Whether `signer` may download job `id`'s training states (mayFetchTrainingState on the job as the chain has it). */
+  async mayFetchState(id: string, signer: string, sidecarOf: (valoper: string) => Promise<string | undefined>): Promise<boolean> {
+    return mayFetchTrainingState((await this.q.TrainingJob({ id: BigInt(id) })).job, signer, sidecarOf);
   }
 
   /** The jobs under audit whose committee includes `verifier` (Query/TrainingAudits). */

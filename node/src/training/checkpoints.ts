@@ -4,7 +4,8 @@
  * state at the audited step k (weights + AdamW moments, `<training.dir>/work/<job>/checkpoints/<k>`). Routes:
  *
  *   GET /v1/training/:jobId/checkpoints/:index  -> { jobId, index, treeSize, digest, leaf, proof[], checkpointRoot }
- *   GET /v1/training/:jobId/state/:step         -> the ORT checkpoint file of the state after `step` steps
+ *   GET /v1/training/:jobId/state/:step         -> the ORT checkpoint file of the state after `step` steps (signed:
+ *     x-inferchain-* headers, scope `training-state`, by a replay-committee member or the job's requester)
  *
  * Nothing is served before our result was submitted (the digests would tell a copier what to post). Withholding
  * (a 404 here) is what a verifier votes MISMATCH on: a state that cannot be replayed proves nothing.
@@ -14,7 +15,7 @@ import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { leafHash, MerkleLevels, toHex } from '@inferchain/sdk';
+import { leafHash, MerkleLevels, toHex, verifyRequestAuth } from '@inferchain/sdk';
 import type { TrainingOutput, TrainingRecord } from './store.js';
 
 export interface CheckpointSource {
@@ -22,6 +23,13 @@ export interface CheckpointSource {
   submitted(jobId: string): Promise<TrainingRecord | undefined>;
   /** The training-state file after `step` steps of a job. */
   statePath(jobId: string, step: number): string;
+  /** The chain id in the signed bytes of a state request (sdk stream-auth.ts, scope `training-state`). */
+  chainId: string;
+  /**
+   * Whether `signer` (an account address that signed the request) may download the job's states: a member of its
+   * replay committee on chain (the same key as the validator's operator address) or the job's requester.
+   */
+  mayFetchState(jobId: string, signer: string): Promise<boolean>;
 }
 
 export interface CheckpointProof {
@@ -73,8 +81,12 @@ export function registerTrainingRoutes(app: FastifyInstance, source: { current?:
     if (!UINT.test(jobId) || !UINT.test(step)) return reply.code(400).send({ error: 'bad_request', message: 'jobId and step must be decimal integers' });
     const src = source.current;
     if (!src) return reply.code(503).send({ error: 'starting', message: 'the training duty is not wired yet (sidecar starting); retry' });
+    // States are large (a model each) and not public until the child is: only the job's committee and requester.
+    const auth = await verifyRequestAuth(req.headers, { scope: 'training-state', chainId: src.chainId, jobId });
+    if (!auth.ok) return reply.code(401).send({ error: 'unauthorized', message: `training-state authentication failed (${auth.reason}): sign "inferchain-training-state/v1\\n<chain-id>\\n<job-id>\\n<expires>" with a committee member's or the requester's key` });
     const rec = await src.submitted(jobId);
     if (!rec?.output) return reply.code(404).send({ error: 'not_found', message: `no submitted training result of job ${jobId} on this sidecar` });
+    if (!(await src.mayFetchState(jobId, auth.signer).catch(() => false))) return reply.code(403).send({ error: 'forbidden', message: `${auth.signer} is neither on the replay committee of training job ${jobId} nor its requester` });
     const s = Number(step);
     const K = rec.params.checkpointInterval;
     if (s <= 0 || s % K !== 0 || s > rec.params.steps) return reply.code(404).send({ error: 'not_found', message: `step ${s} is not a checkpoint of job ${jobId} (every ${K} steps up to ${rec.params.steps}; step 0 is the base model)` });
@@ -89,8 +101,10 @@ export function registerTrainingRoutes(app: FastifyInstance, source: { current?:
 }
 
 /** The source over the training store and `<dir>/work/<job>/checkpoints/<step>` (where the duty saves states). */
-export function storeCheckpointSource(store: { get(id: string): Promise<TrainingRecord | undefined> }, dir: string): CheckpointSource {
+export function storeCheckpointSource(store: { get(id: string): Promise<TrainingRecord | undefined> }, dir: string, access: Pick<CheckpointSource, 'chainId' | 'mayFetchState'>): CheckpointSource {
   return {
+    chainId: access.chainId,
+    mayFetchState: (jobId, signer) => access.mayFetchState(jobId, signer),
     submitted: async (jobId) => {
       const rec = await store.get(jobId);
       return rec && (rec.state === 'submitting' || rec.state === 'confirmed') ? rec : undefined;

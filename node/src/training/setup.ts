@@ -5,7 +5,7 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestArtifact, type PeerPolicy, type TrainingJob } from '@inferchain/sdk';
+import { digestArtifact, signStreamAuth, streamAuthHeaders, type PeerPolicy, type StreamKey, type TrainingJob } from '@inferchain/sdk';
 import type { Level } from 'level';
 import type { Logger } from 'pino';
 import type { ChainEventHandler } from '../chain/follower.js';
@@ -52,9 +52,14 @@ export interface TrainingParts {
   models: ModelStore;
   registry: ModelRegistry;
   validator: string;
+  /** The chain id (signed into training-state requests) and the raw key of the validator account that signs them. */
+  chainId: string;
+  requestKey: StreamKey;
   log: Logger;
   /** The registered API endpoint of an executor (x/inference), where its checkpoints are served. */
   executorEndpoint: (validator: string) => Promise<string | undefined>;
+  /** The account an executor's sidecar signs with (x/inference Executor.sidecar): a committee member's state requests. */
+  executorSidecar: (validator: string) => Promise<string | undefined>;
   /** Which executor endpoints the replay verifier may fetch from (config verify.allowLoopbackPeers / allowPrivatePeers). */
   peerPolicy?: PeerPolicy;
   /** Test-only fault (faults.training.forgeCheckpoint). */
@@ -105,7 +110,10 @@ export function wireTraining(p: TrainingParts): WiredTraining {
     store: verifyStore,
     chain: auditChainOf(chain, chain.q),
     checker: new ReplayChecker({
-      fetcher: httpCheckpointFetcher(p.executorEndpoint, p.peerPolicy ? { policy: p.peerPolicy } : {}),
+      fetcher: httpCheckpointFetcher(p.executorEndpoint, {
+        ...(p.peerPolicy ? { policy: p.peerPolicy } : {}),
+        signState: async (jobId) => streamAuthHeaders(await signStreamAuth(p.requestKey, p.chainId, jobId, Math.floor(Date.now() / 1000) + 300, 'training-state')),
+      }),
       inputs,
       workDir: join(p.config.dir, 'audits'),
       artifactsCacheDir: trainingArtifactsCacheDir(p.config.dir),
@@ -154,5 +162,5 @@ export function wireTraining(p: TrainingParts): WiredTraining {
       if (fresh) duty.kick();
     },
   };
-  return { duty, verifier, handler, store, verifyStore, checkpoints: storeCheckpointSource(store, p.config.dir) };
+  return { duty, verifier, handler, store, verifyStore, checkpoints: storeCheckpointSource(store, p.config.dir, { chainId: p.chainId, mayFetchState: (jobId, signer) => chain.mayFetchState(jobId, signer, p.executorSidecar) }) };
 }

@@ -159,6 +159,8 @@ export interface CheckpointFetchOptions {
    * loopback and link-local targets are refused unless allowed (verify.allowLoopbackPeers / allowPrivatePeers).
    */
   policy?: PeerPolicy;
+  /** Headers of a signed state request for a job (sdk signStreamAuth, scope `training-state`, our validator key). */
+  signState?: (jobId: string) => Promise<Record<string, string>>;
 }
 
 /**
@@ -170,7 +172,7 @@ export interface CheckpointFetchOptions {
  */
 export function httpCheckpointFetcher(endpointOf: (validator: string) => Promise<string | undefined>, opts: CheckpointFetchOptions = {}): CheckpointFetcher {
   const attempts = opts.attempts ?? 8;
-  const get = async (executor: string, path: string, maxBytes: number): Promise<Buffer> => {
+  const get = async (executor: string, path: string, maxBytes: number, headers?: () => Promise<Record<string, string>>): Promise<Buffer> => {
     const base = await endpointOf(executor);
     if (!base) throw new WithheldError(`executor ${executor} has no API endpoint registered`);
     let url: string;
@@ -182,7 +184,7 @@ export function httpCheckpointFetcher(endpointOf: (validator: string) => Promise
     let last = '';
     for (let a = 1; a <= attempts; a++) {
       try {
-        return (await peerGet(url, { policy: { ...opts.policy, timeoutMs: opts.timeoutMs ?? 60_000, maxBytes } })).body;
+        return (await peerGet(url, { policy: { ...opts.policy, timeoutMs: opts.timeoutMs ?? 60_000, maxBytes }, ...(headers ? { headers: await headers() } : {}) })).body;
       } catch (e) {
         last = (e as Error).message;
         if (e instanceof PeerRequestError && (FINAL_REASONS.has(e.reason) || e.status === 400)) break;
@@ -206,7 +208,9 @@ export function httpCheckpointFetcher(endpointOf: (validator: string) => Promise
       return body as CheckpointProof;
     },
     state: async (executor, jobId, step, dest) => {
-      await writeFile(dest, await get(executor, `/v1/training/${jobId}/state/${step}`, MAX_STATE_BYTES));
+      // States are served to the committee only: each attempt signs afresh (a signature lives minutes, a retry may not).
+      const sign = opts.signState ? () => opts.signState!(jobId) : undefined;
+      await writeFile(dest, await get(executor, `/v1/training/${jobId}/state/${step}`, MAX_STATE_BYTES, sign));
     },
   };
 }

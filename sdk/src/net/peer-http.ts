@@ -128,6 +128,8 @@ export interface PeerResponse {
 export interface PeerGetOptions {
   policy?: PeerPolicy;
   accept?: string;
+  /** Extra request headers (e.g. a signed request's x-inferchain-* headers). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Statuses that are returned instead of thrown (default: only 2xx are returned). */
   okStatuses?: readonly number[];
@@ -156,7 +158,7 @@ export function peerGet(url: string, o: PeerGetOptions = {}): Promise<PeerRespon
       reject(e);
     };
     const onAbort = (): void => fail(new PeerRequestError(origin, "network", `peer ${origin}: aborted`));
-    const req = mod.request(u, { method: "GET", agent: u.protocol === "https:" ? agents.https : agents.http, lookup: guardedLookup(origin, policy), headers: { accept: o.accept ?? "*/*" } }, (res) => {
+    const req = mod.request(u, { method: "GET", agent: u.protocol === "https:" ? agents.https : agents.http, lookup: guardedLookup(origin, policy), headers: { ...o.headers, accept: o.accept ?? "*/*" } }, (res) => {
       const status = res.statusCode ?? 0;
       const declared = Number(res.headers["content-length"] ?? NaN);
       if (Number.isFinite(declared) && declared > maxBytes) return fail(new PeerRequestError(origin, "too_large", `peer ${origin}: response of ${declared} bytes is over the ${maxBytes}-byte limit`));
