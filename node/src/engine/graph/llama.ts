@@ -20,7 +20,8 @@
  * see exactly its own prefix: masked keys get probability 0.
  * Keys are stored transposed so the score MatMul reads them as they lie (no Transpose copy per step).
  *
- * Only standard opset-17 ops plus com.microsoft MatMulNBits for quantised weights (4-bit and 8-bit).
+ * f32 graphs: standard opset-17 ops only (the training stack differentiates them). Quantised graphs (4-bit, 8-bit):
+ * com.microsoft MatMulNBits plus the fused RotaryEmbedding and SkipSimplifiedLayerNormalization (engine README).
  */
 import { DType, MS_DOMAIN, OnnxGraph } from '../onnx/graph.js';
 import { IO, type LinearWeight, type LlamaArch, type LlamaWeights } from './types.js';
