@@ -113,7 +113,7 @@ describe('tolerances by the executor\'s recorded execution provider', () => {
     await checker(fetchFn, { ...spy, toleranceOverride: { eps: 0.3 } }).check(view);
     expect(seen.map((o) => [o.eps, o.topkTolerance])).toEqual([
       [0.001, 0.001],
-      [0.001, 0.002],
+      [0.001, 0.003],
       [0.05, 0.04],
       [0.3, 0.001],
     ]);

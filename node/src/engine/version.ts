@@ -1,2 +1,2 @@
 /** Bumped whenever the graph or file layout changes in a way that changes output bytes. */
-export const ENGINE_VERSION = '0.6.0';
+export const ENGINE_VERSION = '0.6.1';

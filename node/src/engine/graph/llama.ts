@@ -20,8 +20,9 @@
  * see exactly its own prefix: masked keys get probability 0.
  * Keys are stored transposed so the score MatMul reads them as they lie (no Transpose copy per step).
  *
- * f32 graphs: standard opset-17 ops only (the training stack differentiates them). Quantised graphs (4-bit, 8-bit):
- * com.microsoft MatMulNBits plus the fused RotaryEmbedding and SkipSimplifiedLayerNormalization (engine README).
+ * f32 and 4-bit graphs: standard opset-17 ops plus com.microsoft MatMulNBits for 4-bit weights (the training stack
+ * differentiates them). 8-bit graphs: MatMulNBits plus the fused RotaryEmbedding and SkipSimplifiedLayerNormalization
+ * (engine README).
  */
 import { DType, MS_DOMAIN, OnnxGraph } from '../onnx/graph.js';
 import { IO, type LinearWeight, type LlamaArch, type LlamaWeights } from './types.js';
@@ -35,10 +36,11 @@ export interface BuildOptions {
 export function buildLlamaOnnx(arch: LlamaArch, w: LlamaWeights, opts: BuildOptions): Buffer {
   validate(arch, w);
   const g = new OnnxGraph('inferchain_llama');
-  // Quantized graphs use ORT's fused contrib ops (RotaryEmbedding, SkipSimplifiedLayerNormalization, stacked
-  // projections): ~600 fewer kernel launches per decode step. They cannot be trained (MatMulNBits has no gradient),
-  // so nothing is lost; f32 graphs keep standard ops only, which the training stack differentiates.
-  const fused = w.layers.some((L) => [L.q, L.k, L.v, L.o, L.gate, L.up, L.down].some((lw) => lw.kind !== 'f32'));
+  // 8-bit graphs use ORT's fused contrib ops (RotaryEmbedding, SkipSimplifiedLayerNormalization, stacked
+  // projections): ~600 fewer kernel launches per decode step. They are never trained (the trainer refuses 8-bit
+  // bases). f32 and 4-bit graphs keep standard ops only: the training stack differentiates them (a 4-bit base is
+  // dequantised into its training graph), and ORT training has no gradient for the contrib ops.
+  const fused = w.layers.some((L) => [L.q, L.k, L.v, L.o, L.gate, L.up, L.down].some((lw) => lw.kind === 'q8'));
   const { hiddenSize: H, numHeads: nh, numKvHeads: nkv, headDim: hd, vocabSize: V } = arch;
   const rep = nh / nkv;
 
