@@ -1,7 +1,7 @@
 /**
  * Pull throughput with verification (fetchArtifact over /v1/artifacts: every 4 KiB leaf hashed and proven
  * against the content root, written to disk, the content root recomputed at the end) vs a plain HTTP download
- * of the same bytes from the same server (GET of each raw file, streamed to disk), same run, best of N.
+ * of the same bytes from the same server (GET of each raw file, streamed to disk), same run, alternating rounds, best of N of each.
  * The ratio is plain time / pull time: the pull's throughput as a fraction of plain HTTP (goal >= 0.8).
  *
  * Two settings by default (PULL_BENCH_LINKS=0,119, MiB/s): loopback unpaced, where the run is CPU-bound (client,
@@ -14,7 +14,7 @@
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, open, rm, stat } from "node:fs/promises";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as http from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -55,21 +55,31 @@ async function plainDownload(base: string, paths: string[], dst: string): Promis
   agent.destroy();
 }
 
-/** Best wall time of `runs`, with this process's and the server's CPU seconds in that run. */
-async function best(base: string, fn: () => Promise<unknown>): Promise<{ s: number; cpu: number; serverCpu: number }> {
-  let b = { s: Infinity, cpu: 0, serverCpu: 0 };
-  for (let i = 0; i < runs; i++) {
-    const sv0 = await serverCpu(base);
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    await fn();
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    const c = process.cpuUsage(c0);
-    const sv = (await serverCpu(base)) - sv0;
-    if (s < b.s) b = { s, cpu: (c.user + c.system) / 1e6, serverCpu: sv };
-  }
-  return b;
+interface Timing {
+  s: number;
+  cpu: number;
+  serverCpu: number;
 }
+
+/**
+ * One timed run of `fn` (which downloads into a fresh dir and returns it), with this process's and the server's
+ * CPU seconds. Dirty pages are flushed before (`sync`) and the download is deleted after, both untimed: otherwise
+ * the writeback of earlier runs throttles whichever run happens to cross the kernel's dirty limit.
+ */
+async function timed(base: string, fn: () => Promise<string>): Promise<Timing> {
+  execFileSync("sync");
+  const sv0 = await serverCpu(base);
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const dst = await fn();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  const sv = (await serverCpu(base)) - sv0;
+  await rm(dst, { recursive: true, force: true });
+  return { s, cpu: (c.user + c.system) / 1e6, serverCpu: sv };
+}
+
+const faster = (a: Timing, b: Timing): Timing => (b.s < a.s ? b : a);
 
 async function serverCpu(base: string): Promise<number> {
   const r = await fetch(`${base}/cpu`);
@@ -144,19 +154,26 @@ async function compare(src: string, d: Awaited<ReturnType<typeof digestArtifact>
     await rm(join(work, "warm"), { recursive: true, force: true });
 
     let n = 0;
-    const plain = await best(base, async () => {
+    const plainRun = async (): Promise<string> => {
       const dst = join(work, `plain${n++}`);
       await mkdir(dst);
       await plainDownload(base, d.files.map((f) => f.path), dst);
-      await rm(dst, { recursive: true, force: true });
-    });
-    const pull = await best(base, async () => {
+      return dst;
+    };
+    const pullRun = async (): Promise<string> => {
       const dst = join(work, `pull${n++}`);
       const s = await fetchArtifact(d, dst, { peers: [base], policy: { allowLoopback: true }, ...(process.env.PULL_BENCH_RANGE ? { rangeLeaves: Number(process.env.PULL_BENCH_RANGE) } : {}), ...(process.env.PULL_BENCH_INFLIGHT ? { perPeer: Number(process.env.PULL_BENCH_INFLIGHT), concurrency: Number(process.env.PULL_BENCH_INFLIGHT) } : {}) });
       if (s.bytesFetched !== total) throw new Error(`pulled ${s.bytesFetched} of ${total} bytes`);
       if ((await stat(join(dst, d.files[0]!.path))).size !== Number(d.files[0]!.size)) throw new Error("pulled file has the wrong size");
-      await rm(dst, { recursive: true, force: true });
-    });
+      return dst;
+    };
+    // Alternating rounds, best of each: slow drift of the machine (other load, page cache) hits both alike.
+    let plain = await timed(base, plainRun);
+    let pull = await timed(base, pullRun);
+    for (let i = 1; i < runs; i++) {
+      plain = faster(plain, await timed(base, plainRun));
+      pull = faster(pull, await timed(base, pullRun));
+    }
     const rate = (s: number): string => `${(total / MIB / s).toFixed(0)} MiB/s`;
     const cpu = (r: { cpu: number; serverCpu: number }): string => `CPU s: client ${r.cpu.toFixed(2)}, server ${r.serverCpu.toFixed(2)}`;
     console.log(`  plain HTTP download     ${plain.s.toFixed(2)} s  ${rate(plain.s)}  ${cpu(plain)}`);

@@ -66,4 +66,16 @@ describe("peerGet", () => {
     const err = (await peerGet(`${base}/missing`, { policy: p }).catch((e: unknown) => e)) as PeerRequestError;
     expect(err).toMatchObject({ reason: "http_status", status: 404, peer: base });
   });
+
+  it("fills a body of declared length into the caller's buffer when it fits, else into a new one", async () => {
+    const p = { allowLoopback: true };
+    const into = Buffer.alloc(16);
+    const got = (await peerGet(`${base}/`, { policy: p, into })).body;
+    expect(got.toString()).toBe("hello");
+    expect(got.buffer).toBe(into.buffer);
+    const small = Buffer.alloc(2);
+    const other = (await peerGet(`${base}/`, { policy: p, into: small })).body;
+    expect(other.toString()).toBe("hello");
+    expect(other.buffer).not.toBe(small.buffer);
+  });
 });

@@ -133,6 +133,12 @@ export interface PeerGetOptions {
   signal?: AbortSignal;
   /** Statuses that are returned instead of thrown (default: only 2xx are returned). */
   okStatuses?: readonly number[];
+  /**
+   * Storage for a body of declared length up to its size (e.g. a pooled buffer, so a pull of many ranges does
+   * not fault in and collect a fresh MiB per request). The returned body is then a view of it: the caller must
+   * not reuse it while the body is in use.
+   */
+  into?: Buffer;
 }
 
 /** GET `url` under `policy`. Throws PeerRequestError (naming the peer) on refusal, limits, network errors, or a non-ok status. */
@@ -164,11 +170,12 @@ export function peerGet(url: string, o: PeerGetOptions = {}): Promise<PeerRespon
       if (Number.isFinite(declared) && declared > maxBytes) return fail(new PeerRequestError(origin, "too_large", `peer ${origin}: response of ${declared} bytes is over the ${maxBytes}-byte limit`));
       // With a declared length the body is filled in place as chunks arrive: each chunk dies young, where a list of
       // chunks kept for a slow 1 MiB body survives into the old generation (GC was half a paced pull's CPU).
-      const filled = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
+      const filled = Number.isFinite(declared) && declared > 0 ? (o.into && declared <= o.into.length ? o.into.subarray(0, declared) : Buffer.allocUnsafe(declared)) : undefined;
       const chunks: Buffer[] = [];
       let got = 0;
       let inPlace = 0;
       res.on("data", (c: Buffer) => {
+        if (settled) return; // after a failure the caller may already reuse `into`
         if (filled && chunks.length === 0 && inPlace + c.length <= filled.length) inPlace += c.copy(filled, inPlace);
         else chunks.push(c);
         got += c.length;
