@@ -23,7 +23,7 @@ import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import Fastify from "fastify";
-import { ArtifactHoldings, digestArtifact, fetchArtifact } from "@inferchain/sdk";
+import { ArtifactHoldings, LEAF_SIZE, MerkleLevels, decodeLeafFrame, digestArtifact, fetchArtifact, leafHash, rootFromRangeProof, verifyLeafFrame } from "@inferchain/sdk";
 import { registerArtifactRoutes } from "@inferchain/node";
 
 const MIB = 1024 * 1024;
@@ -185,6 +185,56 @@ async function compare(src: string, d: Awaited<ReturnType<typeof digestArtifact>
   }
 }
 
+/**
+ * The client's check of one frame, CPU only, on frames built in memory: verifyLeafFrame (leaf hashes written into
+ * one buffer, the range proof walked over it) vs the per-leaf form it replaced (a Buffer per leaf hash, an array
+ * of them into rootFromRangeProof), on the same frames in the same run.
+ */
+async function frameCheck(mib: number): Promise<void> {
+  const data = randomBytes(mib * MIB);
+  const dir = await mkdtemp(join(tmpdir(), "pull-bench-frames-"));
+  try {
+    const fh = await open(join(dir, "w.bin"), "w");
+    await fh.write(data, 0, data.length, 0);
+    await fh.close();
+    const d = await digestArtifact(dir);
+    const file = d.files[0]!;
+    const holdings = new ArtifactHoldings({ list: () => [{ contentRoot: d.contentRoot, kind: "model", files: [{ ...file, file: join(dir, "w.bin") }] }] });
+    const per = 256;
+    const frames = await Promise.all(Array.from({ length: (mib * MIB) / (per * LEAF_SIZE) }, (_, r) => holdings.frame(d.contentRoot, "w.bin", r * per, per)));
+    const expect = (r: number) => ({ file, fileIndex: 0, fileCount: 1, contentRoot: d.contentRoot, first: r * per, count: per });
+    const perLeaf = (): void => {
+      for (const [r, b] of frames.entries()) {
+        const f = decodeLeafFrame(b);
+        const leaves: Buffer[] = [];
+        for (let i = 0; i < f.count; i++) leaves.push(leafHash(f.data.subarray(i * LEAF_SIZE, (i + 1) * LEAF_SIZE)));
+        if (rootFromRangeProof(leaves, expect(r).first, f.leafCount, f.rangeProof).toString("hex") !== file.root) throw new Error("per-leaf check failed");
+      }
+    };
+    const current = (): void => {
+      for (const [r, b] of frames.entries()) verifyLeafFrame(decodeLeafFrame(b), expect(r));
+    };
+    const cpuOf = (fn: () => void): number => {
+      const c0 = process.cpuUsage();
+      fn();
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1e6;
+    };
+    let a = Infinity;
+    let b = Infinity;
+    for (let i = 0; i < Math.max(3, runs); i++) {
+      a = Math.min(a, cpuOf(perLeaf));
+      b = Math.min(b, cpuOf(current));
+    }
+    console.log(`\nframe check, CPU only (${mib} MiB in ${frames.length} frames of ${per} leaves, in memory):`);
+    console.log(`  per-leaf Buffers + array  ${a.toFixed(3)} CPU s`);
+    console.log(`  verifyLeafFrame           ${b.toFixed(3)} CPU s  (${((mib * MIB) / LEAF_SIZE / b / 1e3).toFixed(0)} k leaves/s)`);
+    console.log(`  ratio (per-leaf / verifyLeafFrame): ${(a / b).toFixed(2)}x`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (process.env.PULL_BENCH_SERVE) return serve(process.env.PULL_BENCH_SERVE, Number(process.env.PULL_BENCH_LINK ?? 0));
   const given = process.env.PULL_BENCH_DIR;
@@ -195,6 +245,8 @@ async function main(): Promise<void> {
     const d = await digestArtifact(src);
     console.log(`pull bench: ${(Number(d.totalBytes) / MIB).toFixed(0)} MiB in ${d.files.length} files (${given ? given : "synthetic"}), server in its own process, best of ${runs}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     for (const l of links) await compare(src, d, l);
+    // Last: its 256 MiB of frames held in memory would slow the GC of the timed downloads above.
+    await frameCheck(Math.min(256, Number(process.env.PULL_BENCH_MIB ?? 256)));
   } finally {
     if (!given) await rm(src, { recursive: true, force: true });
   }

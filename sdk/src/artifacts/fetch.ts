@@ -15,12 +15,12 @@ import { InferchainError, invalidArgument } from "../errors.js";
 import { LEAF_SIZE } from "../digest/constants.js";
 import { contentRootFromFiles, sortFiles, type ArtifactFileDigest } from "../digest/content-root.js";
 import { digestFile } from "../digest/digest.js";
-import { leafHash } from "../digest/merkle.js";
+import { leafHashesInto } from "../digest/merkle.js";
 import { MerkleLevels } from "../digest/proof.js";
 import { isDigest } from "../digest/hex.js";
 import { validateArtifactPath } from "../digest/inputs.js";
 import { peerGet, PeerRequestError, checkPeerUrl, type PeerPolicy } from "../net/peer-http.js";
-import { FrameError, FRAME_CONTENT_TYPE, FRAME_HEADER_BYTES, MAX_RANGE_LEAVES, decodeLeafFrame, leafCountOf, rangeBytes, verifyLeafFrame } from "./framing.js";
+import { FrameError, FRAME_CONTENT_TYPE, MAX_RANGE_LEAVES, decodeLeafFrame, leafCountOf, maxFrameBytes, rangeBytes, verifyLeafFrame } from "./framing.js";
 import { type ArtifactManifest, parseManifest } from "./manifest.js";
 
 /** What the chain records about the artifact: the content root and its files. */
@@ -320,7 +320,7 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
 
   // Response bodies are filled into reused buffers (one per request in flight): a fresh MiB per range costs page
   // faults and young-generation GC, about a fifth of a loopback pull's client CPU.
-  const maxFrame = FRAME_HEADER_BYTES + 2 * 64 * 32 + rangeLeaves * LEAF_SIZE;
+  const maxFrame = maxFrameBytes(rangeLeaves * LEAF_SIZE);
   const bodies: Buffer[] = [];
   let fatal: Error | undefined;
   let lastSave = 0;
@@ -337,7 +337,7 @@ export async function fetchArtifact(artifact: ArtifactRecord, dir: string, o: Fe
     let hashes: Buffer;
     const into = bodies.pop() ?? Buffer.allocUnsafe(maxFrame);
     try {
-      const res = await peerGet(url, { policy: { ...policy, maxBytes: FRAME_HEADER_BYTES + 2 * 64 * 32 + want }, accept: FRAME_CONTENT_TYPE, into, ...(o.signal ? { signal: o.signal } : {}) });
+      const res = await peerGet(url, { policy: { ...policy, maxBytes: maxFrameBytes(want) }, accept: FRAME_CONTENT_TYPE, into, ...(o.signal ? { signal: o.signal } : {}) });
       const frame = decodeLeafFrame(res.body);
       hashes = verifyLeafFrame(frame, { file: job.file, fileIndex: job.index, fileCount: files.length, contentRoot: root, first, count });
       data = frame.data;
@@ -462,7 +462,7 @@ async function recomputeFileRoot(dir: string, job: FileJob, rangeLeaves: number)
       const want = rangeBytes(job.size, first, count);
       const { bytesRead } = await fd.read(buf, 0, want, first * LEAF_SIZE);
       if (bytesRead !== want) return "short file";
-      for (let i = 0; i < count; i++) leafHash(buf.subarray(i * LEAF_SIZE, Math.min((i + 1) * LEAF_SIZE, want))).copy(hashes, (first + i) * 32);
+      leafHashesInto(buf.subarray(0, want), hashes, first * 32);
     }
   } finally {
     await fd.close();

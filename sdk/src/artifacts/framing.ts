@@ -7,8 +7,8 @@ import { InferchainError, invalidArgument } from "../errors.js";
 import { LEAF_SIZE } from "../digest/constants.js";
 import { fileLeaf, type ArtifactFileDigest } from "../digest/content-root.js";
 import { fromHexDigest } from "../digest/hex.js";
-import { leafHash } from "../digest/merkle.js";
-import { rootFromRangeProof, verifyInclusion } from "../digest/proof.js";
+import { leafHashesInto } from "../digest/merkle.js";
+import { rootFromRangeProofOfHashes, verifyInclusion } from "../digest/proof.js";
 
 export const FRAME_MAGIC = Buffer.from("ICLF", "ascii");
 export const FRAME_VERSION = 1;
@@ -42,6 +42,11 @@ export function leafCountOf(size: number): number {
 /** Bytes carried by leaves [first, first+count) of a file of `size` bytes. */
 export function rangeBytes(size: number, first: number, count: number): number {
   return Math.max(0, Math.min(size, (first + count) * LEAF_SIZE) - first * LEAF_SIZE);
+}
+
+/** The largest frame that can carry `dataBytes` of leaves: header, two proofs of at most 64 hashes each, the data. */
+export function maxFrameBytes(dataBytes: number): number {
+  return FRAME_HEADER_BYTES + 2 * 64 * HASH + dataBytes;
 }
 
 /** Parses "i..j" (inclusive, decimal) against a file of `leafCount` leaves; refuses ranges over MAX_RANGE_LEAVES. */
@@ -137,11 +142,11 @@ export function verifyLeafFrame(f: LeafFrame, e: FrameExpectation): Buffer {
   }
   const want = rangeBytes(size, e.first, e.count);
   if (f.data.length !== want) throw new FrameError(`frame carries ${f.data.length} bytes for this range, the file size implies ${want}`);
-  const leaves: Buffer[] = new Array(f.count);
-  for (let i = 0; i < f.count; i++) leaves[i] = leafHash(f.data.subarray(i * LEAF_SIZE, Math.min((i + 1) * LEAF_SIZE, f.data.length)));
+  const hashes = Buffer.allocUnsafe(f.count * HASH);
+  leafHashesInto(f.data, hashes);
   let fileRoot: Buffer;
   try {
-    fileRoot = rootFromRangeProof(leaves, f.first, n, f.rangeProof);
+    fileRoot = rootFromRangeProofOfHashes(hashes, f.first, n, f.rangeProof);
   } catch (err) {
     throw new FrameError(`range proof is malformed: ${(err as Error).message}`);
   }
@@ -149,5 +154,5 @@ export function verifyLeafFrame(f: LeafFrame, e: FrameExpectation): Buffer {
   if (!verifyInclusion(fileLeaf(e.file), f.fileIndex, f.fileCount, f.fileProof, fromHexDigest(e.contentRoot, "contentRoot"))) {
     throw new FrameError(`${e.file.path} does not prove out to the content root`);
   }
-  return Buffer.concat(leaves);
+  return hashes;
 }

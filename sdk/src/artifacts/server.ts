@@ -12,7 +12,7 @@ import { InferchainError, NotFoundError, invalidArgument } from "../errors.js";
 import { LEAF_SIZE } from "../digest/constants.js";
 import { fileLeaf, sortFiles } from "../digest/content-root.js";
 import { fromHexDigest } from "../digest/hex.js";
-import { leafHash } from "../digest/merkle.js";
+import { leafHash, leafHashesInto } from "../digest/merkle.js";
 import { MerkleLevels } from "../digest/proof.js";
 import { encodeLeafFramePrefix, leafCountOf, MAX_RANGE_LEAVES, rangeBytes } from "./framing.js";
 import type { ArtifactManifest } from "./manifest.js";
@@ -196,7 +196,7 @@ async function buildFileTree(f: HeldFile): Promise<MerkleLevels> {
         const want = Math.min(buf.length, size - off);
         const { bytesRead } = await fd.read(buf, 0, want, off);
         if (bytesRead !== want) throw new HeldBytesError(`${f.file} is shorter than its registered ${size} bytes`);
-        for (let p = 0; p < want; p += LEAF_SIZE) leafHash(buf.subarray(p, Math.min(p + LEAF_SIZE, want))).copy(hashes, 32 * leaf++);
+        leaf += leafHashesInto(buf.subarray(0, want), hashes, 32 * leaf);
       }
     } finally {
       await fd.close();

@@ -18,6 +18,27 @@ export function leafHash(data: Uint8Array): Buffer {
   return crypto.createHash("sha256").update(leafScratch.subarray(0, 1).fill(0)).update(data).digest();
 }
 
+/**
+ * The leaf hashes of `data`'s 4 KiB leaves (the last may be short; an empty `data` is one empty leaf), written
+ * into `out` from `outOffset`, 32 bytes each; returns the leaf count. For bulk hashing (a pull's ranges, a
+ * holder's file): a latin1 string result costs no ArrayBuffer per hash, which with `leafHash` is about a third
+ * of the time per 4 KiB leaf and most of the garbage.
+ */
+export function leafHashesInto(data: Buffer, out: Buffer, outOffset = 0): number {
+  const leaves = data.length === 0 ? 1 : Math.ceil(data.length / LEAF_SIZE);
+  if (outOffset < 0 || out.length < outOffset + leaves * 32) throw new RangeError(`leafHashesInto: out holds ${out.length - outOffset} bytes from ${outOffset}, ${leaves * 32} needed`);
+  for (let i = 0; i < leaves; i++) {
+    const start = i * LEAF_SIZE;
+    const n = Math.min(LEAF_SIZE, data.length - start);
+    if (oneShot) {
+      // copy with offsets and the whole scratch for a full leaf: no view object per leaf
+      data.copy(leafScratch, 1, start, start + n);
+      out.write(crypto.hash("sha256", n === LEAF_SIZE ? leafScratch : leafScratch.subarray(0, 1 + n), "binary"), outOffset + i * 32, 32, "binary");
+    } else leafHash(data.subarray(start, start + n)).copy(out, outOffset + i * 32);
+  }
+  return leaves;
+}
+
 /** node = SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.length !== 32 || right.length !== 32) throw new RangeError("nodeHash: children must be 32-byte digests");

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { LEAF_SIZE } from "./constants.js";
 import { fileLeaf } from "./content-root.js";
-import { leafHash, merkleRoot } from "./merkle.js";
-import { MerkleLevels, leafAuditPath, rootFromRangeProof, verifyInclusion, verifyRange } from "./proof.js";
+import { leafHash, leafHashesInto, merkleRoot } from "./merkle.js";
+import { MerkleLevels, leafAuditPath, rootFromRangeProof, rootFromRangeProofOfHashes, verifyInclusion, verifyRange } from "./proof.js";
 
 interface ProofVectors {
   trees: {
@@ -65,6 +65,20 @@ describe("proof vectors (test/vectors/proofs.json, Python; Go checks the same fi
   });
 });
 
+describe("leafHashesInto", () => {
+  it("writes what leafHash gives for each 4 KiB leaf (short last leaf, empty input) at the offset, and checks the room", () => {
+    for (const size of [0, 1, LEAF_SIZE - 1, LEAF_SIZE, LEAF_SIZE + 1, 3 * LEAF_SIZE + 7, 5 * LEAF_SIZE]) {
+      const data = content(size, size);
+      const want = Buffer.concat(leavesOf(data));
+      const out = Buffer.alloc(64 + want.length, 0xee);
+      expect(leafHashesInto(data, out, 64)).toBe(want.length / 32);
+      expect(out.subarray(64)).toEqual(want);
+      expect(out.subarray(0, 64).every((b) => b === 0xee)).toBe(true);
+      expect(() => leafHashesInto(data, Buffer.alloc(want.length - 1))).toThrow(RangeError);
+    }
+  });
+});
+
 describe("range proofs", () => {
   it("every range of trees of 1..20 leaves verifies, and a one-leaf range proof is the audit path", () => {
     for (let n = 1; n <= 20; n++) {
@@ -77,6 +91,7 @@ describe("range proofs", () => {
           const proof = levels.rangeProof(first, count);
           const slice = leaves.slice(first, first + count);
           expect(rootFromRangeProof(slice, first, n, proof)).toEqual(root);
+          expect(rootFromRangeProofOfHashes(Buffer.concat(slice), first, n, proof)).toEqual(root);
           for (let i = first; i < first + count; i++) expect(leafAuditPath(slice, first, n, proof, i)).toEqual(levels.inclusionProof(i));
         }
       }
@@ -99,6 +114,8 @@ describe("range proofs", () => {
     expect(verifyRange(slice, 3, n, proof.slice(1), root)).toBe(false);
     expect(verifyRange(slice, 3, n, [...proof, proof[0]!], root)).toBe(false);
     expect(() => rootFromRangeProof(slice, 10, n, proof)).toThrow(/not inside a tree of 13 leaves/);
+    expect(() => rootFromRangeProofOfHashes(Buffer.concat(slice).subarray(1), 3, n, proof)).toThrow(/multiple of 32 bytes/);
+    expect(() => rootFromRangeProof([...slice.slice(1), Buffer.alloc(31)], 3, n, proof)).toThrow(/32 bytes/);
   });
 
   it("a range proof is about 2·log2(n) hashes, not one audit path per leaf", () => {

@@ -99,8 +99,18 @@ export class MerkleLevels {
  * yields a different root: compare it with the expected one, or use verifyRange).
  */
 export function rootFromRangeProof(leaves: readonly Uint8Array[], first: number, treeSize: number, proof: readonly Uint8Array[]): Buffer {
-  checkRange(treeSize, first, leaves.length);
-  const end = first + leaves.length;
+  if (leaves.some((l) => l.length !== HASH)) throw invalidArgument("leaves", "leaf hashes must be 32 bytes");
+  return rootFromRangeProofOfHashes(Buffer.concat(leaves), first, treeSize, proof);
+}
+
+/**
+ * rootFromRangeProof over the range's leaf hashes as one buffer (count × 32 bytes): no array of views, and each
+ * subtree inside the range is hashed level by level in place (the pull path checks 64 Ki leaves per 256 MiB).
+ */
+export function rootFromRangeProofOfHashes(hashes: Buffer, first: number, treeSize: number, proof: readonly Uint8Array[]): Buffer {
+  if (hashes.length === 0 || hashes.length % HASH !== 0) throw invalidArgument("leaves", "leaf hashes must be a non-empty multiple of 32 bytes");
+  checkRange(treeSize, first, hashes.length / HASH);
+  const end = first + hashes.length / HASH;
   let next = 0;
   const take = (): Uint8Array => {
     const p = proof[next++];
@@ -109,7 +119,11 @@ export function rootFromRangeProof(leaves: readonly Uint8Array[], first: number,
     return p;
   };
   const walk = (lo: number, hi: number): Uint8Array => {
-    if (first <= lo && hi <= end) return lo + 1 === hi ? leaves[lo - first]! : merkleRoot(leaves.slice(lo - first, hi - first));
+    if (first <= lo && hi <= end) {
+      let level = hashes.subarray((lo - first) * HASH, (hi - first) * HASH);
+      while (level.length > HASH) level = parentLevel(level);
+      return level;
+    }
     const mid = lo + splitPoint(hi - lo);
     const leftIn = first < mid;
     const rightIn = end > mid;
@@ -117,7 +131,7 @@ export function rootFromRangeProof(leaves: readonly Uint8Array[], first: number,
     const right = rightIn ? walk(mid, hi) : undefined;
     return nodeHash(left ?? take(), right ?? take());
   };
-  const root = treeSize === 1 ? Buffer.from(leaves[0]!) : Buffer.from(walk(0, treeSize));
+  const root = Buffer.from(walk(0, treeSize));
   if (next !== proof.length) throw invalidArgument("proof", `range proof too long (${proof.length} hashes, ${next} used)`);
   return root;
 }
