@@ -23,7 +23,7 @@ import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import Fastify from "fastify";
-import { ArtifactHoldings, LEAF_SIZE, MerkleLevels, decodeLeafFrame, digestArtifact, fetchArtifact, leafHash, rootFromRangeProof, verifyLeafFrame } from "@inferchain/sdk";
+import { ArtifactHoldings, LEAF_SIZE, decodeLeafFrame, digestArtifact, fetchArtifact, leafHash, rootFromRangeProof, verifyLeafFrame } from "@inferchain/sdk";
 import { registerArtifactRoutes } from "@inferchain/node";
 
 const MIB = 1024 * 1024;
@@ -202,17 +202,17 @@ async function frameCheck(mib: number): Promise<void> {
     const holdings = new ArtifactHoldings({ list: () => [{ contentRoot: d.contentRoot, kind: "model", files: [{ ...file, file: join(dir, "w.bin") }] }] });
     const per = 256;
     const frames = await Promise.all(Array.from({ length: (mib * MIB) / (per * LEAF_SIZE) }, (_, r) => holdings.frame(d.contentRoot, "w.bin", r * per, per)));
-    const expect = (r: number) => ({ file, fileIndex: 0, fileCount: 1, contentRoot: d.contentRoot, first: r * per, count: per });
+    const expectation = (r: number) => ({ file, fileIndex: 0, fileCount: 1, contentRoot: d.contentRoot, first: r * per, count: per });
     const perLeaf = (): void => {
       for (const [r, b] of frames.entries()) {
         const f = decodeLeafFrame(b);
         const leaves: Buffer[] = [];
         for (let i = 0; i < f.count; i++) leaves.push(leafHash(f.data.subarray(i * LEAF_SIZE, (i + 1) * LEAF_SIZE)));
-        if (rootFromRangeProof(leaves, expect(r).first, f.leafCount, f.rangeProof).toString("hex") !== file.root) throw new Error("per-leaf check failed");
+        if (rootFromRangeProof(leaves, expectation(r).first, f.leafCount, f.rangeProof).toString("hex") !== file.root) throw new Error("per-leaf check failed");
       }
     };
     const current = (): void => {
-      for (const [r, b] of frames.entries()) verifyLeafFrame(decodeLeafFrame(b), expect(r));
+      for (const [r, b] of frames.entries()) verifyLeafFrame(decodeLeafFrame(b), expectation(r));
     };
     const cpuOf = (fn: () => void): number => {
       const c0 = process.cpuUsage();

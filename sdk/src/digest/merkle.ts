@@ -56,7 +56,13 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Buffer {
   if (leaves.length === 0) throw new Error("merkleRoot: no leaves");
   if (leaves.length === 1) return Buffer.from(leaves[0]!);
   if (leaves.some((l) => l.length !== 32)) throw new RangeError("merkleRoot: leaves must be 32-byte digests");
-  let level: Buffer = Buffer.concat(leaves);
+  return merkleRootOfHashes(Buffer.concat(leaves));
+}
+
+/** merkleRoot over leaf hashes already in one buffer (n × 32 bytes, n >= 1): levels hashed in place, no copy. */
+export function merkleRootOfHashes(hashes: Buffer): Buffer {
+  if (hashes.length === 0 || hashes.length % 32 !== 0) throw new RangeError("merkleRootOfHashes: a non-empty multiple of 32 bytes");
+  let level = hashes;
   while (level.length > 32) level = parentLevel(level);
   return level;
 }

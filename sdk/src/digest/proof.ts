@@ -12,7 +12,7 @@
  *   RFC 9162 audit path, so a possession challenge for one leaf can use the same code and framing.
  */
 import { invalidArgument } from "../errors.js";
-import { merkleRoot, nodeHash } from "./merkle.js";
+import { merkleRoot, merkleRootOfHashes, nodeHash } from "./merkle.js";
 import { parentLevel } from "./node-level.js";
 
 const HASH = 32;
@@ -119,11 +119,7 @@ export function rootFromRangeProofOfHashes(hashes: Buffer, first: number, treeSi
     return p;
   };
   const walk = (lo: number, hi: number): Uint8Array => {
-    if (first <= lo && hi <= end) {
-      let level = hashes.subarray((lo - first) * HASH, (hi - first) * HASH);
-      while (level.length > HASH) level = parentLevel(level);
-      return level;
-    }
+    if (first <= lo && hi <= end) return merkleRootOfHashes(hashes.subarray((lo - first) * HASH, (hi - first) * HASH));
     const mid = lo + splitPoint(hi - lo);
     const leftIn = first < mid;
     const rightIn = end > mid;
